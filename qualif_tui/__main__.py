@@ -1,0 +1,3 @@
+from qualif_tui.cli import main
+
+main(prog_name="qualif")

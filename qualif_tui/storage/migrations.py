@@ -1,0 +1,126 @@
+"""Schema versions, recorded in ``PRAGMA user_version``.
+
+Version 0 is an empty file. Each step moves a file one version up inside one
+transaction, so a failed upgrade leaves the file as it was. A file newer than
+:data:`LATEST_VERSION` is refused by :func:`~.database.open_database`.
+
+To change the schema after a release: append a function to ``_STEPS`` that
+upgrades from the previous version; never edit a released step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from . import schema
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    _executescript(conn, schema.TABLES + schema.INDEXES + schema.TRIGGERS)
+
+
+_STEPS: list[Callable[[sqlite3.Connection], None]] = [_v1_initial]
+LATEST_VERSION = len(_STEPS)
+
+
+def _executescript(conn: sqlite3.Connection, script: str) -> None:
+    # sqlite3.executescript() would COMMIT first; run statement by statement
+    # so the caller's transaction stays whole.
+    for statement in split_statements(script):
+        conn.execute(statement)
+
+
+def split_statements(script: str) -> list[str]:
+    """Split a script into complete statements (trigger bodies included)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        raise ValueError(f"incomplete SQL statement: {current.strip()[:80]}")
+    return statements
+
+
+def migrate(conn: sqlite3.Connection, from_version: int) -> None:
+    for version in range(from_version + 1, LATEST_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _STEPS[version - 1](conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def create_for_bulk_load(conn: sqlite3.Connection, early_indexes: tuple[str, ...] = ()) -> None:
+    """Tables only: a loader fills them, then calls :func:`finish_bulk_load`.
+
+    ``early_indexes``: indexes to build now and keep up during the load — worth
+    it for keys the rows arrive in order of (an append to the b-tree, no sort).
+    """
+    _executescript(conn, schema.TABLES)
+    statements = index_statements()
+    for name in early_indexes:
+        conn.execute(statements[name])
+
+
+def index_statements() -> dict[str, str]:
+    """Every index of :data:`schema.INDEXES`, by name."""
+    found = {}
+    for statement in split_statements(schema.INDEXES):
+        words = " ".join(line for line in statement.splitlines()
+                         if not line.lstrip().startswith("--")).split()
+        found[words[words.index("INDEX") + 1]] = statement
+    return found
+
+
+def finish_bulk_load(conn: sqlite3.Connection, key_columns: list[str], *,
+                     derive_facts: bool = True, build_fulltext: bool = True) -> None:
+    """Derive facts and full-text indexes, then build indexes and triggers.
+
+    Building indexes once after the rows are in is several times faster than
+    maintaining them row by row during the load. A loader that computed the
+    contact facts itself passes ``derive_facts=False``, one that filled the
+    full-text tables as it went ``build_fulltext=False``.
+    """
+    if derive_facts:
+        _executescript(conn, schema.BULK_DERIVE_FACTS)
+    if build_fulltext:
+        _executescript(conn, schema.BULK_BUILD_FULLTEXT)
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'index'")}
+    for name, statement in index_statements().items():
+        if name not in existing:
+            conn.execute(statement)
+    for column in key_columns:
+        conn.execute(key_index_sql(column))
+    _executescript(conn, schema.TRIGGERS)
+    # Sampled statistics: enough for the planner, a fraction of a full ANALYZE.
+    conn.execute("PRAGMA analysis_limit = 2000")
+    conn.execute("ANALYZE")
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+
+
+def key_index_sql(column: str) -> str:
+    return f"CREATE INDEX IF NOT EXISTS facts_{column} ON contact_facts({column})"
+
+
+def add_key_column(conn: sqlite3.Connection, key_id: int, key_type: str, *, index: bool = True) -> str:
+    """Add the contact_facts column of a new qualification key; return its name."""
+    column = schema.key_column(key_id)
+    affinity = schema.KEY_COLUMN_AFFINITY[key_type]
+    conn.execute(f"ALTER TABLE contact_facts ADD COLUMN {column} {affinity}")
+    if index:
+        conn.execute(key_index_sql(column))
+    return column
+
+
+def drop_key_column(conn: sqlite3.Connection, key_id: int) -> None:
+    column = schema.key_column(key_id)
+    conn.execute(f"DROP INDEX IF EXISTS facts_{column}")
+    conn.execute(f"ALTER TABLE contact_facts DROP COLUMN {column}")

@@ -1,0 +1,199 @@
+"""Write sample_data/: the demo of a car dealership near Toulouse.
+
+Run once by a developer (``python scripts/make_demo_data.py``); the CSV/JSON it
+writes are committed and are what ``qualif init --demo`` loads. Dates are
+written around ANCHOR; the loader shifts them so the demo's agenda is always
+"today" (overdue items yesterday, meetings this week).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from qualif_tui.core.frenchdata import (
+    ACTIVITY_TITLES,
+    COMPANY_PATTERNS,
+    DEAL_TITLES,
+    DEMO_KEYS,
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    HISTORY_BODIES,
+    HISTORY_SUBJECTS,
+    LAST_NAMES,
+    STREET_NAMES,
+    STREET_TYPES,
+    TITLES,
+    TOWNS,
+)
+from qualif_tui.geography import DEPARTEMENTS
+from qualif_tui.text import fold
+
+ANCHOR = date(2026, 11, 20)
+OUT = Path(__file__).resolve().parent.parent / "sample_data"
+N = 300
+
+
+def ascii_word(text: str) -> str:
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def main() -> None:
+    rng = random.Random(2026)
+    occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
+    elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
+    contacts, history, activities, deals = [], [], [], []
+    used_emails: set[str] = set()
+    for ref in range(1, N + 1):
+        female = rng.random() < 0.5
+        first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+        last = rng.choice(LAST_NAMES)
+        town = rng.choice(occitanie) if rng.random() < 0.7 else rng.choice(elsewhere)
+        dept, city, postal, _weight = town
+        company = title = ""
+        if rng.random() < 0.3:
+            company = rng.choice(COMPANY_PATTERNS).format(n=rng.choice(LAST_NAMES))
+            title = rng.choice(TITLES)
+        local = f"{ascii_word(first)}.{ascii_word(last)}"
+        domain = ascii_word(company)[:18] + ".fr" if company else rng.choice(
+            ["orange.fr", "gmail.com", "free.fr", "wanadoo.fr", "laposte.net", "sfr.fr"])
+        email = f"{local}@{domain}"
+        n = 2
+        while email in used_emails:
+            email = f"{local}{n}@{domain}"
+            n += 1
+        used_emails.add(email)
+        if rng.random() < 0.06:
+            email = ""
+        row = {
+            "ref": ref,
+            "first_name": first,
+            "last_name": last,
+            "company": company,
+            "title": title,
+            "email": email,
+            "mobile": "0{} {:02d} {:02d} {:02d} {:02d}".format(
+                rng.choice((6, 7)), *(rng.randrange(100) for _ in range(4))),
+            "phone": "" if rng.random() < 0.5 else "05 {:02d} {:02d} {:02d} {:02d}".format(
+                *(rng.randrange(100) for _ in range(4))),
+            "address": f"{rng.randrange(1, 90)} {rng.choice(STREET_TYPES)} {rng.choice(STREET_NAMES)}",
+            "postal_code": postal,
+            "city": city,
+            "country": "France",
+            "birthday": "" if rng.random() < 0.5 else
+            f"{rng.randrange(1945, 2004)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            "email_optout": int(rng.random() < 0.05),
+            "created": (ANCHOR - timedelta(days=rng.randrange(30, 1500))).isoformat() + "T10:00:00",
+        }
+        for name, key_type, values in DEMO_KEYS:
+            if rng.random() < 0.2:
+                row[name] = ""
+            elif key_type == "month":
+                row[name] = f"{rng.randrange(2008, 2026)}-{rng.randrange(1, 13):02d}"
+            else:
+                row[name] = rng.choices([v for v, _ in values], [w for _, w in values])[0]
+        contacts.append(row)
+        for _ in range(rng.choice((0, 1, 2, 3, 3, 4, 5, 6))):
+            kind = rng.choices(("call", "email", "meeting", "note", "letter"), (40, 25, 15, 15, 5))[0]
+            when = ANCHOR - timedelta(days=rng.randrange(1, 700))
+            history.append({
+                "contact_ref": ref,
+                "kind": kind,
+                "happened_at": f"{when.isoformat()}T{rng.randrange(8, 19):02d}:{rng.choice((0, 15, 30, 45)):02d}:00",
+                "subject": rng.choice(HISTORY_SUBJECTS[kind]),
+                "body": rng.choice(HISTORY_BODIES) if rng.random() < 0.5 else "",
+            })
+        if rng.random() < 0.45:
+            kind = rng.choice(("call", "meeting", "todo"))
+            offset = rng.randrange(-6, 21)
+            day = ANCHOR + timedelta(days=offset)
+            done = offset < -2 and rng.random() < 0.5
+            activities.append({
+                "ref": len(activities) + 1,
+                "kind": kind,
+                "title": rng.choice(ACTIVITY_TITLES[kind]),
+                "starts_at": "" if kind == "todo" else
+                f"{day.isoformat()}T{rng.randrange(8, 18):02d}:{rng.choice((0, 30)):02d}",
+                "due": day.isoformat() if kind == "todo" else "",
+                "duration_min": 60 if kind == "meeting" else "",
+                "priority": rng.choice((1, 2, 2, 2, 3)),
+                "alarm_min": 15 if kind == "meeting" else "",
+                "rrule": "",
+                "location": "Concession, Blagnac" if kind == "meeting" else "",
+                "status": "done" if done else "open",
+                "contact_refs": str(ref),
+            })
+        if rng.random() < 0.2:
+            stage = rng.choices(("lead", "qualified", "proposal", "negotiation", "won", "lost"),
+                                (15, 15, 20, 10, 30, 10))[0]
+            deals.append({
+                "contact_ref": ref,
+                "title": rng.choice(DEAL_TITLES),
+                "stage": stage,
+                "amount": 1000 * rng.randrange(9, 55),
+                "probability": {"won": 100, "lost": 0}.get(stage, rng.choice((10, 30, 50, 70))),
+                "expected_close": (ANCHOR + timedelta(days=rng.randrange(5, 90))).isoformat()
+                if stage not in ("won", "lost") else "",
+                "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
+                if stage in ("won", "lost") else "",
+            })
+    activities.append({
+        "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
+        "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
+        "due": "", "duration_min": 45, "priority": 2, "alarm_min": 10,
+        "rrule": "FREQ=WEEKLY;BYDAY=MO", "location": "Concession, Blagnac", "status": "open",
+        "contact_refs": "",
+    })
+    activities.append({
+        "ref": len(activities) + 1, "kind": "todo", "title": "Préparer le salon de l'auto de Toulouse",
+        "starts_at": "", "due": (ANCHOR + timedelta(days=10)).isoformat(), "duration_min": "",
+        "priority": 1, "alarm_min": "", "rrule": "", "location": "", "status": "open",
+        "contact_refs": "",
+    })
+
+    OUT.mkdir(exist_ok=True)
+    write_csv(OUT / "contacts.csv", contacts)
+    write_csv(OUT / "history.csv", history)
+    write_csv(OUT / "activities.csv", activities)
+    write_csv(OUT / "deals.csv", deals)
+    keys = [
+        {
+            "name": name,
+            "type": key_type,
+            "values": [v for v, _ in values],
+            **({"remind": True, "remind_after_months": 48, "remind_lead_days": 30}
+               if key_type == "month" else {}),
+        }
+        for name, key_type, values in DEMO_KEYS
+    ]
+    segments = [
+        {"name": "Clients Occitanie", "query": "profil:client region:occitanie"},
+        {"name": "Salon Midi-Pyrénées",
+         "query": 'profil:client,prospect region:"midi-pyrenees" source:"foire/salon"'},
+        {"name": "Prospects à relancer", "query": "profil:prospect last_contact<6m"},
+        {"name": "Contrôle des 4 ans", "query": "mise_en_service:2021..2022"},
+        {"name": "À qualifier", "query": "missing:profil OR missing:source"},
+    ]
+    meta = {
+        "anchor": ANCHOR.isoformat(),
+        "description": "Concession automobile près de Toulouse : 300 contacts, clients,"
+                       " prospects et prescripteurs, avec leur historique, agenda et affaires.",
+        "keys": keys,
+        "segments": segments,
+    }
+    (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
+
+
+def write_csv(path: Path, rows: list[dict[str, object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
