@@ -1,0 +1,25 @@
+"""Exporting the contacts a query selects: CSV, vCard, xlsx, JSON, a mailing list.
+
+    result = export_contacts(db, compile_query(db, "profil:client"), "csv", stream)
+
+:mod:`.rows` streams every field of the selected contacts in constant memory;
+:mod:`.writers` and :mod:`.vcard` write them; :mod:`.formats` is the table of
+formats the command line offers.
+"""
+
+from .formats import EXPORT_FORMATS, ExportFormat, export_contacts, format_for_name
+from .rows import ContactStream, ExportRow
+from .writers import ExportError, ExportOptions, ExportResult, mailbox
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "ContactStream",
+    "ExportError",
+    "ExportFormat",
+    "ExportOptions",
+    "ExportResult",
+    "ExportRow",
+    "export_contacts",
+    "format_for_name",
+    "mailbox",
+]

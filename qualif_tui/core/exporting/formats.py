@@ -1,0 +1,77 @@
+"""The table of export formats: ``--format NAME`` → a writer.
+
+A writer takes the contacts of a query (a :class:`ContactStream`), a binary
+stream and the options, and returns an :class:`ExportResult`. Adding a format
+is one entry in :data:`EXPORT_FORMATS`, e.g. the agenda of the selected
+contacts::
+
+    EXPORT_FORMATS["ics"] = ExportFormat("ics", "iCalendar", ".ics", write_ics)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from ...query import CompiledQuery
+from ...storage import Database
+from .rows import ContactStream
+from .vcard import write_vcards
+from .writers import (
+    ExportError,
+    ExportOptions,
+    ExportResult,
+    write_csv,
+    write_emails,
+    write_json,
+    write_xlsx,
+)
+
+Writer = Callable[[ContactStream, IO[bytes], ExportOptions], ExportResult]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    label: str
+    suffix: str         # the usual file name ending, to guess --format from -o
+    write: Writer
+    binary: bool = False  # not for a terminal
+
+
+def write_ics(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> ExportResult:
+    """The agenda (not contacts) as iCalendar, between --from and --to."""
+    from ..ical import export_ics
+
+    if not stream.query.is_everything:
+        raise ExportError("iCalendar export writes the agenda, not contacts: give no QUERY"
+                          " (choose the dates with --from and --to)")
+    report = export_ics(stream.db, out, options.date_from, options.date_to)
+    return ExportResult(report.total, [f"{report.events} event(s) and {report.todos}"
+                                       " to-do(s) in the calendar"])
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("csv", "CSV", ".csv", write_csv),
+    "vcf": ExportFormat("vcf", "vCard", ".vcf", write_vcards),
+    "xlsx": ExportFormat("xlsx", "Excel workbook", ".xlsx", write_xlsx, binary=True),
+    "json": ExportFormat("json", "JSON", ".json", write_json),
+    "emails": ExportFormat("emails", "mailing list (Name <address>)", ".txt", write_emails),
+    "ics": ExportFormat("ics", "iCalendar (the agenda)", ".ics", write_ics),
+}
+
+
+def format_for_name(filename: str) -> ExportFormat | None:
+    """The format a file name's ending suggests (``clients.vcf`` → vcf)."""
+    lowered = filename.lower()
+    for fmt in EXPORT_FORMATS.values():
+        if lowered.endswith(fmt.suffix) and fmt.name != "emails":
+            return fmt
+    return None
+
+
+def export_contacts(db: Database, query: CompiledQuery, fmt: str, out: IO[bytes],
+                    options: ExportOptions | None = None) -> ExportResult:
+    """Write the contacts of ``query`` to ``out`` in format ``fmt``."""
+    return EXPORT_FORMATS[fmt].write(ContactStream(db, query), out, options or ExportOptions())
