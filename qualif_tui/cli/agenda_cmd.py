@@ -1,0 +1,111 @@
+"""``qualif agenda``: the agenda of a day, a week or a month, or the open tasks."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from ..core.agenda.natural import parse_when
+from ..core.agenda.occurrences import Occurrence
+from ..core.agenda.views import FR_WEEKDAYS, DayAgenda, build_view, task_list
+from ..core.errors import ValidationError
+from .main import database_argument, main, opened, out
+
+_KINDS = {"call": "appel", "meeting": "rdv", "todo": "à faire"}
+_PRIORITY = {1: "haute", 2: "", 3: "basse"}
+
+
+def _when(value: str | None) -> object:
+    if value is None:
+        return None
+    try:
+        moment = parse_when(value).value
+    except ValidationError as error:
+        raise click.BadParameter(str(error), param_hint="--date") from None
+    return moment.date() if hasattr(moment, "date") else moment
+
+
+def _row(table: Table, occurrence: Occurrence) -> None:
+    status = {"done": "fait", "cancelled": "non tenu"}.get(occurrence.status, "")
+    when = occurrence.time_label
+    if occurrence.rolled_over:
+        assert occurrence.original is not None
+        when = f"⟲ {occurrence.late_days} j ({occurrence.original:%d/%m})"
+    title = Text(occurrence.title, style="strike dim" if occurrence.status != "open" else "")
+    if occurrence.series_id is not None:
+        title.append(" ↻", style="dim")
+    table.add_row(when, _KINDS.get(occurrence.kind, occurrence.kind), title,
+                  ", ".join(c.name for c in occurrence.contacts),
+                  _PRIORITY.get(occurrence.priority, ""), status)
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", show_edge=False,
+                  pad_edge=False, header_style="bold")
+    table.add_column("Quand", no_wrap=True)
+    table.add_column("Type", no_wrap=True)
+    table.add_column("Titre", overflow="fold")
+    table.add_column("Contacts", overflow="ellipsis", max_width=36)
+    table.add_column("Priorité", no_wrap=True)
+    table.add_column("État", no_wrap=True)
+    return table
+
+
+def _day(entry: DayAgenda, empty_days: bool) -> None:
+    if not entry.items and not entry.reminders and not empty_days:
+        return
+    name = f"{FR_WEEKDAYS[entry.day.weekday()]} {entry.day:%d/%m/%Y}"
+    table = _table(name)
+    for occurrence in entry.items:
+        _row(table, occurrence)
+    for reminder in entry.reminders:
+        table.add_row("rappel", "", Text(reminder.title, style="magenta"), reminder.contact.name,
+                      "", "")
+    if not entry.items and not entry.reminders:
+        table.add_row("", "", Text("rien de prévu", style="dim"), "", "", "")
+    out.print(table)
+    if entry.more:
+        out.print(f"  + {entry.more} autres", style="dim", markup=False)
+    if entry.more_reminders:
+        out.print(f"  + {entry.more_reminders} autres rappels", style="dim", markup=False)
+    out.print()
+
+
+@main.command()
+@database_argument
+@click.option("--day", "kind", flag_value="day", default=True, help="One day (the default).")
+@click.option("--week", "kind", flag_value="week", help="The week (Monday to Sunday).")
+@click.option("--month", "kind", flag_value="month", help="The month, day by day.")
+@click.option("--tasks", "kind", flag_value="tasks", help="Open tasks by priority and due date.")
+@click.option("--date", "when", default=None,
+              help="Which day: 2026-12-01, 1/12, demain, lundi, +3d… (default: today).")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
+              help="At most N items per day (or tasks).")
+def agenda(db: str, kind: str, when: str | None, limit: int) -> None:
+    """Print the agenda: late items on today, then by time, and reminders.
+
+    \b
+    qualif agenda my.db                  today
+    qualif agenda my.db --week --date lundi
+    qualif agenda my.db --month --date 2026-12
+    """
+    anchor = None
+    if when is not None and kind == "month" and len(when) == 7 and when[4] == "-":
+        when = when + "-01"
+    anchor = _when(when)
+    with opened(db, readonly=True) as database:
+        if kind == "tasks":
+            tasks = task_list(database, limit=limit)
+            table = _table(f"Tâches à faire ({tasks.total})")
+            for occurrence in tasks.items:
+                _row(table, occurrence)
+            out.print(table)
+            return
+        view = build_view(database, kind, anchor, per_day=limit)  # type: ignore[arg-type]
+        out.print(Text(view.title, style="bold underline"))
+        out.print()
+        for entry in view.days:
+            inside = kind != "month" or entry.day.month == view.anchor.month
+            if inside:
+                _day(entry, empty_days=kind != "month")

@@ -1,0 +1,33 @@
+"""Opening the Textual app (imported only when the app is wanted)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..storage import open_database
+from .main import err
+
+
+def open_app(path: Path) -> None:
+    created = not path.exists()
+    # The quick check runs in the app, in the background, with writes held until it
+    # passes: in the foreground it kept a 1M-contact file off screen for seconds.
+    db = open_database(path, create=True, quick_check=False)
+    if created:
+        err.print(f"qualif: created a new database at {path}", markup=False)
+    from ..tui.app import QualifApp
+
+    try:
+        QualifApp(db, verify=True).run()
+    finally:
+        db.close()
+
+
+def open_demo() -> None:
+    from ..core.demo import build_demo
+
+    with tempfile.TemporaryDirectory(prefix="qualif-demo-") as folder:
+        path = Path(folder) / "demo.db"
+        build_demo(path)
+        open_app(path)

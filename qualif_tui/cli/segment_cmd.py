@@ -1,0 +1,195 @@
+"""``qualif segment DB …``: saved queries (dynamic) and frozen lists (static)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.table import Table
+
+from ..core import segments as svc
+from ..core.keys import format_value, list_keys
+from ..query import count, fetch_page
+from .main import QueryCommand, main, opened, out
+
+
+class _SegmentGroup(click.Group):
+    """``qualif segment DB VERB``; ``qualif segment VERB DB`` is understood too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) >= 2 and args[0] in self.commands and args[1] not in self.commands:
+            args = [args[1], args[0], *args[2:]]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_SegmentGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.pass_context
+def segment(ctx: click.Context, db: str) -> None:
+    """Segments: saved queries (dynamic) and frozen contact lists (static).
+
+    \b
+    qualif segment my.db list
+    qualif segment my.db save "Clients Occitanie" 'profil:client region:occitanie'
+    qualif segment my.db show "Clients Occitanie"
+    qualif segment my.db freeze "Mailing juin" 'segment:"Clients Occitanie" has:email'
+    qualif query my.db 'segment:"Clients Occitanie"'
+    """
+    ctx.obj = db
+
+
+def _db(ctx: click.Context) -> str:
+    return str(ctx.obj)
+
+
+@segment.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """Every segment: name, kind, query and live count."""
+    with opened(_db(ctx), readonly=True) as db:
+        infos = svc.segment_overview(db)
+    if not infos:
+        out.print("no segments yet (save one with: qualif segment DB save NAME QUERY)",
+                  markup=False, style="dim")
+        return
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Segment", no_wrap=True)
+    table.add_column("Type", no_wrap=True)
+    table.add_column("Contacts", justify="right", no_wrap=True)
+    table.add_column("Requête", overflow="fold")
+    for info in infos:
+        kind = "statique" if info.segment.is_static else "dynamique"
+        shown = str(info.count) if info.count is not None else "erreur"
+        query = info.segment.query
+        if info.error:
+            query = f"{query}  ({info.error})"
+        table.add_row(info.segment.name, kind, shown, query)
+    out.print(table)
+
+
+@segment.command(cls=QueryCommand)
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.pass_context
+def save(ctx: click.Context, name: str, query: tuple[str, ...], replace: bool) -> None:
+    """Save QUERY as the dynamic segment NAME (re-evaluated each time it is used)."""
+    with opened(_db(ctx)) as db:
+        saved = svc.save_segment(db, name, " ".join(query), replace=replace)
+        total = count(db, svc.segment_query(db, saved.name))
+    out.print(f"segment '{saved.name}' saved: {total} contacts now", markup=False)
+
+
+@segment.command()
+@click.argument("name")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many contacts to list.")
+@click.pass_context
+def show(ctx: click.Context, name: str, limit: int) -> None:
+    """A segment: its query, kind, live count and first contacts by name."""
+    with opened(_db(ctx), readonly=True) as db:
+        found = svc.get_segment(db, name)
+        compiled = svc.segment_query(db, found.name)
+        total = count(db, compiled)
+        keys = list_keys(db)
+        rows = fetch_page(db, compiled, limit=limit, keys=keys)
+        users = svc.users_of(db, found.name)
+    kind = "statique (liste figée)" if found.is_static else "dynamique (requête réévaluée)"
+    out.print(f"segment: {found.name}", markup=False)
+    out.print(f"type: {kind}", markup=False)
+    out.print(f"requête: {found.query or '—'}", markup=False)
+    out.print(f"contacts: {total}", markup=False)
+    out.print(f"modifié: {found.updated}", markup=False)
+    if users:
+        out.print("utilisé par: " + ", ".join(u.name for u in users), markup=False)
+    if rows:
+        table = Table(show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("#", justify="right", no_wrap=True, min_width=3)
+        table.add_column("Nom", overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
+        table.add_column("Société", overflow="ellipsis", no_wrap=True, max_width=20)
+        table.add_column("Ville", overflow="ellipsis", no_wrap=True, min_width=8, max_width=18)
+        for k in keys:
+            table.add_column(k.name, overflow="ellipsis", no_wrap=True, max_width=16)
+        for row in rows:
+            table.add_row(str(row.id), row.name, row.company, row.city,
+                          *(format_value(row.keys.get(k.name)) for k in keys))
+        out.print(table)
+        if total > len(rows):
+            out.print(f"{len(rows)} of {total} contacts", markup=False, style="dim")
+
+
+@segment.command()
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Delete even if other segments use it.")
+@click.pass_context
+def delete(ctx: click.Context, name: str, force: bool) -> None:
+    """Delete segment NAME (its contacts stay, of course)."""
+    with opened(_db(ctx)) as db:
+        gone = svc.delete_segment(db, name, force=force)
+    out.print(f"segment '{gone.name}' deleted", markup=False)
+
+
+@segment.command(cls=QueryCommand)
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.pass_context
+def freeze(ctx: click.Context, name: str, query: tuple[str, ...], replace: bool) -> None:
+    """Save the contacts QUERY matches now as the static group NAME."""
+    with opened(_db(ctx)) as db:
+        saved = svc.freeze_segment(db, name, " ".join(query), replace=replace)
+        total = len(svc.segment_members(db, saved.name))
+    out.print(f"static segment '{saved.name}' saved: {total} contacts frozen", markup=False)
+
+
+@segment.command()
+@click.argument("source")
+@click.argument("name")
+@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.pass_context
+def snapshot(ctx: click.Context, source: str, name: str, replace: bool) -> None:
+    """Freeze the current members of segment SOURCE as the static group NAME."""
+    with opened(_db(ctx)) as db:
+        saved = svc.snapshot_segment(db, source, name, replace=replace)
+        total = len(svc.segment_members(db, saved.name))
+    out.print(f"static segment '{saved.name}' saved: {total} contacts frozen", markup=False)
+
+
+@segment.command()
+@click.argument("name")
+@click.argument("contact_ids", nargs=-1, required=True, type=int)
+@click.option("--create", is_flag=True, help="Create the static group if it does not exist.")
+@click.pass_context
+def add(ctx: click.Context, name: str, contact_ids: tuple[int, ...], create: bool) -> None:
+    """Add contacts (by number) to the static group NAME."""
+    with opened(_db(ctx)) as db:
+        if create and svc.find_segment(db, name) is None:
+            svc.create_group(db, name)
+        added = svc.add_members(db, name, contact_ids)
+    _done(f"{added} contact(s) added to '{name}'")
+
+
+@segment.command()
+@click.argument("name")
+@click.argument("contact_ids", nargs=-1, required=True, type=int)
+@click.pass_context
+def remove(ctx: click.Context, name: str, contact_ids: tuple[int, ...]) -> None:
+    """Take contacts (by number) out of the static group NAME."""
+    with opened(_db(ctx)) as db:
+        removed = svc.remove_members(db, name, contact_ids)
+    _done(f"{removed} contact(s) removed from '{name}'")
+
+
+@segment.command()
+@click.argument("name")
+@click.argument("new_name")
+@click.pass_context
+def rename(ctx: click.Context, name: str, new_name: str) -> None:
+    """Rename a segment (segments that use it follow)."""
+    with opened(_db(ctx)) as db:
+        renamed = svc.rename_segment(db, name, new_name)
+    _done(f"segment renamed '{renamed.name}'")
+
+
+def _done(message: Any) -> None:
+    out.print(str(message), markup=False)

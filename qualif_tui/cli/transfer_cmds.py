@@ -1,0 +1,411 @@
+"""``qualif import`` and ``qualif export``: files in, files out.
+
+Thin over :mod:`qualif_tui.core.importing` and :mod:`qualif_tui.core.exporting`;
+the file kinds come from their format tables, so a new kind (``ics``) is
+one entry there and shows up here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from ..core import exporting, importing
+from ..core.errors import QualifError
+from ..core.importing.plan import ImportPlan
+from ..query import compile_query
+from .main import QueryCommand, database_argument, err, fail, main, opened, out
+
+# Files bigger than this show a progress bar (a few thousand rows).
+_PROGRESS_BYTES = 400_000
+_EXAMPLES = 10
+
+
+# -- import ----------------------------------------------------------------------------
+
+
+@main.command("import")
+@database_argument
+@click.argument("files", nargs=-1, metavar="[FILE]...", type=click.Path(path_type=str))
+@click.option("--dry-run", is_flag=True, help="Show what would be created, merged and skipped,"
+              " and where each column goes; write nothing.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A column map for odd sheets: lines 'Column = target' (a field such as"
+                   " email or Prénom, a key name, note, custom or ignore).")
+@click.option("--on-duplicate", type=click.Choice(["skip", "merge"]), default="skip",
+              show_default=True, help="What to do with a contact already in the file (same"
+                                      " e-mail, else same name and company, else same phone):"
+                                      " skip it, or fill the existing contact's empty fields.")
+@click.option("--phone-region", default="FR", show_default=True, metavar="CC",
+              help="Country of phone numbers written without +CC (for duplicate matching).")
+@click.option("--list", "list_batches", is_flag=True, help="List the past imports (batches).")
+@click.option("--undo", metavar="BATCH|last", default=None,
+              help="Undo an import batch: its contacts, merges and notes go away.")
+@click.option("--force", is_flag=True, help="With --undo: undo even if the imported contacts"
+                                            " were worked on since (their new history goes too).")
+def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
+            on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
+            force: bool) -> None:
+    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB.
+
+    \b
+    qualif import contacts.db export-outlook.csv --dry-run
+    qualif import contacts.db telephone.vcf carnet.xlsx --on-duplicate merge
+    qualif import contacts.db --list
+    qualif import contacts.db --undo last
+
+    All or nothing: a file with broken rows is refused (file, line, column of
+    each problem) and DB is left exactly as it was. Each import is a batch
+    that --undo takes back.
+    """
+    if list_batches or undo:
+        if files:
+            raise click.UsageError("--list and --undo take no FILE")
+        if list_batches and undo:
+            raise click.UsageError("choose --list or --undo")
+        with opened(db) as database:
+            if list_batches:
+                _print_batches(database, db)
+            else:
+                _undo(database, undo or "", force)
+        return
+    if not files:
+        raise click.UsageError("give at least one FILE to import (or --list / --undo)")
+    options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
+                                      mapping=mapping)
+    contact_files, other = _split_by_format(files)
+    with opened(db) as database:
+        for fmt, paths in other.items():
+            assert fmt.run is not None
+            outcome = fmt.run(database, [Path(p) for p in paths],
+                              {"dry_run": dry_run, "db_name": db})
+            _print_outcome(outcome)
+        if contact_files:
+            _import_contacts(database, db, contact_files, options, dry_run)
+
+
+def _split_by_format(files: Sequence[str]
+                     ) -> tuple[list[str], dict[importing.ImportFormat, list[str]]]:
+    """Contact files for the shared pipeline; files of formats with their own ``run``."""
+    contacts: list[str] = []
+    other: dict[importing.ImportFormat, list[str]] = {}
+    for name in files:
+        try:
+            fmt = importing.format_of(importing.read_source(Path(name), name))
+        except importing.SourceError:
+            contacts.append(name)  # the pipeline reports it with every other problem
+            continue
+        if fmt.run is not None:
+            other.setdefault(fmt, []).append(name)
+        else:
+            contacts.append(name)
+    return contacts, other
+
+
+def _import_contacts(database: Any, db_name: str, files: list[str],
+                     options: importing.ImportOptions, dry_run: bool) -> None:
+    big = err.is_terminal and sum(_size(f) for f in files) > _PROGRESS_BYTES
+    try:
+        with _progress(big) as report:
+            plan = importing.plan_import(database, [Path(f) for f in files], options,
+                                         progress=report, names=files)
+            if dry_run:
+                result = None
+            else:
+                result = importing.apply_plan(database, plan, progress=report)
+    except importing.ImportRefused as refused:
+        err.print("[bold red]qualif:[/] import refused, the database was not changed:",
+                  markup=True)
+        for line in refused.lines:
+            err.print(f"  {line}", markup=False)
+        sys.exit(1)
+    _print_files(plan)
+    if dry_run:
+        _print_columns(plan)
+        _print_examples(plan)
+    _print_summary(plan, dry_run)
+    if result is None:
+        out.print("dry run: nothing was written", markup=False, style="dim")
+    elif result.batch_id is None:
+        out.print("nothing new: the database already holds every contact of the file(s)",
+                  markup=False)
+    else:
+        out.print(f"import #{result.batch_id} done; to take it back: qualif import {db_name}"
+                  f" --undo {result.batch_id}", markup=False)
+
+
+def _size(name: str) -> int:
+    try:
+        return os.path.getsize(name)
+    except OSError:
+        return 0
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not enabled) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        yield report
+
+
+def _print_files(plan: ImportPlan) -> None:
+    for parsed in plan.files:
+        parts = [parsed.format]
+        if parsed.profile:
+            parts.append(parsed.profile)
+        if parsed.encoding and parsed.format != "xlsx":
+            parts.append(f"encoding {parsed.encoding}")
+        if parsed.format == "csv":
+            parts.append("separator " + importing.sniff.SEPARATOR_NAMES.get(parsed.separator,
+                                                                            parsed.separator))
+        parts.append(f"{len(parsed.records)} contact(s) read")
+        out.print(f"{parsed.source}: " + ", ".join(parts), markup=False)
+
+
+def _print_columns(plan: ImportPlan) -> None:
+    for parsed in plan.files:
+        if not parsed.columns:
+            continue
+        table = Table(title=f"{parsed.source}: columns", title_justify="left", show_edge=False,
+                      header_style="bold")
+        table.add_column("Column")
+        table.add_column("Goes to")
+        for use in parsed.columns:
+            table.add_row(use.column, use.target)
+        out.print(table)
+
+
+def _print_examples(plan: ImportPlan) -> None:
+    if plan.creates:
+        out.print(f"would create {len(plan.creates)}:", markup=False)
+        for record in plan.creates[:_EXAMPLES]:
+            out.print(f"  {record.source}:{record.line}  {record.label}", markup=False)
+        _more(len(plan.creates))
+    if plan.merges:
+        out.print(f"would complete {len(plan.merges)} existing contact(s):", markup=False)
+        for merge in plan.merges[:_EXAMPLES]:
+            what = [*merge.fields, *(plan.keys[k].name for k in merge.keys), *merge.custom]
+            if merge.notes:
+                what.append(f"{len(merge.notes)} note(s)")
+            out.print(f"  {merge.record.source}:{merge.record.line}  → {merge.label}:"
+                      f" {', '.join(what)}", markup=False)
+        _more(len(plan.merges))
+    if plan.skips:
+        out.print(f"would skip {len(plan.skips)} duplicate(s):", markup=False)
+        for skip in plan.skips[:_EXAMPLES]:
+            out.print(f"  {skip.record.source}:{skip.record.line}  {skip.record.label}:"
+                      f" {skip.reason}", markup=False)
+        _more(len(plan.skips))
+
+
+def _more(total: int) -> None:
+    if total > _EXAMPLES:
+        out.print(f"  … and {total - _EXAMPLES} more", markup=False, style="dim")
+
+
+def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
+    table = Table(title="Import" + (" (dry run)" if dry_run else ""), title_justify="left",
+                  show_header=False, show_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("created", str(len(plan.creates)))
+    table.add_row("merged", str(len(plan.merges)))
+    table.add_row("skipped (duplicates)", str(len(plan.skips)))
+    new_values = plan.new_values_named()
+    table.add_row("new key values", "; ".join(f"{k}: {', '.join(v)}" for k, v in new_values.items())
+                  or "—")
+    table.add_row("unmapped columns (kept as custom fields)", ", ".join(plan.unmapped) or "—")
+    if plan.dropped:
+        table.add_row("not imported", ", ".join(f"{n} ×{c}" for n, c in plan.dropped.items()))
+    out.print(table)
+    notices = plan.notices
+    if notices:
+        err.print(f"qualif: {len(notices)} value(s) kept as custom fields:", markup=False)
+        for notice in notices[:20]:
+            err.print(f"  {notice.describe()}", markup=False)
+        if len(notices) > 20:
+            err.print(f"  … and {len(notices) - 20} more", markup=False)
+
+
+def _print_outcome(outcome: importing.ImportOutcome) -> None:
+    table = Table(title=outcome.title, title_justify="left", show_header=False, show_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in outcome.rows:
+        table.add_row(label, value)
+    out.print(table)
+
+
+def _print_batches(database: Any, db_name: str) -> None:
+    batches = importing.list_batches(database)
+    if not batches:
+        out.print("no import yet", markup=False)
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for title in ("#", "date", "files", "created", "merged", "skipped", "undone"):
+        table.add_column(title)
+    for batch in batches:
+        created, merged, skipped = batch.counts
+        names = ", ".join(Path(name).name for name in batch.source.split(", "))
+        table.add_row(str(batch.id), batch.created.replace("T", " "), names, str(created),
+                      str(merged), str(skipped), (batch.undone or "").replace("T", " "))
+    out.print(table)
+    out.print(f"undo one with: qualif import {db_name} --undo NUMBER (or --undo last)",
+              markup=False, style="dim")
+
+
+def _undo(database: Any, which: str, force: bool) -> None:
+    result = importing.undo_batch(database, which, force=force)
+    out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
+              f" {result.reverted} merge(s) reverted", markup=False)
+    if result.removed_values:
+        out.print("key values removed: " + "; ".join(
+            f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)
+    if result.kept_changes:
+        err.print("qualif: changed since the import, left as they are: "
+                  + ", ".join(result.kept_changes[:20]), markup=False)
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+class _LiveChoice(click.Choice):  # type: ignore[type-arg]
+    """The names of a format table as they are when the command runs, so a format
+    registered after this module was imported (iCalendar) is accepted too."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self._table = table
+        super().__init__(list(table))
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        return list(self._table)
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # always read from the table
+
+
+@main.command("export", cls=QueryCommand)
+@database_argument
+@click.argument("query", nargs=-1)
+@click.option("--format", "fmt", type=_LiveChoice(exporting.EXPORT_FORMATS), default=None,
+              help="Output format (default: from the -o file name's ending).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
+              help="Where to write; - is the standard output.")
+@click.option("--excel-fr", is_flag=True, help="CSV for old French Excel: cp1252 and ';'.")
+@click.option("--separator", type=click.Choice([";", ",", "tab"]), default=";",
+              show_default=True, help="CSV cell separator (';' is what French Excel expects).")
+@click.option("--vcard-version", type=click.Choice(["3.0", "4.0"]), default="3.0",
+              show_default=True)
+@click.option("--from", "date_from", metavar="DATE", default=None,
+              help="iCalendar: from this day (2026-12-01, 1/12, lundi, +3d…).")
+@click.option("--to", "date_to", metavar="DATE", default=None,
+              help="iCalendar: up to this day, included.")
+def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_fr: bool,
+           separator: str, vcard_version: str, date_from: str | None, date_to: str | None
+           ) -> None:
+    """Export the contacts matching QUERY (every contact if empty).
+
+    \b
+    qualif export contacts.db --format csv -o contacts.csv
+    qualif export contacts.db 'profil:client' -o clients.vcf --vcard-version 4.0
+    qualif export contacts.db 'profil:prospect' --format emails    # for a BCC field
+    qualif export contacts.db -o agenda.ics --from 2026-12-01 --to 2026-12-31
+    """
+    if fmt is None:
+        guessed = exporting.format_for_name(output) if output != "-" else None
+        if guessed is None:
+            raise click.UsageError("choose a --format (" + ", ".join(exporting.EXPORT_FORMATS)
+                                   + ") or an -o FILE ending in one")
+        fmt = guessed.name
+    chosen = exporting.EXPORT_FORMATS[fmt]
+    if output == "-" and chosen.binary and sys.stdout.isatty():
+        fail(f"{chosen.label} is binary: give -o FILE, or redirect the output")
+    if (date_from or date_to) and fmt != "ics":
+        raise click.UsageError("--from and --to choose the dates of an iCalendar export")
+    options = exporting.ExportOptions(excel_fr=excel_fr,
+                                      separator="\t" if separator == "tab" else separator,
+                                      vcard_version=vcard_version,
+                                      date_from=_day(date_from, "--from"),
+                                      date_to=_day(date_to, "--to"))
+    with opened(db, readonly=True) as database:
+        compiled = compile_query(database, " ".join(query))
+        for warning in compiled.warnings:
+            err.print(f"qualif: warning: {warning}", markup=False)
+        if output == "-":
+            result = exporting.export_contacts(database, compiled, fmt, sys.stdout.buffer, options)
+            sys.stdout.buffer.flush()
+        else:
+            with _atomic(Path(output)) as stream:
+                result = exporting.export_contacts(database, compiled, fmt, stream, options)
+    for message in result.messages:
+        err.print(f"qualif: {message}", markup=False)
+    where = "" if output == "-" else f" to {output}"
+    what = "item(s)" if fmt == "ics" else "contact(s)"
+    err.print(f"qualif: {result.written} {what} written{where} ({chosen.label})", markup=False)
+
+
+def _day(text: str | None, option: str) -> date | None:
+    """A day typed in any form the agenda understands (natural dates included)."""
+    if not text:
+        return None
+    from ..core.agenda.natural import parse_when
+
+    try:
+        value = parse_when(text).value
+    except QualifError as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+    return value.date() if isinstance(value, datetime) else value
+
+
+@contextlib.contextmanager
+def _atomic(target: Path) -> Iterator[IO[bytes]]:
+    """Write beside ``target`` and rename when complete: a failed export never
+    leaves half a file under the name asked for."""
+    if target.is_dir():
+        fail(f"{target} is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        fail(f"cannot write {target}: the folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as error:
+        fail(f"cannot write {target}: {error.strerror}")
+        raise
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plain file is wanted
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,535 @@
+"""Syntax tree → plan (:mod:`.plan`): keys resolved, values typed, SQL parameterised.
+
+Every criterion becomes a :class:`~.plan.Cond` whose SQL reads ``c``
+(contacts) and/or ``f`` (contact_facts). Values are typed by what the key
+holds (a value code, a bit mask, a month, a date, a number, folded text) and
+always passed as parameters. Problems are :class:`QueryError` with the
+position of the piece at fault and a hint; an unknown value of a choice key
+is only a warning (that value matches nobody; the hint lists the allowed
+values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import geography
+from ..core.errors import ValidationError
+from ..core.keys import QualKey, closest, list_keys, parse_yesno
+from ..core.phones import phone_e164
+from ..storage import Database
+from ..storage.schema import CONTACT_FLAGS
+from ..text import fold
+from . import fulltext
+from .ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from .errors import QueryError
+from .fields import Builtin, Resolved, resolve, resolve_field, suggestion
+from .matching import (
+    closest_place,
+    example_value,
+    folded_equals,
+    folded_glob,
+    folded_prefix,
+    glob_pattern,
+    matching_values,
+    number_in,
+)
+from .parser import parse
+from .plan import FALSE, TRUE, Cond, Plan, all_of, any_of, negate
+from .runtime import has_index
+from .values import (
+    BadValue,
+    Period,
+    number_bounds,
+    parse_period,
+    parse_query_number,
+    period_bounds,
+    range_bounds,
+)
+
+MAX_SEGMENT_DEPTH = 10
+_TOP = chr(0x10FFFF)  # sorts after every character: the end of a prefix range
+
+_FTS_CARD = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
+
+
+class Compiled:
+    """What the compiler hands the engine: the plan and the warnings."""
+
+    def __init__(self, plan: Plan, warnings: list[str], segments: list[str]) -> None:
+        self.plan = plan
+        self.warnings = warnings
+        self.segments = segments
+
+
+def compile_plan(db: Database, text: str, keys: Sequence[QualKey] | None = None, *,
+                 inside: str | None = None) -> Compiled:
+    """Parse and compile ``text``; raises :class:`QueryError`.
+
+    ``inside``: the name of the segment whose query this is, so that using it
+    again (directly or through others) is reported as the cycle it is.
+    """
+    stack: tuple[tuple[int, str], ...] = ()
+    if inside is not None:
+        rows = db.query("SELECT id, name FROM segments WHERE norm_name = ?", (fold(inside),))
+        stack = tuple((int(r[0]), str(r[1])) for r in rows)
+    compiler = _Compiler(db, text, list(keys) if keys is not None else list_keys(db), stack)
+    plan = compiler.node(parse(text))
+    return Compiled(plan, compiler.warnings, compiler.segments)
+
+
+class _Compiler:
+    def __init__(self, db: Database, text: str, keys: list[QualKey],
+                 stack: tuple[tuple[int, str], ...]) -> None:
+        self.db = db
+        self.text = text
+        self.keys = keys
+        self.stack = stack
+        self.warnings: list[str] = []
+        self.segments: list[str] = []
+
+    def fail(self, message: str, span: Span, hint: str = "") -> QueryError:
+        return QueryError(message, span.start, hint, span.length, self.text)
+
+    # -- structure --------------------------------------------------------------
+    def node(self, node: Node) -> Plan:
+        if isinstance(node, Everything):
+            return TRUE
+        if isinstance(node, And):
+            return all_of([self.node(c) for c in node.children])
+        if isinstance(node, Or):
+            return any_of([self.node(c) for c in node.children])
+        if isinstance(node, Not):
+            return negate(self.node(node.child))
+        if isinstance(node, Words):
+            return self.words(node)
+        return self.term(node)
+
+    def words(self, node: Words) -> Plan:
+        expression = (fulltext.phrase(node.text) if node.phrase
+                      else fulltext.all_words(node.text))
+        if expression is None:
+            raise self.fail(f"nothing to search for in '{node.text}'", node.span,
+                            "a search needs letters or digits")
+        shown = f'"{node.text}"' if node.phrase else node.text
+        # the card, or any history entry (its hits mapped to contacts by the
+        # covering index history_owner, when the file has it)
+        hint = " INDEXED BY history_owner" if has_index(self.db, "history_owner") else ""
+        ids = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
+               " UNION ALL SELECT h.contact_id FROM (SELECT rowid AS hit FROM history_fts"
+               f" WHERE history_fts MATCH ?) AS x JOIN history h{hint} ON h.id = x.hit")
+        return Cond(f"c.id IN ({ids})", (expression, expression), "c",
+                    ids_sql=ids, ids_params=(expression, expression), label=shown)
+
+    def term(self, term: Term) -> Plan:
+        found = resolve(term.key, self.keys)
+        if found is None:
+            raise self.fail(f"unknown key '{term.key}'", term.key_span,
+                            suggestion(term.key, self.keys))
+        if found.special == "has":
+            return self.presence(term, present=True)
+        if found.special == "missing":
+            return self.presence(term, present=False)
+        if found.special == "segment":
+            return self.segment(term)
+        if found.special in ("dept", "region"):
+            return self.geography(term, found.special)
+        if found.key is not None:
+            return self.qualification(term, found.key)
+        assert found.builtin is not None
+        return self.builtin(term, found.builtin)
+
+    def label(self, term: Term) -> str:
+        return self.text[term.span.start:term.span.end] or term.key
+
+    def only_values(self, term: Term, what: str, example: str) -> tuple[Value, ...]:
+        """The values of ``key:v1,v2``; comparisons and ranges are refused."""
+        if term.is_range or term.op != ":":
+            raise self.fail(f"{term.key} takes {what}, not a comparison or a range",
+                            term.span, f"write {example}")
+        return term.values
+
+    def any_value(self, term: Term, build: Callable[[Value], Plan]) -> Plan:
+        return any_of([build(v) for v in term.values])
+
+    # -- has: / missing: -----------------------------------------------------
+    def presence(self, term: Term, *, present: bool) -> Plan:
+        values = self.only_values(term, "key or field names", "has:email or missing:profil")
+        plans = []
+        for value in values:
+            field = resolve_field(value.text, self.keys)
+            if field is None:
+                raise self.fail(f"unknown key or field '{value.text}'", value.span,
+                                suggestion(value.text, self.keys, fields_only=True))
+            plans.append(self.has(field, value.span))
+        plan = any_of(plans)
+        return plan if present else negate(plan)
+
+    def has(self, field: Resolved, span: Span) -> Plan:
+        label = f"has:{field.name}"
+        if field.key is not None:
+            return Cond(f"f.{field.key.column} IS NOT NULL", (), "f", field.key.column,
+                        _always, label=label)
+        if field.special in ("dept", "region"):
+            return Cond("f.dept IS NOT NULL", (), "f", "dept", _always, label=label)
+        builtin = field.builtin
+        assert builtin is not None
+        kind = builtin.kind
+        if kind == "fact_date":
+            return Cond(f"f.{builtin.column} IS NOT NULL", (), "f", builtin.column, _always,
+                        label=label)
+        if kind == "fact_number":
+            return Cond(f"f.{builtin.column} > 0", (), "f", builtin.column,
+                        lambda v: number_in(v, 0, False, None, False), label=label)
+        if builtin.name in CONTACT_FLAGS:
+            return _flag(builtin.name, True, label)
+        if kind == "name":
+            return Cond("c.first_name != '' OR c.last_name != ''", (), "c", label=label)
+        if builtin.name == "mobile":
+            return Cond("c.mobile != ''", (), "c", label=label)
+        if kind == "id":
+            return TRUE
+        return Cond(f"{builtin.column} != ''", (), "c", label=label)
+
+    # -- segment: -------------------------------------------------------------
+    def segment(self, term: Term) -> Plan:
+        values = self.only_values(term, "segment names", 'segment:"Clients Occitanie"')
+        return any_of([self.one_segment(term, value) for value in values])
+
+    def one_segment(self, term: Term, value: Value) -> Plan:
+        rows = self.db.query("SELECT id, name, query, kind FROM segments WHERE norm_name = ?",
+                             (fold(value.text),))
+        if not rows:
+            names = [r[0] for r in self.db.query("SELECT name FROM segments ORDER BY norm_name")]
+            best = closest(fold(value.text), [fold(n) for n in names])
+            match = next((n for n in names if fold(n) == best), None)
+            hint = (f"did you mean '{match}'?" if match else
+                    "saved segments: " + (", ".join(names) if names else "none yet"))
+            raise self.fail(f"no segment named '{value.text}'", value.span, hint)
+        segment_id, name, query, kind = rows[0]
+        self.segments.append(name)
+        if kind == "static":
+            return Cond("c.id IN (SELECT contact_id FROM segment_members WHERE segment_id = ?)",
+                        (segment_id,), "c",
+                        ids_sql="SELECT contact_id FROM segment_members WHERE segment_id = ?",
+                        ids_params=(segment_id,), label=f'segment:"{name}" (static)')
+        if any(seen == segment_id for seen, _ in self.stack):
+            chain = " → ".join([n for _, n in self.stack] + [name])
+            raise self.fail(f"segment cycle: {chain}", term.span,
+                            "a segment cannot use itself, even through others")
+        if len(self.stack) >= MAX_SEGMENT_DEPTH:
+            raise self.fail("segments nested too deeply", term.span,
+                            f"at most {MAX_SEGMENT_DEPTH} segments inside one another")
+        inner = _Compiler(self.db, query, self.keys, (*self.stack, (segment_id, name)))
+        try:
+            plan = inner.node(parse(query))
+        except QueryError as error:
+            if error.message.startswith("segment cycle"):
+                raise self.fail(error.message, term.span, error.hint) from None
+            raise self.fail(f"segment '{name}' cannot be used: {error.message}", value.span,
+                            f"its query is {query!r}; fix it with qualif segment save"
+                            " --replace") from None
+        self.warnings.extend(f"segment '{name}': {w}" for w in inner.warnings)
+        self.segments.extend(inner.segments)
+        return plan
+
+    # -- dept: / region: -------------------------------------------------------
+    def geography(self, term: Term, which: str) -> Plan:
+        example = "dept:31,2A,971" if which == "dept" else 'region:occitanie or region:"midi-pyrenees"'
+        values = self.only_values(term, "names or codes", example)
+        codes: list[str] = []
+        for value in values:
+            if which == "dept":
+                found = geography.find_departement(value.text)
+                if found is None:
+                    raise self.fail(f"unknown département '{value.text}'", value.span,
+                                    closest_place(value.text, "dept"))
+                codes.append(found.code)
+            else:
+                region = geography.find_region(value.text)
+                if region is None:
+                    raise self.fail(f"unknown région '{value.text}'", value.span,
+                                    closest_place(value.text, "region"))
+                codes.extend(geography.departements_of(region))
+        wanted = frozenset(codes)
+        ordered = sorted(wanted)
+        marks = ", ".join("?" * len(ordered))
+        return Cond(f"f.dept IN ({marks})", tuple(ordered), "f", "dept",
+                    lambda v: v in wanted, label=self.label(term))
+
+    # -- qualification keys -------------------------------------------------------
+    def qualification(self, term: Term, key: QualKey) -> Plan:
+        column = key.column
+        label = self.label(term)
+        if key.type in ("choice", "multi"):
+            values = self.only_values(term, "values from its list",
+                                      f"{key.norm_name}:{example_value(key)}")
+            codes: list[int] = []
+            for value in values:
+                matched = matching_values(key, value)
+                if not matched:
+                    best = closest(fold(value.text), [v.norm for v in key.values])
+                    guess = f" — did you mean '{best}'?" if best else ""
+                    self.warnings.append(
+                        f"{key.norm_name}: unknown value '{value.text}'{guess}"
+                        f" (allowed: {key.allowed() or 'none yet'}); it matches no contact")
+                codes.extend(v.code for v in matched)
+            if not codes:
+                return FALSE
+            wanted = frozenset(codes)
+            if key.type == "choice":
+                ordered = sorted(wanted)
+                return Cond(f"f.{column} IN ({', '.join('?' * len(ordered))})", tuple(ordered),
+                            "f", column, lambda v: v in wanted, label=label)
+            mask = 0
+            for code in wanted:
+                mask |= 1 << code
+            return Cond(f"(f.{column} & ?) != 0", (mask,), "f", column,
+                        lambda v: isinstance(v, int) and v & mask != 0, label=label)
+        if key.type == "yesno":
+            values = self.only_values(term, "oui or non", f"{key.norm_name}:oui")
+            return self.any_value(term, lambda value: self.yes_no(f"f.{column}", column, value,
+                                                                  label, values))
+        if key.type in ("month", "date"):
+            return self.dates(term, f"f.{column}", column, months=key.type == "month")
+        if key.type == "number":
+            return self.numbers(term, f"f.{column}", column)
+        return self.text_equal(term, f"f.{column}", "f", column=column)
+
+    def yes_no(self, sql_column: str, column: str | None, value: Value, label: str,
+               _values: tuple[Value, ...]) -> Plan:
+        try:
+            wanted = int(parse_yesno(value.text))
+        except ValidationError:
+            raise self.fail(f"'{value.text}' is not oui or non", value.span,
+                            "write oui or non (yes/no, 1/0 also work)") from None
+        if sql_column in CONTACT_FLAGS:
+            return _flag(sql_column, bool(wanted), label)
+        tables = "f" if sql_column.startswith("f.") else "c"
+        return Cond(f"{sql_column} = ?", (wanted,), tables, column,
+                    (lambda v: v == wanted) if column else None, label=label)
+
+    # -- typed comparisons --------------------------------------------------------
+    def period(self, value: Value) -> Period:
+        try:
+            return parse_period(value.text)
+        except BadValue as error:
+            raise self.fail(str(error), value.span, error.hint) from None
+
+    def dates(self, term: Term, sql_column: str, column: str | None, *, months: bool,
+              floor: str | None = None) -> Plan:
+        """Date or month comparisons; ``floor`` excludes texts below it (''/--MM-DD)."""
+        if term.is_range:
+            low = self.period(term.low) if term.low else None
+            high = self.period(term.high) if term.high else None
+            bounds = [range_bounds(low, high, months)]
+        else:
+            bounds = [period_bounds(self.period(v), term.op, months) for v in term.values]
+        tables = "f" if sql_column.startswith("f.") else "c"
+        plans: list[Plan] = []
+        for start, end in bounds:
+            if floor is not None and (start is None or start < floor):
+                start = floor
+            parts, params = [], []
+            if start is not None:
+                parts.append(f"{sql_column} >= ?")
+                params.append(start)
+            if end is not None:
+                parts.append(f"{sql_column} < ?")
+                params.append(end)
+            if not parts:
+                parts.append(f"{sql_column} IS NOT NULL")
+            test = (lambda v, s=start, e=end: isinstance(v, str) and (s is None or v >= s)
+                    and (e is None or v < e)) if column else None
+            plans.append(Cond(" AND ".join(parts), tuple(params), tables, column, test,
+                              label=self.label(term),
+                              bounds=(start, True, end, False) if column else None))
+        return any_of(plans)
+
+    def number(self, value: Value) -> float:
+        try:
+            return parse_query_number(value.text)
+        except BadValue as error:
+            raise self.fail(str(error), value.span, error.hint) from None
+
+    def numbers(self, term: Term, sql_column: str, column: str | None) -> Plan:
+        bounds: list[tuple[float | None, bool, float | None, bool]]
+        if term.is_range:
+            ends = [self.number(v) if v else None for v in (term.low, term.high)]
+            present = [e for e in ends if e is not None]
+            if len(present) == 2:
+                bounds = [(min(present), True, max(present), True)]
+            elif ends[0] is not None:
+                bounds = [(ends[0], True, None, False)]
+            else:
+                bounds = [(None, False, ends[1], True)]
+        else:
+            bounds = [number_bounds(term.op, self.number(v)) for v in term.values]
+        tables = "f" if sql_column.startswith("f.") else "c"
+        plans: list[Plan] = []
+        for low, low_in, high, high_in in bounds:
+            parts, params = [], []
+            if low is not None:
+                parts.append(f"{sql_column} {'>=' if low_in else '>'} ?")
+                params.append(low)
+            if high is not None:
+                parts.append(f"{sql_column} {'<=' if high_in else '<'} ?")
+                params.append(high)
+            test = (lambda v, a=low, ai=low_in, b=high, bi=high_in:
+                    number_in(v, a, ai, b, bi)) if column else None
+            plans.append(Cond(" AND ".join(parts), tuple(params), tables, column, test,
+                              label=self.label(term),
+                              bounds=(low, low_in, high, high_in) if column else None))
+        return any_of(plans)
+
+    def text_equal(self, term: Term, sql_column: str, tables: str, *,
+                   column: str | None = None, folded_column: bool = False) -> Plan:
+        """Text compared folded; ``*`` is a wildcard unless the value is quoted.
+
+        ``folded_column``: the column already holds the folded form (indexed),
+        so equality and prefixes use the index.
+        """
+        values = self.only_values(term, "text values", f'{term.key}:"some text"')
+        target = sql_column if folded_column else f"qualif_fold({sql_column})"
+        plans: list[Plan] = []
+        for value in values:
+            wanted = fold(value.text)
+            pattern = "*" in wanted and not value.quoted
+            test: Callable[[Any], bool]
+            params: tuple[str, ...]
+            if not pattern:
+                sql, params = f"{target} = ?", (wanted,)
+                test = folded_equals(wanted)
+            elif wanted.endswith("*") and "*" not in wanted[:-1] and len(wanted) > 1:
+                prefix = wanted[:-1]
+                sql, params = f"{target} >= ? AND {target} < ?", (prefix, prefix + _TOP)
+                test = folded_prefix(prefix)
+            else:
+                sql, params = f"{target} GLOB ?", (glob_pattern(wanted),)
+                test = folded_glob(wanted)
+            plans.append(Cond(sql, params, tables, column, test if column else None,
+                              label=self.label(term)))
+        return any_of(plans)
+
+    # -- built-in fields ------------------------------------------------------------
+    def builtin(self, term: Term, field: Builtin) -> Plan:
+        kind = field.kind
+        label = self.label(term)
+        if kind == "fact_date":
+            return self.dates(term, f"f.{field.column}", field.column, months=False)
+        if kind == "fact_number":
+            return self.numbers(term, f"f.{field.column}", field.column)
+        if kind == "id":
+            return self.numbers(term, "c.id", None)
+        if kind == "birthday":
+            # '' (unknown) and '--MM-DD' (no year) sort below '0': never in a date range
+            return self.dates(term, "c.birthday", None, months=False, floor="0")
+        if kind == "flag":
+            values = self.only_values(term, "oui or non", f"{field.name}:oui")
+            return self.any_value(term, lambda v: self.yes_no(field.name, None, v, label,
+                                                              values))
+        if kind == "norm":
+            return self.text_equal(term, field.column, "c", folded_column=True)
+        if kind == "folded":
+            return self.text_equal(term, field.column, "c")
+        if kind == "postal":
+            values = self.only_values(term, "postal codes", "postal_code:31000 or postal_code:31*")
+            return any_of([self.postal(v, label) for v in values])
+        if kind == "email":
+            values = self.only_values(term, "addresses", "email:jean.dupont@example.fr")
+            return any_of([self.email(v, label) for v in values])
+        if kind == "phone":
+            values = self.only_values(term, "phone numbers", f"{field.name}:0612345678")
+            return any_of([self.phone(field, v, label) for v in values])
+        if kind == "name":
+            values = self.only_values(term, "names", 'name:dupont or name:"jean dupont"')
+            return any_of([self.name_words(v, label) for v in values])
+        if kind == "person":
+            return self.person(term, field)
+        raise AssertionError(kind)
+
+    def postal(self, value: Value, label: str) -> Plan:
+        code = value.text.replace(" ", "")
+        if code.endswith("*") and not value.quoted:
+            prefix = code[:-1]
+            return Cond("c.postal_code != '' AND c.postal_code >= ? AND c.postal_code < ?",
+                        (prefix, prefix + _TOP), "c", label=label)
+        return Cond("c.postal_code != '' AND c.postal_code = ?", (code,), "c", label=label)
+
+    def email(self, value: Value, label: str) -> Plan:
+        address = value.text.strip().lower()
+        if "*" in address and not value.quoted:
+            if address.endswith("*") and "*" not in address[:-1]:
+                prefix = address[:-1]
+                return Cond("c.norm_email != '' AND c.norm_email >= ? AND c.norm_email < ?",
+                            (prefix, prefix + _TOP), "c", label=label)
+            return Cond("c.norm_email != '' AND c.norm_email GLOB ?", (glob_pattern(address),), "c",
+                        label=label)
+        return Cond("c.norm_email != '' AND c.norm_email = ?", (address,), "c", label=label)
+
+    def phone(self, field: Builtin, value: Value, label: str) -> Plan:
+        number = phone_e164(value.text)
+        if not number:
+            raise self.fail(f"'{value.text}' is not a phone number", value.span,
+                            "write the digits: 0612345678 or +33612345678")
+        if field.name == "mobile":
+            return Cond("c.mobile_e164 != '' AND c.mobile_e164 = ?", (number,), "c", label=label)
+        return Cond("(c.phone_e164 != '' AND c.phone_e164 = ?)"
+                    " OR (c.mobile_e164 != '' AND c.mobile_e164 = ?)", (number, number), "c",
+                    label=label)
+
+    def name_words(self, value: Value, label: str) -> Plan:
+        """Every word of the value is a word of the first or last name."""
+        text = value.text
+        prefix = text.endswith("*") and not value.quoted
+        expression = fulltext.all_words(text.rstrip("*") if prefix else text, prefix=prefix)
+        if expression is None:
+            raise self.fail(f"nothing to search for in '{text}'", value.span,
+                            "a name needs letters or digits")
+        match = fulltext.in_columns(("first_name", "last_name"), expression)
+        return Cond(f"c.id IN ({_FTS_CARD})", (match,), "c", ids_sql=_FTS_CARD,
+                    ids_params=(match,), label=label)
+
+    def person(self, term: Term, field: Builtin) -> Plan:
+        """first_name/last_name: the whole name, any case and accents.
+
+        The full-text index narrows the candidates (its words must all be in
+        that column); the folded comparison then checks the whole value.
+        """
+        column = field.column.split(".")[1]
+        exact = self.text_equal(term, field.column, "c")
+        narrowed: list[Plan] = []
+        for value, check in zip(term.values, _children(exact), strict=True):
+            text = value.text.replace("*", " ") if not value.quoted else value.text
+            expression = fulltext.all_words(text, prefix=False)
+            if expression is None or ("*" in value.text and not value.quoted):
+                narrowed.append(check)
+                continue
+            match = fulltext.in_columns((column,), expression)
+            narrowed.append(all_of([
+                Cond(f"c.id IN ({_FTS_CARD})", (match,), "c", ids_sql=_FTS_CARD,
+                     ids_params=(match,), label=f"{field.name} words"), check]))
+        return any_of(narrowed)
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+def _flag(name: str, present: bool, label: str) -> Cond:
+    """A yes/no fact of the contact row, from contact_facts.flags (bitmaps)."""
+    bit = CONTACT_FLAGS[name]
+    return Cond(f"(f.flags & {bit}) {'!=' if present else '='} 0", (), "f", "flags",
+                lambda v: isinstance(v, int) and (v & bit != 0) == present, label=label)
+
+
+def _children(plan: Plan) -> list[Plan]:
+    from .plan import AnyOf
+
+    if isinstance(plan, AnyOf):
+        return list(plan.children)
+    return [plan]

@@ -1,0 +1,68 @@
+"""``--explain``: how a query runs — criteria, evaluation mode, SQL and SQLite's plans."""
+
+from __future__ import annotations
+
+from ..storage import Database
+from .engine import (
+    WALKS,
+    CompiledQuery,
+    bitmap_result,
+    choose_plan,
+    from_clause,
+    list_sql,
+    page_request,
+    sql_membership,
+    walk_sql,
+)
+from .plan import Negate, describe, render
+from .plan import tables as plan_tables
+from .runtime import current_keys, state, total_contacts
+
+
+def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: int = 50
+            ) -> list[str]:
+    """How the count and the first page are computed: plans, SQL, SQLite's query plans."""
+    keys = current_keys(db)
+    lines = [f"query: {query.text!r}", "criteria:"]
+    st = state(db)
+    with st.lock:
+        result = bitmap_result(db, query)
+        bitmaps = result is not None
+        lines += ["  " + line for line in describe(query.plan, bitmaps=bitmaps)]
+        lines.append("count: " + ("bitmaps in memory (warm_up)" if bitmaps else "SQL"))
+        if not bitmaps and not query.is_everything and not query.is_nothing:
+            plan = query.plan
+            sign = ""
+            if isinstance(plan, Negate):
+                sign = "all contacts minus "
+                plan = plan.child
+            where, where_params = render(plan)
+            sql = f"SELECT count(*) FROM {from_clause(plan_tables(plan))} WHERE {where}"
+            lines += [f"  {sign}{sql}", f"  parameters: {list(where_params)!r}"]
+            lines += [f"    {row[3]}" for row in db.query(f"EXPLAIN QUERY PLAN {sql}",
+                                                           where_params)]
+        page = page_request(sort, None, None, limit, False)
+        chosen, matches, total = ("walk", total_contacts(db), total_contacts(db)) if (
+            query.is_everything) else choose_plan(db, query, page, bitmaps)
+        lines.append(f"matches: {matches} of {total}")
+        how = {"walk": f"walk the {sort} index in order, keep matches until {limit}",
+               "list": "sort the matching ids, take the first page",
+               "empty": "nothing to fetch"}[chosen]
+        lines.append(f"first page ({sort}): {how}")
+        if chosen == "empty":
+            return lines
+        if chosen == "list":
+            sql, params = list_sql(page, keys, "[…ids…]")
+        elif bitmaps or query.is_everything:
+            membership = "1" if query.is_everything else (
+                f"qualif_in(?, {WALKS[sort].ident})")
+            sql, params = walk_sql(query, page, keys, membership,
+                                    [] if query.is_everything else [0])
+        else:
+            sql, params = walk_sql(query, page, keys, sql_membership(query, WALKS[sort]),
+                                    query.params)
+        lines += [f"  {sql}", f"  parameters: {params!r}"]
+        explain_params = ["[]" if p == "[…ids…]" else p for p in params]
+        lines += [f"    {row[3]}" for row in db.query(f"EXPLAIN QUERY PLAN {sql}",
+                                                       explain_params)]
+    return lines

@@ -1,0 +1,274 @@
+"""Tokens → syntax tree (:mod:`.ast`), by recursive descent.
+
+Grammar (``adjacent`` = no space between the two tokens)::
+
+    query    := or_expr? END
+    or_expr  := and_expr ("OR" and_expr)*
+    and_expr := ("AND"? unary)+                  juxtaposition is AND
+    unary    := ("-" adjacent | "NOT") unary | primary
+    primary  := "(" or_expr ")" | term | WORD | STRING
+    term     := name adjacent (":" | "=") adjacent values
+              | name adjacent CMP adjacent value
+    values   := CMP value | value ".." value? | ".." value | value ("," value)*
+
+AND binds tighter than OR: ``a b OR c`` is ``(a b) OR c``. Keys are not
+checked here (the compiler knows them); the parser only refuses what cannot
+be read, pointing at the token at fault. Nesting and size are bounded so
+that hostile input fails fast with a clear message instead of exhausting
+the stack.
+"""
+
+from __future__ import annotations
+
+from .ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from .errors import QueryError
+from .lexer import Kind, Token, tokenize
+
+MAX_DEPTH = 50  # nested parentheses and negations
+MAX_CRITERIA = 200  # terms and words in one query
+MAX_VALUES = 2000  # values in all terms together
+
+_VALUE_KINDS = (Kind.WORD, Kind.STRING, Kind.OR, Kind.AND, Kind.NOT)
+
+
+def parse(text: str) -> Node:
+    """The syntax tree of ``text``; raises :class:`QueryError` with a position."""
+    return _Parser(text).parse()
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+        self.criteria = 0
+        self.values = 0
+
+    # -- helpers ----------------------------------------------------------
+    def error(self, message: str, start: int, end: int | None = None, hint: str = "") -> QueryError:
+        length = (end if end is not None else start + 1) - start
+        return QueryError(message, start, hint, length, self.text)
+
+    def peek(self, offset: int = 0) -> Token | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def next(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def adjacent(self, before: Token) -> Token | None:
+        """The next token if it touches ``before`` (no space between)."""
+        token = self.peek()
+        return token if token is not None and token.start == before.end else None
+
+    def enter(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error("the query is nested too deeply", token.start,
+                             hint=f"at most {MAX_DEPTH} levels of brackets and negations")
+
+    def count_criterion(self, token: Token) -> None:
+        self.criteria += 1
+        if self.criteria > MAX_CRITERIA:
+            raise self.error("the query has too many criteria", token.start,
+                             hint=f"at most {MAX_CRITERIA}; save parts as segments and"
+                                  " combine them with segment:\"name\"")
+
+    # -- grammar ------------------------------------------------------------
+    def parse(self) -> Node:
+        if not self.tokens:
+            return Everything(Span(0, len(self.text)))
+        node = self.or_expr()
+        token = self.peek()
+        if token is not None:
+            if token.kind is Kind.RPAREN:
+                raise self.error("unexpected ')'", token.start,
+                                 hint="remove it, or open the group with '(' before")
+            raise self.error(f"unexpected {token.kind.value}", token.start, token.end)
+        return node
+
+    def or_expr(self) -> Node:
+        items = [self.and_expr()]
+        while (token := self.peek()) is not None and token.kind is Kind.OR:
+            self.next()
+            after = self.peek()
+            if after is None or after.kind in (Kind.OR, Kind.RPAREN):
+                raise self.error("nothing after OR", token.start, token.end,
+                                 "write a criterion on both sides of OR")
+            items.append(self.and_expr())
+        if len(items) == 1:
+            return items[0]
+        # (a OR b) OR c is a OR b OR c: one flat node
+        flat = [c for item in items for c in (item.children if isinstance(item, Or) else (item,))]
+        return Or(tuple(flat), Span(_start(items[0]), _end(items[-1])))
+
+    def and_expr(self) -> Node:
+        items: list[Node] = []
+        while (token := self.peek()) is not None and token.kind not in (Kind.OR, Kind.RPAREN):
+            if token.kind is Kind.AND:
+                self.next()
+                after = self.peek()
+                if not items or after is None or after.kind in (Kind.OR, Kind.RPAREN, Kind.AND):
+                    raise self.error("AND needs a criterion on both sides", token.start,
+                                     token.end, "criteria side by side are already combined"
+                                                " with AND: profil:client region:occitanie")
+                continue
+            items.append(self.unary())
+        if not items:
+            token = self.peek()
+            if token is not None and token.kind is Kind.OR:
+                raise self.error("nothing before OR", token.start, token.end,
+                                 "write a criterion on both sides of OR")
+            position = token.start if token is not None else len(self.text)
+            raise self.error("expected a criterion", position,
+                             hint="for example profil:client, a name, or \"a phrase\"")
+        if len(items) == 1:
+            return items[0]
+        flat = [c for item in items for c in (item.children if isinstance(item, And) else (item,))]
+        return And(tuple(flat), Span(_start(items[0]), _end(items[-1])))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        assert token is not None
+        if token.kind in (Kind.MINUS, Kind.NOT):
+            self.next()
+            after = self.adjacent(token) if token.kind is Kind.MINUS else self.peek()
+            if after is None or after.kind in (Kind.OR, Kind.AND, Kind.RPAREN, Kind.COMMA,
+                                                Kind.COLON, Kind.CMP, Kind.RANGE):
+                what = "'-'" if token.kind is Kind.MINUS else "NOT"
+                raise self.error(f"{what} must be followed by a criterion", token.start,
+                                 token.end, "write -profil:client or NOT profil:client"
+                                            " (no space after '-')")
+            self.enter(token)
+            child = self.unary()
+            self.depth -= 1
+            return Not(child, Span(token.start, _end(child)))
+        return self.primary()
+
+    def primary(self) -> Node:
+        token = self.next()
+        if token.kind is Kind.LPAREN:
+            self.enter(token)
+            after = self.peek()
+            if after is not None and after.kind is Kind.RPAREN:
+                raise self.error("empty brackets", token.start, after.end,
+                                 "put criteria inside, or remove them")
+            inner = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing.kind is not Kind.RPAREN:
+                raise self.error("missing ')'", token.start,
+                                 hint="close the group opened here")
+            self.next()
+            self.depth -= 1
+            return inner
+        if token.kind in (Kind.WORD, Kind.STRING):
+            following = self.adjacent(token)
+            if following is not None and following.kind in (Kind.COLON, Kind.CMP):
+                return self.term(token)
+            self.count_criterion(token)
+            if token.kind is Kind.STRING and not token.text.strip():
+                raise self.error("empty quotes", token.start, token.end,
+                                 "write something to search for between the quotes")
+            return Words(token.text, token.kind is Kind.STRING, Span(token.start, token.end))
+        if token.kind is Kind.RPAREN:
+            raise self.error("unexpected ')'", token.start,
+                             hint="remove it, or open the group with '(' before")
+        if token.kind in (Kind.COLON, Kind.CMP):
+            raise self.error(f"'{token.text}' needs a key before it", token.start, token.end,
+                             "write key:value with no space around ':', e.g. profil:client")
+        if token.kind is Kind.COMMA:
+            raise self.error("unexpected ','", token.start,
+                             hint="a ',' separates values of one key: profil:client,prospect")
+        if token.kind is Kind.RANGE:
+            raise self.error("'..' needs a key before it", token.start, token.end,
+                             "write key:from..to, e.g. mise_en_service:2010..2012")
+        raise self.error(f"unexpected {token.kind.value}", token.start, token.end)
+
+    def term(self, key: Token) -> Term:
+        self.count_criterion(key)
+        op_token = self.next()
+        key_span = Span(key.start, key.end)
+        if op_token.kind is Kind.CMP:
+            value = self.value(op_token, key)
+            return Term(key.text, op_token.text, (value,), key_quoted=key.kind is Kind.STRING,
+                        span=Span(key.start, value.span.end), key_span=key_span)
+        # ':' (or '=')
+        first = self.adjacent(op_token)
+        if first is not None and first.kind is Kind.CMP:
+            self.next()
+            value = self.value(first, key)
+            return Term(key.text, first.text, (value,), key_quoted=key.kind is Kind.STRING,
+                        span=Span(key.start, value.span.end), key_span=key_span)
+        if first is not None and first.kind is Kind.RANGE:
+            self.next()
+            upper = self.value(first, key)
+            return Term(key.text, ":", (), None, upper, True, key.kind is Kind.STRING,
+                        Span(key.start, upper.span.end), key_span)
+        low = self.value(op_token, key)
+        dots = self.adjacent(_token_at(low))
+        if dots is not None and dots.kind is Kind.RANGE:
+            self.next()
+            after = self.adjacent(dots)
+            high: Value | None = None
+            if after is not None and after.kind in (*_VALUE_KINDS, Kind.MINUS):
+                high = self.value(dots, key)
+            end = high.span.end if high else dots.end
+            return Term(key.text, ":", (), low, high, True, key.kind is Kind.STRING,
+                        Span(key.start, end), key_span)
+        values = [low]
+        while (comma := self.adjacent(_token_at(values[-1]))) is not None and (
+                comma.kind is Kind.COMMA):
+            self.next()
+            values.append(self.value(comma, key))
+        return Term(key.text, ":", tuple(values), key_quoted=key.kind is Kind.STRING,
+                    span=Span(key.start, values[-1].span.end), key_span=key_span)
+
+    def value(self, before: Token, key: Token) -> Value:
+        """One value touching ``before``; a leading '-' is a sign, not a negation."""
+        token = self.adjacent(before)
+        name = key.text
+        if token is not None and token.kind is Kind.MINUS:
+            rest = self.peek(1)
+            if rest is not None and rest.kind is Kind.WORD and rest.start == token.end:
+                self.next()
+                self.next()
+                return self.count_value(Value("-" + rest.text, False, Span(token.start, rest.end)))
+        if token is None or token.kind not in _VALUE_KINDS:
+            where = token.start if token is not None else before.end
+            found = f", found {token.kind.value}" if token is not None else ""
+            after = f"{name}{before.text}" if before.kind in (Kind.COLON, Kind.CMP) else before.text
+            hint = (f"write {name}{before.text}value with no space"
+                    f"; quote values with spaces: {name}:\"two words\"")
+            if before.kind is Kind.COMMA:
+                hint = f"write {name}:value1,value2 with no space after ','"
+            elif before.kind is Kind.RANGE:
+                hint = f"write {name}:from..to, e.g. {name}:2010..2012"
+            if token is not None and token.kind is Kind.LPAREN:
+                hint = f"for any of several values write {name}:value1,value2"
+            raise self.error(f"missing value after '{after}'{found}", where, hint=hint)
+        self.next()
+        return self.count_value(Value(token.text, token.kind is Kind.STRING,
+                                      Span(token.start, token.end)))
+
+    def count_value(self, value: Value) -> Value:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.error("the query has too many values", value.span.start,
+                             hint=f"at most {MAX_VALUES} values in one query")
+        return value
+
+
+def _token_at(value: Value) -> Token:
+    """A stand-in token ending where ``value`` ends (for adjacency checks)."""
+    return Token(Kind.WORD, value.text, value.span.start, value.span.end)
+
+
+def _start(node: Node) -> int:
+    return node.span.start
+
+
+def _end(node: Node) -> int:
+    return node.span.end

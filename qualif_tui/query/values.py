@@ -1,0 +1,177 @@
+"""Values of a query as intervals: dates, months, durations and numbers.
+
+A date as typed names a *period*: ``2024`` is the whole year, ``2024-06`` the
+month, ``2024-06-15`` one day, ``6m`` the day six months before today (and,
+alone after ``:``, the period from that day to today). Comparisons and ranges
+then widen naturally, as users mean them:
+
+==================  =========================================
+``key:2024``        2024-01-01 ≤ value ≤ 2024-12-31
+``key>2024``        value ≥ 2025-01-01 (after the whole year)
+``key>=2024``       value ≥ 2024-01-01
+``key<2024``        value < 2024-01-01
+``key<=2024``       value ≤ 2024-12-31
+``key:2010..2012``  2010-01-01 ≤ value ≤ 2012-12-31 (either order)
+``key<6m``          value < today − 6 months (more than six months ago)
+``key:30d``         today − 30 days ≤ value ≤ today (the last 30 days)
+==================  =========================================
+
+Every result is a half-open interval ``[low, high)`` of the column's own text
+form (``YYYY-MM-DD`` days, ``YYYY-MM`` months), so the SQL is two index-friendly
+comparisons and the in-memory evaluation compares the same strings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from ..core import clock
+from ..core.errors import ValidationError
+from ..core.keys import parse_number
+
+_DURATION = re.compile(r"([+-]?)(\d{1,5})\s*([dDjJwWsSmMyYaA])")
+_UNITS = {"d": "days", "j": "days", "w": "weeks", "s": "weeks", "m": "months", "y": "years",
+          "a": "years"}
+_TODAY = {"today", "aujourd'hui", "aujourdhui", "auj"}
+_YESTERDAY = {"yesterday", "hier"}
+_TOMORROW = {"tomorrow", "demain"}
+
+
+class BadValue(ValueError):
+    """A value that is not what its key takes; the message says what is."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from ``first`` to ``last`` (inclusive)."""
+
+    first: date
+    last: date
+    relative: bool = False  # typed as a duration before today (6m)
+
+
+def parse_period(text: str) -> Period:
+    """``2024``, ``2024-06``, ``2024-06-15``, ``15/06/2024``, ``06/2024``, ``30d``, ``today``."""
+    raw = text.strip()
+    lowered = raw.lower()
+    today = clock.today()
+    if lowered in _TODAY:
+        return Period(today, today)
+    if lowered in _YESTERDAY:
+        day = today - timedelta(days=1)
+        return Period(day, day)
+    if lowered in _TOMORROW:
+        day = today + timedelta(days=1)
+        return Period(day, day)
+    match = _DURATION.fullmatch(raw)
+    if match:
+        sign, amount, unit = match.groups()
+        delta = relativedelta(**{_UNITS[unit.lower()]: int(amount)})
+        day = today + delta if sign == "+" else today - delta
+        return Period(day, day, relative=True)
+    try:
+        match = re.fullmatch(r"(\d{4})", raw)
+        if match:
+            year = int(match[1])
+            return Period(date(year, 1, 1), date(year, 12, 31))
+        match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", raw) or None
+        month_year = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", raw)
+        if match or month_year:
+            year, month = ((int(match[1]), int(match[2])) if match
+                           else (int(month_year[2]), int(month_year[1])))  # type: ignore[index]
+            first = date(year, month, 1)
+            return Period(first, first + relativedelta(months=1) - timedelta(days=1))
+        for pattern, (y, m, d) in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (1, 2, 3)),
+                                   (r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", (3, 2, 1)),
+                                   (r"(\d{4})(\d{2})(\d{2})", (1, 2, 3))):
+            match = re.fullmatch(pattern, raw)
+            if match:
+                day = date(int(match[y]), int(match[m]), int(match[d]))
+                return Period(day, day)
+    except ValueError:
+        raise BadValue(f"'{raw}' is not a date", "a real date: 2024-02-29, 29/02/2024") from None
+    raise BadValue(f"'{raw}' is not a date",
+                   "write 2024, 2024-06, 2024-06-15, 15/06/2024, or a time before today:"
+                   " 30d, 8w, 6m, 2y")
+
+
+def _next_month(day: date) -> date:
+    first = day.replace(day=1)
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def period_bounds(period: Period, op: str, months: bool) -> tuple[str | None, str | None]:
+    """The half-open interval ``[low, high)`` of column texts for ``op period``.
+
+    ``months``: the column holds ``YYYY-MM`` (a period then covers the months
+    it touches); otherwise ``YYYY-MM-DD`` (or a longer time stamp).
+    """
+    if months:
+        first = period.first.strftime("%Y-%m")
+        after_last = _next_month(period.last).strftime("%Y-%m")
+    else:
+        first = period.first.isoformat()
+        after_last = (period.last + timedelta(days=1)).isoformat()
+    if op == ":":
+        if period.relative and period.first <= clock.today():
+            # "last_contact:30d": from that day up to today, the natural reading
+            today = clock.today()
+            end = _next_month(today).strftime("%Y-%m") if months else (
+                today + timedelta(days=1)).isoformat()
+            return first, end
+        return first, after_last
+    if op == ">":
+        return after_last, None
+    if op == ">=":
+        return first, None
+    if op == "<":
+        return None, first
+    if op == "<=":
+        return None, after_last
+    raise ValueError(op)
+
+
+def range_bounds(low: Period | None, high: Period | None, months: bool
+                 ) -> tuple[str | None, str | None]:
+    """``low..high`` (inclusive, whole periods, either order) as ``[low, high)``."""
+    if low is not None and high is not None:
+        first = min(low.first, high.first)
+        last = max(low.last, high.last)
+        return period_bounds(Period(first, last), ":", months)
+    if low is not None:
+        return period_bounds(Period(low.first, low.last), ">=", months)
+    if high is not None:
+        return period_bounds(Period(high.first, high.last), "<=", months)
+    raise ValueError("a range needs at least one end")
+
+
+def parse_query_number(text: str) -> float:
+    """A number as users type it (``12500``, ``12500,5``, ``-3``, ``1.5``)."""
+    try:
+        return parse_number(text)
+    except ValidationError:
+        raise BadValue(f"'{text.strip()}' is not a number",
+                       "write a number: 12, 12.5, 12,5 (or a range: 10..20)") from None
+
+
+def number_bounds(op: str, number: float) -> tuple[float | None, bool, float | None, bool]:
+    """``(low, low_inclusive, high, high_inclusive)`` for ``op number``."""
+    if op == ":":
+        return number, True, number, True
+    if op == ">":
+        return number, False, None, False
+    if op == ">=":
+        return number, True, None, False
+    if op == "<":
+        return None, False, number, False
+    if op == "<=":
+        return None, False, number, True
+    raise ValueError(op)
