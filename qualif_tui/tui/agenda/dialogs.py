@@ -1,0 +1,76 @@
+"""Small modal forms of the agenda: reschedule with a natural date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from ...core.agenda.natural import AmbiguousDate, describe_moment, parse_when
+from ...core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class RescheduleResult:
+    when: date | datetime
+    following: bool
+
+
+class RescheduleDialog(ModalScreen[RescheduleResult | None]):
+    """Ask a new date (``demain 10h``, ``lundi``, ``+3d``…); ambiguous input asks again."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="agenda.dialog.cancel")]
+    DEFAULT_CSS = """
+    RescheduleDialog { align: center middle; }
+    RescheduleDialog > Vertical {
+        width: 64; height: auto; padding: 1 2; border: thick $accent; background: $surface;
+    }
+    RescheduleDialog #reschedule-error { color: $error; height: auto; }
+    RescheduleDialog #reschedule-hint { color: $text-muted; }
+    """
+
+    def __init__(self, title: str, current: str, *, series: bool) -> None:
+        super().__init__()
+        self._title = title
+        self._current = current
+        self._series = series
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Reporter « {self._title} »")
+            yield Static(f"actuellement : {self._current}", id="reschedule-hint")
+            yield Input(placeholder="demain 10h, lundi, 1/12 14h, +3d, dans 2 semaines",
+                        id="reschedule-when")
+            if self._series:
+                yield Checkbox("cette occurrence et les suivantes", id="reschedule-following")
+            yield Static("", id="reschedule-error")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#reschedule-when")
+    def _submit(self, event: Input.Submitted) -> None:
+        error = self.query_one("#reschedule-error", Static)
+        try:
+            value = parse_when(event.value).value
+        except AmbiguousDate as ambiguous:
+            choices = " ou ".join(f"{label} ({describe_moment(v)})"
+                                  for label, v in ambiguous.readings)
+            error.update(f"Ambigu : {choices} ? Précisez la date.")
+            return
+        except ValidationError as problem:
+            error.update(str(problem))
+            return
+        following = False
+        if self._series:
+            following = self.query_one("#reschedule-following", Checkbox).value
+        self.dismiss(RescheduleResult(value, following))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,439 @@
+"""The agenda screen: day, week and month views, the task list, and actions.
+
+Push it with ``app.push_screen(AgendaScreen(db))``. It posts
+:class:`AgendaScreen.OpenContact` when the user asks for a contact's card
+(Enter) and :class:`AgendaScreen.Changed` after it changed data; the app
+handles both. Every database call runs in a thread worker (the app's one
+``Database``, serialised by ``db.lock``); results come back with
+``call_from_thread``. No SQL here: the core's agenda functions do the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ...core import clock
+from ...core.agenda import series
+from ...core.agenda.occurrences import Occurrence
+from ...core.agenda.reminders import Reminder, reminder_to_activity
+from ...core.agenda.views import AgendaView, DayAgenda, TaskList, build_view, step, task_list
+from ...core.errors import QualifError
+from ...storage import Database
+from .dialogs import RescheduleDialog, RescheduleResult
+from .render import day_title, item_text, more_text, reminder_text
+
+VIEWS = ("day", "week", "month", "tasks")
+# How many items (and reminders) of a day each view loads: what a terminal can
+# show, not what a day holds; the rest is counted ("+ N autres").
+SHOWN = {"day": (300, 50), "week": (15, 5), "month": (3, 0)}
+MONTH_CELL_ITEMS = 3
+TASKS_SHOWN = 300
+
+
+class AgendaList(OptionList):
+    """A list of agenda items (a day, a week column, the tasks)."""
+
+    def __init__(self, day: date | None, *options: Option, **kwargs: Any) -> None:
+        super().__init__(*options, **kwargs)
+        self.day = day
+
+
+class MonthCell(Static):
+    """One day of the month grid (not focusable: arrows move the selected day)."""
+
+    def __init__(self, entry: DayAgenda, today: date, month: int) -> None:
+        super().__init__(classes="month-cell")
+        self.day = entry.day
+        self.entry = entry
+        if entry.day == today:
+            self.add_class("today")
+        if entry.day.month != month:
+            self.add_class("other-month")
+
+    def on_mount(self) -> None:
+        from rich.console import Group
+        from rich.text import Text
+
+        lines: list[Any] = [Text(f"{self.day.day}", style="bold")]
+        for occurrence in self.entry.items[:MONTH_CELL_ITEMS]:
+            lines.append(item_text(occurrence, compact=True))
+        hidden = self.entry.total - min(len(self.entry.items), MONTH_CELL_ITEMS)
+        if hidden > 0:
+            lines.append(more_text(hidden))
+        if self.entry.reminder_total:
+            lines.append(Text(f"* {self.entry.reminder_total} rappel(s)", style="magenta"))
+        self.update(Group(*lines))
+
+
+class AgendaScreen(Screen[None]):
+    """Today by default; ``d``/``w``/``M``/``t`` switch views, ``[``/``]`` move, ``.`` today."""
+
+    CSS_PATH = "agenda.tcss"
+    TITLE = "Agenda"
+    BINDINGS = [
+        Binding("d", "show('day')", "Jour", id="agenda.day"),
+        Binding("w", "show('week')", "Semaine", id="agenda.week"),
+        Binding("M", "show('month')", "Mois", id="agenda.month"),
+        Binding("t", "show('tasks')", "Tâches", id="agenda.tasks"),
+        Binding("left_square_bracket", "move(-1)", "Préc.", key_display="[",
+                id="agenda.previous"),
+        Binding("right_square_bracket", "move(1)", "Suiv.", key_display="]", id="agenda.next"),
+        Binding("full_stop", "today", "Aujourd'hui", key_display=".", id="agenda.today"),
+        Binding("x", "complete('done')", "Fait", id="agenda.done"),
+        Binding("n", "complete('cancelled')", "Non tenu", id="agenda.not_held"),
+        Binding("r", "reschedule", "Reporter", id="agenda.reschedule"),
+        Binding("p", "priority", "Priorité", id="agenda.priority"),
+        Binding("c", "convert", "Rappel → tâche", id="agenda.convert", show=False),
+        Binding("left", "cursor(-1)", show=False, id="agenda.left"),
+        Binding("right", "cursor(1)", show=False, id="agenda.right"),
+        Binding("up", "cursor(-7)", show=False, id="agenda.up"),
+        Binding("down", "cursor(7)", show=False, id="agenda.down"),
+        Binding("enter", "open", "Fiche", id="agenda.open", show=False),
+        Binding("escape", "close", "Fermer", id="agenda.close"),
+    ]
+
+    class OpenContact(Message):
+        """The user asked for this contact's card (Enter on an item or an alarm)."""
+
+        def __init__(self, contact_id: int) -> None:
+            super().__init__()
+            self.contact_id = contact_id
+
+    class Changed(Message):
+        """Activities changed (done, moved, prioritised): other views may refresh."""
+
+    kind: reactive[str] = reactive("day", init=False)
+    anchor: reactive[date] = reactive(date(2000, 1, 1), init=False)
+
+    def __init__(self, db: Database, *, kind: str = "day", anchor: date | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.set_reactive(AgendaScreen.kind, kind if kind in VIEWS else "day")
+        self.set_reactive(AgendaScreen.anchor, anchor or clock.today())
+        self._items: dict[str, Occurrence] = {}
+        self._reminders: dict[str, Reminder] = {}
+        self._view: AgendaView | TaskList | None = None
+        self._selected_key: str | None = None
+        self.loaded = 0  # number of views shown (tests wait on it)
+
+    # -- layout ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="agenda-title")
+        yield Container(id="agenda-body")
+        yield Static("", id="agenda-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def watch_kind(self) -> None:
+        self.load()
+
+    def watch_anchor(self) -> None:
+        self.load()
+
+    # -- loading ---------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="agenda-load", exit_on_error=False)
+    def load(self) -> None:
+        kind, anchor = self.kind, self.anchor
+        try:
+            view: AgendaView | TaskList
+            if kind == "tasks":
+                view = task_list(self.db, limit=TASKS_SHOWN)
+            else:
+                items, reminders = SHOWN[kind]
+                view = build_view(self.db, kind, anchor, per_day=items,
+                                  reminders_per_day=reminders or 1)
+        except QualifError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show, kind, view)
+
+    async def _show(self, kind: str, view: AgendaView | TaskList) -> None:
+        if kind != self.kind:
+            return
+        self._view = view
+        self._items.clear()
+        self._reminders.clear()
+        body = self.query_one("#agenda-body", Container)
+        if isinstance(view, TaskList):
+            widget: Widget = self._task_widget(view)
+            title = f"Tâches à faire ({view.total})"
+        elif kind == "day":
+            widget = self._day_widget(view.days[0], view.today)
+            title = view.title
+        elif kind == "week":
+            widget = self._week_widget(view)
+            title = view.title
+        else:
+            widget = self._month_widget(view)
+            title = view.title
+        # one repaint for the whole swap, not one per step
+        with self.app.batch_update():
+            await body.remove_children()
+            await body.mount(widget)
+            self.query_one("#agenda-title", Static).update(title)
+            self._status()
+            self._focus_list()
+        self.loaded += 1
+
+    def _options(self, entry: DayAgenda, *, compact: bool) -> list[Option]:
+        options: list[Option] = []
+        rolled = [o for o in entry.items if o.rolled_over]
+        if rolled and not compact:
+            options.append(Option(f"En retard ({entry.rolled_total})", disabled=True,
+                                  id=f"h-late-{entry.day}"))
+        for index, occurrence in enumerate(entry.items):
+            if not compact and rolled and index == len(rolled):
+                options.append(Option("Aujourd'hui" if entry.day == self._today() else
+                                      "Au programme", disabled=True, id=f"h-day-{entry.day}"))
+            key = f"o:{occurrence.key}"
+            self._items[key] = occurrence
+            options.append(Option(item_text(occurrence, compact=compact), id=key))
+        if entry.more:
+            options.append(Option(more_text(entry.more), disabled=True, id=f"m-{entry.day}"))
+        if entry.reminders:
+            if not compact:
+                options.append(Option("Rappels", disabled=True, id=f"h-rem-{entry.day}"))
+            for reminder in entry.reminders:
+                key = f"r:{reminder.key}"
+                self._reminders[key] = reminder
+                options.append(Option(reminder_text(reminder, compact=compact), id=key))
+            if entry.more_reminders:
+                options.append(Option(more_text(entry.more_reminders, "autres rappels"),
+                                      disabled=True, id=f"mr-{entry.day}"))
+        return options
+
+    def _day_widget(self, entry: DayAgenda, today: date) -> AgendaList:
+        options = self._options(entry, compact=False)
+        if not options:
+            options = [Option("Rien de prévu.", disabled=True, id="empty")]
+        return AgendaList(entry.day, *options, id="agenda-day")
+
+    def _week_widget(self, view: AgendaView) -> Horizontal:
+        columns = []
+        for index, entry in enumerate(view.days):
+            header = Label(day_title(entry.day, view.today), classes="week-header")
+            options = self._options(entry, compact=True) or [
+                Option(" ", disabled=True, id=f"e-{entry.day}")]
+            column = Vertical(header, AgendaList(entry.day, *options,
+                                                 id=f"week-{index}", classes="week-list"),
+                              classes="week-column")
+            if entry.day == view.today:
+                column.add_class("today")
+            columns.append(column)
+        return Horizontal(*columns, id="agenda-week")
+
+    def _month_widget(self, view: AgendaView) -> Vertical:
+        headers = [Label(name[:3] + ".", classes="month-header")
+                   for name in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+                                "dimanche")]
+        cells = [MonthCell(entry, view.today, view.anchor.month) for entry in view.days]
+        for cell in cells:
+            if cell.day == self.anchor:
+                cell.add_class("selected")
+        return Vertical(Horizontal(*headers, id="month-headers"),
+                        Grid(*cells, id="agenda-month"), id="agenda-month-view")
+
+    def _task_widget(self, view: TaskList) -> AgendaList:
+        options: list[Option] = []
+        for occurrence in view.items:
+            key = f"o:{occurrence.key}"
+            self._items[key] = occurrence
+            label = item_text(occurrence)
+            if occurrence.day is not None and not occurrence.rolled_over:
+                label.append(f"  ({occurrence.day:%d/%m})", style="dim")
+            options.append(Option(label, id=key))
+        if view.total > len(view.items):
+            options.append(Option(more_text(view.total - len(view.items)), disabled=True,
+                                  id="more"))
+        if not options:
+            options = [Option("Aucune tâche ouverte.", disabled=True, id="empty")]
+        return AgendaList(None, *options, id="agenda-tasks")
+
+    def _focus_list(self) -> None:
+        lists = list(self.query(AgendaList))
+        if not lists:
+            return
+        target = lists[0]
+        for candidate in lists:
+            if candidate.day in (self.anchor, self._today()) and self.kind == "week":
+                target = candidate
+                if candidate.day == self.anchor:
+                    break
+        target.focus()
+        for index, option in enumerate(target.options):
+            if option.id == self._selected_key or (self._selected_key is None
+                                                   and not option.disabled):
+                target.highlighted = index
+                break
+
+    def _status(self) -> None:
+        count = len(self._items)
+        help_text = "Entrée : fiche · x fait · n non tenu · r reporter · p priorité"
+        if self.kind == "month":
+            help_text = "flèches : choisir un jour · Entrée : ouvrir le jour"
+        self.query_one("#agenda-status", Static).update(f"{count} élément(s) — {help_text}")
+
+    def _today(self) -> date:
+        return clock.today()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A failure the workers did not expect is told, not silently lost."""
+        if event.state == WorkerState.ERROR:
+            self.notify(f"Agenda : {event.worker.error}", severity="error", markup=False)
+
+    # -- what is selected ------------------------------------------------------------
+    def _focused_list(self) -> AgendaList | None:
+        focused = self.focused
+        return focused if isinstance(focused, AgendaList) else None
+
+    def _selected(self) -> tuple[Occurrence | None, Reminder | None]:
+        current = self._focused_list()
+        if current is None or current.highlighted is None:
+            return None, None
+        option = current.get_option_at_index(current.highlighted)
+        key = option.id or ""
+        return self._items.get(key), self._reminders.get(key)
+
+    @on(OptionList.OptionHighlighted)
+    def _remember(self, event: OptionList.OptionHighlighted) -> None:
+        self._selected_key = event.option.id
+
+    @on(OptionList.OptionSelected)
+    def _selected_option(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    # -- actions ---------------------------------------------------------------------
+    def action_show(self, kind: str) -> None:
+        self._selected_key = None
+        self.kind = kind
+
+    def action_move(self, direction: int) -> None:
+        if self.kind == "tasks":
+            return
+        self._selected_key = None
+        self.anchor = step(self.kind, self.anchor, direction)
+
+    def action_today(self) -> None:
+        self._selected_key = None
+        self.anchor = self._today()
+        if self.kind == "tasks":
+            self.kind = "day"
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, days: int) -> None:
+        if self.kind == "month":
+            self._select_day(self.anchor + timedelta(days=days))
+            return
+        if self.kind == "week" and abs(days) == 1:
+            lists = list(self.query(AgendaList))
+            current = self._focused_list()
+            if current in lists:
+                index = (lists.index(current) + days) % len(lists)
+                lists[index].focus()
+            return
+        current = self._focused_list()
+        if current is not None and abs(days) == 7:
+            if days > 0:
+                current.action_cursor_down()
+            else:
+                current.action_cursor_up()
+
+    def _select_day(self, day: date) -> None:
+        view = self._view
+        if not isinstance(view, AgendaView) or not view.first <= day <= view.last:
+            self.anchor = day
+            return
+        self.set_reactive(AgendaScreen.anchor, day)
+        for cell in self.query(MonthCell):
+            cell.set_class(cell.day == day, "selected")
+
+    def action_open(self) -> None:
+        if self.kind == "month":
+            self.set_reactive(AgendaScreen.anchor, self.anchor)
+            self.kind = "day"
+            return
+        occurrence, reminder = self._selected()
+        contact_ids = [c.id for c in occurrence.contacts] if occurrence else []
+        if reminder is not None:
+            contact_ids = [reminder.contact.id]
+        if not contact_ids:
+            if occurrence is not None:
+                self.notify("Cette activité n'est liée à aucun contact.")
+            return
+        self.post_message(self.OpenContact(contact_ids[0]))
+
+    def action_complete(self, outcome: str) -> None:
+        occurrence, _ = self._selected()
+        if occurrence is None:
+            return
+        verb = "faite" if outcome == "done" else "non tenue"
+        self._act(lambda: series.complete(self.db, occurrence, outcome=outcome),
+                  f"« {occurrence.title} » {verb}")
+
+    def action_priority(self) -> None:
+        occurrence, _ = self._selected()
+        if occurrence is None:
+            return
+        self._act(lambda: series.cycle_priority(self.db, occurrence), "")
+
+    def action_convert(self) -> None:
+        _, reminder = self._selected()
+        if reminder is None:
+            return
+        self._act(lambda: reminder_to_activity(self.db, reminder),
+                  f"Tâche créée : {reminder.title}")
+
+    def action_reschedule(self) -> None:
+        occurrence, _ = self._selected()
+        if occurrence is None:
+            return
+        current = f"{occurrence.day:%d/%m/%Y} {occurrence.time_label}" if occurrence.day else \
+            "sans date"
+
+        def moved(result: RescheduleResult | None) -> None:
+            if result is None:
+                return
+            self._act(lambda: series.move(self.db, occurrence, result.when,
+                                          following=result.following),
+                      f"« {occurrence.title} » reporté")
+
+        self.app.push_screen(RescheduleDialog(occurrence.title, current,
+                                              series=occurrence.series_id is not None),
+                             moved)
+
+    @work(thread=True, group="agenda-act", exit_on_error=False)
+    def _act(self, change: Callable[[], object], done: str) -> None:
+        try:
+            change()
+        except QualifError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self._after_change, done)
+
+    def _after_change(self, done: str) -> None:
+        if done:
+            self.notify(done, timeout=3)
+        self.post_message(self.Changed())
+        self.load()

@@ -1,0 +1,163 @@
+"""The contact card: a title line and three parts — qualification, history, agenda.
+
+The card loads the highlighted contact in a worker (the latest request wins)
+and shows the part that has the focus: Tab into the history, the tab follows.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ..core.activities import Activity, contact_activities
+from ..core.contacts import Contact, get_contact
+from ..core.errors import NotFound
+from ..core.history import HistoryEntry, list_entries
+from ..core.keys import QualKey, list_keys
+from ..core.qualify import qualified
+from ..storage import Database
+from .agenda_pane import AgendaPane
+from .qualification import QualificationForm
+from .timeline import ENTRY_LIMIT, Timeline
+from .workers import WorkerReports, deliver
+
+CARD_DELAY = 0.04  # seconds
+PANES = {"form": "tab-form", "timeline": "tab-timeline", "agenda": "tab-agenda"}
+
+
+@dataclass(frozen=True)
+class CardData:
+    contact: Contact
+    keys: list[QualKey]
+    entries: list[HistoryEntry]
+    activities: list[Activity]
+
+
+def load_card(db: Database, contact_id: int) -> CardData:
+    """Everything the card shows about one contact (worker thread)."""
+    keys = list_keys(db)
+    contact = get_contact(db, contact_id)
+    return CardData(contact, keys, list_entries(db, contact_id, limit=ENTRY_LIMIT),
+                    contact_activities(db, contact_id))
+
+
+def card_title(data: CardData) -> Text:
+    contact = data.contact
+    done, total = qualified(contact.keys, data.keys)
+    text = Text(contact.name, "bold")
+    if contact.company and contact.company != contact.name:
+        text.append(f" · {contact.company}")
+    place = contact.city + (f" ({contact.dept})" if contact.dept else "")
+    if place.strip():
+        text.append(f" · {place}", "dim")
+    text.append("   ")
+    text.append(f"qualifié {done}/{total}",
+                "bold green" if total and done == total else "bold yellow")
+    return text
+
+
+class ContactCard(WorkerReports, Vertical):
+    """The card of one contact, or a hint when none is selected."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(id="card")
+        self.db = db
+        self.data: CardData | None = None
+        self.contact_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Aucun contact sélectionné.", "dim"), id="card-title")
+        with TabbedContent(initial=PANES["form"], id="card-tabs"):
+            with TabPane("Fiche", id=PANES["form"]):
+                yield QualificationForm()
+            with TabPane("Historique", id=PANES["timeline"]):
+                yield Timeline(self.db)
+            with TabPane("Agenda", id=PANES["agenda"]):
+                yield AgendaPane()
+
+    # -- loading -------------------------------------------------------------
+    def show_contact(self, contact_id: int | None) -> None:
+        self.contact_id = contact_id
+        if contact_id is None:
+            self.data = None
+            self.query_one("#card-title", Static).update(Text("Aucun contact.", "dim"))
+            self.query_one(Timeline).clear_contact()
+            self.query_one(AgendaPane).show([])
+            return
+        self._load(contact_id)
+
+    def reload(self) -> None:
+        if self.contact_id is not None:
+            self._load(self.contact_id)
+
+    @work(thread=True, exclusive=True, group="card", exit_on_error=False,
+          description="fiche du contact")
+    def _load(self, contact_id: int) -> None:
+        # Holding j (or PageDown) moves the cursor faster than a card is worth
+        # loading: wait a moment; a newer request cancels this one meanwhile.
+        time.sleep(CARD_DELAY)
+        if get_current_worker().is_cancelled:
+            return
+        try:
+            data = load_card(self.db, contact_id)
+        except NotFound:
+            deliver(self, self._gone, contact_id)
+            return
+        deliver(self, self._loaded, data)
+
+    def _gone(self, contact_id: int) -> None:
+        if contact_id == self.contact_id:
+            self.show_contact(None)
+
+    def _loaded(self, data: CardData) -> None:
+        if data.contact.id != self.contact_id:
+            return
+        self.data = data
+        self.query_one("#card-title", Static).update(card_title(data))
+        self.query_one(QualificationForm).show(data.contact, data.keys)
+        self.query_one(Timeline).show(data.contact.id, data.entries)
+        self.query_one(AgendaPane).show(data.activities)
+
+    # -- parts ---------------------------------------------------------------
+    @property
+    def active_pane(self) -> str:
+        active = self.query_one(TabbedContent).active
+        return next((name for name, tab in PANES.items() if tab == active), "form")
+
+    def focus_pane(self, pane: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != PANES[pane]:
+            # let go of a widget the switch is about to hide, so that hiding it does
+            # not reset the focus after we have set it
+            self.screen.set_focus(None)
+            tabs.active = PANES[pane]
+        self.call_after_refresh(self._focus_in, pane)
+
+    def _focus_in(self, pane: str) -> None:
+        if pane == "form":
+            self.query_one(QualificationForm).focus_first()
+        elif pane == "timeline":
+            self.query_one(Timeline).focus_main()
+        else:
+            self.query_one(AgendaPane).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
+        for tab in PANES.values():
+            container = self.query_one(f"#{tab}")
+            if widget is container or container in widget.ancestors:
+                tabs = self.query_one(TabbedContent)
+                if tabs.active != tab:
+                    tabs.active = tab
+                return
+
+    @property
+    def selected_activity(self) -> Activity | None:
+        return self.query_one(AgendaPane).selected

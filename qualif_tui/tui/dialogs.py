@@ -1,0 +1,136 @@
+"""Small modal dialogs: yes/no confirmation, naming a segment, picking a key's value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..core.errors import ValidationError
+from ..core.keys import Decoded, QualKey
+from . import keymap
+from .workers import WriteJob, describe_error
+
+
+class BlinkInput(Input):
+    """An Input that follows the app's cursor-blink setting (off in snapshot tests)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question answered with o (oui) / n (non); Enter means yes, Esc no."""
+
+    BINDINGS = [
+        Binding("o,y,enter", "answer(True)", "Oui", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(classes="dialog-screen", id=id)
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail")
+            yield Static(Text.assemble(("o", "bold"), " / ↵  oui     ", ("n", "bold"),
+                                       " / échap  non"), classes="dialog-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SegmentNameScreen(ModalScreen[Any]):
+    """Asks a name and saves the query as a segment; errors stay in the dialog."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="segment_name.cancel")]
+
+    def __init__(self, query_text: str, save: Callable[[str], Any]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.query_text = query_text
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Enregistrer la recherche comme segment", classes="dialog-title")
+            yield Static(Text(self.query_text or "(tous les contacts)", "italic"),
+                         classes="dialog-detail")
+            yield BlinkInput(placeholder="nom du segment", id="segment-name")
+            yield Static("", id="segment-error", classes="field-error")
+            yield Static(Text("↵ enregistrer   échap annuler", "dim"), classes="dialog-keys")
+
+    @on(Input.Submitted, "#segment-name")
+    def _submit(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        error = self.query_one("#segment-error", Static)
+        if not name:
+            error.update("Donnez un nom au segment.")
+            return
+        error.update("")
+        self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
+            f"Segment « {name} »", lambda: self.save(name), done=self.dismiss,
+            failed=self._failed))
+
+    def _failed(self, error: BaseException) -> None:
+        self.query_one("#segment-error", Static).update(describe_error(error))
+        self.query_one("#segment-name", Input).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickValue(ModalScreen[str | None]):
+    """Every value of a choice key, for keys with more than nine values."""
+
+    BINDINGS = keymap.bindings(keymap.PICK_KEYS)
+
+    def __init__(self, key: QualKey, current: Decoded) -> None:
+        super().__init__(classes="dialog-screen")
+        self.key = key
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        chosen = set(self.current) if isinstance(self.current, list) else {self.current}
+        with Vertical(classes="dialog"):
+            yield Label(f"{self.key.display_name} : choisir"
+                        + (" (bascule)" if self.key.type == "multi" else ""),
+                        classes="dialog-title")
+            yield OptionList(*[
+                Option(Text(("✓ " if v.value in chosen else "  ") + v.value), id=str(v.code))
+                for v in self.key.values], id="pick-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#pick-list").focus()
+
+    @on(OptionList.OptionSelected, "#pick-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        found = self.key.value_coded(int(event.option.id or -1))
+        self.dismiss(found.value if found else None)
+
+    def action_pick_down(self) -> None:
+        self.query_one("#pick-list", OptionList).action_cursor_down()
+
+    def action_pick_up(self) -> None:
+        self.query_one("#pick-list", OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def field_error(error: BaseException) -> tuple[str, str]:
+    """(field name, message) of a validation error, for forms."""
+    if isinstance(error, ValidationError):
+        return error.field, str(error)
+    return "", describe_error(error)

@@ -1,0 +1,338 @@
+"""Modal forms: a contact's coordinates, a history entry, an activity.
+
+Every form validates as you type where it can (e-mail, postal code, dates),
+saves with ctrl+s (or Enter on its last field) through the app's write queue,
+stays open with the error next to the field when the core refuses, and asks
+before throwing away unsaved edits (Esc, or quitting the app).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+
+from ..core import clock
+from ..core.activities import KINDS as ACTIVITY_KINDS
+from ..core.activities import PRIORITIES
+from ..core.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
+from ..core.errors import ValidationError
+from ..core.history import KINDS as HISTORY_KINDS
+from ..core.keys import parse_date
+from .dialogs import BlinkInput, ConfirmScreen, field_error
+from .workers import WriteJob
+
+LOGGED_KINDS = ("note", "call", "email", "meeting", "letter")
+_TIME = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?")
+
+
+def parse_when(text: str, label: str = "Date") -> str:
+    """``21/11/2026 9h30``, ``2026-11-21 09:30`` or a day alone → ``YYYY-MM-DD[THH:MM]``."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(f"{label}: a date is needed", "when")
+    parts = text.replace("T", " ").split(maxsplit=1)
+    day = parse_date(parts[0], label, "when")
+    if len(parts) == 1:
+        return day
+    match = _TIME.fullmatch(parts[1].strip())
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        raise ValidationError(f"{label}: '{parts[1]}' is not a time (write HH:MM)", "when")
+    return f"{day}T{int(match[1]):02d}:{int(match[2] or 0):02d}"
+
+
+def stamp_for_input(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+class FormScreen(ModalScreen[Any]):
+    """Base of the forms: values, dirty check, save through the write queue."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Enregistrer", id="form.save", show=True),
+        Binding("escape", "leave", "Fermer", id="form.leave", show=True),
+    ]
+    AUTO_FOCUS = "Input"
+    TITLE_TEXT = ""
+    SAVE_LABEL = "Enregistrement"
+
+    def __init__(self) -> None:
+        super().__init__(classes="form-screen")
+        self.initial: dict[str, Any] = {}
+        self.saving = False
+
+    # subclasses: the fields, their values, and the core call that saves them
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def values(self) -> dict[str, Any]:
+        return {}
+
+    def write(self, values: dict[str, Any]) -> Callable[[], Any]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(self.TITLE_TEXT, classes="dialog-title")
+            with VerticalScroll(classes="form-fields"):
+                yield from self.fields()
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("ctrl+s enregistrer   ↵ champ suivant   échap fermer",
+                         classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.initial = self.values()
+        self.query_one(".form-fields").can_focus = False
+
+    @property
+    def dirty(self) -> bool:
+        return self.values() != self.initial
+
+    def row(self, name: str, label: str, widget: Widget) -> ComposeResult:
+        with Horizontal(classes="form-row"):
+            yield Label(label, classes="field-label")
+            yield widget
+        yield Static("", id=f"error-{name}", classes="field-error")
+
+    def show_error(self, name: str, message: str) -> None:
+        target = self.query(f"#error-{name}")
+        for widget in self.query(".field-error"):
+            if isinstance(widget, Static):
+                widget.update("")
+        if name and target:
+            target.first(Static).update(message)
+            field = self.query(f"#field-{name}")
+            if field:
+                field.first().focus()
+        else:
+            self.query_one("#form-error", Static).update(message)
+
+    def set_field_error(self, name: str, message: str) -> None:
+        target = self.query(f"#error-{name}")
+        if target:
+            target.first(Static).update(message)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [w for w in self.query("Input, TextArea, Select, Checkbox") if w.focusable]
+        if inputs and event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        values = self.values()
+        try:
+            self.check(values)
+            job = self.write(values)
+        except ValidationError as error:
+            self.show_error(error.field, str(error))
+            return
+        self.saving = True
+        self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
+            self.SAVE_LABEL, job, done=self._saved, failed=self._failed))
+
+    def check(self, values: dict[str, Any]) -> None:
+        """Validation before writing (raise ValidationError with the field)."""
+
+    def _saved(self, result: Any) -> None:
+        self.saving = False
+        self.initial = self.values()
+        self.dismiss(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self.saving = False
+        name, message = field_error(error)
+        self.show_error(name, message)
+
+    def action_leave(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Abandonner les modifications ?",
+                                           "Ce qui a été saisi sera perdu."), answered)
+
+
+class ContactForm(FormScreen):
+    """Create a contact, or edit one's coordinates (only changed fields are written)."""
+
+    SAVE_LABEL = "Fiche du contact"
+
+    def __init__(self, contact: Contact | None, save: Callable[[dict[str, Any]], Any]) -> None:
+        super().__init__()
+        self.contact = contact
+        self.save = save
+        self.TITLE_TEXT = f"Modifier : {contact.name}" if contact else "Nouveau contact"
+
+    def fields(self) -> ComposeResult:
+        for name, label in FIELDS.items():
+            current = getattr(self.contact, name) if self.contact else None
+            if name in FLAG_FIELDS:
+                widget: Widget = Checkbox(label, bool(current), id=f"field-{name}",
+                                          classes="field")
+                yield from self.row(name, "", widget)
+            else:
+                widget = BlinkInput(value=current or "", id=f"field-{name}", classes="field")
+                yield from self.row(name, label, widget)
+
+    def values(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for name in FIELDS:
+            found = self.query(f"#field-{name}")
+            if not found:
+                continue
+            widget = found.first()
+            if isinstance(widget, Checkbox):
+                result[name] = widget.value
+            elif isinstance(widget, Input):
+                result[name] = widget.value.strip()
+        return result
+
+    @on(Input.Changed, ".field")
+    def _validate_live(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        if name not in ("email", "email2", "birthday", "postal_code", "country"):
+            return
+        values = self.values()
+        subset = {name: values.get(name, "")}
+        if name in ("postal_code", "country"):
+            subset = {"postal_code": values.get("postal_code", ""),
+                      "country": values.get("country", "")}
+            name = "postal_code"
+        try:
+            clean_fields(subset)
+        except ValidationError as error:
+            self.set_field_error(name, str(error))
+        else:
+            self.set_field_error(name, "")
+
+    def check(self, values: dict[str, Any]) -> None:
+        clean_fields(values)
+        if not any(values.get(n) for n in ("first_name", "last_name", "company", "email")):
+            raise ValidationError("a contact needs at least a name, a company or an e-mail",
+                                  "last_name")
+
+    def write(self, values: dict[str, Any]) -> Callable[[], Any]:
+        if self.contact is None:
+            chosen = {k: v for k, v in values.items() if v not in ("", False)}
+        else:
+            chosen = {k: v for k, v in values.items() if v != self.initial.get(k)}
+        return lambda: self.save(chosen)
+
+
+class EntryForm(FormScreen):
+    """A note, call, e-mail or meeting for the timeline; the date defaults to now."""
+
+    SAVE_LABEL = "Historique"
+
+    def __init__(self, contact_name: str, kind: str, save: Callable[..., Any]) -> None:
+        super().__init__()
+        self.kind = kind if kind in LOGGED_KINDS else "note"
+        self.save = save
+        self.TITLE_TEXT = f"{HISTORY_KINDS[self.kind]} — {contact_name}"
+
+    def fields(self) -> ComposeResult:
+        yield from self.row("kind", "Type", Select(
+            [(HISTORY_KINDS[k], k) for k in LOGGED_KINDS], value=self.kind, allow_blank=False,
+            id="field-kind", compact=True))
+        yield from self.row("subject", "Sujet", BlinkInput(id="field-subject"))
+        yield from self.row("when", "Date", BlinkInput(stamp_for_input(clock.now()),
+                                                      id="field-when"))
+        yield Label("Texte", classes="field-label")
+        yield TextArea(id="field-body", classes="field-body")
+        yield Static("", id="error-body", classes="field-error")
+
+    AUTO_FOCUS = "#field-subject"
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#field-body", TextArea).cursor_blink = getattr(
+            self.app, "cursor_blink_enabled", True)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.query_one("#field-kind", Select).value,
+            "subject": self.query_one("#field-subject", Input).value.strip(),
+            "when": self.query_one("#field-when", Input).value.strip(),
+            "body": self.query_one("#field-body", TextArea).text.strip(),
+        }
+
+    @property
+    def dirty(self) -> bool:
+        now = self.values()
+        return any(now[k] != self.initial.get(k) for k in ("subject", "body"))
+
+    def check(self, values: dict[str, Any]) -> None:
+        if not values["subject"] and not values["body"]:
+            raise ValidationError("write a subject or a text", "subject")
+        parse_when(values["when"])
+
+    def write(self, values: dict[str, Any]) -> Callable[[], Any]:
+        when = parse_when(values["when"])
+        happened = when if "T" in when else f"{when}T00:00"
+        return lambda: self.save(str(values["kind"]), values["subject"], values["body"],
+                                 happened)
+
+
+class ActivityForm(FormScreen):
+    """Plan a call, a meeting or a to-do for the contact."""
+
+    SAVE_LABEL = "Agenda"
+
+    def __init__(self, contact_name: str, save: Callable[..., Any]) -> None:
+        super().__init__()
+        self.save = save
+        self.TITLE_TEXT = f"Planifier — {contact_name}"
+
+    def fields(self) -> ComposeResult:
+        tomorrow = (clock.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0)
+        yield from self.row("kind", "Type", Select(
+            [(label, kind) for kind, label in ACTIVITY_KINDS.items()], value="call",
+            allow_blank=False, id="field-kind", compact=True))
+        yield from self.row("title", "Titre", BlinkInput(id="field-title"))
+        yield from self.row("when", "Date", BlinkInput(stamp_for_input(tomorrow),
+                                                      id="field-when"))
+        yield from self.row("priority", "Priorité", Select(
+            [(label, level) for level, label in PRIORITIES.items()], value=2,
+            allow_blank=False, id="field-priority", compact=True))
+
+    AUTO_FOCUS = "#field-title"
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.query_one("#field-kind", Select).value,
+            "title": self.query_one("#field-title", Input).value.strip(),
+            "when": self.query_one("#field-when", Input).value.strip(),
+            "priority": self.query_one("#field-priority", Select).value,
+        }
+
+    def check(self, values: dict[str, Any]) -> None:
+        if not values["title"]:
+            raise ValidationError("an activity needs a title", "title")
+        if values["when"] or values["kind"] != "todo":
+            parse_when(values["when"])
+
+    def write(self, values: dict[str, Any]) -> Callable[[], Any]:
+        when = parse_when(values["when"]) if values["when"] else None
+        kind = str(values["kind"])
+        starts_at, due = (None, when) if kind == "todo" else (when, None)
+        priority = int(values["priority"])  # type: ignore[call-overload]
+        return lambda: self.save(values["title"], kind=kind, starts_at=starts_at, due=due,
+                                 priority=priority)

@@ -1,0 +1,137 @@
+"""Every key of the app as data: one :class:`Key` per action, with a stable id.
+
+Widgets build their ``BINDINGS`` from these tables, the help screen and the
+command palette read them, and a user keymap (``App.set_keymap``) remaps a key
+by its id. ``scope`` says which node runs the action: ``app``, ``screen`` (the
+screen the table belongs to) or the id of a widget on that screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    keys: str
+    action: str
+    description: str
+    scope: str = "screen"
+    show: bool = False
+    key_display: str | None = None
+    priority: bool = False
+    palette: bool = True
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show,
+                       key_display=self.key_display, priority=self.priority, id=self.id)
+
+
+def bindings(keys: Iterable[Key]) -> list[Binding]:
+    return [key.binding() for key in keys]
+
+
+APP_KEYS = (
+    Key("app.quit", "ctrl+q", "quit", "Quitter", "app", show=True, priority=True),
+    Key("app.help", "f1,question_mark", "help", "Aide (touches)", "app", show=True,
+        key_display="?"),
+    Key("app.theme", "ctrl+t", "toggle_theme", "Thème clair / sombre", "app"),
+)
+
+MAIN_KEYS = (
+    Key("main.search", "slash", "focus_search", "Chercher", show=True, key_display="/"),
+    Key("main.save_segment", "ctrl+s", "save_segment", "Enregistrer la recherche en segment"),
+    Key("main.next_pane", "tab", "next_pane", "Panneau suivant", palette=False),
+    Key("main.previous_pane", "shift+tab", "previous_pane", "Panneau précédent", palette=False),
+    Key("main.back", "escape", "back", "Retour à la liste", palette=False),
+    Key("main.new", "ctrl+n", "new_contact", "Nouveau contact", show=True),
+    Key("main.delete", "ctrl+d", "delete_contact", "Supprimer le contact"),
+    Key("main.undo", "u", "undo", "Annuler la dernière action"),
+    Key("main.note", "n", "log('note')", "Noter (historique)", show=True),
+    Key("main.call", "c", "log('call')", "Consigner un appel"),
+    Key("main.email", "e", "log('email')", "Consigner un e-mail"),
+    Key("main.meeting", "m", "log('meeting')", "Consigner un rendez-vous"),
+    Key("main.task", "t", "add_activity", "Planifier une activité"),
+    Key("main.sprint", "Q", "sprint", "Sprint de qualification", show=True),
+    Key("main.sort", "s", "cycle_sort", "Changer le tri"),
+    Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
+    Key("main.refresh", "f5", "refresh", "Actualiser"),
+    Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
+    Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
+    Key("main.agenda_pane", "f4", "show_pane('agenda')", "Fiche : agenda"),
+)
+
+LIST_KEYS = (
+    Key("list.down", "j,down", "cursor_down", "Contact suivant", "contacts", palette=False),
+    Key("list.up", "k,up", "cursor_up", "Contact précédent", "contacts", palette=False),
+    Key("list.page_down", "pagedown", "page_down", "Page suivante", "contacts", palette=False),
+    Key("list.page_up", "pageup", "page_up", "Page précédente", "contacts", palette=False),
+    Key("list.first", "home,g", "first", "Premier contact", "contacts"),
+    Key("list.last", "end,G", "last", "Dernier contact", "contacts"),
+    Key("list.edit", "enter", "choose", "Modifier le contact", "contacts"),
+)
+
+SEARCH_KEYS = (
+    Key("search.older", "up", "history(-1)", "Recherche précédente", "query", palette=False),
+    Key("search.newer", "down", "history(1)", "Recherche suivante", "query", palette=False),
+)
+
+FORM_KEYS = (
+    Key("form.down", "j,down", "focus_field(1)", "Champ suivant", "form", palette=False),
+    Key("form.up", "k,up", "focus_field(-1)", "Champ précédent", "form", palette=False),
+)
+
+KEY_FIELD_KEYS = (
+    Key("key.clear", "delete,backspace", "clear", "Effacer la valeur", "keyfield",
+        palette=False),
+    Key("key.edit", "enter", "edit", "Saisir / choisir la valeur", "keyfield", palette=False),
+)
+
+COORDS_KEYS = (
+    Key("coords.edit", "enter", "edit", "Modifier les coordonnées", "coords", palette=False),
+)
+
+SIDEBAR_KEYS = (
+    Key("sidebar.down", "j", "cursor_down", "Segment suivant", "sidebar", palette=False),
+    Key("sidebar.up", "k", "cursor_up", "Segment précédent", "sidebar", palette=False),
+)
+
+ENTRY_LIST_KEYS = (
+    Key("timeline.down", "j", "cursor_down", "Entrée suivante", "timeline", palette=False),
+    Key("timeline.up", "k", "cursor_up", "Entrée précédente", "timeline", palette=False),
+)
+
+TIMELINE_KEYS = (
+    Key("timeline.filter", "f", "filter", "Filtrer l'historique", "timeline-pane"),
+)
+
+AGENDA_KEYS = (
+    Key("agenda.done", "x", "done", "Marquer l'activité faite", "activities"),
+    Key("agenda.down", "j", "cursor_down", "Activité suivante", "activities", palette=False),
+    Key("agenda.up", "k", "cursor_up", "Activité précédente", "activities", palette=False),
+)
+
+PICK_KEYS = (
+    Key("pick.cancel", "escape", "cancel", "Annuler", palette=False),
+    Key("pick.down", "j", "pick_down", "Valeur suivante", palette=False),
+    Key("pick.up", "k", "pick_up", "Valeur précédente", palette=False),
+)
+
+SPRINT_KEYS = (
+    Key("sprint.leave", "escape", "leave", "Quitter le sprint", show=True),
+    Key("sprint.undo", "u", "undo", "Annuler la dernière réponse", show=True),
+    Key("sprint.skip_key", "space,right", "skip_key", "Passer cette clé", show=True,
+        key_display="espace"),
+    Key("sprint.skip_contact", "down,pagedown", "skip_contact", "Passer ce contact",
+        show=True, key_display="↓"),
+    Key("sprint.edit", "enter", "edit", "Saisir la valeur", palette=False),
+)
+
+# Every table, for the palette and the help screen.
+ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
+                             + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
+                             + TIMELINE_KEYS + AGENDA_KEYS + PICK_KEYS + SPRINT_KEYS)

@@ -1,0 +1,558 @@
+"""The main screen: segments, the search bar, the virtual contact list and the card.
+
+This screen owns the current result (query, sort, count) and every write the
+user asks for from it: writes go through the app's ordered write queue, then
+the result, the segment counts and the card are refreshed — keeping the cursor
+on the contact that was written to. Reads run in exclusive thread workers, so
+a new search cancels a stale one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TabbedContent
+from textual.worker import WorkerState
+
+from ..core.activities import add_activity, complete_activity
+from ..core.contacts import (
+    DeletedContact,
+    create_contact,
+    delete_contact,
+    get_contact,
+    restore_contact,
+    update_contact,
+)
+from ..core.history import add_entry
+from ..core.keys import QualKey, list_keys
+from ..core.qualify import Answer, answer, toggle, undo_answer
+from ..core.segments import Segment, save_segment
+from ..query import SORTS, CompiledQuery, ContactRow, QueryError, compile_query, count
+from ..query.derived import page_containing
+from ..storage import Database
+from . import keymap
+from .card import ContactCard
+from .commands import ActionsProvider, ContactsProvider, SegmentsProvider
+from .contact_list import ContactList
+from .counting import segment_query_text
+from .messages import AnswerKey, EditContact, MarkDone
+from .paging import PAGE_SIZE, PageSource
+from .search_bar import SearchBar
+from .sidebar import SegmentsSidebar
+from .workers import WorkerReports, WriteJob, deliver
+
+PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
+BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify"}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    text: str
+    compiled: CompiledQuery
+    sort: str
+    keys: list[QualKey]
+    source: PageSource
+    page: int
+    rows: list[ContactRow]
+    cursor: int
+    keep_view: bool
+    focus_list: bool
+
+
+@dataclass(frozen=True)
+class UndoItem:
+    label: str
+    run: Callable[[], Any]
+    contact_id: int | None
+    keeps_order: bool = False  # undoing cannot move the contact in the list
+
+
+class MainScreen(WorkerReports, Screen[None]):
+    class Ready(Message):
+        """The first result is on screen (the app may start background work)."""
+
+    BINDINGS = keymap.bindings(keymap.MAIN_KEYS)
+    PALETTE_KEYS = (keymap.APP_KEYS + keymap.MAIN_KEYS + keymap.LIST_KEYS
+                    + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS)
+    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider}
+    # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
+    AUTO_FOCUS = "ContactList"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(id="main")
+        self.db = db
+        self.query_text = ""
+        self.compiled: CompiledQuery | None = None
+        self.sort = "name"
+        self.total: int | None = None
+        self.keys: list[QualKey] = []
+        self.undo_stack: list[UndoItem] = []
+        self._busy_timer: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(id="search")
+        with Horizontal(id="body"):
+            yield SegmentsSidebar(self.db, id="sidebar")
+            yield ContactList(id="contacts")
+            yield ContactCard(self.db)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.search_bar.show_status(None, SORTS[self.sort][1])
+        self.run_search("")
+        self.contact_list.focus()
+
+    # -- parts ---------------------------------------------------------------
+    @property
+    def search_bar(self) -> SearchBar:
+        return self.query_one(SearchBar)
+
+    @property
+    def contact_list(self) -> ContactList:
+        return self.query_one(ContactList)
+
+    @property
+    def card(self) -> ContactCard:
+        return self.query_one(ContactCard)
+
+    @property
+    def sidebar(self) -> SegmentsSidebar:
+        return self.query_one(SegmentsSidebar)
+
+    @property
+    def segments(self) -> list[Segment]:
+        return self.sidebar.segments
+
+    @property
+    def current_contact_id(self) -> int | None:
+        return self.card.contact_id
+
+    # -- searching -------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False,
+          description="recherche")
+    def run_search(self, text: str, *, sort: str | None = None, cursor: int = 0,
+                   focus_contact: int | None = None, keep_view: bool = False,
+                   focus_list: bool = False, position_hint: int | None = None) -> None:
+        sort = sort or self.sort
+        try:
+            compiled = compile_query(self.db, text)
+        except QueryError as error:
+            deliver(self, self._search_failed, error)
+            return
+        keys = list_keys(self.db)
+        found = None
+        if focus_contact is not None:
+            # the page around the contact, by keyset from the contact itself: no
+            # OFFSET scan even deep in a million rows
+            found = page_containing(self.db, compiled, focus_contact, sort=sort,
+                                    page_size=PAGE_SIZE, keys=keys, position_hint=position_hint)
+            if found is None and not keep_view and text.strip():
+                # "go to contact" outside the current result: look among everyone
+                text, compiled = "", compile_query(self.db, "")
+                found = page_containing(self.db, compiled, focus_contact, sort=sort,
+                                        page_size=PAGE_SIZE, keys=keys)
+        total = count(self.db, compiled)
+        source = PageSource(self.db, compiled, sort, keys, total)
+        if found is not None:
+            cursor, rows = found
+            page = source.page_of(cursor)
+        else:
+            cursor = max(0, min(cursor, total - 1))
+            page = source.page_of(cursor)
+            rows = source.fetch(source.plan(page))
+        deliver(self, self._search_done, SearchResult(text, compiled, sort, keys, source, page,
+                                                      rows, cursor, keep_view, focus_list))
+
+    def _search_done(self, result: SearchResult) -> None:
+        self.query_text = result.text
+        self.compiled = result.compiled
+        self.sort = result.sort
+        self.keys = result.keys
+        self.total = result.source.total
+        bar = self.search_bar
+        bar.clear_error()
+        if bar.input.value != result.text and not bar.input.has_focus:
+            bar.input.value = result.text
+        self._show_status()
+        self.contact_list.load(result.source, result.rows, result.page, result.cursor,
+                               keep_view=result.keep_view)
+        if not self.sidebar.counted:
+            # counted once the list is on screen: the list comes first at launch
+            self.sidebar.refresh_counts()
+            self.post_message(self.Ready())
+        if result.source.total == 0:
+            self.card.show_contact(None)
+        if result.focus_list:
+            self.contact_list.focus()
+
+    def _search_failed(self, error: QueryError) -> None:
+        self.search_bar.show_error(error)
+        self.search_bar.input.focus()
+
+    def _show_status(self, busy: str = "") -> None:
+        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy)
+
+    @on(SearchBar.Submitted)
+    def _submitted(self, event: SearchBar.Submitted) -> None:
+        text = event.text.strip()
+        self.search_bar.input.remember(text)
+        self.run_search(text, focus_list=True)
+
+    def open_segment(self, segment: Segment | None) -> None:
+        text = "" if segment is None else segment_query_text(segment)
+        self.search_bar.input.value = text
+        if text:
+            self.search_bar.input.remember(text)
+        self.run_search(text, focus_list=True)
+
+    @on(SegmentsSidebar.Opened)
+    def _segment_opened(self, event: SegmentsSidebar.Opened) -> None:
+        self.open_segment(event.segment)
+
+    def go_to_contact(self, contact_id: int) -> None:
+        self.run_search(self.query_text, focus_contact=contact_id, focus_list=True)
+
+    def refresh_after_write(self, contact_id: int | None = None, *,
+                            position_hint: int | None = None) -> None:
+        """Re-run the current result (cursor kept on ``contact_id`` if it is still in
+        it), recount the segments and reload the card.
+
+        ``position_hint`` is where the contact was, for writes that cannot move it
+        in the sort order (a qualification answer): its place is then not
+        recounted, which deep in a big file saves a count proportional to it."""
+        self.run_search(self.query_text, cursor=self.contact_list.cursor,
+                        focus_contact=contact_id, keep_view=True, position_hint=position_hint)
+        self.sidebar.refresh_counts()
+        self.card.reload()
+
+    def place_of(self, contact_id: int | None) -> int | None:
+        """The list index of a contact if the cursor is on it (a position hint)."""
+        row = self.contact_list.current_row
+        return self.contact_list.cursor if row is not None and row.id == contact_id else None
+
+    # -- busy indicator ------------------------------------------------------------
+    def _busy(self) -> str:
+        for worker in self.app.workers:
+            if worker.group in BUSY_GROUPS and worker.state in (WorkerState.PENDING,
+                                                                WorkerState.RUNNING):
+                return worker.description or worker.group
+        return ""
+
+    def workers_changed(self) -> None:
+        if not self._busy():
+            if self._busy_timer is not None:
+                self._busy_timer.stop()
+                self._busy_timer = None
+            self._show_status()
+        elif self._busy_timer is None:
+            self._busy_timer = self.set_timer(0.25, self._show_busy)
+
+    def _show_busy(self) -> None:
+        self._busy_timer = None
+        busy = self._busy()
+        self._show_status(f"{busy}…" if busy else "")
+
+    # -- the list and the card -----------------------------------------------------------
+    @on(ContactList.Highlighted)
+    def _highlighted(self, event: ContactList.Highlighted) -> None:
+        contact_id = event.row.id if event.row is not None else None
+        if contact_id != self.card.contact_id or self.card.data is None:
+            self.card.show_contact(contact_id)
+
+    @on(ContactList.Chosen)
+    def _chosen(self, event: ContactList.Chosen) -> None:
+        self.edit_contact(event.row.id)
+
+    @on(EditContact)
+    def _edit_requested(self, event: EditContact) -> None:
+        self.edit_contact(event.contact_id)
+
+    def _contact_or_bell(self) -> int | None:
+        contact_id = self.current_contact_id
+        if contact_id is None:
+            self.app.bell()
+            self.notify("Aucun contact sélectionné.", severity="warning")
+        return contact_id
+
+    def _contact_name(self) -> str:
+        data = self.card.data
+        return data.contact.name if data else ""
+
+    # -- writes ------------------------------------------------------------------------
+    def write(self, label: str, run: Callable[[], Any],
+              done: Callable[[Any], object] | None = None,
+              contact_id: int | None = None, *, position_hint: int | None = None) -> None:
+        """Queue a core write; afterwards refresh everything shown, even if it failed
+        (so the screen shows what the file holds)."""
+
+        def refresh(_result: Any = None) -> None:
+            self.refresh_after_write(contact_id, position_hint=position_hint)
+
+        def finished(result: Any) -> None:
+            if done is not None:
+                done(result)
+            refresh()
+
+        self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
+            label, run, done=finished, failed=refresh))
+
+    @on(AnswerKey)
+    def _answer(self, event: AnswerKey) -> None:
+        db, contact_id, key, value = self.db, event.contact_id, event.key, event.value
+
+        def run() -> Answer | None:
+            if event.toggle:
+                return toggle(db, contact_id, key, str(value))
+            return answer(db, contact_id, key, value)
+
+        def done(result: Answer | None) -> None:
+            if result is not None:
+                self.undo_stack.append(UndoItem(result.describe(),
+                                                lambda: undo_answer(db, result), contact_id,
+                                                keeps_order=True))
+
+        # a key's value never changes the order of the list: no recount of the place
+        self.write(f"Qualification ({key.display_name})", run, done, contact_id,
+                   position_hint=self.place_of(contact_id))
+
+    @on(MarkDone)
+    def _mark_done(self, event: MarkDone) -> None:
+        activity = event.activity
+        contact_id = self.current_contact_id
+
+        def done(_result: object) -> None:
+            self.notify(f"Fait : {activity.title} (inscrit dans l'historique)")
+
+        self.write("Agenda", lambda: complete_activity(self.db, activity.id), done, contact_id)
+
+    def edit_contact(self, contact_id: int) -> None:
+        data = self.card.data
+        if data is not None and data.contact.id == contact_id:
+            self._open_contact_form(data.contact.id, data.contact)
+        else:
+            self._load_for_edit(contact_id)
+
+    @work(thread=True, exclusive=True, group="edit", exit_on_error=False)
+    def _load_for_edit(self, contact_id: int) -> None:
+        contact = get_contact(self.db, contact_id)
+        deliver(self, self._open_contact_form, contact_id, contact)
+
+    def _open_contact_form(self, contact_id: int, contact: Any) -> None:
+        from .forms import ContactForm
+
+        def save(changes: dict[str, Any]) -> Any:
+            return update_contact(self.db, contact_id, changes)
+
+        def closed(result: Any) -> None:
+            if result is not None:
+                self.notify("Fiche enregistrée." if result else "Aucun changement.")
+                self.refresh_after_write(contact_id)
+
+        self.app.push_screen(ContactForm(contact, save), closed)
+
+    def action_new_contact(self) -> None:
+        from .forms import ContactForm
+
+        def closed(new_id: int | None) -> None:
+            if new_id is not None:
+                self.notify("Contact créé.")
+                self.card.show_contact(new_id)
+                self.refresh_after_write(new_id)
+
+        self.app.push_screen(ContactForm(None, lambda values: create_contact(self.db, values)),
+                             closed)
+
+    def action_delete_contact(self) -> None:
+        from .dialogs import ConfirmScreen
+
+        contact_id = self._contact_or_bell()
+        if contact_id is None:
+            return
+        name = self._contact_name()
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def done(snapshot: DeletedContact) -> None:
+                self.undo_stack.append(UndoItem(f"suppression de {snapshot.name}",
+                                                lambda: restore_contact(self.db, snapshot),
+                                                snapshot.contact_id))
+                self.notify(f"{snapshot.name} supprimé — u pour annuler.")
+
+            # keep the cursor on the contact that slides into its place
+            contacts = self.contact_list
+            neighbour = contacts.row_at(contacts.cursor + 1) or contacts.row_at(
+                contacts.cursor - 1)
+            self.write("Suppression", lambda: delete_contact(self.db, contact_id), done,
+                       neighbour.id if neighbour else None)
+
+        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?",
+                                           "La fiche, son historique et ses liens seront "
+                                           "effacés (u annule tant que l'app est ouverte)."),
+                             confirmed)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Rien à annuler.", severity="warning")
+            return
+        item = self.undo_stack.pop()
+        hint = self.place_of(item.contact_id) if item.keeps_order else None
+        self.write("Annulation", item.run,
+                   lambda _result: self.notify(f"Annulé : {item.label}"), item.contact_id,
+                   position_hint=hint)
+
+    def action_log(self, kind: str) -> None:
+        from .forms import EntryForm
+
+        contact_id = self._contact_or_bell()
+        if contact_id is None:
+            return
+
+        def save(kind: str, subject: str, body: str, when: str) -> int:
+            return add_entry(self.db, contact_id, kind, subject, body, when)
+
+        def closed(entry_id: int | None) -> None:
+            if entry_id is not None:
+                self.notify("Inscrit dans l'historique.")
+                self._show_card_part("tab-timeline")
+                self.refresh_after_write(contact_id)
+
+        self.app.push_screen(EntryForm(self._contact_name(), kind, save), closed)
+
+    def _show_card_part(self, tab: str) -> None:
+        """Show what was just written, unless the user works inside the card (switching
+        would hide the field they are on)."""
+        if self._pane_of(self.focused) not in ("form", "timeline", "agenda"):
+            self.card.query_one(TabbedContent).active = tab
+
+    def action_add_activity(self) -> None:
+        from .forms import ActivityForm
+
+        contact_id = self._contact_or_bell()
+        if contact_id is None:
+            return
+
+        def save(title: str, **fields: Any) -> int:
+            return add_activity(self.db, title, contact_ids=[contact_id], **fields)
+
+        def closed(activity_id: int | None) -> None:
+            if activity_id is not None:
+                self.notify("Activité planifiée.")
+                self._show_card_part("tab-agenda")
+                self.refresh_after_write(contact_id)
+
+        self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
+
+    def action_save_segment(self) -> None:
+        from .dialogs import SegmentNameScreen
+
+        text = self.query_text
+
+        def closed(segment: Segment | None) -> None:
+            if segment is not None:
+                self.notify(f"Segment « {segment.name} » enregistré.")
+                self.sidebar.refresh_counts()
+
+        self.app.push_screen(SegmentNameScreen(text, lambda name: save_segment(self.db, name,
+                                                                               text)), closed)
+
+    def action_sprint(self) -> None:
+        from .sprint import SprintScreen
+
+        if self.compiled is None:
+            return
+        label = self.query_text
+
+        def closed(answered: int | None) -> None:
+            if answered:
+                self.notify(f"Sprint : {answered} réponse(s) enregistrée(s).")
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, self.keys, label),
+                             closed)
+
+    # -- navigation ------------------------------------------------------------------
+    def action_focus_search(self) -> None:
+        self.search_bar.input.focus()
+
+    def action_cycle_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)]
+        self._show_status()
+        self.run_search(self.query_text, sort=self.sort, focus_contact=self.current_contact_id,
+                        keep_view=True)
+
+    def action_refresh(self) -> None:
+        self.refresh_after_write(self.current_contact_id)
+
+    def action_show_pane(self, pane: str) -> None:
+        self.card.focus_pane(pane)
+
+    def action_toggle_sidebar(self) -> None:
+        self.toggle_class("-hide-sidebar" if self.has_class("-wide") else "-show-sidebar")
+        if self.sidebar.display and self._sidebar_visible():
+            self.sidebar.focus()
+        elif self.focused is self.sidebar:
+            self.contact_list.focus()
+
+    def _sidebar_visible(self) -> bool:
+        if self.has_class("-wide"):
+            return not self.has_class("-hide-sidebar")
+        return self.has_class("-show-sidebar")
+
+    def _pane_of(self, widget: Widget | None) -> str | None:
+        if widget is None:
+            return None
+        chain = [widget, *widget.ancestors]
+        ids = {getattr(node, "id", None) for node in chain}
+        for pane, ident in (("query", "search"), ("sidebar", "sidebar"),
+                            ("contacts", "contacts"), ("form", "tab-form"),
+                            ("timeline", "tab-timeline"), ("agenda", "tab-agenda")):
+            if ident in ids:
+                return pane
+        return None
+
+    def _cycle(self, step: int) -> None:
+        panes = [p for p in PANE_ORDER if p != "sidebar" or self._sidebar_visible()]
+        current = self._pane_of(self.focused)
+        index = panes.index(current) if current in panes else panes.index("contacts")
+        self.focus_pane(panes[(index + step) % len(panes)])
+
+    def focus_pane(self, pane: str) -> None:
+        if pane == "query":
+            self.search_bar.input.focus()
+        elif pane == "sidebar":
+            self.sidebar.focus()
+        elif pane == "contacts":
+            self.contact_list.focus()
+        else:
+            self.card.focus_pane(pane)
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_previous_pane(self) -> None:
+        self._cycle(-1)
+
+    def action_back(self) -> None:
+        if self.focused is self.search_bar.input:
+            self.search_bar.clear_error()
+            self.search_bar.input.value = self.query_text
+        if self.has_class("-show-sidebar") and self.focused is self.sidebar:
+            self.remove_class("-show-sidebar")
+        self.contact_list.focus()
+
+    @on(Input.Changed, "#query")
+    def _query_edited(self, event: Input.Changed) -> None:
+        if not event.value.strip() and self.search_bar.error_shown:
+            self.search_bar.clear_error()

@@ -1,0 +1,37 @@
+"""Messages the card's parts send up to the screen, which does the writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..core.activities import Activity
+from ..core.keys import QualKey
+
+
+@dataclass
+class AnswerKey(Message):
+    """Set (``value``; None clears) or toggle one key of one contact."""
+
+    contact_id: int
+    key: QualKey
+    value: object
+    toggle: bool = False
+
+
+@dataclass
+class EditContact(Message):
+    contact_id: int
+
+
+@dataclass
+class MarkDone(Message):
+    activity: Activity
+
+
+@dataclass
+class PaneFocused(Message):
+    """A pane of the main screen got the focus (the card follows with its tabs)."""
+
+    pane: str

@@ -1,0 +1,127 @@
+"""The search bar: the query line, the count of the result, and query errors inline.
+
+Enter applies the query; ↑/↓ recall earlier ones. The number of matching
+contacts is always on screen as a plain number ("1 234 contacts"). A bad query
+shows the query again with a caret under the fault, the message and the hint,
+while the list keeps the previous result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from ..query import QueryError
+from . import keymap
+
+HISTORY_SIZE = 100
+
+
+def format_count(total: int) -> str:
+    """``1234`` → ``1 234 contacts`` (a plain space between thousands)."""
+    number = f"{total:,}".replace(",", " ")
+    return f"{number} contact{'s' if total > 1 else ''}"
+
+
+class QueryInput(Input):
+    """The query line, with a history of applied queries on ↑/↓."""
+
+    BINDINGS = keymap.bindings(keymap.SEARCH_KEYS)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.history: list[str] = []
+        self._position: int | None = None
+        self._draft = ""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink_enabled", True)
+
+    def remember(self, text: str) -> None:
+        if text in self.history:
+            self.history.remove(text)
+        self.history.append(text)
+        del self.history[:-HISTORY_SIZE]
+        self._position = None
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            position = len(self.history) - 1
+        else:
+            position = self._position + step
+        if position >= len(self.history):
+            self._position = None
+            self.value = self._draft
+        else:
+            self._position = max(0, position)
+            self.value = self.history[self._position]
+        self.cursor_position = len(self.value)
+
+
+class SearchBar(Vertical):
+    """The query line and, under it when needed, the error of the last query."""
+
+    @dataclass
+    class Submitted(Message):
+        text: str
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="search-line"):
+            yield Label("/", id="search-prompt")
+            yield QueryInput(id="query", placeholder="requête (ex. profil:client dept:31) ↵",
+                             select_on_focus=False)
+            yield Static("", id="status")
+        yield Static("", id="query-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#query-error").display = False
+
+    @property
+    def input(self) -> QueryInput:
+        return self.query_one(QueryInput)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value))
+
+    def show_status(self, total: int | None, sort_label: str, busy: str = "") -> None:
+        text = Text()
+        text.append(format_count(total) if total is not None else "… contacts", "bold")
+        text.append(f"  tri : {sort_label}", "dim")
+        if busy:
+            text.append(f"  ⧗ {busy}", "italic")
+        self.query_one("#status", Static).update(text)
+
+    def show_error(self, error: QueryError) -> None:
+        lines = Text()
+        caret = error.caret_lines()
+        if caret:
+            lines.append(f"  {caret[0]}\n")
+            lines.append(f"  {caret[1]}\n", "bold red")
+        lines.append(f"  ✗ {error.message}", "red")
+        if error.position is not None:
+            lines.append(f" (colonne {error.position + 1})", "red")
+        if error.hint:
+            lines.append(f"\n  ↳ {error.hint}", "italic")
+        widget = self.query_one("#query-error", Static)
+        widget.update(lines)
+        widget.display = True
+
+    def clear_error(self) -> None:
+        widget = self.query_one("#query-error", Static)
+        widget.update("")
+        widget.display = False
+
+    @property
+    def error_shown(self) -> bool:
+        return bool(self.query_one("#query-error").display)
