@@ -1,0 +1,65 @@
+"""Shared fixtures: fresh files, the demo, and a fixed "today"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from qualif_tui.core import clock
+from qualif_tui.core.demo import build_demo
+from qualif_tui.core.generator import demo_key_specs
+from qualif_tui.core.keys import define_key
+from qualif_tui.storage import Database, open_database
+
+FIXED_NOW = datetime(2026, 11, 20, 10, 30, 0)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock() -> Iterator[datetime]:
+    """Every test runs on Friday 20 November 2026, 10:30."""
+    clock.freeze(FIXED_NOW)
+    yield FIXED_NOW
+    clock.freeze(None)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """An empty qualif file (no keys, no contacts)."""
+    database = open_database(db_path, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def keyed_db(db: Database) -> Database:
+    """An empty file with the demo's six keys."""
+    for spec in demo_key_specs():
+        define_key(db, spec.name, spec.type, spec.values)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    clock.freeze(FIXED_NOW)
+    try:
+        return build_demo(tmp_path_factory.mktemp("demo") / "demo.db")
+    finally:
+        clock.freeze(None)
+
+
+@pytest.fixture
+def demo_db(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the demo database (tests may write to it)."""
+    copy = tmp_path / "demo.db"
+    copy.write_bytes(demo_file.read_bytes())
+    database = open_database(copy)
+    yield database
+    database.close()
