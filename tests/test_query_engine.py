@@ -301,3 +301,39 @@ def test_facts_rows_written_by_a_bulk_loader_get_the_query_columns(db: Database)
         for text in ("has:email", "has:phone", "created:2024-01", "updated:2024-03-04",
                      "-has:company"):
             assert count(db, compile_query(db, text)) == 1, (text, bitmaps)
+
+
+def test_aside_warm_up_builds_every_facet_column(gen_db: Database) -> None:
+    use_bitmaps(gen_db, False)
+    warm_up(gen_db, aside=True)
+    facets = engine.state(gen_db).facets
+    assert facets is not None and facets.universe is not None
+    assert {"dept", "flags"} <= {name for name, v in facets.columns.items() if v is not None}
+    for text in QUERIES:
+        compiled = compile_query(gen_db, text)
+        assert count(gen_db, compiled) == len(reference_order(gen_db, text, "name"))
+
+
+def test_aside_warm_up_drops_what_a_write_made_stale(keyed_db: Database,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    create_contact(keyed_db, {"last_name": "Alpha"}, {"Profil": "client"})
+    real_read, real_refresh = engine.read_column, engine.refresh
+    read: list[str] = []
+
+    def reading(reader: Database, name: str):  # type: ignore[no-untyped-def]
+        read.append(name)
+        return real_read(reader, name)
+
+    def write_then_refresh(db: Database, st: engine.State):  # type: ignore[no-untyped-def]
+        if read == ["dept"]:  # a write lands after "dept" was read aside, before it is kept
+            read.append("written")
+            create_contact(keyed_db, {"last_name": "Beta"}, {"Profil": "client"})
+        return real_refresh(db, st)
+
+    monkeypatch.setattr(engine, "read_column", reading)
+    monkeypatch.setattr(engine, "refresh", write_then_refresh)
+    warm_up(keyed_db, aside=True)
+    facets = engine.state(keyed_db).facets
+    assert facets is not None and "dept" not in facets.columns
+    assert "flags" in facets.columns  # read after the write: kept
+    assert count(keyed_db, compile_query(keyed_db, "profil:client")) == 2

@@ -34,14 +34,24 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyroaring import BitMap
+
 from ..core.keys import Decoded, QualKey, list_keys
-from ..storage import Database, StorageError
+from ..storage import Database, StorageError, open_database
 from ..text import display_name
 from .errors import QueryCancelled, QueryError
-from .facets import FacetIndex, Unsupported
+from .facets import FacetIndex, Unsupported, read_column, read_universe
 from .plan import FALSE, TRUE, Cond, Negate, Plan, all_of, render
 from .plan import tables as plan_tables
-from .runtime import checked, current_keys, member_set, refresh, state, total_contacts
+from .runtime import (
+    State,
+    checked,
+    current_keys,
+    member_set,
+    refresh,
+    state,
+    total_contacts,
+)
 
 # sort name → (SQL expression, label). Every sort ends with c.id for a total order.
 SORTS: dict[str, tuple[str, str]] = {
@@ -173,12 +183,16 @@ def refine(query: CompiledQuery, condition: Cond) -> CompiledQuery:
 # -- bitmaps ----------------------------------------------------------------------------
 
 
-def warm_up(db: Database, *, build: bool = True) -> None:
+def warm_up(db: Database, *, build: bool = True, aside: bool = False) -> None:
     """Evaluate queries on in-memory bitmaps from now on (a long-lived process).
 
     Builds the bitmaps of the choice keys and départements now (about 0.3 s
     per key at 1 000 000 contacts; call it from a worker thread); others are
     built on first use. Memory: a few MB per million contacts and key.
+
+    ``aside``: read them on a connection of its own, so that the caller's
+    reads on ``db`` (the app's list and card) never wait behind the build; a
+    column read while a write came in is dropped and built on first use.
     """
     st = state(db)
     with st.lock:
@@ -188,16 +202,48 @@ def warm_up(db: Database, *, build: bool = True) -> None:
         if st.facets is None:
             st.facets = FacetIndex()
         refresh(db, st)
-    if build:
-        columns = ["dept", "flags"] + [k.column for k in list_keys(db)
-                                       if k.type in ("choice", "multi", "yesno")]
-        for column in columns:
-            # one column at a time: counts from other threads get in between
+    if not build:
+        return
+    columns = ["dept", "flags"] + [k.column for k in list_keys(db)
+                                   if k.type in ("choice", "multi", "yesno")]
+    if aside:
+        _warm_up_aside(db, st, columns)
+        return
+    for column in columns:
+        # one column at a time: counts from other threads get in between
+        with st.lock:
+            if st.facets is None:
+                return
+            refresh(db, st)
+            st.facets.column(db, column)
+
+
+def _warm_up_aside(db: Database, st: State, columns: list[str]) -> None:
+    reader = open_database(db.path, readonly=True, quick_check=False)
+    try:
+        for column in [None, *columns]:  # None: every contact id
+            with reader.lock:
+                # one snapshot for the version and the ids read
+                reader.conn.execute("BEGIN")
+                try:
+                    seen = (int(reader.scalar("SELECT max(seq) FROM change_log") or 0),
+                            int(reader.scalar("PRAGMA schema_version")))
+                    built = read_universe(reader) if column is None else \
+                        read_column(reader, column)
+                finally:
+                    reader.conn.execute("COMMIT")
             with st.lock:
-                if st.facets is None:
-                    return
-                refresh(db, st)
-                st.facets.column(db, column)
+                facets = st.facets
+                if facets is None:
+                    return  # bitmaps switched off meanwhile
+                if refresh(db, st) != seen:
+                    continue
+                if column is None and isinstance(built, BitMap):
+                    facets.universe = facets.universe or built
+                elif column is not None and not isinstance(built, BitMap):
+                    facets.columns.setdefault(column, built)
+    finally:
+        reader.close()
 
 
 def use_bitmaps(db: Database, enabled: bool) -> None:

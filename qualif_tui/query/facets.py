@@ -51,6 +51,30 @@ def _ids(values: Iterable[Any]) -> BitMap:
         raise Unsupported("contact ids beyond 32 bits") from None
 
 
+def read_column(db: Database, name: str) -> dict[Any, BitMap] | None:
+    """One bitmap per value of a ``contact_facts`` column (None: too many values)."""
+    bitmaps: dict[Any, BitMap] = {}
+    with db.lock:
+        cursor = db.conn.execute(
+            f"SELECT {name}, group_concat(contact_id) FROM contact_facts"
+            f" WHERE {name} IS NOT NULL GROUP BY {name}")
+        try:
+            for value, ids in cursor:
+                if len(bitmaps) >= MAX_VALUES:
+                    return None
+                bitmaps[value] = _ids(map(int, str(ids).split(",")))
+        finally:
+            cursor.close()
+    return bitmaps
+
+
+def read_universe(db: Database) -> BitMap:
+    """Every contact id."""
+    with db.lock:
+        ids = db.scalar("SELECT group_concat(contact_id) FROM contact_facts")
+    return _ids(map(int, str(ids).split(","))) if ids else BitMap()
+
+
 class FacetIndex:
     def __init__(self) -> None:
         self.columns: dict[str, dict[Any, BitMap] | None] = {}
@@ -66,25 +90,11 @@ class FacetIndex:
         return self.columns[name]
 
     def _build(self, db: Database, name: str) -> dict[Any, BitMap] | None:
-        bitmaps: dict[Any, BitMap] = {}
-        with db.lock:
-            cursor = db.conn.execute(
-                f"SELECT {name}, group_concat(contact_id) FROM contact_facts"
-                f" WHERE {name} IS NOT NULL GROUP BY {name}")
-            try:
-                for value, ids in cursor:
-                    if len(bitmaps) >= MAX_VALUES:
-                        return None
-                    bitmaps[value] = _ids(map(int, str(ids).split(",")))
-            finally:
-                cursor.close()
-        return bitmaps
+        return read_column(db, name)
 
     def all_contacts(self, db: Database) -> BitMap:
         if self.universe is None:
-            with db.lock:
-                ids = db.scalar("SELECT group_concat(contact_id) FROM contact_facts")
-            self.universe = _ids(map(int, str(ids).split(","))) if ids else BitMap()
+            self.universe = read_universe(db)
         return self.universe
 
     def memory(self) -> int:
