@@ -11,15 +11,15 @@ from .main import err
 
 def open_app(path: Path) -> None:
     created = not path.exists()
-    # The quick check runs in the app, in the background, with writes held until it
-    # passes: in the foreground it kept a 1M-contact file off screen for seconds.
-    db = open_database(path, create=True, quick_check=False)
+    # A big file's quick check is deferred (it takes seconds): the app runs it in the
+    # background, with writes held until it passes.
+    db = open_database(path, create=True)
     if created:
         err.print(f"qualif: created a new database at {path}", markup=False)
     from ..tui.app import QualifApp
 
     try:
-        QualifApp(db, verify=True).run()
+        QualifApp(db).run()
     finally:
         db.close()
 
