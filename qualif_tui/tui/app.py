@@ -16,9 +16,10 @@ import time
 from textual import work
 from textual.app import App
 
-from ..core.integrity import quick_check
-from ..storage import Database
+from ..query import warm_up
+from ..storage import Database, StorageError, quick_check_file
 from . import keymap
+from .agenda import AgendaScreen, AlarmWatcher
 from .help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from .main_screen import MainScreen
 from .qualification import KeyField
@@ -34,14 +35,16 @@ class QualifApp(WorkerReports, App[None]):
     NOTIFICATION_TIMEOUT = 4
 
     def __init__(self, db: Database, *, cursor_blink: bool = True,
-                 theme: str | None = None, verify: bool = False) -> None:
-        """``verify``: the file was opened without its quick check (seconds on a big
-        file); run it in the background, holding writes until it passes."""
+                 theme: str | None = None, verify: bool | None = None) -> None:
+        """``verify``: run the file's quick check in the background, holding writes
+        until it passes; by default when ``open_database`` deferred it (a big file,
+        where it takes seconds)."""
         super().__init__()
         self.db = db
         self.writes = WriteQueue(self)
         self.cursor_blink_enabled = cursor_blink  # off for snapshot tests
-        self.verify = verify
+        self.verify = db.quick_check_pending if verify is None else verify
+        self.alarms: AlarmWatcher | None = None
         if theme:
             self.theme = theme
 
@@ -52,28 +55,38 @@ class QualifApp(WorkerReports, App[None]):
             self.writes.hold()
 
     def on_main_screen_ready(self) -> None:
-        # checked once the list is on screen, so the check does not slow the launch
+        # background work starts once the list is on screen, so the launch is not slower
+        self._warm_up()
         if self.verify:
             self.verify = False
-            self._check_file()
+            self._check_file()  # the alarms start once it passes (they write the file)
+        else:
+            self._start_alarms()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False,
+          description="préparation des recherches")
+    def _warm_up(self) -> None:
+        # bitmaps of the choice keys: counts of any facet query in well under a
+        # millisecond afterwards; read aside so the list never waits behind it
+        warm_up(self.db, aside=True)
+
+    def _start_alarms(self) -> None:
+        if self.alarms is None:
+            self.alarms = AlarmWatcher.start(self, self.db)
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False,
           description="vérification du fichier")
     def _check_file(self) -> None:
         try:
             # its own connection: db.lock would otherwise keep every read waiting
-            checker = self.db.reopen()
-            try:
-                problems = quick_check(checker)
-            finally:
-                checker.close()
-        except Exception as error:  # noqa: BLE001 - a check that cannot run is a failure
-            problems = [str(error)]
-        if not problems:
+            quick_check_file(self.db.path)
+        except StorageError as error:  # damaged (CorruptDatabase) or unreadable
+            reason = f"{error}: nothing will be written"
+        else:
+            self.db.quick_check_pending = False
             self.writes.release()
+            self.call_from_thread(self._start_alarms)
             return
-        reason = (f"{self.db.path} is damaged ({problems[0]}): nothing will be written;"
-                  f" run `qualif check {self.db.path}` and restore a backup")
         self.writes.refuse(reason)  # before any held write can run
         self.call_from_thread(self.notify, reason, title="Fichier endommagé",
                               severity="error", timeout=3600)
@@ -86,6 +99,32 @@ class QualifApp(WorkerReports, App[None]):
         others = other_lines(lines) if isinstance(self.screen, MainScreen) else []
         note = KEY_FIELD_NOTE if isinstance(self.focused, KeyField) else ""
         self.push_screen(HelpScreen(lines, others, note))
+
+    def action_agenda(self) -> None:
+        if not isinstance(self.screen, (AgendaScreen, HelpScreen)):
+            self.push_screen(AgendaScreen(self.db))
+
+    def action_open_alarm(self) -> None:
+        if self.alarms is None or not self.alarms.open_last():
+            self.bell()
+
+    def on_agenda_screen_open_contact(self, message: AgendaScreen.OpenContact) -> None:
+        """Enter on an agenda item, or ctrl+o after an alarm: that contact's card."""
+        main = self._main_screen()
+        if main is None:
+            return
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        main.go_to_contact(message.contact_id)
+
+    def on_agenda_screen_changed(self, _message: AgendaScreen.Changed) -> None:
+        # done / moved activities show on the card's agenda pane and last contact
+        main = self._main_screen()
+        if main is not None:
+            main.refresh_after_write(main.current_contact_id)
+
+    def _main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
 
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]

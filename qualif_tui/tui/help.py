@@ -33,6 +33,8 @@ GROUPS = {
     "PickValue": "Choix d'une valeur",
     "AgendaPane": "Agenda du contact",
     "SprintScreen": "Sprint de qualification",
+    "AgendaScreen": "Agenda",
+    "AgendaList": "Agenda",
 }
 
 KEY_FIELD_NOTE = ("Sur une clé : 1–9 choisit la valeur de ce rang, une lettre choisit la "

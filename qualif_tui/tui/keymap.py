@@ -40,6 +40,8 @@ APP_KEYS = (
     Key("app.help", "f1,question_mark", "help", "Aide (touches)", "app", show=True,
         key_display="?"),
     Key("app.theme", "ctrl+t", "toggle_theme", "Thème clair / sombre", "app"),
+    Key("app.agenda", "a", "agenda", "Agenda", "app", show=True),
+    Key("app.open_alarm", "ctrl+o", "open_alarm", "Ouvrir la fiche du dernier rappel", "app"),
 )
 
 MAIN_KEYS = (
@@ -115,6 +117,31 @@ AGENDA_KEYS = (
     Key("agenda.up", "k", "cursor_up", "Activité précédente", "activities", palette=False),
 )
 
+CALENDAR_KEYS = (
+    Key("calendar.day", "d", "show('day')", "Jour", show=True),
+    Key("calendar.week", "w", "show('week')", "Semaine", show=True),
+    Key("calendar.month", "M", "show('month')", "Mois", show=True),
+    Key("calendar.tasks", "t", "show('tasks')", "Tâches", show=True),
+    Key("calendar.previous", "left_square_bracket", "move(-1)", "Préc.", show=True,
+        key_display="["),
+    Key("calendar.next", "right_square_bracket", "move(1)", "Suiv.", show=True,
+        key_display="]"),
+    Key("calendar.today", "full_stop", "today", "Aujourd'hui", show=True, key_display="."),
+    Key("calendar.done", "x", "complete('done')", "Fait", show=True),
+    Key("calendar.not_held", "n", "complete('cancelled')", "Non tenu", show=True),
+    Key("calendar.reschedule", "r", "reschedule", "Reporter", show=True),
+    Key("calendar.priority", "p", "priority", "Priorité", show=True),
+    Key("calendar.convert", "c", "convert", "Transformer le rappel en tâche"),
+    Key("calendar.left", "left", "cursor(-1)", "Jour / colonne précédente", palette=False),
+    Key("calendar.right", "right", "cursor(1)", "Jour / colonne suivante", palette=False),
+    Key("calendar.up", "up", "cursor(-7)", "Semaine précédente / élément précédent",
+        palette=False),
+    Key("calendar.down", "down", "cursor(7)", "Semaine suivante / élément suivant",
+        palette=False),
+    Key("calendar.open", "enter", "open", "Ouvrir la fiche du contact (ou le jour)"),
+    Key("calendar.close", "escape", "close", "Fermer", show=True),
+)
+
 PICK_KEYS = (
     Key("pick.cancel", "escape", "cancel", "Annuler", palette=False),
     Key("pick.down", "j", "pick_down", "Valeur suivante", palette=False),
@@ -134,4 +161,5 @@ SPRINT_KEYS = (
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
-                             + TIMELINE_KEYS + AGENDA_KEYS + PICK_KEYS + SPRINT_KEYS)
+                             + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + PICK_KEYS
+                             + SPRINT_KEYS)

@@ -16,7 +16,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Container, Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +32,7 @@ from ...core.agenda.reminders import Reminder, reminder_to_activity
 from ...core.agenda.views import AgendaView, DayAgenda, TaskList, build_view, step, task_list
 from ...core.errors import QualifError
 from ...storage import Database
+from .. import keymap
 from .dialogs import RescheduleDialog, RescheduleResult
 from .render import day_title, item_text, more_text, reminder_text
 
@@ -84,27 +84,7 @@ class AgendaScreen(Screen[None]):
 
     CSS_PATH = "agenda.tcss"
     TITLE = "Agenda"
-    BINDINGS = [
-        Binding("d", "show('day')", "Jour", id="agenda.day"),
-        Binding("w", "show('week')", "Semaine", id="agenda.week"),
-        Binding("M", "show('month')", "Mois", id="agenda.month"),
-        Binding("t", "show('tasks')", "Tâches", id="agenda.tasks"),
-        Binding("left_square_bracket", "move(-1)", "Préc.", key_display="[",
-                id="agenda.previous"),
-        Binding("right_square_bracket", "move(1)", "Suiv.", key_display="]", id="agenda.next"),
-        Binding("full_stop", "today", "Aujourd'hui", key_display=".", id="agenda.today"),
-        Binding("x", "complete('done')", "Fait", id="agenda.done"),
-        Binding("n", "complete('cancelled')", "Non tenu", id="agenda.not_held"),
-        Binding("r", "reschedule", "Reporter", id="agenda.reschedule"),
-        Binding("p", "priority", "Priorité", id="agenda.priority"),
-        Binding("c", "convert", "Rappel → tâche", id="agenda.convert", show=False),
-        Binding("left", "cursor(-1)", show=False, id="agenda.left"),
-        Binding("right", "cursor(1)", show=False, id="agenda.right"),
-        Binding("up", "cursor(-7)", show=False, id="agenda.up"),
-        Binding("down", "cursor(7)", show=False, id="agenda.down"),
-        Binding("enter", "open", "Fiche", id="agenda.open", show=False),
-        Binding("escape", "close", "Fermer", id="agenda.close"),
-    ]
+    BINDINGS = keymap.bindings(keymap.CALENDAR_KEYS)
 
     class OpenContact(Message):
         """The user asked for this contact's card (Enter on an item or an alarm)."""
@@ -286,10 +266,11 @@ class AgendaScreen(Screen[None]):
 
     def _status(self) -> None:
         count = len(self._items)
-        help_text = "Entrée : fiche · x fait · n non tenu · r reporter · p priorité"
-        if self.kind == "month":
-            help_text = "flèches : choisir un jour · Entrée : ouvrir le jour"
-        self.query_one("#agenda-status", Static).update(f"{count} élément(s) — {help_text}")
+        text = f"{count} élément(s) — Entrée : fiche · x fait · n non tenu · r reporter" \
+            " · p priorité"
+        if self.kind == "month":  # the cells hold no selectable items
+            text = "flèches : choisir un jour · Entrée : ouvrir le jour"
+        self.query_one("#agenda-status", Static).update(text)
 
     def _today(self) -> date:
         return clock.today()

@@ -1,0 +1,111 @@
+"""The agenda inside the real app: `a` opens it, Enter goes to the contact's card,
+changes made there show on the card, alarms ring and ctrl+o opens their contact."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.pilot import Pilot
+
+from qualif_tui.core.activities import add_activity, get_activity
+from qualif_tui.core.contacts import create_contact
+from qualif_tui.query import engine
+from qualif_tui.storage import Database
+from qualif_tui.tui.agenda import AgendaScreen
+from qualif_tui.tui.agenda.screen import AgendaList
+from qualif_tui.tui.app import QualifApp
+from qualif_tui.tui.timeline import EntryList
+
+from .conftest import settle
+from .helpers import card_title, main
+
+
+async def agenda_shown(pilot: Pilot[None], loads: int = 1) -> AgendaScreen:
+    for _ in range(200):
+        await settle(pilot)
+        screen = pilot.app.screen
+        if isinstance(screen, AgendaScreen) and screen.loaded >= loads:
+            return screen
+        await pilot.pause(0.02)
+    raise AssertionError("the agenda did not show")
+
+
+def day_lines(screen: AgendaScreen) -> list[str]:
+    return [str(o.prompt) for o in screen.query_one("#agenda-day", AgendaList).options]
+
+
+async def test_a_opens_the_agenda_and_enter_opens_the_contact(
+        app: QualifApp, app_db: Database) -> None:
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    add_activity(app_db, "Rappeler Zélie pour l'essai", kind="call",
+                 starts_at="2026-11-20T11:00", contact_ids=[who])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        screen = await agenda_shown(pilot)
+        assert any("Rappeler Zélie pour l'essai" in line for line in day_lines(screen))
+        day = screen.query_one("#agenda-day", AgendaList)
+        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
+                               if "Rappeler Zélie" in line)
+        await pilot.press("a")  # already there: nothing stacks up
+        assert app.screen is screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is main(app)
+        assert main(app).card.contact_id == who
+        assert "Zwiller" in card_title(app)
+
+
+async def test_done_in_the_agenda_shows_on_the_card(app: QualifApp, app_db: Database) -> None:
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    call = add_activity(app_db, "Rappeler Zélie", kind="call",
+                        starts_at="2026-11-20T11:00", contact_ids=[who])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        main(app).go_to_contact(who)
+        await settle(pilot)
+        await pilot.press("a")
+        screen = await agenda_shown(pilot)
+        day = screen.query_one("#agenda-day", AgendaList)
+        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
+                               if "Rappeler Zélie" in line)
+        await pilot.press("x")
+        screen = await agenda_shown(pilot, 2)
+        assert get_activity(app_db, call).status == "done"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert main(app).card.contact_id == who
+        await pilot.press("f3")  # the timeline has the entry the completion wrote
+        await settle(pilot)
+        timeline = main(app).card.query_one(EntryList)
+        prompts = [str(timeline.get_option_at_index(i).prompt)
+                   for i in range(timeline.option_count)]
+        assert "Rappeler Zélie" in prompts[0]
+
+
+async def test_an_alarm_rings_and_ctrl_o_opens_its_contact(
+        app: QualifApp, app_db: Database) -> None:
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    add_activity(app_db, "Essai du modèle", kind="meeting", starts_at="2026-11-20T10:40",
+                 contact_ids=[who], alarm_min=15)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        watcher = app.alarms
+        assert watcher is not None
+        # ten minutes later by the watcher's clock: the 10:25 alarm has rung
+        watcher.last_check = datetime(2026, 11, 20, 10, 20)
+        watcher.now = lambda: datetime(2026, 11, 20, 10, 30) + timedelta(minutes=1)
+        watcher.check()
+        await settle(pilot)
+        assert any("Essai du modèle" in n.message for n in app._notifications)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert main(app).card.contact_id == who
+
+
+async def test_the_search_bitmaps_are_built_after_launch(app: QualifApp,
+                                                         app_db: Database) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        facets = engine.state(app_db).facets
+        assert facets is not None and "dept" in facets.columns
