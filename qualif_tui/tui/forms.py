@@ -8,7 +8,6 @@ before throwing away unsaved edits (Esc, or quitting the app).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,30 +23,32 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from ..core import clock
 from ..core.activities import KINDS as ACTIVITY_KINDS
 from ..core.activities import PRIORITIES
+from ..core.agenda import natural
 from ..core.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
 from ..core.errors import ValidationError
 from ..core.history import KINDS as HISTORY_KINDS
-from ..core.keys import parse_date
 from .dialogs import BlinkInput, ConfirmScreen, field_error
 from .workers import WriteJob
 
 LOGGED_KINDS = ("note", "call", "email", "meeting", "letter")
-_TIME = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})?")
 
 
 def parse_when(text: str, label: str = "Date") -> str:
-    """``21/11/2026 9h30``, ``2026-11-21 09:30`` or a day alone → ``YYYY-MM-DD[THH:MM]``."""
-    text = text.strip()
-    if not text:
+    """What the user typed in a date field → ``YYYY-MM-DD[THH:MM]``.
+
+    The agenda's natural input: ``21/11/2026 9h30``, ``2026-11-21 09:30``,
+    ``demain 10h``, ``lundi``, ``+3d``, ``dans 2 semaines``; an input that reads
+    two ways is refused with both readings (never guessed).
+    """
+    if not text.strip():
         raise ValidationError(f"{label}: a date is needed", "when")
-    parts = text.replace("T", " ").split(maxsplit=1)
-    day = parse_date(parts[0], label, "when")
-    if len(parts) == 1:
-        return day
-    match = _TIME.fullmatch(parts[1].strip())
-    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
-        raise ValidationError(f"{label}: '{parts[1]}' is not a time (write HH:MM)", "when")
-    return f"{day}T{int(match[1]):02d}:{int(match[2] or 0):02d}"
+    try:
+        value = natural.parse_when(text, field="when").value
+    except ValidationError as error:
+        raise ValidationError(f"{label}: {error}", "when") from None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return value.isoformat()
 
 
 def stamp_for_input(moment: datetime) -> str:

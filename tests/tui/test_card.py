@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Input, Static, TabbedContent
 
 from qualif_tui.core.activities import add_activity, contact_activities, get_activity
 from qualif_tui.core.contacts import create_contact
@@ -221,6 +221,17 @@ async def test_agenda_pane_marks_overdue_adds_with_t_and_x_marks_done(
         assert "Envoyer l'offre" in titles
         planned = next(a for a in contact_activities(app_db, cid) if a.title == "Envoyer l'offre")
         assert planned.starts_at == "2026-11-21T09:00" and planned.kind == "call"
+        # the date field takes the agenda's natural input
+        await pilot.press("t")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        await pilot.press(*"Relancer")
+        form.query_one("#field-when", Input).value = "lundi 14h30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        relance = next(a for a in contact_activities(app_db, cid) if a.title == "Relancer")
+        assert relance.starts_at == "2026-11-23T14:30"
         # x marks the highlighted (overdue) one done, which writes history
         await pilot.press("f4")
         await settle(pilot)

@@ -89,7 +89,11 @@ def test_parse_when_and_overdue(db: Database) -> None:
     assert parse_when("21/11/2026 9h30") == "2026-11-21T09:30"
     assert parse_when("2026-11-21 09:05") == "2026-11-21T09:05"
     assert parse_when("21/11/2026") == "2026-11-21"
-    for bad in ("", "demain", "21/11/2026 25:00", "31/02/2026"):
+    # the agenda's natural input, today being Friday 20 November 2026
+    assert parse_when("demain 10h") == "2026-11-21T10:00"
+    assert parse_when("lundi") == "2026-11-23"
+    assert parse_when("+3d") == "2026-11-23"
+    for bad in ("", "bientôt", "21/11/2026 25:00", "31/02/2026"):
         try:
             parse_when(bad)
             raise AssertionError(bad)
