@@ -9,7 +9,7 @@ before throwing away unsaved edits (Esc, or quitting the app).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from textual import on
@@ -297,13 +297,18 @@ class ActivityForm(FormScreen):
 
     SAVE_LABEL = "Agenda"
 
-    def __init__(self, contact_name: str, save: Callable[..., Any]) -> None:
+    def __init__(self, contact_name: str | None, save: Callable[..., Any], *,
+                 day: date | None = None) -> None:
+        """``contact_name`` None: an activity of no contact (from the agenda);
+        ``day``: the day it defaults to, at 9:00 (else tomorrow)."""
         super().__init__()
         self.save = save
-        self.TITLE_TEXT = f"Planifier — {contact_name}"
+        self.day = day
+        self.TITLE_TEXT = f"Planifier — {contact_name}" if contact_name else "Nouvelle activité"
 
     def fields(self) -> ComposeResult:
-        tomorrow = (clock.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0)
+        day = self.day or (clock.now() + timedelta(days=1)).date()
+        tomorrow = datetime.combine(day, time(9, 0))
         yield from self.row("kind", "Type", Select(
             [(label, kind) for kind, label in ACTIVITY_KINDS.items()], value="call",
             allow_blank=False, id="field-kind", compact=True))

@@ -132,6 +132,7 @@ CALENDAR_KEYS = (
     Key("calendar.reschedule", "r", "reschedule", "Reporter", show=True),
     Key("calendar.priority", "p", "priority", "Priorité", show=True),
     Key("calendar.convert", "c", "convert", "Transformer le rappel en tâche"),
+    Key("calendar.new", "ctrl+n", "new_activity", "Nouvelle activité", show=True),
     Key("calendar.left", "left", "cursor(-1)", "Jour / colonne précédente", palette=False),
     Key("calendar.right", "right", "cursor(1)", "Jour / colonne suivante", palette=False),
     Key("calendar.up", "up", "cursor(-7)", "Semaine précédente / élément précédent",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
+from textual.widgets import Input, Select
 
 from qualif_tui.core.activities import add_activity, get_activity
 from qualif_tui.core.contacts import create_contact
@@ -14,6 +15,7 @@ from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen
 from qualif_tui.tui.agenda.screen import AgendaList
 from qualif_tui.tui.app import QualifApp
+from qualif_tui.tui.forms import ActivityForm
 from qualif_tui.tui.timeline import EntryList
 
 from .conftest import settle
@@ -109,3 +111,27 @@ async def test_the_search_bitmaps_are_built_after_launch(app: QualifApp,
         await settle(pilot)
         facets = engine.state(app_db).facets
         assert facets is not None and "dept" in facets.columns
+
+
+async def test_ctrl_n_in_the_agenda_plans_an_activity_of_no_contact(
+        app: QualifApp, app_db: Database) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        screen = await agenda_shown(pilot)
+        await pilot.press("right_square_bracket")  # tomorrow, Saturday 21
+        screen = await agenda_shown(pilot, 2)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ActivityForm)
+        assert form.query_one("#field-when", Input).value == "2026-11-21 09:00"
+        form.query_one("#field-kind", Select).value = "meeting"
+        await pilot.press(*"Salon de l'occasion", "ctrl+s")
+        screen = await agenda_shown(pilot, 3)
+        assert app.screen is screen
+        assert any("Salon de l'occasion" in line for line in day_lines(screen))
+        planned = app_db.query("SELECT id FROM activities WHERE title = ?",
+                               ("Salon de l'occasion",))
+        activity = get_activity(app_db, planned[0][0])
+        assert activity.starts_at == "2026-11-21T09:00" and activity.contact_ids == ()

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...core import clock
+from ...core.activities import add_activity
 from ...core.agenda import series
 from ...core.agenda.occurrences import Occurrence
 from ...core.agenda.reminders import Reminder, reminder_to_activity
@@ -385,6 +386,25 @@ class AgendaScreen(Screen[None]):
             return
         self._act(lambda: reminder_to_activity(self.db, reminder),
                   f"Tâche créée : {reminder.title}")
+
+    def action_new_activity(self) -> None:
+        """Plan an activity of no contact (a trade show, a meeting at the office)
+        on the day in view; one for a contact is planned from its card (t)."""
+        from ..forms import ActivityForm
+
+        focused = self._focused_list()
+        day = focused.day if focused is not None and focused.day else self.anchor
+        if self.kind == "tasks":
+            day = self._today()
+
+        def save(title: str, **fields: Any) -> int:
+            return add_activity(self.db, title, **fields)
+
+        def closed(activity_id: int | None) -> None:
+            if activity_id is not None:
+                self._after_change("Activité planifiée.")
+
+        self.app.push_screen(ActivityForm(None, save, day=day), closed)
 
     def action_reschedule(self) -> None:
         occurrence, _ = self._selected()
