@@ -28,6 +28,7 @@ anyway, and cached per data version):
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -220,6 +221,8 @@ def warm_up(db: Database, *, build: bool = True, aside: bool = False) -> None:
 
 def _warm_up_aside(db: Database, st: State, columns: list[str]) -> None:
     reader = open_database(db.path, readonly=True, quick_check=False)
+    # one pass over contact_facts: a page cache would only keep tens of MB resident
+    reader.execute("PRAGMA cache_size = -2048")
     try:
         for column in [None, *columns]:  # None: every contact id
             with reader.lock:
@@ -244,6 +247,21 @@ def _warm_up_aside(db: Database, st: State, columns: list[str]) -> None:
                     facets.columns.setdefault(column, built)
     finally:
         reader.close()
+        _give_back_freed_memory()
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap the build freed to the system (glibc keeps it otherwise).
+
+    The id lists SQLite and Python build for the bitmaps are big and short-lived;
+    after them glibc holds ~50 MB at 1 000 000 contacts that the app never uses
+    again. Elsewhere than glibc this does nothing.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def use_bitmaps(db: Database, enabled: bool) -> None:

@@ -16,7 +16,6 @@ import time
 from textual import work
 from textual.app import App
 
-from ..query import warm_up
 from ..storage import Database, StorageError, quick_check_file
 from . import keymap
 from .agenda import AgendaScreen, AlarmWatcher
@@ -56,19 +55,11 @@ class QualifApp(WorkerReports, App[None]):
 
     def on_main_screen_ready(self) -> None:
         # background work starts once the list is on screen, so the launch is not slower
-        self._warm_up()
         if self.verify:
             self.verify = False
             self._check_file()  # the alarms start once it passes (they write the file)
         else:
             self._start_alarms()
-
-    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False,
-          description="préparation des recherches")
-    def _warm_up(self) -> None:
-        # bitmaps of the choice keys: counts of any facet query in well under a
-        # millisecond afterwards; read aside so the list never waits behind it
-        warm_up(self.db, aside=True)
 
     def _start_alarms(self) -> None:
         if self.alarms is None:

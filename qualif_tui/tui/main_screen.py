@@ -35,7 +35,15 @@ from ..core.history import add_entry
 from ..core.keys import QualKey, list_keys
 from ..core.qualify import Answer, answer, toggle, undo_answer
 from ..core.segments import Segment, save_segment
-from ..query import SORTS, CompiledQuery, ContactRow, QueryError, compile_query, count
+from ..query import (
+    SORTS,
+    CompiledQuery,
+    ContactRow,
+    QueryError,
+    compile_query,
+    count,
+    warm_up,
+)
 from ..query.derived import page_containing
 from ..storage import Database
 from . import keymap
@@ -97,6 +105,7 @@ class MainScreen(WorkerReports, Screen[None]):
         self.keys: list[QualKey] = []
         self.undo_stack: list[UndoItem] = []
         self._busy_timer: Any = None
+        self._prepared = False
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -185,14 +194,26 @@ class MainScreen(WorkerReports, Screen[None]):
         self._show_status()
         self.contact_list.load(result.source, result.rows, result.page, result.cursor,
                                keep_view=result.keep_view)
-        if not self.sidebar.counted:
-            # counted once the list is on screen: the list comes first at launch
-            self.sidebar.refresh_counts()
+        if not self._prepared:
+            # once the list is on screen: the list comes first at launch
+            self._prepared = True
+            self._prepare_counts()
             self.post_message(self.Ready())
         if result.source.total == 0:
             self.card.show_contact(None)
         if result.focus_list:
             self.contact_list.focus()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False,
+          description="préparation des recherches")
+    def _prepare_counts(self) -> None:
+        """Bitmaps of the choice keys first (counts of any facet query then take
+        well under a millisecond, read aside so the list never waits), then the
+        sidebar's counts, which would otherwise scan the file in SQL."""
+        try:
+            warm_up(self.db, aside=True)
+        finally:
+            deliver(self, self.sidebar.refresh_counts)
 
     def _search_failed(self, error: QueryError) -> None:
         self.search_bar.show_error(error)
