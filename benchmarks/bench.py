@@ -326,13 +326,11 @@ def _query_questions(db: object) -> list[tuple[str, str, list[tuple[str, tuple[o
     from qualif_tui.query.values import parse_period
     year_ago, half_year_ago = (parse_period(t).first.isoformat() for t in ("1y", "6m"))
     del clock
+    # history_fts rowids carry their contact in their high 32 bits (see the schema)
     fts = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1 UNION"
-           " SELECT contact_id FROM history WHERE id IN"
-           " (SELECT rowid FROM history_fts WHERE history_fts MATCH ?1)")
+           " SELECT rowid >> 32 FROM history_fts WHERE history_fts MATCH ?1")
     fts_owner = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1 UNION"
-                 " SELECT h.contact_id FROM (SELECT rowid AS hit FROM history_fts"
-                 " WHERE history_fts MATCH ?1) x JOIN history h INDEXED BY history_owner"
-                 " ON h.id = x.hit")
+                 " SELECT DISTINCT rowid >> 32 FROM history_fts WHERE history_fts MATCH ?1")
     crossed = f"{k1} IN (?, ?) AND {k6} = ? AND dept IN ({marks})"
     crossed_params = (client, prospect, salon, *occitanie)
     return [

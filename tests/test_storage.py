@@ -196,3 +196,45 @@ def test_big_files_defer_the_quick_check(demo_db, tmp_path: Path, monkeypatch) -
     copy.write_bytes(bytes(data))
     with pytest.raises(StorageError):
         quick_check_file(copy)
+
+
+V1_HISTORY_FULLTEXT = """
+CREATE VIRTUAL TABLE history_fts USING fts5(
+    subject, body, content='history', content_rowid='id',
+    tokenize="unicode61 remove_diacritics 2");
+CREATE TRIGGER history_ai AFTER INSERT ON history BEGIN
+    INSERT INTO history_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
+END;
+"""
+
+
+def test_version_1_history_index_is_rebuilt_with_contacts_in_its_rowids(
+        demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A file made before history hits carried their contact is converted on open."""
+    from qualif_tui.core.contacts import create_contact
+    from qualif_tui.core.history import add_entry, list_entries
+    from qualif_tui.query import compile_query, count
+
+    expected = count(demo_db, compile_query(demo_db, "devis"))
+    assert expected > 0
+    old = backup_database(demo_db, tmp_path / "v1.db")
+    conn = sqlite3.connect(old)
+    for trigger in ("history_ai", "history_ad", "history_au"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE history_fts")
+    conn.execute("DROP VIEW history_fts_source")
+    conn.executescript(V1_HISTORY_FULLTEXT)
+    conn.execute("INSERT INTO history_fts(history_fts) VALUES ('rebuild')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    with open_database(old) as migrated:
+        assert migrated.schema_version == SCHEMA_VERSION == 2
+        assert count(migrated, compile_query(migrated, "devis")) == expected
+        who = create_contact(migrated, {"last_name": "Zwiller"})
+        add_entry(migrated, who, "note", "Parle d'un pickup électrique")
+        assert count(migrated, compile_query(migrated, "pickup")) == 1
+        assert [e.subject for e in list_entries(migrated, who, text="electri")] == [
+            "Parle d'un pickup électrique"]
+        migrated.execute("INSERT INTO history_fts(history_fts) VALUES ('integrity-check')")

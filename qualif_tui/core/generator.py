@@ -26,7 +26,7 @@ from typing import Any
 
 from ..geography import departement_of_postal_code
 from ..storage import migrations
-from ..storage.schema import contact_flags
+from ..storage.schema import contact_flags, history_fts_rowid
 from ..text import fold
 from . import bulkload, clock
 from .frenchdata import (
@@ -458,7 +458,8 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         conn.execute("INSERT INTO contacts_fts(rowid, first_name, last_name, company, email, city)"
                      " SELECT c0, c1, c2, c3, c5, c12 FROM chunk.contacts")
         conn.execute("INSERT INTO history_fts(rowid, subject, body)"
-                     " SELECT id, subject, body FROM main.history WHERE id > ?", (last_history,))
+                     f" SELECT {history_fts_rowid()}, subject, body FROM main.history"
+                     " WHERE id > ?", (last_history,))
         totals["history"] += chunk.history
         totals["activities"] += chunk.activities
         totals["deals"] += chunk.deals

@@ -19,7 +19,7 @@ from ..core.errors import ValidationError
 from ..core.keys import QualKey, closest, list_keys, parse_yesno
 from ..core.phones import phone_e164
 from ..storage import Database
-from ..storage.schema import CONTACT_FLAGS
+from ..storage.schema import CONTACT_FLAGS, contact_of_history_hit
 from ..text import fold
 from . import fulltext
 from .ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
@@ -37,7 +37,6 @@ from .matching import (
 )
 from .parser import parse
 from .plan import FALSE, TRUE, Cond, Plan, all_of, any_of, negate
-from .runtime import has_index
 from .values import (
     BadValue,
     Period,
@@ -113,12 +112,10 @@ class _Compiler:
             raise self.fail(f"nothing to search for in '{node.text}'", node.span,
                             "a search needs letters or digits")
         shown = f'"{node.text}"' if node.phrase else node.text
-        # the card, or any history entry (its hits mapped to contacts by the
-        # covering index history_owner, when the file has it)
-        hint = " INDEXED BY history_owner" if has_index(self.db, "history_owner") else ""
+        # the card, or any history entry (whose full-text rowid carries its contact)
         ids = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
-               " UNION ALL SELECT h.contact_id FROM (SELECT rowid AS hit FROM history_fts"
-               f" WHERE history_fts MATCH ?) AS x JOIN history h{hint} ON h.id = x.hit")
+               f" UNION ALL SELECT {contact_of_history_hit()} FROM history_fts"
+               " WHERE history_fts MATCH ?")
         return Cond(f"c.id IN ({ids})", (expression, expression), "c",
                     ids_sql=ids, ids_params=(expression, expression), label=shown)
 

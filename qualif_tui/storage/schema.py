@@ -34,6 +34,22 @@ from ..geography import departement_sql
 # contact with the person (``last_contact``) and the timeline shows them dimmed.
 AUTOMATIC_KINDS = ("change", "import", "system")
 
+HISTORY_FULLTEXT = """
+-- The full-text rowid of a history entry packs its contact with it
+-- ((contact_id << 32) | id): a word's hits give their contacts straight from
+-- the index, where a lookup in history per hit cost ~110 ms for a word found
+-- in 280 000 entries at 1 000 000 contacts. The view is what FTS5 reads back
+-- (on 'rebuild' and checks); nothing selects columns from history_fts.
+CREATE VIEW history_fts_source AS
+    SELECT (contact_id << 32) | id AS fts_rowid, subject, body FROM history;
+
+CREATE VIRTUAL TABLE history_fts USING fts5(
+    subject, body,
+    content='history_fts_source', content_rowid='fts_rowid',
+    tokenize="unicode61 remove_diacritics 2"
+);
+"""
+
 TABLES = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -143,12 +159,7 @@ CREATE TABLE history (
     created      TEXT NOT NULL
 );
 
-CREATE VIRTUAL TABLE history_fts USING fts5(
-    subject, body,
-    content='history', content_rowid='id',
-    tokenize="unicode61 remove_diacritics 2"
-);
-
+""" + HISTORY_FULLTEXT + """
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     first_name, last_name, company, email, city,
     content='contacts', content_rowid='id',
@@ -366,6 +377,32 @@ def _refresh_next_activity_for(activity_id: str) -> str:
     )
 
 
+HISTORY_TRIGGERS = f"""
+CREATE TRIGGER history_ai AFTER INSERT ON history BEGIN
+    INSERT INTO history_fts(rowid, subject, body)
+    VALUES ((new.contact_id << 32) | new.id, new.subject, new.body);
+    UPDATE contact_facts
+       SET last_contact = max(coalesce(last_contact, ''), substr(new.happened_at, 1, 10))
+     WHERE contact_id = new.contact_id AND new.automatic = 0;
+END;
+
+CREATE TRIGGER history_ad AFTER DELETE ON history BEGIN
+    INSERT INTO history_fts(history_fts, rowid, subject, body)
+    VALUES ('delete', (old.contact_id << 32) | old.id, old.subject, old.body);
+    UPDATE contact_facts SET last_contact = {LAST_CONTACT_SQL.format(cid="old.contact_id")}
+     WHERE contact_id = old.contact_id AND old.automatic = 0;
+END;
+
+CREATE TRIGGER history_au AFTER UPDATE ON history BEGIN
+    INSERT INTO history_fts(history_fts, rowid, subject, body)
+    VALUES ('delete', (old.contact_id << 32) | old.id, old.subject, old.body);
+    INSERT INTO history_fts(rowid, subject, body)
+    VALUES ((new.contact_id << 32) | new.id, new.subject, new.body);
+    UPDATE contact_facts SET last_contact = {LAST_CONTACT_SQL.format(cid="contact_facts.contact_id")}
+     WHERE contact_id IN (old.contact_id, new.contact_id);
+END;
+"""
+
 TRIGGERS = f"""
 CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
     INSERT INTO contact_facts(contact_id, dept, created, updated, flags)
@@ -414,25 +451,7 @@ CREATE TRIGGER contacts_au_flags AFTER UPDATE OF email, phone, mobile, email_opt
      WHERE contact_id = new.id AND flags IS NOT {flags_sql("new.")};
 END;
 
-CREATE TRIGGER history_ai AFTER INSERT ON history BEGIN
-    INSERT INTO history_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
-    UPDATE contact_facts
-       SET last_contact = max(coalesce(last_contact, ''), substr(new.happened_at, 1, 10))
-     WHERE contact_id = new.contact_id AND new.automatic = 0;
-END;
-
-CREATE TRIGGER history_ad AFTER DELETE ON history BEGIN
-    INSERT INTO history_fts(history_fts, rowid, subject, body) VALUES ('delete', old.id, old.subject, old.body);
-    UPDATE contact_facts SET last_contact = {LAST_CONTACT_SQL.format(cid="old.contact_id")}
-     WHERE contact_id = old.contact_id AND old.automatic = 0;
-END;
-
-CREATE TRIGGER history_au AFTER UPDATE ON history BEGIN
-    INSERT INTO history_fts(history_fts, rowid, subject, body) VALUES ('delete', old.id, old.subject, old.body);
-    INSERT INTO history_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
-    UPDATE contact_facts SET last_contact = {LAST_CONTACT_SQL.format(cid="contact_facts.contact_id")}
-     WHERE contact_id IN (old.contact_id, new.contact_id);
-END;
+{HISTORY_TRIGGERS}
 
 CREATE TRIGGER activity_contacts_ai AFTER INSERT ON activity_contacts BEGIN
     UPDATE contact_facts SET next_activity = {NEXT_ACTIVITY_SQL.format(cid="new.contact_id")}
@@ -493,6 +512,16 @@ BULK_BUILD_FULLTEXT = """
 INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild');
 INSERT INTO history_fts(history_fts) VALUES ('rebuild');
 """
+
+def history_fts_rowid(contact: str = "contact_id", entry: str = "id") -> str:
+    """SQL of a history entry's full-text rowid (see history_fts in TABLES)."""
+    return f"(({contact}) << 32) | ({entry})"
+
+
+def contact_of_history_hit(rowid: str = "rowid") -> str:
+    """SQL of the contact a history_fts rowid belongs to."""
+    return f"(({rowid}) >> 32)"
+
 
 # Column affinity of a key column in contact_facts, by key type.
 KEY_COLUMN_AFFINITY = {

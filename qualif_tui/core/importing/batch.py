@@ -21,7 +21,7 @@ from typing import Any
 
 from ...geography import departement_of_postal_code
 from ...storage import Database
-from ...storage.schema import key_column
+from ...storage.schema import history_fts_rowid, key_column
 from .. import clock
 from ..contacts import FIELDS, FLAG_FIELDS
 from ..errors import NotFound, QualifError
@@ -176,7 +176,8 @@ def _insert_created(db: Database, plan: ImportPlan, keys: dict[int, QualKey], ba
                    " SELECT id, first_name, last_name, company, email, city FROM contacts"
                    " WHERE id >= ?", (first_id,))
         db.execute("INSERT INTO history_fts(rowid, subject, body)"
-                   " SELECT id, subject, body FROM history WHERE id >= ?", (first_history,))
+                   f" SELECT {history_fts_rowid()}, subject, body FROM history WHERE id >= ?",
+                   (first_history,))
 
 
 @contextlib.contextmanager
