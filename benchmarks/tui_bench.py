@@ -131,6 +131,7 @@ async def measure(path: Path, query: str) -> dict[str, object]:
             pages.append(done - start)
         result["pagedown_s"] = statistics.median(pages)
         result["pagedown_max_s"] = max(pages)
+        result["pagedown_all_ms"] = [round(p * 1000, 1) for p in pages]
         await app.workers.wait_for_complete()
         rss, peak = _memory()
         result["rss_mb"] = rss

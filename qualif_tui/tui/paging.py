@@ -102,7 +102,7 @@ class PageSource:
         while len(self._pages) > self.max_pages:
             self._pages.popitem(last=False)
 
-    def pages_for(self, first: int, last: int, margin: int = 1) -> list[int]:
+    def pages_for(self, first: int, last: int, margin: int = 2) -> list[int]:
         """Pages to hold so rows ``first..last`` show, plus ``margin`` pages each side,
         nearest the visible rows first; never more than the cache keeps."""
         if self.total == 0:
