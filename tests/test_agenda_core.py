@@ -333,3 +333,51 @@ def test_alarms_with_a_fake_clock(db: Database, people: list[int]) -> None:
     assert db.get_meta(LAST_CHECK_META) == "2026-11-20T09:00:00"
     assert [a.occurrence.title for a in missed_alarms(db, datetime(2026, 11, 20, 12, 0))] == [
         "Hebdo"]
+
+
+def test_a_logged_call_closes_the_planned_call_it_answers(db: Database) -> None:
+    from qualif_tui.core.activities import answered_by, log_and_complete
+    from qualif_tui.core.history import list_entries
+
+    who = create_contact(db, {"last_name": "Zwiller"})
+    other = create_contact(db, {"last_name": "Ader"})
+    late = add_activity(db, "Rappeler pour le devis", kind="call",
+                        starts_at="2026-11-17T11:00", contact_ids=[who])
+    add_activity(db, "Rappeler encore", kind="call", starts_at="2026-11-24T11:00",
+                 contact_ids=[who])  # next week: not answered by a call today
+    add_activity(db, "Relance groupée", kind="call", starts_at="2026-11-16T11:00",
+                 contact_ids=[who, other])  # shared with another contact
+    add_activity(db, "Essai raté", kind="meeting", starts_at="2026-11-19T10:00",
+                 contact_ids=[who])  # a missed meeting is not today's
+    add_activity(db, "Point hebdo", kind="call", starts_at="2026-11-02T09:00",
+                 rrule="FREQ=WEEKLY", contact_ids=[who])
+    planned = answered_by(db, who, "call")
+    assert planned is not None and planned.id == late
+    assert answered_by(db, who, "meeting") is None
+    assert answered_by(db, who, "note") is None
+    assert answered_by(db, other, "call") is None
+
+    entry = log_and_complete(db, late, who, "call", "Devis accepté", "signe lundi",
+                             "2026-11-20T10:15")
+    assert get_activity(db, late).status == "done"
+    entries = [e for e in list_entries(db, who) if not e.automatic]
+    assert [(e.id, e.subject, e.activity_id) for e in entries] == [
+        (entry, "Devis accepté", late)]  # one entry, not a second "(fait)"
+    assert answered_by(db, who, "call") is None
+
+
+def test_logging_and_closing_is_all_or_nothing(db: Database) -> None:
+    from qualif_tui.core.activities import log_and_complete
+    from qualif_tui.core.errors import ValidationError
+    from qualif_tui.core.history import list_entries
+
+    who = create_contact(db, {"last_name": "Zwiller"})
+    other = create_contact(db, {"last_name": "Ader"})
+    call = add_activity(db, "Rappeler", kind="call", starts_at="2026-11-17T11:00",
+                        contact_ids=[other])
+    with pytest.raises(ValidationError):
+        log_and_complete(db, call, who, "call", "Pas le bon contact")
+    with pytest.raises(ValidationError):
+        log_and_complete(db, call, other, "call", "")  # nothing written: no subject
+    assert get_activity(db, call).status == "open"
+    assert not [e for c in (who, other) for e in list_entries(db, c) if not e.automatic]

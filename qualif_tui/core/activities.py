@@ -444,6 +444,54 @@ def complete_activity(db: Database, activity_id: int, *, outcome: str = "done",
     return get_activity(db, activity_id)
 
 
+def answered_by(db: Database, contact_id: int, kind: str) -> Activity | None:
+    """The planned activity a ``kind`` entry logged now on this contact answers.
+
+    The oldest open call of this contact alone due today or late (for a call),
+    or its meeting of today (for a meeting); not a recurring series (its occurrences
+    are completed one by one in the agenda). None when there is none.
+    """
+    kinds = [a for a, h in HISTORY_KIND.items() if h == kind and a != "todo"]
+    if not kinds:
+        return None
+    today = clock.today()
+    # a late call is still to make; a missed meeting is not the one held today
+    since = today.isoformat() if kind == "meeting" else ""
+    marks = ", ".join("?" * len(kinds))
+    row = db.query(
+        "SELECT a.id FROM activities a JOIN activity_contacts ac ON ac.activity_id = a.id"
+        f" WHERE ac.contact_id = ? AND a.status = 'open' AND a.kind IN ({marks})"
+        " AND a.rrule = '' AND coalesce(a.starts_at, a.due) >= ?"
+        " AND coalesce(a.starts_at, a.due) < ?"
+        " AND (SELECT count(*) FROM activity_contacts o WHERE o.activity_id = a.id) = 1"
+        " ORDER BY coalesce(a.starts_at, a.due), a.id LIMIT 1",
+        (contact_id, *kinds, since, (today + timedelta(days=1)).isoformat()))
+    return get_activity(db, row[0][0]) if row else None
+
+
+def log_and_complete(db: Database, activity_id: int, contact_id: int, kind: str,
+                     subject: str, body: str = "", happened_at: datetime | str | None = None
+                     ) -> int:
+    """Log what happened on the contact's timeline and close the planned activity it
+    answers, in one transaction. The entry stands for the completion (linked to
+    the activity): no second "(fait)" entry is written. Returns the entry's id."""
+    activity = get_activity(db, activity_id)
+    if activity.is_series:
+        raise ValidationError("this is a recurring series: complete one of its occurrences",
+                              "status")
+    if contact_id not in activity.contact_ids:
+        raise ValidationError(f"« {activity.title} » is not planned with this contact",
+                              "activity")
+    now = clock.stamp()
+    with db.transaction():
+        entry = add_entry(db, contact_id, kind, subject, body, happened_at,
+                          activity_id=activity_id)
+        if activity.status == "open":
+            db.execute("UPDATE activities SET status = 'done', done_at = ?, updated = ?"
+                       " WHERE id = ?", (now, now, activity_id))
+    return entry
+
+
 def reopen_activity(db: Database, activity_id: int) -> Activity:
     """Back to open (undo of a completion); the history entries stay, as written."""
     get_activity(db, activity_id)

@@ -22,7 +22,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from ..core import clock
 from ..core.activities import KINDS as ACTIVITY_KINDS
-from ..core.activities import PRIORITIES
+from ..core.activities import PRIORITIES, Activity
 from ..core.agenda import natural
 from ..core.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
 from ..core.errors import ValidationError
@@ -243,17 +243,28 @@ class EntryForm(FormScreen):
 
     SAVE_LABEL = "Historique"
 
-    def __init__(self, contact_name: str, kind: str, save: Callable[..., Any]) -> None:
+    def __init__(self, contact_name: str, kind: str, save: Callable[..., Any], *,
+                 answers: Activity | None = None) -> None:
+        """``save(kind, subject, body, when, closes)``; ``answers``: the planned call
+        or meeting this entry reports on (subject taken from it, closed on save
+        unless the user unticks it)."""
         super().__init__()
         self.kind = kind if kind in LOGGED_KINDS else "note"
         self.save = save
+        self.answers = answers
         self.TITLE_TEXT = f"{HISTORY_KINDS[self.kind]} — {contact_name}"
 
     def fields(self) -> ComposeResult:
         yield from self.row("kind", "Type", Select(
             [(HISTORY_KINDS[k], k) for k in LOGGED_KINDS], value=self.kind, allow_blank=False,
             id="field-kind", compact=True))
-        yield from self.row("subject", "Sujet", BlinkInput(id="field-subject"))
+        planned = self.answers
+        yield from self.row("subject", "Sujet", BlinkInput(planned.title if planned else "",
+                                                          id="field-subject"))
+        if planned is not None:
+            when = (planned.starts_at or planned.due or "")[:16].replace("T", " ")
+            yield Checkbox(f"Clôturer « {planned.title} » prévu le {when}", value=True,
+                           id="field-closes")
         yield from self.row("when", "Date", BlinkInput(stamp_for_input(clock.now()),
                                                       id="field-when"))
         yield Label("Texte", classes="field-label")
@@ -288,8 +299,11 @@ class EntryForm(FormScreen):
     def write(self, values: dict[str, Any]) -> Callable[[], Any]:
         when = parse_when(values["when"])
         happened = when if "T" in when else f"{when}T00:00"
+        closes = None
+        if self.answers is not None and self.query_one("#field-closes", Checkbox).value:
+            closes = self.answers.id
         return lambda: self.save(str(values["kind"]), values["subject"], values["body"],
-                                 happened)
+                                 happened, closes)
 
 
 class ActivityForm(FormScreen):

@@ -22,7 +22,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
 from textual.worker import WorkerState
 
-from ..core.activities import add_activity, complete_activity
+from ..core.activities import (
+    Activity,
+    add_activity,
+    answered_by,
+    complete_activity,
+    log_and_complete,
+)
 from ..core.contacts import (
     DeletedContact,
     create_contact,
@@ -433,13 +439,24 @@ class MainScreen(WorkerReports, Screen[None]):
                    position_hint=hint)
 
     def action_log(self, kind: str) -> None:
+        contact_id = self._contact_or_bell()
+        if contact_id is not None:
+            self._find_answered(contact_id, kind, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="log-form", exit_on_error=False,
+          description="activité prévue")
+    def _find_answered(self, contact_id: int, kind: str, name: str) -> None:
+        # a call logged while one was planned: the form offers to close it
+        deliver(self, self._open_log_form, contact_id, kind, name,
+                answered_by(self.db, contact_id, kind))
+
+    def _open_log_form(self, contact_id: int, kind: str, name: str,
+                       planned: Activity | None) -> None:
         from .forms import EntryForm
 
-        contact_id = self._contact_or_bell()
-        if contact_id is None:
-            return
-
-        def save(kind: str, subject: str, body: str, when: str) -> int:
+        def save(kind: str, subject: str, body: str, when: str, closes: int | None) -> int:
+            if closes is not None:
+                return log_and_complete(self.db, closes, contact_id, kind, subject, body, when)
             return add_entry(self.db, contact_id, kind, subject, body, when)
 
         def closed(entry_id: int | None) -> None:
@@ -448,7 +465,7 @@ class MainScreen(WorkerReports, Screen[None]):
                 self._show_card_part("tab-timeline")
                 self.refresh_after_write(contact_id)
 
-        self.app.push_screen(EntryForm(self._contact_name(), kind, save), closed)
+        self.app.push_screen(EntryForm(name, kind, save, answers=planned), closed)
 
     def _show_card_part(self, tab: str) -> None:
         """Show what was just written, unless the user works inside the card (switching

@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from qualif_tui.core.activities import add_activity, get_activity
 from qualif_tui.core.contacts import create_contact
+from qualif_tui.core.history import list_entries
 from qualif_tui.query import engine
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen
 from qualif_tui.tui.agenda.screen import AgendaList
 from qualif_tui.tui.app import QualifApp
-from qualif_tui.tui.forms import ActivityForm
+from qualif_tui.tui.forms import ActivityForm, EntryForm
 from qualif_tui.tui.timeline import EntryList
 
 from .conftest import settle
@@ -135,3 +136,57 @@ async def test_ctrl_n_in_the_agenda_plans_an_activity_of_no_contact(
                                ("Salon de l'occasion",))
         activity = get_activity(app_db, planned[0][0])
         assert activity.starts_at == "2026-11-21T09:00" and activity.contact_ids == ()
+
+
+async def test_the_daily_loop_agenda_card_call_logged_closes_the_planned_call(
+        app: QualifApp, app_db: Database) -> None:
+    """Agenda of the day → the contact's card → `c` → ctrl+s: the call is logged
+    (subject from the plan) and the planned call is closed, one entry only."""
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    call = add_activity(app_db, "Rappeler Zélie pour le devis", kind="call",
+                        starts_at="2026-11-18T11:00", contact_ids=[who])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        screen = await agenda_shown(pilot)
+        day = screen.query_one("#agenda-day", AgendaList)
+        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
+                               if "Rappeler Zélie" in line)  # rolled over from the 18th
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main(app).card.contact_id == who
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, EntryForm)
+        assert form.query_one("#field-subject", Input).value == "Rappeler Zélie pour le devis"
+        assert form.query_one("#field-closes", Checkbox).value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is main(app)
+        assert get_activity(app_db, call).status == "done"
+        logged = [e for e in list_entries(app_db, who) if not e.automatic]
+        assert [(e.kind, e.subject, e.activity_id) for e in logged] == [
+            ("call", "Rappeler Zélie pour le devis", call)]
+
+
+async def test_a_call_logged_can_leave_the_planned_call_open(
+        app: QualifApp, app_db: Database) -> None:
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    call = add_activity(app_db, "Rappeler Zélie", kind="call",
+                        starts_at="2026-11-20T16:00", contact_ids=[who])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        main(app).go_to_contact(who)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, EntryForm)
+        form.query_one("#field-closes", Checkbox).value = False
+        form.query_one("#field-subject", Input).value = "Messagerie, rappellera"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert get_activity(app_db, call).status == "open"
+        assert [e.subject for e in list_entries(app_db, who) if not e.automatic] == [
+            "Messagerie, rappellera"]
