@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 from qualif_tui.core.activities import get_activity
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen
+from qualif_tui.tui.agenda.dialogs import ContactChoice
 from qualif_tui.tui.agenda.screen import AgendaList, MonthCell
 
 from .host import HostApp
@@ -157,3 +158,24 @@ async def test_occurrence_of_a_series_alone(agenda_db: Database) -> None:
         screen = await settle(pilot, 4)
         next_monday = lines(screen.query_one("#week-0", AgendaList))
         assert "✓" not in next_monday[0] and "Réunion commerciale" in next_monday[0]
+
+
+async def test_enter_on_an_activity_of_two_contacts_asks_which_card(
+        agenda_db: Database) -> None:
+    app = HostApp(agenda_db, open_agenda=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.push_screen(AgendaScreen(agenda_db, anchor=date(2026, 12, 3)))
+        screen = await settle(pilot)
+        day = screen.query_one("#agenda-day", AgendaList)
+        day.highlighted = next(i for i, line in enumerate(lines(day))
+                               if "Relance mailing" in line)
+        await pilot.press("enter")
+        await pilot.pause()
+        choice = app.screen
+        assert isinstance(choice, ContactChoice)
+        names = lines(choice.query_one(OptionList))
+        assert names == ["Durand Hélène", "Ferrand Zoé"]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.opened == [3]  # Zoé Ferrand, the third contact made
+        assert app.screen is screen

@@ -1,4 +1,4 @@
-"""Small modal forms of the agenda: reschedule with a natural date."""
+"""Small modal forms of the agenda: reschedule with a natural date, pick a contact."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
+from ...core.activities import ContactRef
 from ...core.agenda.natural import AmbiguousDate, describe_moment, parse_when
 from ...core.errors import ValidationError
 
@@ -26,14 +28,7 @@ class RescheduleDialog(ModalScreen[RescheduleResult | None]):
     """Ask a new date (``demain 10h``, ``lundi``, ``+3d``…); ambiguous input asks again."""
 
     BINDINGS = [Binding("escape", "cancel", "Annuler", id="agenda.dialog.cancel")]
-    DEFAULT_CSS = """
-    RescheduleDialog { align: center middle; }
-    RescheduleDialog > Vertical {
-        width: 64; height: auto; padding: 1 2; border: thick $accent; background: $surface;
-    }
-    RescheduleDialog #reschedule-error { color: $error; height: auto; }
-    RescheduleDialog #reschedule-hint { color: $text-muted; }
-    """
+    CSS_PATH = "dialogs.tcss"
 
     def __init__(self, title: str, current: str, *, series: bool) -> None:
         super().__init__()
@@ -71,6 +66,35 @@ class RescheduleDialog(ModalScreen[RescheduleResult | None]):
         if self._series:
             following = self.query_one("#reschedule-following", Checkbox).value
         self.dismiss(RescheduleResult(value, following))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ContactChoice(ModalScreen[int | None]):
+    """Which contact's card to open, for an activity planned with several."""
+
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="agenda.choice.cancel")]
+    CSS_PATH = "dialogs.tcss"
+
+    def __init__(self, title: str, contacts: tuple[ContactRef, ...]) -> None:
+        super().__init__()
+        self._title = title
+        self._contacts = contacts
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"« {self._title} » : quelle fiche ouvrir ?")
+            yield OptionList(*(Option(c.name, id=str(c.id)) for c in self._contacts),
+                             id="choice-contacts")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#choice-contacts")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0) or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

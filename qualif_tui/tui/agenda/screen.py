@@ -34,7 +34,7 @@ from ...core.agenda.views import AgendaView, DayAgenda, TaskList, build_view, st
 from ...core.errors import QualifError
 from ...storage import Database
 from .. import keymap
-from .dialogs import RescheduleDialog, RescheduleResult
+from .dialogs import ContactChoice, RescheduleDialog, RescheduleResult
 from .render import day_title, item_text, more_text, reminder_text
 
 VIEWS = ("day", "week", "month", "tasks")
@@ -357,14 +357,23 @@ class AgendaScreen(Screen[None]):
             self.kind = "day"
             return
         occurrence, reminder = self._selected()
-        contact_ids = [c.id for c in occurrence.contacts] if occurrence else []
         if reminder is not None:
-            contact_ids = [reminder.contact.id]
-        if not contact_ids:
-            if occurrence is not None:
-                self.notify("Cette activité n'est liée à aucun contact.")
+            self.post_message(self.OpenContact(reminder.contact.id))
             return
-        self.post_message(self.OpenContact(contact_ids[0]))
+        if occurrence is None:
+            return
+        if not occurrence.contacts:
+            self.notify("Cette activité n'est liée à aucun contact.")
+            return
+        if len(occurrence.contacts) == 1:
+            self.post_message(self.OpenContact(occurrence.contacts[0].id))
+            return
+
+        def chosen(contact_id: int | None) -> None:
+            if contact_id is not None:
+                self.post_message(self.OpenContact(contact_id))
+
+        self.app.push_screen(ContactChoice(occurrence.title, occurrence.contacts), chosen)
 
     def action_complete(self, outcome: str) -> None:
         occurrence, _ = self._selected()
