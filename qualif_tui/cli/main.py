@@ -98,9 +98,14 @@ class QueryCommand(click.Command):
         return super().parse_args(ctx, [*options, "--", *positionals])
 
 
+def tell(line: str) -> None:
+    """A one-line notice on stderr (what takes a while, what was created)."""
+    err.print(f"qualif: {line}", markup=False)
+
+
 @contextmanager
 def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
-    db = open_database(path, readonly=readonly, quick_check=quick_check)
+    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
     try:
         yield db
     finally:

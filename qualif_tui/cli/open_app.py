@@ -6,14 +6,14 @@ import tempfile
 from pathlib import Path
 
 from ..storage import open_database
-from .main import err
+from .main import err, tell
 
 
 def open_app(path: Path) -> None:
     created = not path.exists()
     # A big file's quick check is deferred (it takes seconds): the app runs it in the
     # background, with writes held until it passes.
-    db = open_database(path, create=True)
+    db = open_database(path, create=True, on_upgrade=tell)
     if created:
         err.print(f"qualif: created a new database at {path}", markup=False)
     from ..tui.app import QualifApp

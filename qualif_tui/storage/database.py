@@ -40,7 +40,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -209,11 +209,14 @@ def open_database(
     create: bool = False,
     readonly: bool = False,
     quick_check: bool | None = None,
+    on_upgrade: Callable[[str], None] | None = None,
 ) -> Database:
     """Open a qualif file, creating it if ``create`` and migrating it if older.
 
     ``quick_check``: True always checks, False never, None (default) checks
     files up to :data:`QUICK_CHECK_ON_OPEN_BYTES` and flags bigger ones.
+    ``on_upgrade``: told, in one line, before an older file is upgraded (which
+    copies the file and can rebuild indexes: a minute on a big file).
 
     Raises :class:`StorageError` (with a one-line message) for a missing file
     or folder, a file that is not SQLite, the SQLite file of another program,
@@ -253,7 +256,7 @@ def open_database(
         deferred = exists and path.stat().st_size > QUICK_CHECK_ON_OPEN_BYTES
         quick_check = not deferred
     try:
-        _adopt_or_refuse(conn, path, create=create, readonly=readonly)
+        _adopt_or_refuse(conn, path, create=create, readonly=readonly, on_upgrade=on_upgrade)
         if quick_check:
             _quick_check(conn, path)
     except sqlite3.DatabaseError as error:
@@ -304,7 +307,8 @@ def _check_header(path: Path) -> None:
 
 
 def _adopt_or_refuse(
-    conn: sqlite3.Connection, path: Path, *, create: bool, readonly: bool
+    conn: sqlite3.Connection, path: Path, *, create: bool, readonly: bool,
+    on_upgrade: Callable[[str], None] | None = None,
 ) -> None:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -329,13 +333,20 @@ def _adopt_or_refuse(
                 " writable once to upgrade it"
             )
         if version > 0:
+            if on_upgrade is not None:
+                on_upgrade(f"upgrading {path} from schema {version} to {SCHEMA_VERSION}"
+                           f" (the file as it was is kept as {_backup_name(path, version)})…")
             _backup_before_migration(conn, path, version)
         migrations.migrate(conn, version)
 
 
+def _backup_name(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.stem}.schema{version}.bak{path.suffix}")
+
+
 def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) -> None:
     """A schema upgrade rewrites tables: keep the file as it was, next to it."""
-    destination = path.with_name(f"{path.stem}.schema{version}.bak{path.suffix}")
+    destination = _backup_name(path, version)
     if not destination.exists():
         target = sqlite3.connect(str(destination))
         try:
