@@ -190,3 +190,24 @@ async def test_a_call_logged_can_leave_the_planned_call_open(
         assert get_activity(app_db, call).status == "open"
         assert [e.subject for e in list_entries(app_db, who) if not e.automatic] == [
             "Messagerie, rappellera"]
+
+
+async def test_agenda_changes_go_through_the_write_queue(app: QualifApp,
+                                                         app_db: Database) -> None:
+    """A file found damaged refuses every write: the agenda's too."""
+    who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
+    call = add_activity(app_db, "Rappeler Zélie", kind="call",
+                        starts_at="2026-11-20T11:00", contact_ids=[who])
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.writes.refuse("demo.db is damaged: nothing will be written")
+        await pilot.press("a")
+        screen = await agenda_shown(pilot)
+        day = screen.query_one("#agenda-day", AgendaList)
+        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
+                               if "Rappeler Zélie" in line)
+        await pilot.press("x")
+        await settle(pilot)
+        assert get_activity(app_db, call).status == "open"
+        assert any(n.severity == "error" and "damaged" in n.message
+                   for n in app._notifications)

@@ -34,6 +34,7 @@ from ...core.agenda.views import AgendaView, DayAgenda, TaskList, build_view, st
 from ...core.errors import QualifError
 from ...storage import Database
 from .. import keymap
+from ..workers import WriteJob
 from .dialogs import ContactChoice, RescheduleDialog, RescheduleResult
 from .render import day_title, item_text, more_text, reminder_text
 
@@ -433,8 +434,17 @@ class AgendaScreen(Screen[None]):
                                               series=occurrence.series_id is not None),
                              moved)
 
-    @work(thread=True, group="agenda-act", exit_on_error=False)
     def _act(self, change: Callable[[], object], done: str) -> None:
+        # In the app, through its ordered write queue: held while the file is
+        # being checked, refused if it is damaged, an error toast on failure.
+        writes = getattr(self.app, "writes", None)
+        if writes is not None:
+            writes.submit(WriteJob("Agenda", change, lambda _result: self._after_change(done)))
+        else:
+            self._act_alone(change, done)
+
+    @work(thread=True, group="agenda-act", exit_on_error=False)
+    def _act_alone(self, change: Callable[[], object], done: str) -> None:
         try:
             change()
         except QualifError as error:
