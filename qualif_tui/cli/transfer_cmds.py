@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 from rich.progress import (
@@ -362,8 +361,7 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
             result = exporting.export_contacts(database, compiled, fmt, sys.stdout.buffer, options)
             sys.stdout.buffer.flush()
         else:
-            with _atomic(Path(output)) as stream:
-                result = exporting.export_contacts(database, compiled, fmt, stream, options)
+            result = exporting.export_to_file(database, compiled, fmt, Path(output), options)
     for message in result.messages:
         err.print(f"qualif: {message}", markup=False)
     where = "" if output == "-" else f" to {output}"
@@ -382,30 +380,3 @@ def _day(text: str | None, option: str) -> date | None:
     except QualifError as error:
         raise click.BadParameter(str(error), param_hint=option) from None
     return value.date() if isinstance(value, datetime) else value
-
-
-@contextlib.contextmanager
-def _atomic(target: Path) -> Iterator[IO[bytes]]:
-    """Write beside ``target`` and rename when complete: a failed export never
-    leaves half a file under the name asked for."""
-    if target.is_dir():
-        fail(f"{target} is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.exists():
-        fail(f"cannot write {target}: the folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except OSError as error:
-        fail(f"cannot write {target}: {error.strerror}")
-        raise
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plain file is wanted
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

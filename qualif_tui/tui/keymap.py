@@ -61,6 +61,8 @@ MAIN_KEYS = (
     Key("main.sprint", "Q", "sprint", "Sprint de qualification", show=True),
     Key("main.sort", "s", "cycle_sort", "Changer le tri"),
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
+    Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
+    Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
@@ -143,6 +145,16 @@ CALENDAR_KEYS = (
     Key("calendar.close", "escape", "close", "Fermer", show=True),
 )
 
+IMPORT_KEYS = (
+    Key("import.run", "ctrl+s", "run", "Importer", show=True),
+    Key("import.close", "escape", "close", "Fermer sans importer", show=True),
+)
+
+EXPORT_KEYS = (
+    Key("export.run", "ctrl+s", "run", "Exporter", show=True),
+    Key("export.close", "escape", "close", "Fermer", show=True),
+)
+
 PICK_KEYS = (
     Key("pick.cancel", "escape", "cancel", "Annuler", palette=False),
     Key("pick.down", "j", "pick_down", "Valeur suivante", palette=False),
@@ -162,5 +174,6 @@ SPRINT_KEYS = (
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
-                             + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + PICK_KEYS
+                             + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
+                             + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -38,6 +39,7 @@ from ..core.contacts import (
     update_contact,
 )
 from ..core.history import add_entry
+from ..core.importing import undo_batch
 from ..core.keys import QualKey, list_keys
 from ..core.qualify import Answer, answer, toggle, undo_answer
 from ..core.segments import Segment, save_segment
@@ -490,6 +492,37 @@ class MainScreen(WorkerReports, Screen[None]):
                 self.refresh_after_write(contact_id)
 
         self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
+
+    def action_import_file(self) -> None:
+        from .transfer import Imported, ImportScreen
+
+        def closed(imported: Imported | None) -> None:
+            if imported is None:
+                return
+            batch = imported.batch_id
+            if batch is not None:
+                self.undo_stack.append(UndoItem(f"import n° {batch}",
+                                                lambda: undo_batch(self.db, batch), None))
+                self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
+            else:
+                self.notify(f"Importé : {imported.summary}", timeout=8)
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(ImportScreen(self.db), closed)
+
+    def action_export_result(self) -> None:
+        from .transfer import ExportScreen
+
+        if self.compiled is None:
+            self.app.bell()
+            return
+
+        def closed(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Export", timeout=8, markup=False)
+
+        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total, Path.cwd()),
+                             closed)
 
     def action_save_segment(self) -> None:
         from .dialogs import SegmentNameScreen

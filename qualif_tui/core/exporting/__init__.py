@@ -7,7 +7,13 @@
 formats the command line offers.
 """
 
-from .formats import EXPORT_FORMATS, ExportFormat, export_contacts, format_for_name
+from .formats import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    export_contacts,
+    export_to_file,
+    format_for_name,
+)
 from .rows import ContactStream, ExportRow
 from .writers import ExportError, ExportOptions, ExportResult, mailbox
 
@@ -20,6 +26,7 @@ __all__ = [
     "ExportResult",
     "ExportRow",
     "export_contacts",
+    "export_to_file",
     "format_for_name",
     "mailbox",
 ]

@@ -10,8 +10,12 @@ contacts::
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from ...query import CompiledQuery
@@ -75,3 +79,34 @@ def export_contacts(db: Database, query: CompiledQuery, fmt: str, out: IO[bytes]
                     options: ExportOptions | None = None) -> ExportResult:
     """Write the contacts of ``query`` to ``out`` in format ``fmt``."""
     return EXPORT_FORMATS[fmt].write(ContactStream(db, query), out, options or ExportOptions())
+
+
+def export_to_file(db: Database, query: CompiledQuery, fmt: str, target: Path,
+                   options: ExportOptions | None = None) -> ExportResult:
+    """Export to the file ``target``, written beside it and renamed when complete:
+    a failed export never leaves half a file under the name asked for.
+
+    Raises :class:`ExportError` when the file cannot be written there.
+    """
+    target = Path(target).expanduser()
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise ExportError(f"cannot write {target}: the folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            result = export_contacts(db, query, fmt, stream, options)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plain file is wanted
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return result

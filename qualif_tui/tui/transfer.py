@@ -1,0 +1,324 @@
+"""Importing a file and exporting the current result, from the app.
+
+The app's faces of ``qualif import`` and ``qualif export``: the core reads,
+plans and writes (:mod:`qualif_tui.core.importing`, :mod:`~qualif_tui.core.exporting`);
+these screens ask for a file, show the plan before anything is written, and
+run the work in workers with its progress shown. An import goes through the
+app's write queue and comes back as an undoable batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, ProgressBar, Select, Static
+
+from ..core import importing
+from ..core.errors import QualifError
+from ..core.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
+from ..query import CompiledQuery
+from ..storage import Database, StorageError
+from . import keymap
+from .workers import WorkerReports, WriteJob, deliver
+
+COLUMNS_SHOWN = 12
+EXAMPLES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import did, for the toast and the undo stack."""
+
+    summary: str
+    batch_id: int | None  # None: nothing new was written (or a calendar, undone by hand)
+
+
+def _path(text: str) -> Path:
+    return Path(text.strip().strip("'\"")).expanduser()
+
+
+# -- import -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Contacts:
+    plan: importing.ImportPlan
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    fmt: importing.ImportFormat
+    path: Path
+
+
+def describe_plan(plan: importing.ImportPlan) -> Group:
+    """The plan as the preview shows it: the file, where columns go, what happens."""
+    parts: list[Any] = []
+    for parsed in plan.files:
+        about = [parsed.format]
+        if parsed.profile:
+            about.append(parsed.profile)
+        if parsed.encoding and parsed.format != "xlsx":
+            about.append(f"encodage {parsed.encoding}")
+        if parsed.format == "csv":
+            about.append("séparateur " + importing.sniff.SEPARATOR_NAMES.get(
+                parsed.separator, parsed.separator))
+        about.append(f"{len(parsed.records)} contact(s) lus")
+        parts.append(Text(f"{parsed.source} : " + ", ".join(about), style="bold"))
+        if parsed.columns:
+            columns = Table(show_edge=False, box=None, padding=(0, 2, 0, 0),
+                            header_style="dim")
+            columns.add_column("Colonne")
+            columns.add_column("Va dans")
+            for use in parsed.columns[:COLUMNS_SHOWN]:
+                columns.add_row(use.column, use.target)
+            if len(parsed.columns) > COLUMNS_SHOWN:
+                columns.add_row(f"… {len(parsed.columns) - COLUMNS_SHOWN} autres", "")
+            parts.append(columns)
+    counts = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
+    counts.add_column(style="bold")
+    counts.add_column()
+    counts.add_row("à créer", str(len(plan.creates)))
+    counts.add_row("à compléter (doublons)", str(len(plan.merges)))
+    counts.add_row("ignorés (doublons)", str(len(plan.skips)))
+    new_values = plan.new_values_named()
+    if new_values:
+        counts.add_row("nouvelles valeurs", "; ".join(f"{k} : {', '.join(v)}"
+                                                      for k, v in new_values.items()))
+    if plan.unmapped:
+        counts.add_row("gardées en champs libres", ", ".join(plan.unmapped))
+    parts += [Text(""), counts]
+    examples = [record.label for record in plan.creates[:EXAMPLES_SHOWN]]
+    if examples:
+        parts.append(Text("par exemple : " + " · ".join(examples), style="dim"))
+    return Group(*parts)
+
+
+class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
+    """Ask for a file, preview the plan, import it on ctrl+s (Esc: nothing written)."""
+
+    BINDINGS = keymap.bindings(keymap.IMPORT_KEYS)
+
+    def __init__(self, db: Database, path: str = "") -> None:
+        super().__init__(classes="form-screen")
+        self.db = db
+        self.start_path = path
+        self.ready: _Contacts | _Calendar | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form transfer"):
+            yield Label("Importer des contacts (CSV, vCard, xlsx) ou un agenda (ics)",
+                        classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Fichier", classes="field-label")
+                yield Input(self.start_path, placeholder="~/Téléchargements/contacts.csv",
+                            id="import-path")
+            with Horizontal(classes="form-row"):
+                yield Label("Doublons", classes="field-label")
+                yield Select([("ignorer", "skip"), ("compléter les fiches", "merge")],
+                             value="skip", allow_blank=False, compact=True,
+                             id="import-duplicates")
+            with VerticalScroll(id="transfer-preview-box"):
+                yield Static("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                             id="transfer-preview")
+            yield ProgressBar(id="transfer-progress", show_eta=False)
+            yield Static("↵ aperçu   ctrl+s importer   échap fermer", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
+        self.query_one("#import-path", Input).focus()
+
+    @property
+    def preview(self) -> Static:
+        return self.query_one("#transfer-preview", Static)
+
+    # -- preview (nothing written) ---------------------------------------------------
+    @on(Input.Submitted, "#import-path")
+    def _path_given(self) -> None:
+        self._start_preview()
+
+    @on(Select.Changed, "#import-duplicates")
+    def _duplicates_changed(self) -> None:
+        if self.ready is not None:
+            self._start_preview()
+
+    @on(Input.Changed, "#import-path")
+    def _path_edited(self) -> None:
+        self.ready = None  # the preview shown is of another file
+
+    def _start_preview(self) -> None:
+        text = self.query_one("#import-path", Input).value
+        if not text.strip():
+            self.preview.update(Text("Donnez le chemin d'un fichier.", style="bold red"))
+            return
+        self.ready = None
+        self.preview.update(Text("lecture…", style="dim"))
+        on_duplicate = str(self.query_one("#import-duplicates", Select).value)
+        self._plan(_path(text), on_duplicate)
+
+    @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False,
+          description="aperçu de l'import")
+    def _plan(self, path: Path, on_duplicate: str) -> None:
+        try:
+            source = importing.read_source(path, str(path))
+            fmt = importing.format_of(source)
+            if fmt.run is not None:  # a calendar: the agenda's own importer
+                outcome = fmt.run(self.db, [path], {"dry_run": True})
+                rows = Table(show_header=False, show_edge=False, box=None)
+                rows.add_column(style="bold")
+                rows.add_column()
+                for label, value in outcome.rows:
+                    rows.add_row(label, value)
+                deliver(self, self._show_plan, _Calendar(fmt, path),
+                        Group(Text(outcome.title, style="bold"), rows))
+                return
+            plan = importing.plan_import(self.db, [path],
+                                         importing.ImportOptions(on_duplicate=on_duplicate))
+        except importing.ImportRefused as refused:
+            deliver(self, self._show_problem, "\n".join(
+                ["Import refusé, rien ne serait écrit :", *refused.lines]))
+            return
+        except (importing.SourceError, QualifError, StorageError, OSError) as error:
+            deliver(self, self._show_problem, str(error))
+            return
+        deliver(self, self._show_plan, _Contacts(plan), describe_plan(plan))
+
+    def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
+        self.ready = ready
+        self.preview.update(Group(shown, Text(""), Text("ctrl+s pour importer.",
+                                                        style="bold")))
+
+    def _show_problem(self, message: str) -> None:
+        self.ready = None
+        self.preview.update(Text(message, style="red"))
+
+    # -- the import itself -----------------------------------------------------------
+    def action_run(self) -> None:
+        if self.running:
+            return
+        ready = self.ready
+        if ready is None:
+            self._start_preview()
+            return
+        self.running = True
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        db = self.db
+
+        def progress(_stage: str, done: int, total: int) -> None:
+            deliver(self, self._progress, done, total)
+
+        def run() -> Imported:
+            if isinstance(ready, _Calendar):
+                assert ready.fmt.run is not None
+                outcome = ready.fmt.run(db, [ready.path], {"dry_run": False})
+                return Imported("; ".join(f"{label} : {value}"
+                                          for label, value in outcome.rows[:3]), None)
+            result = importing.apply_plan(db, ready.plan, progress)
+            return Imported(f"{result.created} créé(s), {result.merged} complété(s),"
+                            f" {result.skipped} ignoré(s)", result.batch_id)
+
+        def failed(_error: BaseException) -> None:
+            self.running = False
+            bar.display = False
+
+        self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
+            "Import", run, done=self.dismiss, failed=failed))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=total or None, progress=done)
+
+    def action_close(self) -> None:
+        if not self.running:
+            self.dismiss(None)
+
+
+# -- export -----------------------------------------------------------------------------
+
+
+class ExportScreen(WorkerReports, ModalScreen[str | None]):
+    """Export the contacts of the current result to a file, in a chosen format."""
+
+    BINDINGS = keymap.bindings(keymap.EXPORT_KEYS)
+
+    def __init__(self, db: Database, query: CompiledQuery, total: int | None,
+                 folder: Path | None = None) -> None:
+        super().__init__(classes="form-screen")
+        self.db = db
+        self.compiled = query
+        self.total = total
+        self.folder = folder or Path.home()
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        what = f"« {self.compiled.text} »" if self.compiled.text else "tous les contacts"
+        count = f" ({self.total} contacts)" if self.total is not None else ""
+        with Vertical(classes="form transfer"):
+            yield Label(f"Exporter {what}{count}", classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Format", classes="field-label")
+                yield Select([(f.label, f.name) for f in EXPORT_FORMATS.values()],
+                             value="csv", allow_blank=False, compact=True,
+                             id="export-format")
+            with Horizontal(classes="form-row"):
+                yield Label("Fichier", classes="field-label")
+                yield Input(str(self.folder / "qualif-export.csv"), id="export-path")
+            yield Static("", id="transfer-preview")
+            yield Static("ctrl+s exporter   échap fermer", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        path = self.query_one("#export-path", Input)
+        suffix = EXPORT_FORMATS[str(event.value)].suffix
+        current = _path(path.value)
+        if current.suffix.lower() in {f.suffix for f in EXPORT_FORMATS.values()}:
+            path.value = str(current.with_suffix(suffix))
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        if self.running:
+            return
+        text = self.query_one("#export-path", Input).value
+        if not text.strip():
+            self.query_one("#transfer-preview", Static).update(
+                Text("Donnez le chemin du fichier à écrire.", style="red"))
+            return
+        self.running = True
+        self.query_one("#transfer-preview", Static).update(Text("export…", style="dim"))
+        self._export(str(self.query_one("#export-format", Select).value), _path(text))
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False,
+          description="export")
+    def _export(self, fmt: str, target: Path) -> None:
+        try:
+            result = export_to_file(self.db, self.compiled, fmt, target, ExportOptions())
+        except (QualifError, StorageError, OSError) as error:
+            deliver(self, self._failed, str(error))
+            return
+        what = "élément(s)" if fmt == "ics" else "contact(s)"
+        lines = [f"{result.written} {what} écrits dans {target}", *result.messages]
+        deliver(self, self.dismiss, "\n".join(lines))
+
+    def _failed(self, message: str) -> None:
+        self.running = False
+        self.query_one("#transfer-preview", Static).update(Text(message, style="red"))
+
+    def action_close(self) -> None:
+        if not self.running:
+            self.dismiss(None)
