@@ -182,8 +182,13 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 deliver(self, self._show_plan, _Calendar(fmt, path),
                         Group(Text(outcome.title, style="bold"), rows))
                 return
-            plan = importing.plan_import(self.db, [path],
-                                         importing.ImportOptions(on_duplicate=on_duplicate))
+            deliver(self, self._show_bar, True)
+            try:
+                plan = importing.plan_import(
+                    self.db, [path], importing.ImportOptions(on_duplicate=on_duplicate),
+                    lambda _stage, done, total: deliver(self, self._progress, done, total))
+            finally:
+                deliver(self, self._show_bar, False)
         except importing.ImportRefused as refused:
             deliver(self, self._show_problem, "\n".join(
                 ["Import refusé, rien ne serait écrit :", *refused.lines]))
@@ -211,8 +216,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             self._start_preview()
             return
         self.running = True
-        bar = self.query_one(ProgressBar)
-        bar.display = True
+        self._show_bar(True)
         db = self.db
 
         def progress(_stage: str, done: int, total: int) -> None:
@@ -230,10 +234,16 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
         def failed(_error: BaseException) -> None:
             self.running = False
-            bar.display = False
+            self._show_bar(False)
 
         self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
             "Import", run, done=self.dismiss, failed=failed))
+
+    def _show_bar(self, shown: bool) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = shown
+        if shown:
+            bar.update(total=None, progress=0)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one(ProgressBar).update(total=total or None, progress=done)
