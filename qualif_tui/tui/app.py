@@ -59,13 +59,19 @@ class QualifApp(WorkerReports, App[None]):
         # Everything built so far (widgets, styles, modules) lives as long as the
         # app: out of the collector's sight, a full collection no longer walks it
         # (~40 ms pauses every twenty PageDowns at 1M contacts, tui_bench.py).
-        gc.freeze()
+        # Garbage first (what is frozen is never collected), once the list is painted.
+        self.call_after_refresh(self._freeze_launch_objects)
         # background work starts once the list is on screen, so the launch is not slower
         if self.verify:
             self.verify = False
             self._check_file()  # the alarms start once it passes (they write the file)
         else:
             self._start_alarms()
+
+    @staticmethod
+    def _freeze_launch_objects() -> None:
+        gc.collect()
+        gc.freeze()
 
     def _start_alarms(self) -> None:
         if self.alarms is None:
