@@ -19,7 +19,7 @@ Pragmas, chosen for one file carried on a USB stick between machines:
 ``busy_timeout=5000``
     The TUI's worker threads and a CLI run at the same time wait for each
     other instead of failing at once with "database is locked".
-``temp_store=MEMORY`` and a 32 MB page cache
+``temp_store=MEMORY`` and a 16 MB page cache
     Sorting and counting do not write temporary files on the (slow) stick.
 ``application_id``
     Marks the file as qualif's, so a SQLite file of another program is refused
@@ -97,7 +97,7 @@ def _apply_pragmas(conn: sqlite3.Connection, *, readonly: bool) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA cache_size = -32768")
+    conn.execute("PRAGMA cache_size = -16384")
 
 
 class Database:
