@@ -275,7 +275,7 @@ def demo_key_specs() -> list[KeySpec]:
 
 # Rows arrive in contact order and history ids ascend: these indexes grow by
 # appending during the load, which is cheaper than building them at the end.
-_EARLY_INDEXES = ("history_contact", "history_owner", "history_activity", "history_import_batch",
+_EARLY_INDEXES = ("history_contact", "history_activity", "history_import_batch",
                   "activity_contacts_contact", "deals_contact", "contacts_import_batch",
                   "contacts_custom")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..storage import Database
-from ..storage.schema import AUTOMATIC_KINDS, history_fts_rowid
+from ..storage.schema import AUTOMATIC_KINDS, history_fts_rowid, history_fts_rowids_of
 from . import clock
 from .errors import NotFound, ValidationError
 from .fulltext import prefix_query
@@ -123,7 +123,7 @@ def list_entries(
         # this contact's hits only: a range of full-text rowids (see the schema)
         sql += (f" AND {history_fts_rowid()} IN (SELECT rowid FROM history_fts"
                 " WHERE history_fts MATCH ? AND rowid BETWEEN ? AND ?)")
-        params += [match, contact_id << 32, (contact_id << 32) | 0xFFFFFFFF]
+        params += [match, *history_fts_rowids_of(contact_id)]
     sql += " ORDER BY happened_at DESC, id DESC LIMIT ?"
     params.append(limit)
     return [_entry(row) for row in db.query(sql, params)]

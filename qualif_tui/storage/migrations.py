@@ -21,7 +21,8 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
 
 
 def _v2_history_hits_carry_their_contact(conn: sqlite3.Connection) -> None:
-    """history_fts rowids become (contact_id << 32) | id (see schema.TABLES).
+    """history_fts rowids become (contact_id << 32) | id (see schema.TABLES), and
+    the history_owner index, which mapped hits to contacts, goes.
 
     A file made at version 1 indexed history by its id alone; the index is
     rebuilt from the history (about a minute at 3 000 000 entries)."""
@@ -31,6 +32,8 @@ def _v2_history_hits_carry_their_contact(conn: sqlite3.Connection) -> None:
     for trigger in ("history_ai", "history_ad", "history_au"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     conn.execute("DROP TABLE history_fts")
+    # it mapped full-text hits to their contacts: the rowids now carry them
+    conn.execute("DROP INDEX IF EXISTS history_owner")
     _executescript(conn, schema.HISTORY_FULLTEXT)
     conn.execute("INSERT INTO history_fts(history_fts) VALUES ('rebuild')")
     _executescript(conn, schema.HISTORY_TRIGGERS)
