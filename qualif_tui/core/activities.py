@@ -421,6 +421,12 @@ def write_completion_history(db: Database, activity: Activity, outcome: str,
                           clock.now(), automatic=True, activity_id=activity.id)
 
 
+def _close(db: Database, activity_id: int, outcome: str) -> None:
+    now = clock.stamp()
+    db.execute("UPDATE activities SET status = ?, done_at = ?, updated = ? WHERE id = ?",
+               (outcome, now, now, activity_id))
+
+
 def complete_activity(db: Database, activity_id: int, *, outcome: str = "done",
                       note: str = "") -> Activity:
     """Mark done (or cancelled, "not held"); writes history on every linked contact.
@@ -436,10 +442,8 @@ def complete_activity(db: Database, activity_id: int, *, outcome: str = "done",
                               "status")
     if activity.status == outcome:
         return activity
-    now = clock.stamp()
     with db.transaction():
-        db.execute("UPDATE activities SET status = ?, done_at = ?, updated = ? WHERE id = ?",
-                   (outcome, now, now, activity_id))
+        _close(db, activity_id, outcome)
         write_completion_history(db, replace(activity, status=outcome), outcome, note)
     return get_activity(db, activity_id)
 
@@ -482,13 +486,11 @@ def log_and_complete(db: Database, activity_id: int, contact_id: int, kind: str,
     if contact_id not in activity.contact_ids:
         raise ValidationError(f"« {activity.title} » is not planned with this contact",
                               "activity")
-    now = clock.stamp()
     with db.transaction():
         entry = add_entry(db, contact_id, kind, subject, body, happened_at,
                           activity_id=activity_id)
         if activity.status == "open":
-            db.execute("UPDATE activities SET status = 'done', done_at = ?, updated = ?"
-                       " WHERE id = ?", (now, now, activity_id))
+            _close(db, activity_id, "done")
     return entry
 
 
