@@ -37,6 +37,12 @@ def day_lines(screen: AgendaScreen) -> list[str]:
     return [str(o.prompt) for o in screen.query_one("#agenda-day", AgendaList).options]
 
 
+def highlight(screen: AgendaScreen, text: str) -> None:
+    """Put the day view's cursor on the first item showing ``text``."""
+    day = screen.query_one("#agenda-day", AgendaList)
+    day.highlighted = next(i for i, line in enumerate(day_lines(screen)) if text in line)
+
+
 async def test_a_opens_the_agenda_and_enter_opens_the_contact(
         app: QualifApp, app_db: Database) -> None:
     who = create_contact(app_db, {"first_name": "Zélie", "last_name": "Zwiller"})
@@ -47,9 +53,7 @@ async def test_a_opens_the_agenda_and_enter_opens_the_contact(
         await pilot.press("a")
         screen = await agenda_shown(pilot)
         assert any("Rappeler Zélie pour l'essai" in line for line in day_lines(screen))
-        day = screen.query_one("#agenda-day", AgendaList)
-        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
-                               if "Rappeler Zélie" in line)
+        highlight(screen, "Rappeler Zélie")
         await pilot.press("a")  # already there: nothing stacks up
         assert app.screen is screen
         await pilot.press("enter")
@@ -69,9 +73,7 @@ async def test_done_in_the_agenda_shows_on_the_card(app: QualifApp, app_db: Data
         await settle(pilot)
         await pilot.press("a")
         screen = await agenda_shown(pilot)
-        day = screen.query_one("#agenda-day", AgendaList)
-        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
-                               if "Rappeler Zélie" in line)
+        highlight(screen, "Rappeler Zélie")
         await pilot.press("x")
         screen = await agenda_shown(pilot, 2)
         assert get_activity(app_db, call).status == "done"
@@ -149,9 +151,7 @@ async def test_the_daily_loop_agenda_card_call_logged_closes_the_planned_call(
         await settle(pilot)
         await pilot.press("a")
         screen = await agenda_shown(pilot)
-        day = screen.query_one("#agenda-day", AgendaList)
-        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
-                               if "Rappeler Zélie" in line)  # rolled over from the 18th
+        highlight(screen, "Rappeler Zélie")  # rolled over from the 18th
         await pilot.press("enter")
         await settle(pilot)
         assert main(app).card.contact_id == who
@@ -203,9 +203,7 @@ async def test_agenda_changes_go_through_the_write_queue(app: QualifApp,
         app.writes.refuse("demo.db is damaged: nothing will be written")
         await pilot.press("a")
         screen = await agenda_shown(pilot)
-        day = screen.query_one("#agenda-day", AgendaList)
-        day.highlighted = next(i for i, line in enumerate(day_lines(screen))
-                               if "Rappeler Zélie" in line)
+        highlight(screen, "Rappeler Zélie")
         await pilot.press("x")
         await settle(pilot)
         assert get_activity(app_db, call).status == "open"

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from qualif_tui.core import clock
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
+from qualif_tui.tui.workers import WriteQueue
 
 
 class HostApp(App[None]):
@@ -24,6 +25,7 @@ class HostApp(App[None]):
                  now: Callable[[], datetime] = clock.now) -> None:
         super().__init__()
         self.db = db
+        self.writes = WriteQueue(self)  # as the real app: the agenda writes through it
         self.open_agenda = open_agenda
         self.with_alarms = alarms
         self.now = now

@@ -1,21 +1,9 @@
 """The agenda in the TUI: :class:`AgendaScreen` and the :class:`AlarmWatcher`.
 
-Plugging them into the app::
-
-    BINDINGS = [Binding("a", "agenda", "Agenda", id="agenda"),
-                Binding("ctrl+o", "open_alarm", "Fiche du rappel", id="open_alarm", show=False)]
-
-    def on_mount(self):
-        self.alarms = AlarmWatcher.start(self, self.db)
-
-    def action_agenda(self):
-        self.push_screen(AgendaScreen(self.db))
-
-    def action_open_alarm(self):
-        self.alarms.open_last()
-
-    def on_agenda_screen_open_contact(self, message: AgendaScreen.OpenContact):
-        ...  # open the card of message.contact_id
+The app (``tui/app.py``) binds ``a`` and ``ctrl+o`` (``keymap.APP_KEYS``), pushes
+``AgendaScreen(db)``, starts ``AlarmWatcher.start(app, db)``, and handles
+``AgendaScreen.OpenContact`` (show that card) and ``AgendaScreen.Changed``
+(refresh). The screen writes through ``app.writes``, the app's write queue.
 """
 
 from .alarms import AlarmWatcher

@@ -3,9 +3,9 @@
 Push it with ``app.push_screen(AgendaScreen(db))``. It posts
 :class:`AgendaScreen.OpenContact` when the user asks for a contact's card
 (Enter) and :class:`AgendaScreen.Changed` after it changed data; the app
-handles both. Every database call runs in a thread worker (the app's one
-``Database``, serialised by ``db.lock``); results come back with
-``call_from_thread``. No SQL here: the core's agenda functions do the work.
+handles both. Views load in thread workers (the app's one ``Database``,
+serialised by ``db.lock``); changes go through the app's write queue
+(``app.writes``). No SQL here: the core's agenda functions do the work.
 """
 
 from __future__ import annotations
@@ -435,22 +435,10 @@ class AgendaScreen(Screen[None]):
                              moved)
 
     def _act(self, change: Callable[[], object], done: str) -> None:
-        # In the app, through its ordered write queue: held while the file is
-        # being checked, refused if it is damaged, an error toast on failure.
-        writes = getattr(self.app, "writes", None)
-        if writes is not None:
-            writes.submit(WriteJob("Agenda", change, lambda _result: self._after_change(done)))
-        else:
-            self._act_alone(change, done)
-
-    @work(thread=True, group="agenda-act", exit_on_error=False)
-    def _act_alone(self, change: Callable[[], object], done: str) -> None:
-        try:
-            change()
-        except QualifError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.app.call_from_thread(self._after_change, done)
+        # through the app's ordered write queue: held while the file is being
+        # checked, refused if it is damaged, an error toast on failure
+        self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
+            "Agenda", change, lambda _result: self._after_change(done)))
 
     def _after_change(self, done: str) -> None:
         if done:
