@@ -223,3 +223,18 @@ def test_a_new_format_is_one_table_entry(tmp_path: Path, monkeypatch: pytest.Mon
     result = runner.invoke(main, ["import", db, str(calendar), "--dry-run"])
     assert result.exit_code == 0 and "events" in result.stdout
     assert seen == [([calendar], True)]
+
+
+def test_export_to_a_file_tells_its_progress_and_never_leaves_half_a_file(
+        demo_db: Database, tmp_path: Path) -> None:
+    from qualif_tui.core.exporting import ExportError, export_to_file
+
+    everyone = compile_query(demo_db, "")
+    read: list[int] = []
+    target = tmp_path / "all.csv"
+    result = export_to_file(demo_db, everyone, "csv", target, progress=read.append)
+    assert result.written == 300 and read and read[-1] == 300
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(ExportError, match="does not exist"):
+        export_to_file(demo_db, everyone, "csv", tmp_path / "nowhere" / "x.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.csv", "demo.db"]

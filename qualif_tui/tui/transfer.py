@@ -284,9 +284,11 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
                 yield Label("Fichier", classes="field-label")
                 yield Input(str(self.folder / "qualif-export.csv"), id="export-path")
             yield Static("", id="transfer-preview")
+            yield ProgressBar(total=self.total, id="transfer-progress", show_eta=False)
             yield Static("ctrl+s exporter   échap fermer", classes="dialog-keys")
 
     def on_mount(self) -> None:
+        self.query_one(ProgressBar).display = False
         self.query_one("#export-path", Input).focus()
 
     @on(Select.Changed, "#export-format")
@@ -311,13 +313,16 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
             return
         self.running = True
         self.query_one("#transfer-preview", Static).update(Text("export…", style="dim"))
+        self.query_one(ProgressBar).display = True
         self._export(str(self.query_one("#export-format", Select).value), _path(text))
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False,
           description="export")
     def _export(self, fmt: str, target: Path) -> None:
         try:
-            result = export_to_file(self.db, self.compiled, fmt, target, ExportOptions())
+            result = export_to_file(
+                self.db, self.compiled, fmt, target, ExportOptions(),
+                lambda done: deliver(self, self._exported, done))
         except (QualifError, StorageError, OSError) as error:
             deliver(self, self._failed, str(error))
             return
@@ -325,8 +330,12 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
         lines = [f"{result.written} {what} écrits dans {target}", *result.messages]
         deliver(self, self.dismiss, "\n".join(lines))
 
+    def _exported(self, done: int) -> None:
+        self.query_one(ProgressBar).update(progress=done)
+
     def _failed(self, message: str) -> None:
         self.running = False
+        self.query_one(ProgressBar).display = False
         self.query_one("#transfer-preview", Static).update(Text(message, style="red"))
 
     def action_close(self) -> None:

@@ -76,13 +76,17 @@ def format_for_name(filename: str) -> ExportFormat | None:
 
 
 def export_contacts(db: Database, query: CompiledQuery, fmt: str, out: IO[bytes],
-                    options: ExportOptions | None = None) -> ExportResult:
-    """Write the contacts of ``query`` to ``out`` in format ``fmt``."""
-    return EXPORT_FORMATS[fmt].write(ContactStream(db, query), out, options or ExportOptions())
+                    options: ExportOptions | None = None,
+                    progress: Callable[[int], object] | None = None) -> ExportResult:
+    """Write the contacts of ``query`` to ``out`` in format ``fmt`` (``progress``: told
+    how many contacts were read so far, every few thousand)."""
+    return EXPORT_FORMATS[fmt].write(ContactStream(db, query, progress), out,
+                                     options or ExportOptions())
 
 
 def export_to_file(db: Database, query: CompiledQuery, fmt: str, target: Path,
-                   options: ExportOptions | None = None) -> ExportResult:
+                   options: ExportOptions | None = None,
+                   progress: Callable[[int], object] | None = None) -> ExportResult:
     """Export to the file ``target``, written beside it and renamed when complete:
     a failed export never leaves half a file under the name asked for.
 
@@ -100,7 +104,7 @@ def export_to_file(db: Database, query: CompiledQuery, fmt: str, target: Path,
         raise ExportError(f"cannot write {target}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
-            result = export_contacts(db, query, fmt, stream, options)
+            result = export_contacts(db, query, fmt, stream, options, progress)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plain file is wanted

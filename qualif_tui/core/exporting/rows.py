@@ -67,9 +67,12 @@ def _decoder(key: QualKey) -> Callable[[Any], Decoded]:
 class ContactStream:
     """The contacts of ``query`` with the keys of the file, ready to iterate once."""
 
-    def __init__(self, db: Database, query: CompiledQuery) -> None:
+    def __init__(self, db: Database, query: CompiledQuery,
+                 progress: Callable[[int], object] | None = None) -> None:
+        """``progress``: told how many contacts were read so far, batch by batch."""
         self.db = db
         self.query = query
+        self.progress = progress
         self.keys = list_keys(db)
         self._decoders = [_decoder(k) for k in self.keys]
 
@@ -99,31 +102,24 @@ class ContactStream:
                " FROM contacts c JOIN contact_facts f ON f.contact_id = c.id"
                f" WHERE {self.query.where} ORDER BY c.id")
         cursor = self.db.conn.execute(sql, [*params, *self.query.params])
+        done = 0
         try:
             while True:
                 batch = cursor.fetchmany(_BATCH)
                 if not batch:
                     return
                 yield batch
+                done += len(batch)
+                if self.progress is not None:
+                    self.progress(done)
         finally:
             cursor.close()
 
     def raw(self) -> Iterator[tuple[Any, ...]]:
         """``(id, *fields, custom, dept, last_contact, *stored key values)`` per contact."""
-        key_columns = "".join(f", f.{k.column}" for k in self.keys)
-        columns = ", ".join(f"c.{name}" for name in FIELD_NAMES)
-        sql = (f"SELECT c.id, {columns}, c.custom, f.dept, f.last_contact{key_columns}"
-               " FROM contacts c JOIN contact_facts f ON f.contact_id = c.id"
-               f" WHERE {self.query.where} ORDER BY c.id")
-        cursor = self.db.conn.execute(sql, self.query.params)
-        try:
-            while True:
-                batch = cursor.fetchmany(_BATCH)
-                if not batch:
-                    return
-                yield from batch
-        finally:
-            cursor.close()
+        expressions = ["c.id", *(f"c.{name}" for name in FIELD_NAMES), "c.custom", "f.dept",
+                       "f.last_contact", *(f"f.{k.column}" for k in self.keys)]
+        return self.select(expressions, [])
 
     def __iter__(self) -> Iterator[ExportRow]:
         width = len(FIELD_NAMES)
