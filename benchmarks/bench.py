@@ -30,8 +30,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualif_tui.core.generator import generate_database  # noqa: E402
 from qualif_tui.query import compile_query, count  # noqa: E402
+from qualif_tui.services.generator import generate_database  # noqa: E402
 from qualif_tui.storage import open_database  # noqa: E402
 
 # wide tables even when the output is a file (figures are read from it)
@@ -94,7 +94,7 @@ def section_generate(files: dict[int, Path], generation: dict[int, float]) -> tu
 
 def _fresh_with_keys_of(source: Path, target: Path) -> None:
     """An empty file with the same qualification keys (and values) as ``source``."""
-    from qualif_tui.core.keys import define_key, list_keys
+    from qualif_tui.domain.keys import define_key, list_keys
 
     with open_database(source, readonly=True) as src, open_database(target, create=True) as dst:
         for key in list_keys(src):
@@ -102,7 +102,7 @@ def _fresh_with_keys_of(source: Path, target: Path) -> None:
 
 
 def _export_csv(db: object, target: Path) -> int:
-    from qualif_tui.core.exporting import export_contacts
+    from qualif_tui.services.exporting import export_contacts
 
     with target.open("wb") as out:
         return export_contacts(db, compile_query(db, ""), "csv", out).written  # type: ignore[arg-type]
@@ -112,7 +112,7 @@ def section_import_export(files: dict[int, Path], generation: dict[int, float]
                           ) -> tuple[str, list[str], Rows]:
     """CSV export of every contact (streamed), and re-import of a 100 000-row export
     into a fresh file with the same keys; sqlite-utils on the same rows for scale."""
-    from qualif_tui.core.importing import ImportOptions, apply_plan, plan_import
+    from qualif_tui.services.importing import ImportOptions, apply_plan, plan_import
 
     rows: Rows = []
     folder = Path(tempfile.mkdtemp(prefix="qualif-io-"))
@@ -242,8 +242,8 @@ def section_agenda(files: dict[int, Path], generation: dict[int, float]
     """Opening the agenda: the core's view computation, then the screen's first paint."""
     import asyncio
 
-    from qualif_tui.core import clock
-    from qualif_tui.core.agenda.views import build_view, task_list
+    from qualif_tui.domain import clock
+    from qualif_tui.domain.agenda.views import build_view, task_list
 
     rows: Rows = []
     for size, path in files.items():
@@ -297,8 +297,8 @@ def _query_questions(db: object) -> list[tuple[str, str, list[tuple[str, tuple[o
     (codes looked up once, planner steered); the figure kept is the fastest
     variant.
     """
-    from qualif_tui.core.keys import get_key
-    from qualif_tui.geography import departements_of, find_region
+    from qualif_tui.base.geography import departements_of, find_region
+    from qualif_tui.domain.keys import get_key
 
     profil, source = get_key(db, "profil"), get_key(db, "source")  # type: ignore[arg-type]
     client = profil.value_named("client").code  # type: ignore[union-attr]
@@ -322,7 +322,7 @@ def _query_questions(db: object) -> list[tuple[str, str, list[tuple[str, tuple[o
         return (f"SELECT {cols} FROM contacts c JOIN contact_facts f ON f.contact_id = c.id"
                 f" WHERE c.id IN ({ids_sql}) ORDER BY c.sort_key, c.id LIMIT 50")
 
-    from qualif_tui.core import clock
+    from qualif_tui.domain import clock
     from qualif_tui.query.values import parse_period
     year_ago, half_year_ago = (parse_period(t).first.isoformat() for t in ("1y", "6m"))
     del clock
@@ -369,9 +369,9 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
                   ) -> tuple[str, list[str], Rows]:
     """Counts and first pages: the engine (bitmaps warm, results not cached; and the SQL
     mode one-shot commands use) against the best hand-written SQL for each question."""
-    from qualif_tui.core import segments
     from qualif_tui.query import fetch_page, use_bitmaps, warm_up
     from qualif_tui.query.runtime import forget_results, state
+    from qualif_tui.services import segments
 
     rows: Rows = []
     for size, path in files.items():

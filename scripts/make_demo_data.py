@@ -14,7 +14,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from qualif_tui.core.frenchdata import (
+from qualif_tui.base.geography import DEPARTEMENTS
+from qualif_tui.base.text import fold
+from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
     DEAL_TITLES,
@@ -29,8 +31,6 @@ from qualif_tui.core.frenchdata import (
     TITLES,
     TOWNS,
 )
-from qualif_tui.geography import DEPARTEMENTS
-from qualif_tui.text import fold
 
 ANCHOR = date(2026, 11, 20)
 OUT = Path(__file__).resolve().parent.parent / "sample_data"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core import clock
-from qualif_tui.core.demo import build_demo
-from qualif_tui.core.generator import demo_key_specs
-from qualif_tui.core.keys import define_key
+from qualif_tui.domain import clock
+from qualif_tui.domain.keys import define_key
+from qualif_tui.services.demo import build_demo
+from qualif_tui.services.generator import demo_key_specs
 from qualif_tui.storage import Database, open_database
 
 FIXED_NOW = datetime(2026, 11, 20, 10, 30, 0)

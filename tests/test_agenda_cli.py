@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualif_tui.cli import main
-from qualif_tui.core.activities import add_activity
-from qualif_tui.core.agenda import times
-from qualif_tui.core.contacts import create_contact
+from qualif_tui.domain.activities import add_activity
+from qualif_tui.domain.agenda import times
+from qualif_tui.domain.contacts import create_contact
 from qualif_tui.storage import open_database
 
 

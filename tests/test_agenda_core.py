@@ -8,29 +8,29 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from qualif_tui.core import clock
-from qualif_tui.core.activities import (
+from qualif_tui.domain import clock
+from qualif_tui.domain.activities import (
     add_activity,
     complete_activity,
     contact_activities,
     get_activity,
     reschedule,
 )
-from qualif_tui.core.agenda import series, times
-from qualif_tui.core.agenda.alarms import (
+from qualif_tui.domain.agenda import series, times
+from qualif_tui.domain.agenda.alarms import (
     LAST_CHECK_META,
     alarms_between,
     missed_alarms,
     record_check,
 )
-from qualif_tui.core.agenda.bulk import schedule_follow_ups
-from qualif_tui.core.agenda.occurrences import find_occurrence, occurrences_between
-from qualif_tui.core.agenda.reminders import reminder_to_activity, reminders_on
-from qualif_tui.core.agenda.views import build_view, step, task_list, window
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.errors import NotFound, ValidationError
-from qualif_tui.core.keys import define_key, set_qualification
+from qualif_tui.domain.agenda.occurrences import find_occurrence, occurrences_between
+from qualif_tui.domain.agenda.reminders import reminder_to_activity, reminders_on
+from qualif_tui.domain.agenda.views import build_view, step, task_list, window
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.errors import NotFound, ValidationError
+from qualif_tui.domain.keys import define_key, set_qualification
 from qualif_tui.query import QueryError
+from qualif_tui.services.followups import schedule_follow_ups
 from qualif_tui.storage import Database
 
 TODAY = date(2026, 11, 20)
@@ -336,8 +336,8 @@ def test_alarms_with_a_fake_clock(db: Database, people: list[int]) -> None:
 
 
 def test_a_logged_call_closes_the_planned_call_it_answers(db: Database) -> None:
-    from qualif_tui.core.activities import answered_by, log_and_complete
-    from qualif_tui.core.history import list_entries
+    from qualif_tui.domain.activities import answered_by, log_and_complete
+    from qualif_tui.domain.history import list_entries
 
     who = create_contact(db, {"last_name": "Zwiller"})
     other = create_contact(db, {"last_name": "Ader"})
@@ -367,9 +367,9 @@ def test_a_logged_call_closes_the_planned_call_it_answers(db: Database) -> None:
 
 
 def test_logging_and_closing_is_all_or_nothing(db: Database) -> None:
-    from qualif_tui.core.activities import log_and_complete
-    from qualif_tui.core.errors import ValidationError
-    from qualif_tui.core.history import list_entries
+    from qualif_tui.domain.activities import log_and_complete
+    from qualif_tui.domain.errors import ValidationError
+    from qualif_tui.domain.history import list_entries
 
     who = create_contact(db, {"last_name": "Zwiller"})
     other = create_contact(db, {"last_name": "Ader"})

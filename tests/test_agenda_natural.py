@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from qualif_tui.core.agenda.natural import AmbiguousDate, parse_recurrence, parse_when
-from qualif_tui.core.errors import ValidationError
+from qualif_tui.domain.agenda.natural import AmbiguousDate, parse_recurrence, parse_when
+from qualif_tui.domain.errors import ValidationError
 
 FRIDAY = date(2026, 11, 20)  # the frozen clock's day
 

@@ -10,16 +10,16 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qualif_tui.core.agenda import times
-from qualif_tui.core.agenda.natural import describe_rule, parse_recurrence
-from qualif_tui.core.agenda.recurrence import (
+from qualif_tui.domain.agenda import times
+from qualif_tui.domain.agenda.natural import describe_rule, parse_recurrence
+from qualif_tui.domain.agenda.recurrence import (
     between,
     check_rule,
     first_occurrence,
     last_before,
     parse_rule,
 )
-from qualif_tui.core.errors import ValidationError
+from qualif_tui.domain.errors import ValidationError
 
 
 def _days(rule: str, start: datetime, low: datetime, high: datetime) -> list[str]:

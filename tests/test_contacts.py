@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui.core import contacts as svc
-from qualif_tui.core.errors import NotFound, ValidationError
-from qualif_tui.core.history import add_entry, list_entries
-from qualif_tui.core.keys import set_qualification
+from qualif_tui.domain import contacts as svc
+from qualif_tui.domain.errors import NotFound, ValidationError
+from qualif_tui.domain.history import add_entry, list_entries
+from qualif_tui.domain.keys import set_qualification
 from qualif_tui.storage import Database
 
 
@@ -142,7 +142,7 @@ def test_missing_contact(keyed_db: Database) -> None:
 
 
 def test_phones_of_hand_made_and_imported_contacts_compare(keyed_db: Database) -> None:
-    from qualif_tui.core.importing import phone_e164
+    from qualif_tui.services.importing import phone_e164
 
     cid = svc.create_contact(keyed_db, {"last_name": "A", "phone": "+33 (0)5 61 00 00 00",
                                         "mobile": "06.12.34.56.78"})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualif_tui.core.activities import contact_activities
-from qualif_tui.core.keys import list_keys
+from qualif_tui.domain.activities import contact_activities
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.storage import Database, check_database
 
 

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from qualif_tui.cli import main
-from qualif_tui.core.contacts import create_contact, get_contact
-from qualif_tui.core.exporting import ExportOptions, export_contacts, mailbox
-from qualif_tui.core.exporting.vcard import fold
-from qualif_tui.core.importing import apply_plan, plan_import
-from qualif_tui.core.keys import define_key
+from qualif_tui.domain.contacts import create_contact, get_contact
+from qualif_tui.domain.keys import define_key
 from qualif_tui.query import compile_query
+from qualif_tui.services.exporting import ExportOptions, export_contacts, mailbox
+from qualif_tui.services.exporting.vcard import fold
+from qualif_tui.services.importing import apply_plan, plan_import
 from qualif_tui.storage import Database, open_database
 
 
@@ -118,7 +118,7 @@ def test_emails_for_a_bcc_field(db: Database) -> None:
 
 
 def copy_keys(source: Database, target: Database) -> None:
-    from qualif_tui.core.keys import list_keys
+    from qualif_tui.domain.keys import list_keys
 
     for key in list_keys(source):
         define_key(target, key.name, key.type, [v.value for v in key.values])
@@ -188,7 +188,7 @@ def test_cli_export(tmp_path: Path) -> None:
 
 def test_a_new_format_is_one_table_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """How the agenda's iCalendar import/export plugs in: one entry in each table."""
-    from qualif_tui.core import exporting, importing
+    from qualif_tui.services import exporting, importing
 
 
     def write_names(stream: exporting.ContactStream, out: object,
@@ -227,7 +227,7 @@ def test_a_new_format_is_one_table_entry(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_export_to_a_file_tells_its_progress_and_never_leaves_half_a_file(
         demo_db: Database, tmp_path: Path) -> None:
-    from qualif_tui.core.exporting import ExportError, export_to_file
+    from qualif_tui.services.exporting import ExportError, export_to_file
 
     everyone = compile_query(demo_db, "")
     read: list[int] = []

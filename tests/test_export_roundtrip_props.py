@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualif_tui.core.contacts import create_contact, get_contact
-from qualif_tui.core.exporting import ExportOptions, export_contacts
-from qualif_tui.core.importing import apply_plan, plan_import
-from qualif_tui.core.keys import define_key
+from qualif_tui.domain.contacts import create_contact, get_contact
+from qualif_tui.domain.keys import define_key
 from qualif_tui.query import compile_query
+from qualif_tui.services.exporting import ExportOptions, export_contacts
+from qualif_tui.services.importing import apply_plan, plan_import
 from qualif_tui.storage import open_database
 
 ALPHABET = st.characters(

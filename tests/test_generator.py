@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core.generator import generate_database
-from qualif_tui.geography import DEPARTEMENTS
+from qualif_tui.base.geography import DEPARTEMENTS
+from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import check_database, open_database
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui import geography as geo
+from qualif_tui.base import geography as geo
 
 # The 2016 reform merged the 22 metropolitan regions into 13; each current region
 # is the union of these former ones (INSEE).

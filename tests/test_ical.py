@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from qualif_tui.core.activities import add_activity, get_activity
-from qualif_tui.core.agenda import series, times
-from qualif_tui.core.agenda.occurrences import find_occurrence, occurrences_between
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.ical import IcsError, export_ics, import_ics
+from qualif_tui.domain.activities import add_activity, get_activity
+from qualif_tui.domain.agenda import series, times
+from qualif_tui.domain.agenda.occurrences import find_occurrence, occurrences_between
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.ical import IcsError, export_ics, import_ics
 from qualif_tui.storage import Database, open_database
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ics"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core.contacts import create_contact, get_contact, update_contact
-from qualif_tui.core.history import add_entry, list_entries
-from qualif_tui.core.importing import (
+from qualif_tui.domain.contacts import create_contact, get_contact, update_contact
+from qualif_tui.domain.history import add_entry, list_entries
+from qualif_tui.domain.keys import get_key
+from qualif_tui.services.importing import (
     ImportOptions,
     ImportRefused,
     WorkedOn,
@@ -18,7 +19,6 @@ from qualif_tui.core.importing import (
     plan_import,
     undo_batch,
 )
-from qualif_tui.core.keys import get_key
 from qualif_tui.storage import Database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -180,7 +180,7 @@ def test_refused_import_leaves_the_file_byte_for_byte(keyed_db: Database) -> Non
 
 def test_failure_while_writing_rolls_everything_back(keyed_db: Database,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from qualif_tui.core.importing import batch as batch_module
+    from qualif_tui.services.importing import batch as batch_module
 
     before = dump(keyed_db)
     plan = plan_import(keyed_db, [FIXTURES / "excel_fr.csv"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core.importing import ImportRefused, apply_plan, plan_import
+from qualif_tui.services.importing import ImportRefused, apply_plan, plan_import
 from qualif_tui.storage import Database
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "vcard"

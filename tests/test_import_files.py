@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qualif_tui.core.importing import ImportOptions, ImportPlan, ImportRefused, plan_import
-from qualif_tui.core.importing.headers import read_mapping
+from qualif_tui.services.importing import ImportOptions, ImportPlan, ImportRefused, plan_import
+from qualif_tui.services.importing.headers import read_mapping
 from qualif_tui.storage import Database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

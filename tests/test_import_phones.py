@@ -6,7 +6,7 @@ import phonenumbers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qualif_tui.core.importing.normalize import phone_e164
+from qualif_tui.services.importing.normalize import phone_e164
 
 
 def reference(number: str) -> str:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core.importing import normalize
-from qualif_tui.core.importing.csvfile import read_csv
-from qualif_tui.core.importing.sniff import (
+from qualif_tui.services.importing import normalize
+from qualif_tui.services.importing.csvfile import read_csv
+from qualif_tui.services.importing.sniff import (
     Source,
     SourceError,
     decode_text,

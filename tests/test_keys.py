@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui.core import keys as svc
-from qualif_tui.core.contacts import create_contact, get_contact
-from qualif_tui.core.errors import NotFound, ValidationError
+from qualif_tui.domain import keys as svc
+from qualif_tui.domain.contacts import create_contact, get_contact
+from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.storage import Database
 
 

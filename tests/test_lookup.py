@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.lookup import find_contacts
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.lookup import find_contacts
 from qualif_tui.storage import Database
 
 

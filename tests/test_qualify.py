@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.errors import ValidationError
-from qualif_tui.core.history import list_entries
-from qualif_tui.core.keys import contact_values, define_key, get_key, list_keys
-from qualif_tui.core.qualify import (
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.history import list_entries
+from qualif_tui.domain.keys import contact_values, define_key, get_key, list_keys
+from qualif_tui.domain.qualify import (
     answer,
     is_missing,
     missing_keys,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.keys import list_keys
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import SORTS, compile_query, count, fetch_page
 from qualif_tui.query.derived import missing_any, page_containing, position_of
 from qualif_tui.storage import Database

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core.contacts import create_contact, delete_contact, update_contact
-from qualif_tui.core.generator import generate_database
-from qualif_tui.core.history import add_entry
-from qualif_tui.core.keys import define_key, set_qualification
+from qualif_tui.domain.contacts import create_contact, delete_contact, update_contact
+from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.keys import define_key, set_qualification
 from qualif_tui.query import (
     SORTS,
     compile_query,
@@ -23,6 +22,7 @@ from qualif_tui.query import (
     use_bitmaps,
     warm_up,
 )
+from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import Database, open_database
 
 
@@ -201,8 +201,8 @@ def test_unknown_sort_is_a_clear_error(gen_db: Database) -> None:
 @pytest.mark.parametrize("bitmaps", [False, True])
 def test_deeply_nested_segments_fail_cleanly(keyed_db: Database, bitmaps: bool) -> None:
     """Segments inside segments, each nested deep: an answer or a QueryError, no crash."""
-    from qualif_tui.core import segments
     from qualif_tui.query import QueryError
+    from qualif_tui.services import segments
 
     create_contact(keyed_db, {"last_name": "Alpha"}, {"Profil": "client"})
 
@@ -229,7 +229,7 @@ def test_threads_writing_and_counting_do_not_block_each_other(keyed_db: Database
     """A worker saving segments (in transactions) while another counts: no deadlock."""
     import threading
 
-    from qualif_tui.core import segments
+    from qualif_tui.services import segments
 
     warm_up(keyed_db)
     for i in range(20):

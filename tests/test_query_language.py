@@ -10,11 +10,11 @@ from datetime import datetime
 
 import pytest
 
-from qualif_tui.core.activities import add_activity
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.deals import add_deal
-from qualif_tui.core.history import add_entry
-from qualif_tui.core.keys import define_key
+from qualif_tui.domain.activities import add_activity
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.deals import add_deal
+from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.keys import define_key
 from qualif_tui.query import QueryError, compile_query, count, iter_rows, use_bitmaps
 from qualif_tui.storage import Database
 
@@ -62,7 +62,7 @@ def people(request: pytest.FixtureRequest, keyed_db: Database) -> Iterator[Datab
         for days, subject, body in entries:
             add_entry(keyed_db, ids[last], "call", subject, body,
                       datetime(2026, 11, 20, 9) - __import__("datetime").timedelta(days=days))
-    from qualif_tui.core.keys import set_qualification
+    from qualif_tui.domain.keys import set_qualification
 
     set_qualification(keyed_db, ids["Dupont"], "Newsletter", "oui")
     set_qualification(keyed_db, ids["Lefèvre"], "Newsletter", "non")

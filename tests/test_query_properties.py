@@ -30,16 +30,16 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualif_tui import geography
-from qualif_tui.core import clock
-from qualif_tui.core.activities import add_activity, complete_activity
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.deals import add_deal
-from qualif_tui.core.history import add_entry
-from qualif_tui.core.keys import contact_values, define_key
+from qualif_tui.base import geography
+from qualif_tui.base.text import fold, sort_key
+from qualif_tui.domain import clock
+from qualif_tui.domain.activities import add_activity, complete_activity
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.deals import add_deal
+from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.keys import contact_values, define_key
 from qualif_tui.query import compile_query, count, fetch_page, iter_rows, use_bitmaps
 from qualif_tui.storage import Database, open_database
-from qualif_tui.text import fold, sort_key
 
 TODAY = date(2026, 11, 20)
 KEYS = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui.core import segments as svc
-from qualif_tui.core.contacts import create_contact, delete_contact
-from qualif_tui.core.errors import NotFound, ValidationError
-from qualif_tui.core.keys import set_qualification
+from qualif_tui.domain.contacts import create_contact, delete_contact
+from qualif_tui.domain.errors import NotFound, ValidationError
+from qualif_tui.domain.keys import set_qualification
 from qualif_tui.query import QueryError, compile_query, count, fetch_page, warm_up
+from qualif_tui.services import segments as svc
 from qualif_tui.storage import Database
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qualif_tui.core import segments as svc
-from qualif_tui.core.errors import NotFound, ValidationError
+from qualif_tui.domain.errors import NotFound, ValidationError
+from qualif_tui.services import segments as svc
 from qualif_tui.storage import Database
 
 

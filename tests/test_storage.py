@@ -211,8 +211,8 @@ END;
 def test_version_1_history_index_is_rebuilt_with_contacts_in_its_rowids(
         demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A file made before history hits carried their contact is converted on open."""
-    from qualif_tui.core.contacts import create_contact
-    from qualif_tui.core.history import add_entry, list_entries
+    from qualif_tui.domain.contacts import create_contact
+    from qualif_tui.domain.history import add_entry, list_entries
     from qualif_tui.query import compile_query, count
 
     expected = count(demo_db, compile_query(demo_db, "devis"))

@@ -1,13 +1,5 @@
-"""Command line: ``qualif`` and its verbs (see DESIGN.md, "Command line")."""
+"""The command line: ``qualif`` and its verbs, thin faces over the core."""
 
-from . import (  # noqa: F401  (register the commands)
-    agenda_cmd,
-    database_cmds,
-    key_cmds,
-    query_cmd,
-    segment_cmd,
-    transfer_cmds,
-)
-from .main import main
+from qualif_tui.cli.main import main
 
 __all__ = ["main"]

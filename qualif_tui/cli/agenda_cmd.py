@@ -6,11 +6,12 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..core.agenda.natural import parse_when
-from ..core.agenda.occurrences import Occurrence
-from ..core.agenda.views import FR_WEEKDAYS, DayAgenda, build_view, task_list
-from ..core.errors import ValidationError
-from .main import database_argument, main, opened, out
+from qualif_tui.cli.common import database_argument, opened
+from qualif_tui.cli.output import out
+from qualif_tui.domain.agenda.natural import parse_when
+from qualif_tui.domain.agenda.occurrences import Occurrence
+from qualif_tui.domain.agenda.views import FR_WEEKDAYS, DayAgenda, build_view, task_list
+from qualif_tui.domain.errors import ValidationError
 
 _KINDS = {"call": "appel", "meeting": "rdv", "todo": "à faire"}
 _PRIORITY = {1: "haute", 2: "", 3: "basse"}
@@ -72,7 +73,7 @@ def _day(entry: DayAgenda, empty_days: bool) -> None:
     out.print()
 
 
-@main.command()
+@click.command()
 @database_argument
 @click.option("--day", "kind", flag_value="day", default=True, help="One day (the default).")
 @click.option("--week", "kind", flag_value="week", help="The week (Monday to Sunday).")

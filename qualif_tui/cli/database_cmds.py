@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from ..storage import backup_database, check_database, open_database
-from .main import database_argument, err, fail, main, opened, out
+from qualif_tui.cli.common import database_argument, opened
+from qualif_tui.cli.output import err, fail, out
+from qualif_tui.storage import backup_database, check_database, open_database
 
 
-@main.command()
+@click.command()
 @database_argument
 @click.option("--demo", is_flag=True, help="Fill it with the demo data (a car dealership).")
 @click.option("--contacts", "count", type=click.IntRange(min=0), default=None,
@@ -29,7 +30,7 @@ def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None
         fail(f"{path} already exists (use --force to replace it)")
     started = time.perf_counter()
     if demo:
-        from ..core.demo import build_demo
+        from qualif_tui.services.demo import build_demo
 
         build_demo(path, overwrite=force)
     elif count is not None:
@@ -45,7 +46,7 @@ def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None
 
 
 def _generate(path: Path, count: int, seed: int, force: bool) -> None:
-    from ..core.generator import generate_database
+    from qualif_tui.services.generator import generate_database
 
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn())
@@ -62,7 +63,7 @@ def _generate(path: Path, count: int, seed: int, force: bool) -> None:
         generate_database(path, count, seed, progress=advance, overwrite=force)
 
 
-@main.command()
+@click.command()
 @database_argument
 def check(db: str) -> None:
     """Check integrity (full), foreign keys and the schema version."""
@@ -83,7 +84,7 @@ def check(db: str) -> None:
         fail(f"{report.path} has problems: restore a backup (qualif backup makes them)")
 
 
-@main.command()
+@click.command()
 @database_argument
 @click.argument("dest", required=False, type=click.Path(path_type=str))
 def backup(db: str, dest: str | None) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from ..core import keys as keys_service
-from .main import database_argument, err, main, opened, out
+from qualif_tui.cli.common import database_argument, opened
+from qualif_tui.cli.output import err, out
+from qualif_tui.domain import keys as keys_service
 
 
-@main.group()
+@click.group()
 def key() -> None:
     """Qualification keys: list, add, add values."""
 

@@ -1,52 +1,62 @@
 """The ``qualif`` command: a click group whose commands are thin faces over the core.
 
-``qualif [DB]`` (no command) opens the TUI; every other verb is a subcommand
-registered by the modules of this package. Errors a user can cause become one
-line on stderr: exit 2 for bad usage or a bad query, 1 for other failures.
+``qualif [DB]`` (no command) opens the TUI; every other verb is a subcommand whose
+module is imported only when that verb runs (``COMMANDS``), so that a one-shot
+``qualif query`` does not pay for the import of every other command. Errors a user
+can cause become one line on stderr: exit 2 for bad usage or a bad query, 1 for
+other failures.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
-from ..core.errors import QualifError
-from ..query.errors import QueryError
-from ..storage import Database, StorageError, open_database
+from qualif_tui.cli.output import fail, report_query_error
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.query.errors import QueryError
+from qualif_tui.storage import StorageError
 
 DEFAULT_DB = "qualif.db"
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]qualif:[/] {message}", markup=True)
-    sys.exit(code)
-
-
-def report_query_error(error: QueryError) -> None:
-    for line in error.caret_lines():
-        err.print(f"  {line}", markup=False)
-    err.print(f"[bold red]qualif:[/] bad query: {error.message}", markup=True)
-    if error.hint:
-        err.print(f"  hint: {error.hint}", markup=False)
-    sys.exit(2)
+# verb → "module:attribute" of its click command, imported on use.
+COMMANDS: dict[str, str] = {
+    "init": "qualif_tui.cli.database_cmds:init",
+    "check": "qualif_tui.cli.database_cmds:check",
+    "backup": "qualif_tui.cli.database_cmds:backup",
+    "query": "qualif_tui.cli.query_cmd:query",
+    "segment": "qualif_tui.cli.segment_cmd:segment",
+    "key": "qualif_tui.cli.key_cmds:key",
+    "import": "qualif_tui.cli.transfer_cmds:import_",
+    "export": "qualif_tui.cli.transfer_cmds:export",
+    "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+}
 
 
 class QualifGroup(click.Group):
-    """Accepts a database path where a command would be (``qualif my.db``)
-    and turns the core's errors into one clean line and an exit status."""
+    """Accepts a database path where a command would be (``qualif my.db``),
+    loads each command's module on use, and turns the core's errors into one
+    clean line and an exit status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
             ctx.meta["qualif.db"] = args[0]
             args = args[1:]
         return super().parse_args(ctx, args)
@@ -66,56 +76,6 @@ class QualifGroup(click.Group):
             sys.exit(0)
 
 
-class QueryCommand(click.Command):
-    """A command whose positional text is a query, which may hold words starting
-    with '-' (``-profil:client``, ``-has:phone``, ``-dupont``).
-
-    Click would read ``-has:phone`` as ``-h`` (help) and ``-o…`` as an option.
-    Only this command's exact option names are options here; every other word
-    stays positional, in order, after a ``--``.
-    """
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        options: list[str] = []
-        positionals: list[str] = []
-        takes_value: dict[str, bool] = {}
-        for param in self.get_params(ctx):
-            if isinstance(param, click.Option):
-                for name in (*param.opts, *param.secondary_opts):
-                    takes_value[name] = not param.is_flag and not param.count
-        words = iter(args)
-        for word in words:
-            if word == "--":
-                positionals.extend(words)
-                break
-            name = word.split("=", 1)[0] if word.startswith("--") else word
-            if name in takes_value:
-                options.append(word)
-                if takes_value[name] and "=" not in word:
-                    options.append(next(words, ""))
-            else:
-                positionals.append(word)
-        return super().parse_args(ctx, [*options, "--", *positionals])
-
-
-def tell(line: str) -> None:
-    """A one-line notice on stderr (what takes a while, what was created)."""
-    err.print(f"qualif: {line}", markup=False)
-
-
-@contextmanager
-def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
-    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
-    try:
-        yield db
-    finally:
-        db.close()
-
-
-def database_argument(func: Any) -> Any:
-    return click.argument("db", type=click.Path(dir_okay=False, path_type=str))(func)
-
-
 @click.group(cls=QualifGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--demo", is_flag=True, help="Open the TUI on a fresh copy of the demo database.")
@@ -133,7 +93,7 @@ def main(ctx: click.Context, demo: bool) -> None:
         if demo:
             raise click.UsageError("--demo opens the app; it does not go with a command")
         return
-    from .open_app import open_app, open_demo
+    from qualif_tui.cli.open_app import open_app, open_demo
 
     if demo:
         open_demo()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..storage import open_database
-from .main import err, tell
+from qualif_tui.cli.output import err, tell
+from qualif_tui.storage import open_database
 
 
 def open_app(path: Path) -> None:
@@ -16,7 +16,7 @@ def open_app(path: Path) -> None:
     db = open_database(path, create=True, on_upgrade=tell)
     if created:
         err.print(f"qualif: created a new database at {path}", markup=False)
-    from ..tui.app import QualifApp
+    from qualif_tui.tui.app import QualifApp
 
     try:
         QualifApp(db).run()
@@ -25,7 +25,7 @@ def open_app(path: Path) -> None:
 
 
 def open_demo() -> None:
-    from ..core.demo import build_demo
+    from qualif_tui.services.demo import build_demo
 
     with tempfile.TemporaryDirectory(prefix="qualif-demo-") as folder:
         path = Path(folder) / "demo.db"

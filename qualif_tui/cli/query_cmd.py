@@ -9,13 +9,14 @@ import sys
 import click
 from rich.table import Table
 
-from ..core.keys import format_value, list_keys
-from ..query import SORTS, compile_query, count, iter_rows
-from ..query import explain as explain_query
-from .main import QueryCommand, database_argument, err, main, opened, out
+from qualif_tui.cli.common import QueryCommand, database_argument, opened
+from qualif_tui.cli.output import err, out
+from qualif_tui.domain.keys import format_value, list_keys
+from qualif_tui.query import SORTS, compile_query, count, iter_rows
+from qualif_tui.query import explain as explain_query
 
 
-@main.command(cls=QueryCommand)
+@click.command(cls=QueryCommand)
 @database_argument
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of contacts.")

@@ -7,10 +7,11 @@ from typing import Any
 import click
 from rich.table import Table
 
-from ..core import segments as svc
-from ..core.keys import format_value, list_keys
-from ..query import count, fetch_page
-from .main import QueryCommand, main, opened, out
+from qualif_tui.cli.common import QueryCommand, opened
+from qualif_tui.cli.output import out
+from qualif_tui.domain.keys import format_value, list_keys
+from qualif_tui.query import count, fetch_page
+from qualif_tui.services import segments as svc
 
 
 class _SegmentGroup(click.Group):
@@ -22,7 +23,7 @@ class _SegmentGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@main.group(cls=_SegmentGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_SegmentGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def segment(ctx: click.Context, db: str) -> None:

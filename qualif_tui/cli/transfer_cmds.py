@@ -1,6 +1,6 @@
 """``qualif import`` and ``qualif export``: files in, files out.
 
-Thin over :mod:`qualif_tui.core.importing` and :mod:`qualif_tui.core.exporting`;
+Thin over :mod:`qualif_tui.services.importing` and :mod:`qualif_tui.services.exporting`;
 the file kinds come from their format tables, so a new kind (``ics``) is
 one entry there and shows up here.
 """
@@ -26,11 +26,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..core import exporting, importing
-from ..core.errors import QualifError
-from ..core.importing.plan import ImportPlan
-from ..query import compile_query
-from .main import QueryCommand, database_argument, err, fail, main, opened, out
+from qualif_tui.cli.common import QueryCommand, database_argument, opened
+from qualif_tui.cli.output import err, fail, out
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.query import compile_query
+from qualif_tui.services import exporting, importing
+from qualif_tui.services.importing.plan import ImportPlan
 
 # Files bigger than this show a progress bar (a few thousand rows).
 _PROGRESS_BYTES = 400_000
@@ -40,7 +41,7 @@ _EXAMPLES = 10
 # -- import ----------------------------------------------------------------------------
 
 
-@main.command("import")
+@click.command("import")
 @database_argument
 @click.argument("files", nargs=-1, metavar="[FILE]...", type=click.Path(path_type=str))
 @click.option("--dry-run", is_flag=True, help="Show what would be created, merged and skipped,"
@@ -310,7 +311,7 @@ class _LiveChoice(click.Choice):  # type: ignore[type-arg]
         pass  # always read from the table
 
 
-@main.command("export", cls=QueryCommand)
+@click.command("export", cls=QueryCommand)
 @database_argument
 @click.argument("query", nargs=-1)
 @click.option("--format", "fmt", type=_LiveChoice(exporting.EXPORT_FORMATS), default=None,
@@ -373,7 +374,7 @@ def _day(text: str | None, option: str) -> date | None:
     """A day typed in any form the agenda understands (natural dates included)."""
     if not text:
         return None
-    from ..core.agenda.natural import parse_when
+    from qualif_tui.domain.agenda.natural import parse_when
 
     try:
         value = parse_when(text).value

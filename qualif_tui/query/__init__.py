@@ -1,6 +1,6 @@
 """The query engine: query text → tokens → AST → one parameterised SQL statement."""
 
-from .engine import (
+from qualif_tui.query.engine import (
     SORTS,
     CompiledQuery,
     ContactRow,
@@ -15,8 +15,8 @@ from .engine import (
     use_bitmaps,
     warm_up,
 )
-from .errors import QueryCancelled, QueryError
-from .explain import explain
+from qualif_tui.query.errors import QueryCancelled, QueryError
+from qualif_tui.query.explain import explain
 
 __all__ = [
     "SORTS",

@@ -14,18 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .. import geography
-from ..core.errors import ValidationError
-from ..core.keys import QualKey, closest, list_keys, parse_yesno
-from ..core.phones import phone_e164
-from ..storage import Database
-from ..storage.schema import CONTACT_FLAGS, contact_of_history_hit
-from ..text import fold
-from . import fulltext
-from .ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
-from .errors import QueryError
-from .fields import Builtin, Resolved, resolve, resolve_field, suggestion
-from .matching import (
+from qualif_tui.base import geography
+from qualif_tui.base.text import fold
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
+from qualif_tui.domain.phones import phone_e164
+from qualif_tui.query import fulltext
+from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from qualif_tui.query.errors import QueryError
+from qualif_tui.query.fields import Builtin, Resolved, resolve, resolve_field, suggestion
+from qualif_tui.query.matching import (
     closest_place,
     example_value,
     folded_equals,
@@ -35,9 +33,9 @@ from .matching import (
     matching_values,
     number_in,
 )
-from .parser import parse
-from .plan import FALSE, TRUE, Cond, Plan, all_of, any_of, negate
-from .values import (
+from qualif_tui.query.parser import parse
+from qualif_tui.query.plan import FALSE, TRUE, Cond, Plan, all_of, any_of, negate
+from qualif_tui.query.values import (
     BadValue,
     Period,
     number_bounds,
@@ -46,6 +44,8 @@ from .values import (
     period_bounds,
     range_bounds,
 )
+from qualif_tui.storage import Database
+from qualif_tui.storage.schema import CONTACT_FLAGS, contact_of_history_hit
 
 MAX_SEGMENT_DEPTH = 10
 _TOP = chr(0x10FFFF)  # sorts after every character: the end of a prefix range
@@ -525,7 +525,7 @@ def _flag(name: str, present: bool, label: str) -> Cond:
 
 
 def _children(plan: Plan) -> list[Plan]:
-    from .plan import AnyOf
+    from qualif_tui.query.plan import AnyOf
 
     if isinstance(plan, AnyOf):
         return list(plan.children)

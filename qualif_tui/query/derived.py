@@ -17,11 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..core.keys import QualKey
-from ..storage import Database
-from .engine import SORTS, CompiledQuery, ContactRow, Cursor, count, fetch_page, refine
-from .errors import QueryError
-from .plan import Cond
+from qualif_tui.domain.keys import QualKey
+from qualif_tui.query.engine import (
+    SORTS,
+    CompiledQuery,
+    ContactRow,
+    Cursor,
+    count,
+    fetch_page,
+    refine,
+)
+from qualif_tui.query.errors import QueryError
+from qualif_tui.query.plan import Cond
+from qualif_tui.storage import Database
 
 
 def missing_any(query: CompiledQuery, keys: Sequence[QualKey]) -> CompiledQuery:

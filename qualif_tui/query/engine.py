@@ -37,14 +37,13 @@ from typing import Any
 
 from pyroaring import BitMap
 
-from ..core.keys import Decoded, QualKey, list_keys
-from ..storage import Database, StorageError, open_database
-from ..text import display_name
-from .errors import QueryCancelled, QueryError
-from .facets import FacetIndex, Unsupported, read_column, read_universe
-from .plan import FALSE, TRUE, Cond, Negate, Plan, all_of, render
-from .plan import tables as plan_tables
-from .runtime import (
+from qualif_tui.base.text import display_name
+from qualif_tui.domain.keys import Decoded, QualKey, list_keys
+from qualif_tui.query.errors import QueryCancelled, QueryError
+from qualif_tui.query.facets import FacetIndex, Unsupported, read_column, read_universe
+from qualif_tui.query.plan import FALSE, TRUE, Cond, Negate, Plan, all_of, render
+from qualif_tui.query.plan import tables as plan_tables
+from qualif_tui.query.runtime import (
     State,
     checked,
     current_keys,
@@ -53,6 +52,7 @@ from .runtime import (
     state,
     total_contacts,
 )
+from qualif_tui.storage import Database, StorageError, open_database
 
 # sort name → (SQL expression, label). Every sort ends with c.id for a total order.
 SORTS: dict[str, tuple[str, str]] = {
@@ -160,7 +160,7 @@ def compile_query(db: Database, text: str, *, keys: Sequence[QualKey] | None = N
 
     ``inside``: compiling the query of that segment (a use of it is a cycle).
     """
-    from .compiler import compile_plan
+    from qualif_tui.query.compiler import compile_plan
 
     state(db)  # SQL functions the clause may call (qualif_fold)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.errors import QualifError
+from qualif_tui.domain.errors import QualifError
 
 
 class QueryError(QualifError):

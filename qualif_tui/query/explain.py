@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..storage import Database
-from .engine import (
+from qualif_tui.query.engine import (
     WALKS,
     CompiledQuery,
     bitmap_result,
@@ -14,9 +13,10 @@ from .engine import (
     sql_membership,
     walk_sql,
 )
-from .plan import Negate, describe, render
-from .plan import tables as plan_tables
-from .runtime import current_keys, state, total_contacts
+from qualif_tui.query.plan import Negate, describe, render
+from qualif_tui.query.plan import tables as plan_tables
+from qualif_tui.query.runtime import current_keys, state, total_contacts
+from qualif_tui.storage import Database
 
 
 def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: int = 50

@@ -30,10 +30,10 @@ from typing import Any
 
 from pyroaring import BitMap
 
-from ..storage import Database
-from .matching import sqlite_rank
-from .plan import AllOf, AnyOf, Cond, Const, Negate, Plan
-from .runtime import LRU, Version
+from qualif_tui.query.matching import sqlite_rank
+from qualif_tui.query.plan import AllOf, AnyOf, Cond, Const, Negate, Plan
+from qualif_tui.query.runtime import LRU, Version
+from qualif_tui.storage import Database
 
 MAX_VALUES = 5000  # distinct values for a column to get bitmaps
 MAX_CATCH_UP = 20_000  # changed contacts beyond which columns are rebuilt instead

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.keys import QualKey, closest
-from ..text import fold_key_name
+from qualif_tui.base.text import fold_key_name
+from qualif_tui.domain.keys import QualKey, closest
 
 # the words of the language (reserved: no key can take these names)
 RESERVED = ("has", "missing", "segment", "dept", "region")

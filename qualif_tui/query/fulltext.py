@@ -6,7 +6,7 @@ column filters typed by the user are only characters to find.
 
 The tables use ``unicode61 remove_diacritics 2``: it lowercases and drops
 accents but keeps ligatures (``œ``, ``æ``, ``ß``) as letters, while
-:func:`qualif_tui.text.fold` (the rest of the program) writes them ``oe``,
+:func:`qualif_tui.base.text.fold` (the rest of the program) writes them ``oe``,
 ``ae``, ``ss``. So each word is searched in every spelling the index may
 hold: ``oeuvre`` finds both "Oeuvre" and "Œuvre". (Letters unicode61 neither
 decomposes nor folds to ASCII — ``ø``, ``ł``, ``đ`` — are found when typed as
@@ -19,7 +19,7 @@ import itertools
 import re
 import unicodedata
 
-from ..text import fold
+from qualif_tui.base.text import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _LIGATURES = (("oe", "œ"), ("ae", "æ"), ("ss", "ß"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .errors import QueryError
+from qualif_tui.query.errors import QueryError
 
 
 class Kind(Enum):

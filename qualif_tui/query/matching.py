@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .. import geography
-from ..core.keys import QualKey
-from ..text import fold
-from .ast import Value
+from qualif_tui.base import geography
+from qualif_tui.base.text import fold
+from qualif_tui.domain.keys import QualKey
+from qualif_tui.query.ast import Value
 
 
 def sqlite_rank(value: Any) -> int:

@@ -20,9 +20,9 @@ the stack.
 
 from __future__ import annotations
 
-from .ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
-from .errors import QueryError
-from .lexer import Kind, Token, tokenize
+from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from qualif_tui.query.errors import QueryError
+from qualif_tui.query.lexer import Kind, Token, tokenize
 
 MAX_DEPTH = 50  # nested parentheses and negations
 MAX_CRITERIA = 200  # terms and words in one query

@@ -20,12 +20,12 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.keys import QualKey, list_keys
-from ..storage import Database
-from ..text import fold
+from qualif_tui.base.text import fold
+from qualif_tui.domain.keys import QualKey, list_keys
+from qualif_tui.storage import Database
 
 if TYPE_CHECKING:
-    from .facets import FacetIndex
+    from qualif_tui.query.facets import FacetIndex
 
 Version = tuple[int, int]
 

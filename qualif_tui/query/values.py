@@ -29,9 +29,9 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from ..core import clock
-from ..core.errors import ValidationError
-from ..core.keys import parse_number
+from qualif_tui.domain import clock
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.keys import parse_number
 
 _DURATION = re.compile(r"([+-]?)(\d{1,5})\s*([dDjJwWsSmMyYaA])")
 _UNITS = {"d": "days", "j": "days", "w": "weeks", "s": "weeks", "m": "months", "y": "years",

@@ -4,7 +4,7 @@ This package is the only place that knows the schema. Everything above it
 (core services, query engine, CLI, TUI) goes through :class:`Database`.
 """
 
-from .database import (
+from qualif_tui.storage.database import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     CheckReport,

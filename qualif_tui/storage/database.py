@@ -46,7 +46,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import migrations
+from qualif_tui.storage import migrations
 
 APPLICATION_ID = 0x51554C46  # "QULF"
 SCHEMA_VERSION = migrations.LATEST_VERSION

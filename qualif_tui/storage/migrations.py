@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from . import schema
+from qualif_tui.storage import schema
 
 
 def _v1_initial(conn: sqlite3.Connection) -> None:

@@ -28,7 +28,7 @@ the file is written by another tool (the sqlite3 shell, a script).
 
 from __future__ import annotations
 
-from ..geography import departement_sql
+from qualif_tui.base.geography import departement_sql
 
 # Kinds of history entry written by the program itself: they do not count as
 # contact with the person (``last_contact``) and the timeline shows them dimmed.

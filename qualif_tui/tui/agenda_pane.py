@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..core import clock
-from ..core.activities import PRIORITIES, Activity
-from . import keymap
-from .columns import fit
-from .messages import MarkDone
+from qualif_tui.domain import clock
+from qualif_tui.domain.activities import PRIORITIES, Activity
+from qualif_tui.tui import keymap
+from qualif_tui.tui.columns import fit
+from qualif_tui.tui.messages import MarkDone
 
 
 def is_overdue(activity: Activity, now: str) -> bool:

@@ -17,13 +17,13 @@ import time
 from textual import work
 from textual.app import App
 
-from ..storage import Database, StorageError, quick_check_file
-from . import keymap
-from .agenda import AgendaScreen, AlarmWatcher
-from .help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
-from .main_screen import MainScreen
-from .qualification import KeyField
-from .workers import WorkerReports, WriteQueue
+from qualif_tui.storage import Database, StorageError, quick_check_file
+from qualif_tui.tui import keymap
+from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
+from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
+from qualif_tui.tui.main_screen import MainScreen
+from qualif_tui.tui.qualification import KeyField
+from qualif_tui.tui.workers import WorkerReports, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -133,7 +133,7 @@ class QualifApp(WorkerReports, App[None]):
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
     async def action_quit(self) -> None:
-        from .dialogs import ConfirmScreen
+        from qualif_tui.tui.dialogs import ConfirmScreen
 
         asking = isinstance(self.screen, ConfirmScreen) and self.screen.id == "confirm-quit"
         dirty = [s for s in self.screen_stack if getattr(s, "dirty", False)]

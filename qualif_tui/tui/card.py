@@ -16,17 +16,17 @@ from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ..core.activities import Activity, contact_activities
-from ..core.contacts import Contact, get_contact
-from ..core.errors import NotFound
-from ..core.history import HistoryEntry, list_entries
-from ..core.keys import QualKey, list_keys
-from ..core.qualify import qualified
-from ..storage import Database
-from .agenda_pane import AgendaPane
-from .qualification import QualificationForm
-from .timeline import ENTRY_LIMIT, Timeline
-from .workers import WorkerReports, deliver
+from qualif_tui.domain.activities import Activity, contact_activities
+from qualif_tui.domain.contacts import Contact, get_contact
+from qualif_tui.domain.errors import NotFound
+from qualif_tui.domain.history import HistoryEntry, list_entries
+from qualif_tui.domain.keys import QualKey, list_keys
+from qualif_tui.domain.qualify import qualified
+from qualif_tui.storage import Database
+from qualif_tui.tui.agenda_pane import AgendaPane
+from qualif_tui.tui.qualification import QualificationForm
+from qualif_tui.tui.timeline import ENTRY_LIMIT, Timeline
+from qualif_tui.tui.workers import WorkerReports, deliver
 
 CARD_DELAY = 0.04  # seconds
 PANES = {"form": "tab-form", "timeline": "tab-timeline", "agenda": "tab-agenda"}

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 
-from ..core.keys import QualKey, format_value
-from ..query import ContactRow
+from qualif_tui.domain.keys import QualKey, format_value
+from qualif_tui.query import ContactRow
 
 GAP = 1
 KEY_MIN = 4

@@ -15,9 +15,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from ..core.lookup import ContactMatch, find_contacts
-from ..text import fold
-from .keymap import Key
+from qualif_tui.base.text import fold
+from qualif_tui.domain.lookup import ContactMatch, find_contacts
+from qualif_tui.tui.keymap import Key
 
 LOOKUP_LIMIT = 30
 

@@ -21,12 +21,12 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..core.keys import QualKey
-from ..query import SORTS, ContactRow
-from . import keymap
-from .columns import GAP, Column, fit, layout
-from .paging import PagePlan, PageSource
-from .workers import WorkerReports, deliver
+from qualif_tui.domain.keys import QualKey
+from qualif_tui.query import SORTS, ContactRow
+from qualif_tui.tui import keymap
+from qualif_tui.tui.columns import GAP, Column, fit, layout
+from qualif_tui.tui.paging import PagePlan, PageSource
+from qualif_tui.tui.workers import WorkerReports, deliver
 
 
 class ContactList(WorkerReports, ScrollView, can_focus=True):

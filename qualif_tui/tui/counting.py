@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..core.segments import Segment, count_segments
-from ..query import compile_query, count
-from ..storage import Database
+from qualif_tui.query import compile_query, count
+from qualif_tui.services.segments import Segment, count_segments
+from qualif_tui.storage import Database
 
 
 def segment_query_text(segment: Segment) -> str:

@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.errors import ValidationError
-from ..core.keys import Decoded, QualKey
-from . import keymap
-from .workers import WriteJob, describe_error
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.keys import Decoded, QualKey
+from qualif_tui.tui import keymap
+from qualif_tui.tui.workers import WriteJob, describe_error
 
 
 class BlinkInput(Input):

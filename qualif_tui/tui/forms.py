@@ -20,15 +20,15 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
-from ..core import clock
-from ..core.activities import KINDS as ACTIVITY_KINDS
-from ..core.activities import PRIORITIES, Activity
-from ..core.agenda import natural
-from ..core.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
-from ..core.errors import ValidationError
-from ..core.history import KINDS as HISTORY_KINDS
-from .dialogs import BlinkInput, ConfirmScreen, field_error
-from .workers import WriteJob
+from qualif_tui.domain import clock
+from qualif_tui.domain.activities import KINDS as ACTIVITY_KINDS
+from qualif_tui.domain.activities import PRIORITIES, Activity
+from qualif_tui.domain.agenda import natural
+from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.history import KINDS as HISTORY_KINDS
+from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen, field_error
+from qualif_tui.tui.workers import WriteJob
 
 LOGGED_KINDS = ("note", "call", "email", "meeting", "letter")
 

@@ -17,7 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from . import keymap
+from qualif_tui.tui import keymap
 
 GROUPS = {
     "QualifApp": "Général",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..core.keys import Decoded, QualKey, format_value
-from ..text import fold
+from qualif_tui.base.text import fold
+from qualif_tui.domain.keys import Decoded, QualKey, format_value
 
 TYPED = ("month", "date", "number", "text")
 _YES = {"o", "y", "1"}

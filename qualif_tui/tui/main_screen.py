@@ -23,14 +23,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
 from textual.worker import WorkerState
 
-from ..core.activities import (
+from qualif_tui.domain.activities import (
     Activity,
     add_activity,
     answered_by,
     complete_activity,
     log_and_complete,
 )
-from ..core.contacts import (
+from qualif_tui.domain.contacts import (
     DeletedContact,
     create_contact,
     delete_contact,
@@ -38,12 +38,10 @@ from ..core.contacts import (
     restore_contact,
     update_contact,
 )
-from ..core.history import add_entry
-from ..core.importing import undo_batch
-from ..core.keys import QualKey, list_keys
-from ..core.qualify import Answer, answer, toggle, undo_answer
-from ..core.segments import Segment, save_segment
-from ..query import (
+from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.keys import QualKey, list_keys
+from qualif_tui.domain.qualify import Answer, answer, toggle, undo_answer
+from qualif_tui.query import (
     SORTS,
     CompiledQuery,
     ContactRow,
@@ -52,18 +50,20 @@ from ..query import (
     count,
     warm_up,
 )
-from ..query.derived import page_containing
-from ..storage import Database
-from . import keymap
-from .card import ContactCard
-from .commands import ActionsProvider, ContactsProvider, SegmentsProvider
-from .contact_list import ContactList
-from .counting import segment_query_text
-from .messages import AnswerKey, EditContact, MarkDone
-from .paging import PAGE_SIZE, PageSource
-from .search_bar import SearchBar
-from .sidebar import SegmentsSidebar
-from .workers import WorkerReports, WriteJob, deliver
+from qualif_tui.query.derived import page_containing
+from qualif_tui.services.importing import undo_batch
+from qualif_tui.services.segments import Segment, save_segment
+from qualif_tui.storage import Database
+from qualif_tui.tui import keymap
+from qualif_tui.tui.card import ContactCard
+from qualif_tui.tui.commands import ActionsProvider, ContactsProvider, SegmentsProvider
+from qualif_tui.tui.contact_list import ContactList
+from qualif_tui.tui.counting import segment_query_text
+from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
+from qualif_tui.tui.paging import PAGE_SIZE, PageSource
+from qualif_tui.tui.search_bar import SearchBar
+from qualif_tui.tui.sidebar import SegmentsSidebar
+from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify"}
@@ -376,7 +376,7 @@ class MainScreen(WorkerReports, Screen[None]):
         deliver(self, self._open_contact_form, contact_id, contact)
 
     def _open_contact_form(self, contact_id: int, contact: Any) -> None:
-        from .forms import ContactForm
+        from qualif_tui.tui.forms import ContactForm
 
         def save(changes: dict[str, Any]) -> Any:
             return update_contact(self.db, contact_id, changes)
@@ -389,7 +389,7 @@ class MainScreen(WorkerReports, Screen[None]):
         self.app.push_screen(ContactForm(contact, save), closed)
 
     def action_new_contact(self) -> None:
-        from .forms import ContactForm
+        from qualif_tui.tui.forms import ContactForm
 
         def closed(new_id: int | None) -> None:
             if new_id is not None:
@@ -401,7 +401,7 @@ class MainScreen(WorkerReports, Screen[None]):
                              closed)
 
     def action_delete_contact(self) -> None:
-        from .dialogs import ConfirmScreen
+        from qualif_tui.tui.dialogs import ConfirmScreen
 
         contact_id = self._contact_or_bell()
         if contact_id is None:
@@ -454,7 +454,7 @@ class MainScreen(WorkerReports, Screen[None]):
 
     def _open_log_form(self, contact_id: int, kind: str, name: str,
                        planned: Activity | None) -> None:
-        from .forms import EntryForm
+        from qualif_tui.tui.forms import EntryForm
 
         def save(kind: str, subject: str, body: str, when: str, closes: int | None) -> int:
             if closes is not None:
@@ -476,7 +476,7 @@ class MainScreen(WorkerReports, Screen[None]):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
-        from .forms import ActivityForm
+        from qualif_tui.tui.forms import ActivityForm
 
         contact_id = self._contact_or_bell()
         if contact_id is None:
@@ -494,7 +494,7 @@ class MainScreen(WorkerReports, Screen[None]):
         self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
 
     def action_import_file(self) -> None:
-        from .transfer import Imported, ImportScreen
+        from qualif_tui.tui.transfer import Imported, ImportScreen
 
         def closed(imported: Imported | None) -> None:
             if imported is None:
@@ -511,7 +511,7 @@ class MainScreen(WorkerReports, Screen[None]):
         self.app.push_screen(ImportScreen(self.db), closed)
 
     def action_export_result(self) -> None:
-        from .transfer import ExportScreen
+        from qualif_tui.tui.transfer import ExportScreen
 
         if self.compiled is None:
             self.app.bell()
@@ -525,7 +525,7 @@ class MainScreen(WorkerReports, Screen[None]):
                              closed)
 
     def action_save_segment(self) -> None:
-        from .dialogs import SegmentNameScreen
+        from qualif_tui.tui.dialogs import SegmentNameScreen
 
         text = self.query_text
 
@@ -538,7 +538,7 @@ class MainScreen(WorkerReports, Screen[None]):
                                                                                text)), closed)
 
     def action_sprint(self) -> None:
-        from .sprint import SprintScreen
+        from qualif_tui.tui.sprint import SprintScreen
 
         if self.compiled is None:
             return

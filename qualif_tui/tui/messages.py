@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ..core.activities import Activity
-from ..core.keys import QualKey
+from qualif_tui.domain.activities import Activity
+from qualif_tui.domain.keys import QualKey
 
 
 @dataclass

@@ -21,9 +21,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..core.keys import QualKey
-from ..query import CompiledQuery, ContactRow, Cursor, fetch_at, fetch_page
-from ..storage import Database
+from qualif_tui.domain.keys import QualKey
+from qualif_tui.query import CompiledQuery, ContactRow, Cursor, fetch_at, fetch_page
+from qualif_tui.storage import Database
 
 PAGE_SIZE = 100
 MAX_PAGES = 6

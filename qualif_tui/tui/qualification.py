@@ -15,13 +15,13 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ..core.contacts import Contact
-from ..core.errors import ValidationError
-from ..core.keys import Decoded, QualKey, format_value
-from . import keymap
-from .columns import fit
-from .keystrokes import PLACEHOLDERS, TYPED, choices_hint, starts_typing, value_for
-from .messages import AnswerKey, EditContact
+from qualif_tui.domain.contacts import Contact
+from qualif_tui.domain.errors import ValidationError
+from qualif_tui.domain.keys import Decoded, QualKey, format_value
+from qualif_tui.tui import keymap
+from qualif_tui.tui.columns import fit
+from qualif_tui.tui.keystrokes import PLACEHOLDERS, TYPED, choices_hint, starts_typing, value_for
+from qualif_tui.tui.messages import AnswerKey, EditContact
 
 LABEL_WIDTH = 20
 
@@ -148,7 +148,7 @@ class KeyField(Widget, can_focus=True):
         if self.key.type in TYPED:
             self.start_editing(format_value(self.value))
         elif self.key.has_choices:
-            from .dialogs import PickValue
+            from qualif_tui.tui.dialogs import PickValue
 
             def picked(value: str | None) -> None:
                 if value is not None:

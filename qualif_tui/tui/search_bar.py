@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..query import QueryError
-from . import keymap
+from qualif_tui.query import QueryError
+from qualif_tui.tui import keymap
 
 HISTORY_SIZE = 100
 

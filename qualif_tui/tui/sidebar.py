@@ -10,13 +10,13 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..core.segments import Segment, list_segments
-from ..storage import Database
-from . import keymap
-from .columns import fit
-from .counting import count_all, segment_counts
-from .search_bar import format_count
-from .workers import WorkerReports, deliver
+from qualif_tui.services.segments import Segment, list_segments
+from qualif_tui.storage import Database
+from qualif_tui.tui import keymap
+from qualif_tui.tui.columns import fit
+from qualif_tui.tui.counting import count_all, segment_counts
+from qualif_tui.tui.search_bar import format_count
+from qualif_tui.tui.workers import WorkerReports, deliver
 
 ALL_ID = "all"
 

@@ -20,16 +20,16 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from ..core.keys import QualKey
-from ..core.qualify import Answer, answer, missing_keys, undo_answer
-from ..core.qualify import toggle as toggle_value
-from ..query import CompiledQuery, ContactRow, Cursor, count, fetch_page
-from ..query.derived import missing_any
-from ..storage import Database
-from . import keymap
-from .dialogs import BlinkInput
-from .keystrokes import TYPED, choices_hint, starts_typing, value_for
-from .workers import WorkerReports, WriteJob, deliver
+from qualif_tui.domain.keys import QualKey
+from qualif_tui.domain.qualify import Answer, answer, missing_keys, undo_answer
+from qualif_tui.domain.qualify import toggle as toggle_value
+from qualif_tui.query import CompiledQuery, ContactRow, Cursor, count, fetch_page
+from qualif_tui.query.derived import missing_any
+from qualif_tui.storage import Database
+from qualif_tui.tui import keymap
+from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.keystrokes import TYPED, choices_hint, starts_typing, value_for
+from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 BATCH = 25
 

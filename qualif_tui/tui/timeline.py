@@ -14,11 +14,11 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.history import HistoryEntry, list_entries
-from ..storage import Database
-from . import keymap
-from .columns import fit
-from .workers import WorkerReports, deliver
+from qualif_tui.domain.history import HistoryEntry, list_entries
+from qualif_tui.storage import Database
+from qualif_tui.tui import keymap
+from qualif_tui.tui.columns import fit
+from qualif_tui.tui.workers import WorkerReports, deliver
 
 ENTRY_LIMIT = 300
 

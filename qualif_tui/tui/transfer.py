@@ -1,7 +1,7 @@
 """Importing a file and exporting the current result, from the app.
 
 The app's faces of ``qualif import`` and ``qualif export``: the core reads,
-plans and writes (:mod:`qualif_tui.core.importing`, :mod:`~qualif_tui.core.exporting`);
+plans and writes (:mod:`qualif_tui.services.importing`, :mod:`~qualif_tui.services.exporting`);
 these screens ask for a file, show the plan before anything is written, and
 run the work in workers with its progress shown. An import goes through the
 app's write queue and comes back as an undoable batch.
@@ -22,13 +22,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Select, Static
 
-from ..core import importing
-from ..core.errors import QualifError
-from ..core.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
-from ..query import CompiledQuery
-from ..storage import Database, StorageError
-from . import keymap
-from .workers import WorkerReports, WriteJob, deliver
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.query import CompiledQuery
+from qualif_tui.services import importing
+from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
+from qualif_tui.storage import Database, StorageError
+from qualif_tui.tui import keymap
+from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 COLUMNS_SHOWN = 12
 EXAMPLES_SHOWN = 5

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
-from ..core.errors import QualifError
-from ..storage import StorageError
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.storage import StorageError
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select
 
-from qualif_tui.core.activities import add_activity, get_activity
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.history import list_entries
+from qualif_tui.domain.activities import add_activity, get_activity
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.history import list_entries
 from qualif_tui.query import engine
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Input, Static, TabbedContent
 
-from qualif_tui.core.activities import add_activity, contact_activities, get_activity
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.history import list_entries
-from qualif_tui.core.keys import contact_values, define_key
+from qualif_tui.domain.activities import add_activity, contact_activities, get_activity
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.history import list_entries
+from qualif_tui.domain.keys import contact_values, define_key
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda_pane import AgendaPane
 from qualif_tui.tui.app import QualifApp
@@ -171,7 +171,7 @@ async def test_note_email_meeting_keys_open_their_form(app: QualifApp) -> None:
 async def test_timeline_newest_first_dims_automatic_entries_and_filters(
         app: QualifApp, app_db: Database) -> None:
     cid = create_contact(app_db, {"last_name": "Aaron"})
-    from qualif_tui.core.history import add_entry
+    from qualif_tui.domain.history import add_entry
 
     add_entry(app_db, cid, "call", "Premier appel", happened_at="2026-10-01T09:00")
     add_entry(app_db, cid, "note", "Aime la voile", happened_at="2026-11-01T09:00")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from qualif_tui.core.contacts import contact_count, get_contact
-from qualif_tui.core.errors import NotFound
-from qualif_tui.core.history import list_entries
+from qualif_tui.domain.contacts import contact_count, get_contact
+from qualif_tui.domain.errors import NotFound
+from qualif_tui.domain.history import list_entries
 from qualif_tui.storage import Database, open_database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.dialogs import ConfirmScreen
@@ -187,7 +187,7 @@ async def test_background_check_holds_writes_until_the_file_passes(demo_copy: Pa
             await pilot.press("f2", "3")  # Profil: suspect, once the check has passed
             await settle(pilot)
             cid = main(app).card.contact_id or 0
-            from qualif_tui.core.keys import contact_values
+            from qualif_tui.domain.keys import contact_values
 
             assert contact_values(database, cid)["Profil"] == "suspect"
             assert not any(t.severity == "error" for t in app._notifications)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from qualif_tui.core import clock
-from qualif_tui.core.generator import generate_database
+from qualif_tui.domain import clock
 from qualif_tui.query import compile_query, fetch_at
+from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import Database, open_database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.paging import MAX_PAGES, PAGE_SIZE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Footer
 
-from qualif_tui.core.keys import list_keys
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query, fetch_page
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.history import add_entry
-from qualif_tui.core.keys import contact_values
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.keys import contact_values
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda_pane import AgendaPane
 from qualif_tui.tui.app import QualifApp
@@ -66,7 +66,7 @@ async def test_j_and_k_move_in_the_sidebar_timeline_and_agenda(app: QualifApp,
                                                                app_db: Database) -> None:
     cid = create_contact(app_db, {"last_name": "Aaron"})
     add_entry(app_db, cid, "note", "Un", happened_at="2026-01-01T09:00")
-    from qualif_tui.core.activities import add_activity
+    from qualif_tui.domain.activities import add_activity
 
     add_activity(app_db, "A", starts_at="2026-12-01", contact_ids=[cid])
     add_activity(app_db, "B", starts_at="2026-12-02", contact_ids=[cid])
@@ -136,7 +136,7 @@ async def test_an_empty_file_opens_and_takes_a_first_contact(db: Database) -> No
 
 
 async def test_every_key_type_in_the_form(keyed_db: Database) -> None:
-    from qualif_tui.core.keys import define_key
+    from qualif_tui.domain.keys import define_key
 
     define_key(keyed_db, "Newsletter", "yesno")
     define_key(keyed_db, "Budget", "number")

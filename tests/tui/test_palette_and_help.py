@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.command import CommandList, CommandPalette
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.segments import save_segment
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.services.segments import save_segment
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.forms import ContactForm

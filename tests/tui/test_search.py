@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from qualif_tui.core.segments import get_segment, list_segments, save_segment
+from qualif_tui.services.segments import get_segment, list_segments, save_segment
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.dialogs import SegmentNameScreen

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.history import list_entries
-from qualif_tui.core.keys import contact_values, list_keys
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.history import list_entries
+from qualif_tui.domain.keys import contact_values, list_keys
 from qualif_tui.query import compile_query, count
 from qualif_tui.query.derived import missing_any
 from qualif_tui.storage import Database

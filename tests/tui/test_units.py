@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.keys import define_key, get_key, list_keys
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.keys import define_key, get_key, list_keys
 from qualif_tui.query import compile_query, count, fetch_at
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda_pane import is_overdue
@@ -99,7 +99,7 @@ def test_parse_when_and_overdue(db: Database) -> None:
             raise AssertionError(bad)
         except ValueError:
             pass
-    from qualif_tui.core.activities import add_activity, get_activity
+    from qualif_tui.domain.activities import add_activity, get_activity
 
     cid = create_contact(db, {"last_name": "X"})
     now = "2026-11-20T10:30:00"

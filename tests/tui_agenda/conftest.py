@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from qualif_tui.core.activities import add_activity, complete_activity
-from qualif_tui.core.agenda import times
-from qualif_tui.core.contacts import create_contact
-from qualif_tui.core.keys import define_key, set_qualification
+from qualif_tui.domain.activities import add_activity, complete_activity
+from qualif_tui.domain.agenda import times
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.keys import define_key, set_qualification
 from qualif_tui.storage import Database
 
 

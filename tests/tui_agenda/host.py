@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from qualif_tui.core import clock
+from qualif_tui.domain import clock
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.workers import WriteQueue

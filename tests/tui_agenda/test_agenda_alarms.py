@@ -7,7 +7,7 @@ from datetime import datetime
 from textual.pilot import Pilot
 from textual.widgets._toast import Toast
 
-from qualif_tui.core.agenda.alarms import LAST_CHECK_META
+from qualif_tui.domain.agenda.alarms import LAST_CHECK_META
 from qualif_tui.storage import Database
 
 from .host import HostApp

@@ -7,7 +7,7 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from qualif_tui.core.activities import get_activity
+from qualif_tui.domain.activities import get_activity
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen
 from qualif_tui.tui.agenda.dialogs import ContactChoice

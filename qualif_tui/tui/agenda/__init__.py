@@ -6,7 +6,7 @@ The app (``tui/app.py``) binds ``a`` and ``ctrl+o`` (``keymap.APP_KEYS``), pushe
 (refresh). The screen writes through ``app.writes``, the app's write queue.
 """
 
-from .alarms import AlarmWatcher
-from .screen import AgendaScreen
+from qualif_tui.tui.agenda.alarms import AlarmWatcher
+from qualif_tui.tui.agenda.screen import AgendaScreen
 
 __all__ = ["AgendaScreen", "AlarmWatcher"]

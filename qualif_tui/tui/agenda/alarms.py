@@ -19,12 +19,12 @@ from datetime import datetime
 from textual.app import App
 from textual.timer import Timer
 
-from ...core import clock
-from ...core.agenda.alarms import Alarm, alarms_between, missed_alarms, record_check
-from ...core.errors import QualifError
-from ...storage import Database, StorageError
-from .render import contacts_text
-from .screen import AgendaScreen
+from qualif_tui.domain import clock
+from qualif_tui.domain.agenda.alarms import Alarm, alarms_between, missed_alarms, record_check
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.storage import Database, StorageError
+from qualif_tui.tui.agenda.render import contacts_text
+from qualif_tui.tui.agenda.screen import AgendaScreen
 
 OPEN_KEY = "ctrl+o"
 MISSED_SHOWN = 5

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.activities import ContactRef
-from ...core.agenda.natural import AmbiguousDate, describe_moment, parse_when
-from ...core.errors import ValidationError
+from qualif_tui.domain.activities import ContactRef
+from qualif_tui.domain.agenda.natural import AmbiguousDate, describe_moment, parse_when
+from qualif_tui.domain.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from datetime import date
 
 from rich.text import Text
 
-from ...core.agenda.occurrences import Occurrence
-from ...core.agenda.reminders import Reminder
-from ...core.agenda.views import FR_WEEKDAYS
+from qualif_tui.domain.agenda.occurrences import Occurrence
+from qualif_tui.domain.agenda.reminders import Reminder
+from qualif_tui.domain.agenda.views import FR_WEEKDAYS
 
 KIND_MARKS = {"call": "☎", "meeting": "◆", "todo": "□"}
 PRIORITY_MARKS = {1: ("!", "bold red"), 2: (" ", ""), 3: ("↓", "dim")}

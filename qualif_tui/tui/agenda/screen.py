@@ -25,18 +25,25 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...core import clock
-from ...core.activities import add_activity
-from ...core.agenda import series
-from ...core.agenda.occurrences import Occurrence
-from ...core.agenda.reminders import Reminder, reminder_to_activity
-from ...core.agenda.views import AgendaView, DayAgenda, TaskList, build_view, step, task_list
-from ...core.errors import QualifError
-from ...storage import Database
-from .. import keymap
-from ..workers import WriteJob
-from .dialogs import ContactChoice, RescheduleDialog, RescheduleResult
-from .render import day_title, item_text, more_text, reminder_text
+from qualif_tui.domain import clock
+from qualif_tui.domain.activities import add_activity
+from qualif_tui.domain.agenda import series
+from qualif_tui.domain.agenda.occurrences import Occurrence
+from qualif_tui.domain.agenda.reminders import Reminder, reminder_to_activity
+from qualif_tui.domain.agenda.views import (
+    AgendaView,
+    DayAgenda,
+    TaskList,
+    build_view,
+    step,
+    task_list,
+)
+from qualif_tui.domain.errors import QualifError
+from qualif_tui.storage import Database
+from qualif_tui.tui import keymap
+from qualif_tui.tui.agenda.dialogs import ContactChoice, RescheduleDialog, RescheduleResult
+from qualif_tui.tui.agenda.render import day_title, item_text, more_text, reminder_text
+from qualif_tui.tui.workers import WriteJob
 
 VIEWS = ("day", "week", "month", "tasks")
 # How many items (and reminders) of a day each view loads: what a terminal can
@@ -400,7 +407,7 @@ class AgendaScreen(Screen[None]):
     def action_new_activity(self) -> None:
         """Plan an activity of no contact (a trade show, a meeting at the office)
         on the day in view; one for a contact is planned from its card (t)."""
-        from ..forms import ActivityForm
+        from qualif_tui.tui.forms import ActivityForm
 
         focused = self._focused_list()
         day = focused.day if focused is not None and focused.day else self.anchor

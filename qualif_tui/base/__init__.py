@@ -1,0 +1,1 @@
+"""Base: text folding and French geography, used by every layer above."""

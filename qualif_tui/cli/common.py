@@ -1,0 +1,57 @@
+"""What the commands share: the DB argument, opening the file, query arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from qualif_tui.cli.output import tell
+from qualif_tui.storage import Database, open_database
+
+
+class QueryCommand(click.Command):
+    """A command whose positional text is a query, which may hold words starting
+    with '-' (``-profil:client``, ``-has:phone``, ``-dupont``).
+
+    Click would read ``-has:phone`` as ``-h`` (help) and ``-o…`` as an option.
+    Only this command's exact option names are options here; every other word
+    stays positional, in order, after a ``--``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: list[str] = []
+        positionals: list[str] = []
+        takes_value: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not param.is_flag and not param.count
+        words = iter(args)
+        for word in words:
+            if word == "--":
+                positionals.extend(words)
+                break
+            name = word.split("=", 1)[0] if word.startswith("--") else word
+            if name in takes_value:
+                options.append(word)
+                if takes_value[name] and "=" not in word:
+                    options.append(next(words, ""))
+            else:
+                positionals.append(word)
+        return super().parse_args(ctx, [*options, "--", *positionals])
+
+
+@contextmanager
+def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
+    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def database_argument(func: Any) -> Any:
+    return click.argument("db", type=click.Path(dir_okay=False, path_type=str))(func)

@@ -1,0 +1,137 @@
+"""The demo database, built from the readable files in ``sample_data/``.
+
+The files are dated around an anchor day (``demo.json``); loading shifts every
+date by (today − anchor) rounded to whole weeks, so whenever the demo is opened its agenda has items
+overdue since yesterday, calls today and meetings this week.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from qualif_tui.base.geography import departement_of_postal_code
+from qualif_tui.base.text import fold
+from qualif_tui.domain import bulkload, clock
+from qualif_tui.domain.contacts import FIELDS, clean_fields, derived_columns
+from qualif_tui.domain.keys import KeySpec, bulk_define_keys, list_keys
+from qualif_tui.storage import Database, migrations
+
+
+def _read(name: str) -> str:
+    # A source checkout (or editable install) reads ./sample_data directly; an
+    # installed wheel carries the same files as the package qualif_tui.sample_data.
+    checkout = Path(__file__).resolve().parents[2] / "sample_data" / name
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return resources.files("qualif_tui.sample_data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _csv(name: str) -> Iterator[dict[str, str]]:
+    yield from csv.DictReader(io.StringIO(_read(name)))
+
+
+class _Shift:
+    """Moves a date or date-time text by a whole number of days."""
+
+    def __init__(self, anchor: date, today: date) -> None:
+        # Whole weeks, so a weekly meeting stays on its weekday (BYDAY=MO).
+        self.delta = timedelta(weeks=round((today - anchor).days / 7))
+
+    def __call__(self, text: str) -> str | None:
+        if not text:
+            return None
+        if "T" in text:
+            return (datetime.fromisoformat(text) + self.delta).isoformat(timespec="seconds"
+                                                                         if text.count(":") == 2
+                                                                         else "minutes")
+        return (date.fromisoformat(text) + self.delta).isoformat()
+
+
+def build_demo(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """Write the demo database at ``path``; returns the path."""
+    meta = json.loads(_read("demo.json"))
+    shift = _Shift(date.fromisoformat(meta["anchor"]), clock.today())
+    with bulkload.new_file(path, overwrite=overwrite) as conn:
+        specs = [KeySpec(k["name"], k["type"], tuple(k.get("values", ())),
+                         remind=bool(k.get("remind")),
+                         remind_lead_days=int(k.get("remind_lead_days", 0)),
+                         remind_after_months=int(k.get("remind_after_months", 0)))
+                 for k in meta["keys"]]
+        columns = bulk_define_keys(conn, specs)
+        _load_contacts(conn, Path(path), shift)
+        _load_history(conn, shift)
+        _load_activities(conn, shift)
+        _load_deals(conn, shift)
+        stamp = clock.stamp()
+        for segment in meta.get("segments", []):
+            conn.execute(
+                "INSERT INTO segments(name, norm_name, query, kind, created, updated)"
+                " VALUES (?, ?, ?, 'dynamic', ?, ?)",
+                (segment["name"], fold(segment["name"]), segment["query"], stamp, stamp))
+        conn.execute("INSERT INTO meta(key, value) VALUES ('demo', ?)", (meta["anchor"],))
+        migrations.finish_bulk_load(conn, columns)
+    return Path(path)
+
+
+def _load_contacts(conn: sqlite3.Connection, path: Path, shift: _Shift) -> None:
+    keys = list_keys(Database(conn, path))
+    facts_sql = (f"INSERT INTO contact_facts(contact_id, dept{''.join(', ' + k.column for k in keys)})"
+                 f" VALUES (?, ?{', ?' * len(keys)})")
+    for row in _csv("contacts.csv"):
+        fields = clean_fields({name: row[name] for name in FIELDS if name in row})
+        values: dict[str, Any] = {name: "" for name in FIELDS}
+        values.update({"email_optout": 0, "phone_optout": 0})
+        values.update(fields)
+        created = shift(row["created"]) or clock.stamp()
+        record = {**values, **derived_columns(values), "id": int(row["ref"]),
+                  "created": created, "updated": created}
+        conn.execute(f"INSERT INTO contacts({', '.join(record)})"
+                     f" VALUES ({', '.join(':' + k for k in record)})", record)
+        conn.execute(facts_sql, (int(row["ref"]), departement_of_postal_code(values["postal_code"]),
+                                 *(k.encode(row.get(k.name, "")) for k in keys)))
+
+
+def _load_history(conn: sqlite3.Connection, shift: _Shift) -> None:
+    conn.executemany(
+        "INSERT INTO history(contact_id, kind, happened_at, subject, body, created)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(int(r["contact_ref"]), r["kind"], shift(r["happened_at"]), r["subject"], r["body"],
+          shift(r["happened_at"])) for r in _csv("history.csv")])
+
+
+def _load_activities(conn: sqlite3.Connection, shift: _Shift) -> None:
+    stamp = clock.stamp()
+    for r in _csv("activities.csv"):
+        status = r["status"] or "open"
+        starts = shift(r["starts_at"])
+        conn.execute(
+            "INSERT INTO activities(id, uid, kind, title, location, starts_at, duration_min, due,"
+            " priority, alarm_min, rrule, status, done_at, created, updated)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (int(r["ref"]), f"demo-{r['ref']}@qualif", r["kind"], r["title"], r["location"], starts,
+             int(r["duration_min"]) if r["duration_min"] else None, shift(r["due"]),
+             int(r["priority"] or 2), int(r["alarm_min"]) if r["alarm_min"] else None,
+             r["rrule"], status, (starts or shift(r["due"])) if status == "done" else None,
+             stamp, stamp))
+        for ref in filter(None, r["contact_refs"].split()):
+            conn.execute("INSERT INTO activity_contacts(activity_id, contact_id) VALUES (?, ?)",
+                         (int(r["ref"]), int(ref)))
+
+
+def _load_deals(conn: sqlite3.Connection, shift: _Shift) -> None:
+    stamp = clock.stamp()
+    conn.executemany(
+        "INSERT INTO deals(contact_id, title, stage, amount, probability, expected_close,"
+        " closed_at, created, updated) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(int(r["contact_ref"]), r["title"], r["stage"], float(r["amount"]),
+          int(r["probability"]), shift(r["expected_close"]), shift(r["closed_at"]), stamp, stamp)
+         for r in _csv("deals.csv")])

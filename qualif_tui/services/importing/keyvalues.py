@@ -1,0 +1,157 @@
+"""Text from a file → the value of a qualification key.
+
+Choice values are matched case- and accent-insensitively against the key's
+list; a value the list lacks is taken as a new value (spelled as first seen)
+and reported, then added when the import is written. Multi-choice cells hold
+several values separated by ``;``, ``,`` or ``|``, but a known value that
+itself contains a separator is matched whole first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from qualif_tui.base.text import fold
+from qualif_tui.domain.keys import MULTI_MAX_VALUES, QualKey, parse_month
+from qualif_tui.services.importing import normalize
+from qualif_tui.services.importing.normalize import BadValue
+
+_SEPARATED = re.compile(r"\s*([;,|])\s*")
+
+
+@dataclass
+class KeyCatalog:
+    """The keys of the database plus the values an import would add to them."""
+
+    keys: dict[int, QualKey]
+    new_values: dict[int, dict[str, str]] = field(default_factory=dict)  # key id → fold → spelling
+    # the same few values fill a whole column: convert each spelling once
+    _memo: dict[tuple[int, str, str], Any] = field(default_factory=dict)
+
+    def known(self, key: QualKey, text: str) -> str | None:
+        found = key.value_named(text)
+        if found is not None:
+            return found.value
+        return self.new_values.get(key.id, {}).get(fold(text))
+
+    def value_of(self, key: QualKey, text: str, date_order: str = "dmy") -> Any:
+        """The value (choice: its spelling; multi: a list; others: the stored form)."""
+        memo = (key.id, text, date_order)
+        if memo in self._memo:
+            found = self._memo[memo]
+            return list(found) if isinstance(found, list) else found
+        value = self._convert(key, text.strip(), date_order)
+        self._memo[memo] = value
+        return list(value) if isinstance(value, list) else value
+
+    def _convert(self, key: QualKey, text: str, date_order: str) -> Any:
+        if key.type == "choice":
+            return self.choice_value(key, text)
+        if key.type == "multi":
+            return [self.choice_value(key, part) for part in self.split(key, text)]
+        if key.type == "month":
+            try:
+                return parse_month(text)
+            except ValueError:
+                day = normalize.parse_date(text, date_order)  # a full date: keep its month
+                if not day:
+                    raise BadValue(f"'{text}' is not a month") from None
+                return day[:7]
+        if key.type == "date":
+            return normalize.parse_date(text, date_order) or None
+        if key.type == "number":
+            return normalize.parse_number(text)
+        if key.type == "yesno":
+            return normalize.parse_flag(text)
+        return text
+
+    def choice_value(self, key: QualKey, text: str) -> str:
+        text = " ".join(text.split())
+        found = self.known(key, text)
+        if found is not None:
+            return found
+        pending = self.new_values.setdefault(key.id, {})
+        if key.type == "multi" and len(key.values) + len(pending) >= MULTI_MAX_VALUES:
+            raise BadValue(f"a multi-choice key holds at most {MULTI_MAX_VALUES} values")
+        pending[fold(text)] = text
+        return text
+
+    def split(self, key: QualKey, text: str) -> list[str]:
+        """Values of a multi-choice cell; the longest run of parts that names a
+        known value wins, so "Foire, salon" stays one value if it is one."""
+        known = {_compact(v.value): v.value for v in key.values}
+        known.update({_compact(v): v for v in self.new_values.get(key.id, {}).values()})
+        pieces = _SEPARATED.split(text)
+        parts, seps = pieces[0::2], pieces[1::2]
+        values: list[str] = []
+        index = 0
+        while index < len(parts):
+            taken, value = 1, parts[index]
+            for end in range(len(parts), index + 1, -1):
+                candidate = parts[index] + "".join(seps[j - 1] + parts[j] for j in range(index + 1, end))
+                if _compact(candidate) in known:
+                    taken, value = end - index, known[_compact(candidate)]
+                    break
+            if value.strip():
+                values.append(value)
+            index += taken
+        seen: set[str] = set()
+        unique = []
+        for value in values:
+            if fold(value) not in seen:
+                seen.add(fold(value))
+                unique.append(value)
+        return unique
+
+
+def _compact(text: str) -> str:
+    return _SEPARATED.sub(r"\1", fold(text))
+
+
+def stored(key: QualKey, value: Any) -> Any:
+    """The contact_facts form of a value from :meth:`KeyCatalog.value_of` (codes known)."""
+    if value is None:
+        return None
+    if key.type == "choice":
+        found = key.value_named(str(value))
+        return None if found is None else found.code
+    if key.type == "multi":
+        mask = 0
+        for item in value:
+            found = key.value_named(str(item))
+            if found is not None:
+                mask |= 1 << found.code
+        return mask or None
+    return value
+
+
+def encoder(key: QualKey) -> Callable[[Any], Any]:
+    """:func:`stored` for one key with its value codes looked up in a dict (bulk writes)."""
+    if key.type not in ("choice", "multi"):
+        return lambda value: value
+    codes = {v.value: v.code for v in key.values}
+    if key.type == "choice":
+
+        def choice(value: Any) -> Any:
+            if value is None:
+                return None
+            code = codes.get(value)
+            return code if code is not None else stored(key, value)
+
+        return choice
+
+    def multi(value: Any) -> Any:
+        if not value:
+            return None
+        mask = 0
+        for item in value:
+            code = codes.get(item)
+            if code is None:
+                return stored(key, value)
+            mask |= 1 << code
+        return mask or None
+
+    return multi

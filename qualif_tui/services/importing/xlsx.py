@@ -1,0 +1,74 @@
+"""An .xlsx workbook → a table (the first sheet), read with openpyxl.
+
+Cells come back typed: dates become ISO text, whole numbers lose their
+".0", and the header is the first non-empty row. Formulas give their last
+computed value (what Excel shows). Line numbers are Excel's row numbers and
+columns its letters, so messages point where the user looks.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Callable
+
+from qualif_tui.services.importing.csvfile import Table, column_letter
+from qualif_tui.services.importing.model import Problem
+from qualif_tui.services.importing.normalize import excel_value
+from qualif_tui.services.importing.sniff import Source, SourceError
+
+
+def is_xlsx(data: bytes) -> bool:
+    if data[:4] != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_xlsx(source: Source, progress: Callable[[int], None] | None = None) -> Table:
+    import openpyxl  # imported here: only xlsx imports pay for it
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and data validation it does not read
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True,
+                                              data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
+        raise SourceError(f"{source.name}: not a readable .xlsx workbook ({error})") from None
+    try:
+        if not workbook.worksheets:
+            raise SourceError(f"{source.name}: the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        table = Table(header=[])
+        width = 0
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [excel_value(value) for value in row]
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not table.header:
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                table.header = [c.strip() for c in cells]
+                table.header_line = number
+                width = len(cells)
+                continue
+            if len(cells) > width:
+                extra = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
+                if extra is not None:
+                    table.problems.append(Problem(
+                        source.name, number, "a value in a column without a header",
+                        column_letter(extra)))
+                    continue
+                cells = cells[:width]
+            cells += [""] * (width - len(cells))
+            table.rows.append((number, cells))
+            if progress and len(table.rows) % 5000 == 0:
+                progress(len(table.rows))
+        return table
+    finally:
+        workbook.close()
