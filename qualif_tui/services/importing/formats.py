@@ -131,7 +131,8 @@ def _looks_like_ics(source: Source) -> bool:
 def _import_calendars(db: Database, paths: Sequence[Path], options: dict[str, Any]
                       ) -> ImportOutcome:
     """iCalendar files go to the agenda (matched by UID), not to the contacts."""
-    from qualif_tui.domain.ical import import_ics  # the agenda sits beside, not below, the importers
+    # the agenda sits beside, not below, the importers
+    from qualif_tui.domain.ical import import_ics
 
     dry_run = bool(options.get("dry_run"))
     outcome = ImportOutcome("Agenda (iCalendar)" + (" — dry run, nothing written" if dry_run
