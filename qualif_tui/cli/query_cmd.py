@@ -77,13 +77,16 @@ def _print_json(rows: object) -> None:
 
 
 def _print_csv(rows: object, key_names: list[str]) -> None:
+    # redirected to a file, this CSV opens in a spreadsheet: cells guarded like export's
+    from qualif_tui.services.exporting.tables import guard
+
     writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "first_name", "last_name", "company", "email", "phone", "mobile",
-                     "postal_code", "city", *key_names])
+    writer.writerow([guard(h) for h in ["id", "first_name", "last_name", "company", "email",
+                                        "phone", "mobile", "postal_code", "city", *key_names]])
     for row in rows:  # type: ignore[attr-defined]
-        writer.writerow([row.id, row.first_name, row.last_name, row.company, row.email,
-                         row.phone, row.mobile, row.postal_code, row.city,
-                         *(format_value(row.keys.get(k)) for k in key_names)])
+        writer.writerow([row.id, *(guard(v) for v in (
+            row.first_name, row.last_name, row.company, row.email, row.phone, row.mobile,
+            row.postal_code, row.city, *(format_value(row.keys.get(k)) for k in key_names)))])
 
 
 def _print_table(rows: list, key_names: list[str], total: int) -> None:  # type: ignore[type-arg]
