@@ -26,9 +26,9 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Sequence
 from typing import IO, Any
 
 from qualif_tui.domain.contacts import FLAG_FIELDS
