@@ -33,7 +33,7 @@ APPLICATION_ID = 0x51554C46  # "QULF", at offset 68 of the header
 JOURNAL_SUFFIXES = ("-journal", "-wal", "-shm")
 BACKUPS_KEPT = 10
 _STAMP = "%Y%m%d-%H%M%S"
-_BACKUP_NAME = re.compile(r"-(?:schema(?P<schema>\d+)-)?(?P<stamp>\d{8}-\d{6})(?:-\d+)?$")
+_BACKUP_NAME = re.compile(r"-(?:schema(?P<schema>\d+)-)?(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?$")
 
 T = TypeVar("T")
 
@@ -56,6 +56,7 @@ class Backup:
     path: Path
     made: datetime
     schema: int | None  # the schema version it was copied from before an upgrade, else None
+    number: int = 1     # the second copy made within one second is "-2"
 
     @property
     def before_upgrade(self) -> bool:
@@ -96,8 +97,8 @@ def list_backups(db_path: Path) -> list[Backup]:
         except ValueError:
             continue
         schema = int(match["schema"]) if match["schema"] else None
-        found.append(Backup(path, made, schema))
-    found.sort(key=lambda b: (b.made, b.path.name), reverse=True)
+        found.append(Backup(path, made, schema, int(match["n"] or 1)))
+    found.sort(key=lambda b: (b.made, b.number, b.path.name), reverse=True)
     return found
 
 
