@@ -46,6 +46,8 @@ class QueryCommand(click.Command):
 
 @contextmanager
 def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
+    """The file, for one command run. Its query engine (``QueryEngine.of(db)``, made
+    on first use) and caches live as long as the run: closing the file drops them."""
     db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
     try:
         yield db

@@ -1,10 +1,15 @@
-"""The query engine: query text → tokens → AST → one parameterised SQL statement."""
+"""The query engine: query text → tokens → AST → one parameterised SQL statement.
+
+:class:`QueryEngine` serves one open file (``QueryEngine.of(db)``); the functions
+taking a database are the same calls on that engine.
+"""
 
 from qualif_tui.query.engine import (
     SORTS,
     CompiledQuery,
     ContactRow,
     Cursor,
+    QueryEngine,
     compile_query,
     count,
     count_many,
@@ -24,6 +29,7 @@ __all__ = [
     "ContactRow",
     "Cursor",
     "QueryCancelled",
+    "QueryEngine",
     "QueryError",
     "compile_query",
     "count",
