@@ -30,9 +30,9 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualif_tui.query import compile_query, count  # noqa: E402
-from qualif_tui.services.generator import generate_database  # noqa: E402
-from qualif_tui.storage import open_database  # noqa: E402
+from qualif_tui.query import compile_query, count
+from qualif_tui.services.generator import generate_database
+from qualif_tui.storage import open_database
 
 # wide tables even when the output is a file (figures are read from it)
 console = Console(width=None if sys.stdout.isatty() else 200)

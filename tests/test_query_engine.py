@@ -243,7 +243,7 @@ def test_threads_writing_and_counting_do_not_block_each_other(keyed_db: Database
             for i in range(30):
                 segments.save_segment(keyed_db, f"S{i}", "profil:client", replace=True)
                 set_qualification(keyed_db, 1 + i % 20, "Profil", "prospect" if i % 2 else "client")
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 - a thread's failure, reported below
             errors.append(error)
 
     def reader() -> None:
@@ -252,7 +252,7 @@ def test_threads_writing_and_counting_do_not_block_each_other(keyed_db: Database
                 compiled = compile_query(keyed_db, "profil:client OR segment:S0")
                 count(keyed_db, compiled)
                 fetch_page(keyed_db, compiled, limit=5)
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 - a thread's failure, reported below
             errors.append(error)
 
     threads = [threading.Thread(target=writer), threading.Thread(target=reader)]

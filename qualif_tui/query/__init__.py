@@ -20,7 +20,7 @@ from qualif_tui.query.engine import (
     use_bitmaps,
     warm_up,
 )
-from qualif_tui.query.errors import QueryCancelled, QueryError
+from qualif_tui.query.errors import QueryCancelled, QueryError, SegmentCycle
 from qualif_tui.query.explain import explain
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "QueryCancelled",
     "QueryEngine",
     "QueryError",
+    "SegmentCycle",
     "compile_query",
     "count",
     "count_many",
