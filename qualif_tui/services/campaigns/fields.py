@@ -19,6 +19,7 @@ from qualif_tui.base.text import display_name, fold_key_name
 from qualif_tui.domain import clock
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.settings import get_setting
+from qualif_tui.services.campaigns.postal import format_address
 from qualif_tui.storage import Database
 
 # contact column → its French name in templates
@@ -43,7 +44,7 @@ CONTACT_FIELDS: dict[str, str] = {
 # names every context has besides the fields
 EXTRA_NAMES = ("id", "name", "nom_complet", "contact", "keys", "cles", "campagne", "campaign",
                "date", "aujourdhui", "today", "expediteur", "sender", "desinscription",
-               "unsubscribe")
+               "unsubscribe", "adresse_postale", "postal_address")
 BATCH = 500
 
 
@@ -73,8 +74,8 @@ class MergeSchema:
 
     @property
     def contact_attributes(self) -> set[str]:
-        return set(CONTACT_FIELDS) | set(CONTACT_FIELDS.values()) | {"id", "name",
-                                                                      "nom_complet"}
+        return set(CONTACT_FIELDS) | set(CONTACT_FIELDS.values()) | {
+            "id", "name", "nom_complet", "adresse_postale", "postal_address"}
 
     def has_key(self, name: str) -> bool:
         folded = fold_key_name(name)
@@ -104,6 +105,11 @@ def _context(row: Any, keys: Sequence[QualKey], extras: dict[str, Any]) -> dict[
         contact[french] = value
     name = display_name(row["first_name"], row["last_name"], row["company"])
     contact["name"] = contact["nom_complet"] = name
+    block = "\n".join(format_address(
+        first_name=row["first_name"], last_name=row["last_name"], company=row["company"],
+        title=row["title"], address=row["address"], address2=row["address2"],
+        postal_code=row["postal_code"], city=row["city"], country=row["country"]).lines)
+    contact["adresse_postale"] = contact["postal_address"] = block
     values = KeyValues()
     for key in keys:
         value = key.decode(row[key.column])

@@ -57,6 +57,7 @@ class TemplateProblem(ValidationError):
                 where += _(", colonne {column}").format(column=column)
             where += ")"
         super().__init__(message + where, "template")
+        self.reason = message
         self.part = part
         self.line = line
         self.column = column
