@@ -207,15 +207,21 @@ class Prepared:
 
 
 def prepare(db: Database, campaign: Campaign, sender: str, template: TemplateText | None = None,
-            *, replace_template: bool = False, unsubscribe_to: str | None = None) -> Prepared:
-    """Everything checked before a send: channel, sender, template (raises)."""
+            *, replace_template: bool = False, unsubscribe_to: str | None = None,
+            keep: bool = True) -> Prepared:
+    """Everything checked before a send: channel, sender, template (raises).
+
+    ``keep``: store the given template with the campaign (a preview does not)."""
     _check_channel(campaign)
     _name, address = parse_sender(sender)
     schema = merge_schema(db)
     # checked before it is kept: a broken template is not stored
     if template is not None:
         MergeTemplate(template, schema)
-    campaign, text = resolve_template(db, campaign, template, replace=replace_template)
+    if keep or template is None:
+        campaign, text = resolve_template(db, campaign, template, replace=replace_template)
+    else:
+        text = template
     merge = MergeTemplate(text, schema)
     return Prepared(campaign, merge, schema, sender, unsubscribe_to or address)
 
@@ -422,3 +428,17 @@ def send_test(db: Database, campaign: Campaign, transport: Transport, *, sender:
     finally:
         transport.close()
     return to_address
+
+
+def mark_all_sent(db: Database, campaign: Campaign) -> int:
+    """A campaign carried out outside qualif (a phoning, an event, letters printed
+    elsewhere): every recipient not yet sent to is marked sent, with its timeline
+    entry. Returns how many."""
+    rows = db.query("SELECT contact_id FROM campaign_recipients WHERE campaign_id = ?"
+                    " AND state != 'sent'", (campaign.id,))
+    with db.transaction():
+        for row in rows:
+            _record(db, campaign, int(row[0]), _Outcome("sent"))
+        if rows:
+            _mark_sent_campaign(db, campaign)
+    return len(rows)
