@@ -32,7 +32,7 @@ from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.history import add_entry
-from qualif_tui.services.campaigns.core import Campaign, save_template
+from qualif_tui.services.campaigns.core import Campaign, campaign_by_id, save_template
 from qualif_tui.services.campaigns.fields import MergeSchema, contexts, merge_schema
 from qualif_tui.services.campaigns.merge import MergeTemplate, Rendered, TemplateText
 from qualif_tui.services.campaigns.messages import (
@@ -212,6 +212,7 @@ def prepare(db: Database, campaign: Campaign, sender: str, template: TemplateTex
     """Everything checked before a send: channel, sender, template (raises).
 
     ``keep``: store the given template with the campaign (a preview does not)."""
+    campaign = campaign_by_id(db, campaign.id)  # the template kept by an earlier run
     _check_channel(campaign)
     _name, address = parse_sender(sender)
     schema = merge_schema(db)

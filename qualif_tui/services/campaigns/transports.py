@@ -164,6 +164,24 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(words.split())}".strip()
 
 
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """smtplib encodes credentials as ASCII: an accented password (common in French)
+    goes by AUTH PLAIN in UTF-8 instead, as RFC 4616 defines it."""
+    if (user + password).isascii():
+        smtp.login(user, password)
+        return
+    import base64
+
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("AUTH")
+    token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+    code, text = smtp.docmd("AUTH", "PLAIN " + token)
+    if code == 334:  # the server wanted the credentials on their own line
+        code, text = smtp.docmd(token)
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, text)
+
+
 class SmtpTransport:
     """The user's SMTP server: STARTTLS, SSL or plain; login when a user is set."""
 
@@ -199,7 +217,7 @@ class SmtpTransport:
                                         " variable {var} ou enregistrez-le dans le trousseau"
                                         " (qualif campaign DB password)").format(
                                             user=s.user, var=PASSWORD_VARIABLE))
-                smtp.login(s.user, self.password)
+                _login(smtp, s.user, self.password)
         except smtplib.SMTPAuthenticationError as error:
             raise SendAborted(_("{server} refuse l'identifiant ou le mot de passe de {user}"
                                 " ({reply})").format(server=s.address, user=s.user,
