@@ -18,6 +18,7 @@ from qualif_tui.base.text import display_name, fold, fold_key_name, sort_key
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.legal_basis import normalise_legal_basis
 from qualif_tui.domain.keys import (
     Change,
     Decoded,
@@ -121,6 +122,8 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValidationError(f"{label}: '{text}' is not an e-mail address", name)
         elif name == "birthday" and text:
             text = _clean_birthday(text)
+        elif name == "legal_basis":
+            text = normalise_legal_basis(text)
         cleaned[name] = text
     country = fold(str(cleaned.get("country", "")))
     postal = cleaned.get("postal_code", "")
