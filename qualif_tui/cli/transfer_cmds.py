@@ -177,17 +177,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _print_files(plan: ImportPlan) -> None:
-    for parsed in plan.files:
-        parts = [parsed.format]
-        if parsed.profile:
-            parts.append(parsed.profile)
-        if parsed.encoding and parsed.format != "xlsx":
-            parts.append(f"encoding {parsed.encoding}")
-        if parsed.format == "csv":
-            parts.append("separator " + importing.sniff.SEPARATOR_NAMES.get(parsed.separator,
-                                                                            parsed.separator))
-        parts.append(f"{len(parsed.records)} contact(s) read")
-        out.print(f"{parsed.source}: " + ", ".join(parts), markup=False)
+    for described in importing.summarize_plan(plan).files:
+        out.print(f"{described.source} : {described.about}", markup=False)
 
 
 def _print_columns(plan: ImportPlan) -> None:
@@ -236,15 +227,8 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
                   show_header=False, show_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("created", str(len(plan.creates)))
-    table.add_row("merged", str(len(plan.merges)))
-    table.add_row("skipped (duplicates)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    table.add_row("new key values", "; ".join(f"{k}: {', '.join(v)}" for k, v in new_values.items())
-                  or "—")
-    table.add_row("unmapped columns (kept as custom fields)", ", ".join(plan.unmapped) or "—")
-    if plan.dropped:
-        table.add_row("not imported", ", ".join(f"{n} ×{c}" for n, c in plan.dropped.items()))
+    for label, value in importing.summarize_plan(plan, done=not dry_run).counts:
+        table.add_row(label, value)
     out.print(table)
     notices = plan.notices
     if notices:

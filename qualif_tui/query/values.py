@@ -35,9 +35,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from qualif_tui.domain import clock
-from qualif_tui.domain.errors import ValidationError
-from qualif_tui.domain.keys import parse_number
+from qualif_tui.domain import clock, parsing
 
 _DURATION = re.compile(r"([+-]?)(\d{1,5})\s*([dDjJwWsSmMyYaA])")
 _UNITS = {"d": "days", "j": "days", "w": "weeks", "s": "weeks", "m": "months", "y": "years",
@@ -98,15 +96,16 @@ def parse_period(text: str) -> Period:
                            else (int(month_year[2]), int(month_year[1])))  # type: ignore[index]
             first = date(year, month, 1)
             return Period(first, first.replace(day=calendar.monthrange(year, month)[1]))
-        for pattern, (y, m, d) in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (1, 2, 3)),
-                                   (r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", (3, 2, 1)),
-                                   (r"(\d{4})(\d{2})(\d{2})", (1, 2, 3))):
-            match = re.fullmatch(pattern, raw)
-            if match:
-                day = date(int(match[y]), int(match[m]), int(match[d]))
-                return Period(day, day)
     except ValueError:
         raise BadValue(f"'{raw}' is not a date", "a real date: 2024-02-29, 29/02/2024") from None
+    if re.match(r"\d", raw):
+        # a day: the one date parser of qualif (day first, see domain/parsing.py)
+        try:
+            found = parsing.parse_date(raw)
+        except parsing.ParseError as error:
+            raise BadValue(str(error), "a real date: 2024-02-29, 29/02/2024") from None
+        if found is not None:
+            return Period(found, found)
     raise BadValue(f"'{raw}' is not a date",
                    "write 2024, 2024-06, 2024-06-15, 15/06/2024, or a time before today:"
                    " 30d, 8w, 6m, 2y")
@@ -177,8 +176,8 @@ def range_bounds(low: Period | None, high: Period | None, months: bool
 def parse_query_number(text: str) -> float:
     """A number as users type it (``12500``, ``12500,5``, ``-3``, ``1.5``)."""
     try:
-        return parse_number(text)
-    except ValidationError:
+        return parsing.parse_number(text)
+    except parsing.ParseError:
         raise BadValue(f"'{text.strip()}' is not a number",
                        "write a number: 12, 12.5, 12,5 (or a range: 10..20)") from None
 

@@ -130,7 +130,7 @@ class Database:
         self.conn = conn
         self.path = path
         self.readonly = readonly
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
         self._depth = 0
         self._savepoints = 0
         # True when open_database skipped the quick check (big file): run
@@ -141,6 +141,10 @@ class Database:
         self.opened_sound = False
         # told, in one line, when a write waits for another program holding the file
         self.on_wait: Callable[[str], None] | None = None
+        # Objects of upper layers that live exactly as long as this connection,
+        # by class: the query engine (``QueryEngine.of(db)``) and its caches.
+        # Closing the connection drops them.
+        self.companions: dict[type, object] = {}
 
     # -- transactions ---------------------------------------------------
     @contextlib.contextmanager
@@ -230,6 +234,7 @@ class Database:
             except (sqlite3.Error, integrity.Damaged):
                 pass
             finally:
+                self.companions.clear()
                 self.conn.close()
 
     def _file_changed(self) -> bool:
