@@ -71,12 +71,13 @@ def new_backup_path(db_path: Path, *, schema: int | None = None,
     middle = f"schema{schema}-" if schema is not None else ""
     suffix = db_path.suffix or ".db"
     folder = backups_folder(db_path)
-    candidate = folder / f"{db_path.stem}-{middle}{stamp}{suffix}"
-    number = 1
-    while candidate.exists():
-        number += 1
-        candidate = folder / f"{db_path.stem}-{middle}{stamp}-{number}{suffix}"
-    return candidate
+    base = f"{db_path.stem}-{middle}{stamp}"
+    # numbered after the highest of this second, even if older ones rolled off
+    # (reusing a freed name would sort a new copy among the old ones)
+    taken = [b.number for b in list_backups(db_path) if b.path.name.startswith(base)]
+    if not taken and not (folder / f"{base}{suffix}").exists():
+        return folder / f"{base}{suffix}"
+    return folder / f"{base}-{max(taken, default=1) + 1}{suffix}"
 
 
 def list_backups(db_path: Path) -> list[Backup]:
