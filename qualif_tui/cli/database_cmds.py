@@ -9,7 +9,7 @@ import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from qualif_tui.base.i18n import _
-from qualif_tui.cli.common import database_argument, opened
+from qualif_tui.cli.common import CURRENT, database_argument, opened
 from qualif_tui.cli.output import err, fail, out
 from qualif_tui.storage import backup_database, check_database, open_database
 from qualif_tui.storage.files import backups_folder, list_backups
@@ -27,6 +27,7 @@ from qualif_tui.storage.integrity import damage_message, restore_advice
 def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None:
     """Create a database file at DB (empty, demo, or generated)."""
     path = Path(db)
+    CURRENT["db"] = db  # a full disk is told about this file's folder
     if demo and count is not None:
         raise click.UsageError("choose --demo or --contacts, not both")
     if path.exists() and not force:

@@ -161,8 +161,7 @@ class Database:
                     locks.run_waiting(self.conn, "COMMIT", self.path, self.on_wait,
                                       BUSY_TIMEOUT_MS)
                 except BaseException:
-                    if self.conn.in_transaction:
-                        self._roll_back()
+                    self._roll_back()
                     raise
                 finally:
                     self._depth = 0
@@ -187,9 +186,18 @@ class Database:
         """ROLLBACK after a failed write; if even that fails (a pulled stick), the
         journal stays hot and the next open rolls it back."""
         try:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already
+                self.conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
+        if not self.readonly and integrity.hot_journal(self.path) is not None:
+            # After an I/O error (a full disk) SQLite leaves the journal for the next
+            # opener to replay: replay it now, so that the file is whole on its own
+            # (a user copying just the .db off the stick) before anyone reopens it.
+            try:
+                integrity.recover_hot_journal(self.path)
+            except (sqlite3.Error, OSError):
+                pass
 
     # -- small helpers --------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
