@@ -399,7 +399,9 @@ def _database_error(path: Path, error: sqlite3.Error) -> StorageError:
 def _recover_hot_journal(path: Path, notify: Callable[[str], None] | None) -> None:
     """Before a read-only open: roll back what a crash left half-written."""
     try:
-        rolled_back = integrity.recover_hot_journal(path)
+        rolled_back = integrity.recover_hot_journal(path, notify)
+    except locks.Busy as busy:
+        raise StorageError(str(busy)) from None
     except PermissionError:
         raise StorageError(_(
             "{path} a été interrompu en pleine écriture (son journal {journal} est resté) et"

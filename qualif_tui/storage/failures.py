@@ -35,6 +35,8 @@ def is_busy(error: BaseException) -> bool:
 def describe_failure(path: Path | None, error: BaseException) -> str:
     """One line for ``error``, met while working on the database at ``path``."""
     where = Path(path) if path is not None else Path(".")
+    if isinstance(error, locks.Busy):
+        return str(error)  # already says who holds the file, and for how long
     if is_damage(error):
         return integrity.damage_message(where, [str(error)])
     if space.is_space_error(error):

@@ -25,11 +25,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from qualif_tui.base.i18n import _
+from qualif_tui.storage import locks
 from qualif_tui.storage.files import SQLITE_HEADER, backups_folder, journal_paths, list_backups
 
 SOUND_KEY = "integrity.sound"        # {"counter": n, "at": time, "by": "quick"|"full"|"session"}
@@ -94,7 +96,7 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def recover_hot_journal(path: Path) -> bool:
+def recover_hot_journal(path: Path, notify: Callable[[str], None] | None = None) -> bool:
     """Roll back what a crash left half-written, before a read-only open.
 
     A read-only connection cannot replay the journal, and every read then
@@ -110,8 +112,8 @@ def recover_hot_journal(path: Path) -> bool:
         raise PermissionError(path)
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+        # a writer at work holds the file: wait for it like any reader would
+        locks.run_waiting(conn, "SELECT count(*) FROM sqlite_schema", path, notify, 5000)
     finally:
         conn.close()
     return not journal.exists()

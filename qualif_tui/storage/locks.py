@@ -68,7 +68,8 @@ def _command_line(pid: int) -> str:
         if os.path.basename(word) == "qualif":
             text = ["qualif", *text[index + 1:]]
             break
-    return " ".join(text)[:120]
+    line = " ".join(" ".join(text).split())  # one line, whatever `python -c` held
+    return line if len(line) <= 80 else line[:79] + "…"
 
 
 def who(path: Path) -> str:
