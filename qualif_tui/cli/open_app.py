@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 from qualif_tui.cli.output import err, tell
-from qualif_tui.storage import open_database
+from qualif_tui.storage import interrupt_all, open_database
 
 
 def open_app(path: Path) -> None:
@@ -21,6 +21,7 @@ def open_app(path: Path) -> None:
     try:
         QualifApp(db).run()
     finally:
+        interrupt_all()  # workers still running a statement stop, then the file closes
         db.close()
 
 

@@ -47,10 +47,21 @@ def _campaigns(conn: sqlite3.Connection) -> None:
                      .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
+def _erasure_marks(conn: sqlite3.Connection) -> None:
+    """The triggers that mark a deletion for the full-text merge that makes it real
+    (schema.ERASURE_TRIGGERS, storage/erasure.py), for files made before them."""
+    present = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'erasure_%'")}
+    for statement in split_statements(schema.ERASURE_TRIGGERS):
+        if statement.split()[2] not in present:
+            conn.execute(statement)
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
     _campaigns,
+    _erasure_marks,
 ]
 LATEST_VERSION = len(_STEPS)
 

@@ -18,13 +18,13 @@ from textual import work
 from textual.app import App
 
 from qualif_tui.query import QueryEngine
-from qualif_tui.storage import Database, StorageError, quick_check_file
+from qualif_tui.storage import Database, StorageError, erasure, interrupt_all, quick_check_file
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from qualif_tui.tui.main_screen import MainScreen
 from qualif_tui.tui.qualification import KeyField
-from qualif_tui.tui.workers import WorkerReports, WriteQueue
+from qualif_tui.tui.workers import WorkerReports, WriteJob, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -70,6 +70,9 @@ class QualifApp(WorkerReports, App[None]):
             self._check_file()  # the alarms start once it passes (they write the file)
         else:
             self._start_alarms()
+        if erasure.pending(self.db):  # a deletion a crash left half-erased: finish it
+            self.writes.submit(WriteJob("Effacement définitif",
+                                        lambda: erasure.complete_erasure(self.db)))
 
     @staticmethod
     def _freeze_launch_objects() -> None:
@@ -157,6 +160,9 @@ class QualifApp(WorkerReports, App[None]):
         deadline = time.monotonic() + 10
         while self.writes.pending and time.monotonic() < deadline:
             await self.workers.wait_for_complete()
+        # a statement still running (a search at 1M contacts, a write a hostile file
+        # made endless) must not keep the process alive after the screen is gone
+        interrupt_all()
         self.exit()
 
     def alert(self, message: str, title: str = "Rappel") -> None:
