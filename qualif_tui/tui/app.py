@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import time
 
-from textual import work
+from textual import events, work
 from textual.app import App
 
 from qualif_tui.storage import Database, StorageError, quick_check_file
@@ -23,6 +23,7 @@ from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from qualif_tui.tui.main_screen import MainScreen
 from qualif_tui.tui.qualification import KeyField
+from qualif_tui.tui.typeahead import TypeAhead
 from qualif_tui.tui.workers import WorkerReports, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
@@ -46,8 +47,16 @@ class QualifApp(WorkerReports, App[None]):
         self.cursor_blink_enabled = cursor_blink  # off for snapshot tests
         self.verify = db.quick_check_pending if verify is None else verify
         self.alarms: AlarmWatcher | None = None
+        self.typeahead = TypeAhead(self)
         if theme:
             self.theme = theme
+
+    async def on_event(self, event: events.Event) -> None:
+        # keys typed faster than the screens get ready wait their turn (typeahead.py)
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and self.typeahead.intercept(event)):
+            return
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.sub_title = str(self.db.path)

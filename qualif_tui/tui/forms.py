@@ -98,6 +98,10 @@ class FormScreen(ModalScreen[Any]):
     def dirty(self) -> bool:
         return self.values() != self.initial
 
+    def typeahead_ready(self) -> bool:
+        # keys typed after ctrl+s belong to what comes after the form, not to it
+        return not self.saving
+
     def row(self, name: str, label: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="form-row"):
             yield Label(label, classes="field-label")

@@ -102,6 +102,9 @@ class MainScreen(WorkerReports, Screen[None]):
     # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
+    # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
+    # the contact a form is opened on, the planned activity a logged call closes.
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")
@@ -127,6 +130,14 @@ class MainScreen(WorkerReports, Screen[None]):
         self.search_bar.show_status(None, SORTS[self.sort][1])
         self.run_search("")
         self.contact_list.focus()
+
+    def typeahead_ready(self) -> bool:
+        """Keys wait while the contact they would act on is still being loaded: the
+        row under the cursor (a page being fetched) or the card a key opened."""
+        contacts = self.contact_list
+        if contacts.source is None or (contacts.total and contacts.current_row is None):
+            return False
+        return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -313,6 +324,11 @@ class MainScreen(WorkerReports, Screen[None]):
         return contact_id
 
     def _contact_name(self) -> str:
+        # the row under the cursor is always the current contact; the card may
+        # still be loading it
+        row = self.contact_list.current_row
+        if row is not None and row.id == self.current_contact_id:
+            return row.name
         data = self.card.data
         return data.contact.name if data else ""
 

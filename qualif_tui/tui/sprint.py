@@ -81,6 +81,10 @@ class SprintScreen(WorkerReports, Screen[int]):
         self.steps: list[Step] = []
         self.answered = 0
 
+    def typeahead_ready(self) -> bool:
+        """Digits typed before the next contact is here wait for it (typeahead.py)."""
+        return self.state.finished or (self.state.row is not None and not self.waiting)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="sprint"):
             yield Static(Text.assemble(("Sprint de qualification", "bold"), "  ",

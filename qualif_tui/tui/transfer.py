@@ -107,6 +107,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     """Ask for a file, preview the plan, import it on ctrl+s (Esc: nothing written)."""
 
     BINDINGS = keymap.bindings(keymap.IMPORT_KEYS)
+    TYPEAHEAD_GROUPS = frozenset({"import-preview"})  # ctrl+s imports what was previewed
 
     def __init__(self, db: Database, path: str = "") -> None:
         super().__init__(classes="form-screen")

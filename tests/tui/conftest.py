@@ -24,7 +24,8 @@ async def settle(pilot: Pilot[None], rounds: int = 50) -> None:
         except WorkerFailed:
             pass  # the app shows it (an error toast); tests assert on that
         await pilot.pause()
-        if not app.writes.pending and not any(w.is_running for w in app.workers):
+        if (not app.writes.pending and not any(w.is_running for w in app.workers)
+                and app.typeahead.idle):
             return
     raise AssertionError("the app did not settle")
 
