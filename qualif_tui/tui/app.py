@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import gc
 import time
+from pathlib import Path
 
 from textual import events, work
 from textual.app import App
 
-from qualif_tui.storage import Database, StorageError, quick_check_file
+from qualif_tui.base.i18n import _
+from qualif_tui.storage import Database, StorageError, backup_database, quick_check_file
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
+from qualif_tui.tui.dialogs import DemoQuitScreen
 from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from qualif_tui.tui.main_screen import MainScreen
 from qualif_tui.tui.qualification import KeyField
@@ -37,12 +40,16 @@ class QualifApp(WorkerReports, App[None]):
     NOTIFICATION_TIMEOUT = 4
 
     def __init__(self, db: Database, *, cursor_blink: bool = True,
-                 theme: str | None = None, verify: bool | None = None) -> None:
+                 theme: str | None = None, verify: bool | None = None,
+                 demo: bool = False) -> None:
         """``verify``: run the file's quick check in the background, holding writes
         until it passes; by default when ``open_database`` deferred it (a big file,
-        where it takes seconds)."""
+        where it takes seconds). ``demo``: the file is a throwaway copy (``--demo``):
+        the title says so and quitting offers to keep a copy."""
         super().__init__()
         self.db = db
+        self.demo = demo
+        self._demo_answered = False
         self.writes = WriteQueue(self)
         self.cursor_blink_enabled = cursor_blink  # off for snapshot tests
         self.verify = db.quick_check_pending if verify is None else verify
@@ -59,7 +66,7 @@ class QualifApp(WorkerReports, App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.db.path)
+        self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)
         self.push_screen(MainScreen(self.db))
         if self.verify:
             self.writes.hold()
@@ -156,14 +163,34 @@ class QualifApp(WorkerReports, App[None]):
                                            "Un formulaire ouvert a des modifications.",
                                            id="confirm-quit"), answered)
             return
+        if self.demo and not self._demo_answered and not isinstance(self.screen,
+                                                                     DemoQuitScreen):
+            self.push_screen(DemoQuitScreen(), self._demo_quit_answered)
+            return
         await self._quit_now()
 
-    async def _quit_now(self) -> None:
+    def _demo_quit_answered(self, keep: Path | bool | None) -> None:
+        """The demo's question on quitting: a path (keep a copy there), False (quit
+        without keeping), None (back to the app)."""
+        if keep is None:
+            return
+        message = None
+        if isinstance(keep, Path):
+            try:
+                target = backup_database(self.db, keep)
+            except StorageError as error:
+                self.notify(str(error), title=_("Copie impossible"), severity="error")
+                return
+            message = _("Copie de la démo enregistrée : {path}").format(path=target)
+        self._demo_answered = True
+        self.call_later(self._quit_now, message)
+
+    async def _quit_now(self, message: str | None = None) -> None:
         # Let queued writes reach the file before leaving: nothing typed is lost.
         deadline = time.monotonic() + 10
         while self.writes.pending and time.monotonic() < deadline:
             await self.workers.wait_for_complete()
-        self.exit()
+        self.exit(message=message)
 
     def alert(self, message: str, title: str = "Rappel") -> None:
         """A reminder toast (UI thread; from a worker use ``app.call_from_thread``)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualif_tui.base import places
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey
 from qualif_tui.tui import keymap
@@ -127,6 +130,45 @@ class PickValue(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DemoQuitScreen(ModalScreen[Path | bool | None]):
+    """Quitting the demo: nothing is kept unless the user saves a copy now."""
+
+    BINDINGS = [Binding("escape", "back", _("Revenir à la démo"), id="demo_quit.back")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Quitter la démo : rien n'est gardé"), classes="dialog-title")
+            yield Static(_("Enregistrer une copie de la démo (contacts, historique, "
+                           "agenda) dans ce fichier :"), classes="dialog-detail")
+            yield BlinkInput(str(_unused_name(places.documents_dir() / "qualif-demo.db")),
+                             id="demo-copy", select_on_focus=False)
+            yield Static(Text(_("↵ enregistrer et quitter   ctrl+q quitter sans garder   "
+                                "échap revenir"), "dim"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#demo-copy", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+
+    @on(Input.Submitted, "#demo-copy")
+    def _save(self, event: Input.Submitted) -> None:
+        text = event.value.strip().strip("'\"")
+        if text:
+            self.dismiss(Path(text).expanduser())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def _unused_name(path: Path) -> Path:
+    """``path``, or ``name-2.db``, ``name-3.db``… when it is taken."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def field_error(error: BaseException) -> tuple[str, str]:

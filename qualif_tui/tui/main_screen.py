@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -23,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
 from textual.worker import WorkerState
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import (
     Activity,
     add_activity,
@@ -51,6 +51,7 @@ from qualif_tui.query import (
     warm_up,
 )
 from qualif_tui.query.derived import page_containing
+from qualif_tui.services.addresses import AddressList, address_list
 from qualif_tui.services.importing import undo_batch
 from qualif_tui.services.segments import Segment, save_segment
 from qualif_tui.storage import Database
@@ -66,7 +67,8 @@ from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
-BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify"}
+BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
+               "addresses"}
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.total = result.source.total
         bar = self.search_bar
         bar.clear_error()
+        if result.compiled.warnings:
+            bar.show_warnings(result.compiled.warnings)
         if bar.input.value != result.text and not bar.input.has_focus:
             bar.input.value = result.text
         self._show_status()
@@ -537,8 +541,31 @@ class MainScreen(WorkerReports, Screen[None]):
             if message:
                 self.notify(message, title="Export", timeout=8, markup=False)
 
-        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total, Path.cwd()),
+        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total,
+                                          temporary_db=getattr(self.app, "demo", False)),
                              closed)
+
+    def action_copy_addresses(self, separator: str = "semicolon") -> None:
+        """The result's e-mail addresses on the clipboard, for a BCC field (OSC 52)."""
+        if self.compiled is None:
+            self.app.bell()
+            return
+        self._collect_addresses(self.compiled, separator)
+
+    @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
+          description="adresses e-mail")
+    def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
+        deliver(self, self._copy_addresses, address_list(self.db, compiled), separator)
+
+    def _copy_addresses(self, found: AddressList, separator: str) -> None:
+        if not found.addresses:
+            reasons = ", ".join(found.reasons()) or _("le résultat est vide")
+            self.notify(_("Aucune adresse à copier ({why}).").format(why=reasons),
+                        title=_("Adresses"), severity="warning", timeout=8)
+            return
+        self.app.copy_to_clipboard(found.text(separator))
+        self.notify(_("Dans le presse-papiers : {summary}.").format(summary=found.summary()),
+                    title=_("Adresses"), timeout=8)
 
     def action_save_segment(self) -> None:
         from qualif_tui.tui.dialogs import SegmentNameScreen

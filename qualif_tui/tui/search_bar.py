@@ -117,6 +117,18 @@ class SearchBar(Vertical):
         widget.update(lines)
         widget.display = True
 
+    def show_warnings(self, warnings: tuple[str, ...] | list[str]) -> None:
+        """What the query means but probably not what was meant (an unknown value of a
+        choice key matches nobody): said under the line, the result still shown."""
+        lines = Text()
+        for index, warning in enumerate(warnings):
+            if index:
+                lines.append("\n")
+            lines.append(f"  ⚠ {warning}", "yellow")
+        widget = self.query_one("#query-error", Static)
+        widget.update(lines)
+        widget.display = True
+
     def clear_error(self) -> None:
         widget = self.query_one("#query-error", Static)
         widget.update("")
