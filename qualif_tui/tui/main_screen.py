@@ -129,7 +129,7 @@ class MainScreen(WorkerReports, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.search_bar.show_status(None, SORTS[self.sort][1])
+        self._show_status()
         self.run_search("")
         self.contact_list.focus()
 
@@ -243,7 +243,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.search_bar.input.focus()
 
     def _show_status(self, busy: str = "") -> None:
-        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy)
+        note = _("démo — rien n'est gardé") if getattr(self.app, "demo", False) else ""
+        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy, note)
 
     @on(SearchBar.Submitted)
     def _submitted(self, event: SearchBar.Submitted) -> None:
@@ -581,18 +582,29 @@ class MainScreen(WorkerReports, Screen[None]):
                                                                                text)), closed)
 
     def action_sprint(self) -> None:
+        from qualif_tui.tui.sprint import SprintKeyChoice
+
+        if self.compiled is None or not self.keys:
+            self.app.bell()
+            return
+        self.app.push_screen(SprintKeyChoice(self.keys), self._start_sprint)
+
+    def _start_sprint(self, keys: list[QualKey] | None) -> None:
+        """The sprint over the current result, on the keys chosen (one, or all)."""
         from qualif_tui.tui.sprint import SprintScreen
 
-        if self.compiled is None:
+        if not keys or self.compiled is None:
             return
         label = self.query_text
+        if len(keys) == 1:
+            label = f"{label} — {keys[0].display_name}" if label else keys[0].display_name
 
         def closed(answered: int | None) -> None:
             if answered:
                 self.notify(f"Sprint : {answered} réponse(s) enregistrée(s).")
             self.refresh_after_write(self.current_contact_id)
 
-        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, self.keys, label),
+        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, keys, label),
                              closed)
 
     # -- navigation ------------------------------------------------------------------

@@ -94,8 +94,11 @@ class SearchBar(Vertical):
         event.stop()
         self.post_message(self.Submitted(event.value))
 
-    def show_status(self, total: int | None, sort_label: str, busy: str = "") -> None:
+    def show_status(self, total: int | None, sort_label: str, busy: str = "",
+                    note: str = "") -> None:
         text = Text()
+        if note:  # the demo: nothing is kept
+            text.append(f"{note}  ", "bold reverse")
         text.append(format_count(total) if total is not None else "… contacts", "bold")
         text.append(f"  tri : {sort_label}", "dim")
         if busy:

@@ -49,6 +49,7 @@ async def test_demo_says_nothing_is_kept_and_offers_a_copy(demo_copy: Path,
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert "rien n'est gardé" in app.sub_title
+            assert "démo — rien n'est gardé" in status(app)  # on screen, not only the title
             await burst(pilot, "ctrl+q")
             screen = app.screen
             assert isinstance(screen, DemoQuitScreen)

@@ -13,10 +13,14 @@ from qualif_tui.domain.activities import answered_by
 from qualif_tui.domain.agenda.views import build_view
 from qualif_tui.domain.contacts import get_contact
 from qualif_tui.domain.history import list_entries
+from qualif_tui.domain.keys import list_keys
+from qualif_tui.query import compile_query, fetch_page
+from qualif_tui.query.derived import missing_any
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.forms import EntryForm
 from qualif_tui.tui.qualification import KeyField
+from qualif_tui.tui.sprint import SprintScreen
 
 from .burst import burst
 from .conftest import settle
@@ -108,3 +112,21 @@ async def test_c_after_j_logs_on_the_new_contact(app: QualifApp, app_db: Databas
         await burst(pilot, "Appel rapide", "ctrl+s")
         assert [e.subject for e in list_entries(app_db, AUBERT) if e.kind == "call"][:1] == [
             "Appel rapide"]
+
+
+async def test_sprint_on_one_key_at_full_speed(app: QualifApp, app_db: Database) -> None:
+    """Q, the key's number, then ten digits with no pause: ten contacts in twelve keys,
+    each value on the contact the sprint showed for it."""
+    keys = list_keys(app_db)
+    metier = next(k for k in keys if k.name == "Métier")
+    expected = fetch_page(app_db, missing_any(compile_query(app_db, ""), [metier]),
+                          sort="name", limit=10, keys=keys)
+    digits = "1234567891"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "Q", str(keys.index(metier) + 1), digits)
+        sprint = app.screen
+        assert isinstance(sprint, SprintScreen)
+        assert sprint.answered == 10
+    for row, digit in zip(expected, digits, strict=True):
+        assert get_contact(app_db, row.id).keys["Métier"] == metier.values[int(digit) - 1].value
