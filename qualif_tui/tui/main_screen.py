@@ -41,6 +41,7 @@ from qualif_tui.domain.contacts import (
 from qualif_tui.domain.history import add_entry
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.qualify import Answer, answer, toggle, undo_answer
+from qualif_tui.domain.towns import towns_of_postal_code
 from qualif_tui.query import (
     SORTS,
     CompiledQuery,
@@ -418,7 +419,11 @@ class MainScreen(WorkerReports, Screen[None]):
                 self.card.show_contact(new_id)
                 self.refresh_after_write(new_id)
 
-        self.app.push_screen(ContactForm(None, lambda values: create_contact(self.db, values)),
+        db = self.db
+        self.app.push_screen(ContactForm(None, lambda fields, keys: create_contact(db, fields,
+                                                                                   keys),
+                                         keys=self.keys,
+                                         towns=lambda code: towns_of_postal_code(db, code)),
                              closed)
 
     def action_delete_contact(self) -> None:

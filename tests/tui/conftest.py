@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from qualif_tui.storage import Database, open_database
 from qualif_tui.tui.app import QualifApp
@@ -23,6 +23,8 @@ async def settle(pilot: Pilot[None], rounds: int = 50) -> None:
             await app.workers.wait_for_complete()
         except WorkerFailed:
             pass  # the app shows it (an error toast); tests assert on that
+        except WorkerCancelled:
+            pass  # a newer request replaced it (exclusive workers): wait on
         await pilot.pause()
         if (not app.writes.pending and not any(w.is_running for w in app.workers)
                 and app.typeahead.idle):
