@@ -358,8 +358,10 @@ class EntryForm(FormScreen):
             [(HISTORY_KINDS[k], k) for k in LOGGED_KINDS], value=self.kind, allow_blank=False,
             id="field-kind", compact=True))
         planned = self.answers
-        yield from self.row("subject", "Sujet", BlinkInput(planned.title if planned else "",
-                                                          id="field-subject"))
+        # a subject is always proposed (selected: typing replaces it), so that logging
+        # a call is two keys, c and ctrl+s
+        subject = planned.title if planned else HISTORY_KINDS[self.kind]
+        yield from self.row("subject", "Sujet", BlinkInput(subject, id="field-subject"))
         if planned is not None:
             when = (planned.starts_at or planned.due or "")[:16].replace("T", " ")
             yield Checkbox(f"Clôturer « {planned.title} » prévu le {when}", value=True,
@@ -405,19 +407,46 @@ class EntryForm(FormScreen):
                                  happened, closes)
 
 
+# A few everyday answers, so that planning never needs the ics import.
+DURATIONS: list[tuple[str, int | None]] = [
+    ("—", None), ("15 min", 15), ("30 min", 30), ("45 min", 45), ("1 h", 60),
+    ("1 h 30", 90), ("2 h", 120), ("une demi-journée", 240), ("une journée", 480)]
+ALARMS: list[tuple[str, int | None]] = [
+    ("aucun", None), ("à l'heure", 0), ("5 min avant", 5), ("15 min avant", 15),
+    ("30 min avant", 30), ("1 h avant", 60), ("la veille", 1440)]
+RECURRENCES: list[tuple[str, str]] = [
+    ("aucune", ""), ("chaque jour ouvré", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+    ("chaque semaine", "FREQ=WEEKLY"), ("chaque lundi", "FREQ=WEEKLY;BYDAY=MO"),
+    ("toutes les deux semaines", "FREQ=WEEKLY;INTERVAL=2"), ("tous les mois", "FREQ=MONTHLY"),
+    ("tous les trois mois", "FREQ=MONTHLY;INTERVAL=3"), ("tous les ans", "FREQ=YEARLY")]
+
+
+def follow_up_title(subject: str) -> str:
+    """The title a follow-up of ``subject`` is proposed with."""
+    subject = subject.strip()
+    for prefix in ("Relance : ", "Relance: "):
+        subject = subject.removeprefix(prefix)
+    return _("Relance : {subject}").format(subject=subject) if subject else ""
+
+
 class ActivityForm(FormScreen):
-    """Plan a call, a meeting or a to-do for the contact."""
+    """Plan a call, a meeting or a to-do: when, how long, where, a reminder, a
+    recurrence and notes (everything the agenda keeps, without an ics import)."""
 
     SAVE_LABEL = "Agenda"
+    AUTO_FOCUS = "#field-title"
 
     def __init__(self, contact_name: str | None, save: Callable[..., Any], *,
-                 day: date | None = None) -> None:
+                 day: date | None = None, title: str = "") -> None:
         """``contact_name`` None: an activity of no contact (from the agenda);
-        ``day``: the day it defaults to, at 9:00 (else tomorrow)."""
+        ``day``: the day it defaults to, at 9:00 (else tomorrow); ``title``: proposed
+        (a follow-up of the last entry) — the date then has the focus, selected."""
         super().__init__()
         self.save = save
         self.day = day
+        self.title = title
         self.TITLE_TEXT = f"Planifier — {contact_name}" if contact_name else "Nouvelle activité"
+        self.AUTO_FOCUS = "#field-when" if title else "#field-title"
 
     def fields(self) -> ComposeResult:
         day = self.day or (clock.now() + timedelta(days=1)).date()
@@ -425,21 +454,44 @@ class ActivityForm(FormScreen):
         yield from self.row("kind", "Type", Select(
             [(label, kind) for kind, label in ACTIVITY_KINDS.items()], value="call",
             allow_blank=False, id="field-kind", compact=True))
-        yield from self.row("title", "Titre", BlinkInput(id="field-title"))
-        yield from self.row("when", "Date", BlinkInput(stamp_for_input(tomorrow),
-                                                      id="field-when"))
+        yield from self.row("title", "Titre", BlinkInput(self.title, id="field-title"))
+        yield from self.row("when", _("Quand"), BlinkInput(stamp_for_input(tomorrow),
+                                                          id="field-when"))
+        yield from self.row("duration", _("Durée"), Select(
+            DURATIONS, value=None, allow_blank=True, prompt="—", id="field-duration",
+            compact=True))
+        yield from self.row("location", _("Lieu"), BlinkInput(id="field-location"))
+        yield from self.row("alarm", _("Rappel"), Select(
+            ALARMS, value=None, allow_blank=True, prompt="aucun", id="field-alarm",
+            compact=True))
+        yield from self.row("rrule", _("Récurrence"), Select(
+            RECURRENCES, value="", allow_blank=False, id="field-rrule", compact=True))
         yield from self.row("priority", "Priorité", Select(
             [(label, level) for level, label in PRIORITIES.items()], value=2,
             allow_blank=False, id="field-priority", compact=True))
+        yield Label(_("Notes"), classes="field-label")
+        yield TextArea(id="field-notes", classes="field-body")
 
-    AUTO_FOCUS = "#field-title"
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#field-notes", TextArea).cursor_blink = getattr(
+            self.app, "cursor_blink_enabled", True)
+
+    @staticmethod
+    def _chosen(widget: Select[Any]) -> Any:
+        return None if widget.is_blank() else widget.value
 
     def values(self) -> dict[str, Any]:
         return {
             "kind": self.query_one("#field-kind", Select).value,
             "title": self.query_one("#field-title", Input).value.strip(),
             "when": self.query_one("#field-when", Input).value.strip(),
+            "duration": self._chosen(self.query_one("#field-duration", Select)),
+            "location": self.query_one("#field-location", Input).value.strip(),
+            "alarm": self._chosen(self.query_one("#field-alarm", Select)),
+            "rrule": self.query_one("#field-rrule", Select).value,
             "priority": self.query_one("#field-priority", Select).value,
+            "notes": self.query_one("#field-notes", TextArea).text.strip(),
         }
 
     def check(self, values: dict[str, Any]) -> None:
@@ -452,6 +504,10 @@ class ActivityForm(FormScreen):
         when = parse_when(values["when"]) if values["when"] else None
         kind = str(values["kind"])
         starts_at, due = (None, when) if kind == "todo" else (when, None)
-        priority = int(values["priority"])  # type: ignore[call-overload]
+        priority = int(values["priority"])
+        extra: dict[str, Any] = {
+            "duration_min": values["duration"], "location": values["location"],
+            "alarm_min": values["alarm"], "rrule": str(values["rrule"] or ""),
+            "notes": values["notes"]}
         return lambda: self.save(values["title"], kind=kind, starts_at=starts_at, due=due,
-                                 priority=priority)
+                                 priority=priority, **extra)

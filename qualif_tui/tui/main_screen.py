@@ -38,7 +38,7 @@ from qualif_tui.domain.contacts import (
     restore_contact,
     update_contact,
 )
-from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.history import add_entry, list_entries
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.qualify import Answer, answer, toggle, undo_answer
 from qualif_tui.domain.towns import towns_of_postal_code
@@ -502,11 +502,23 @@ class MainScreen(WorkerReports, Screen[None]):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
-        from qualif_tui.tui.forms import ActivityForm
-
         contact_id = self._contact_or_bell()
-        if contact_id is None:
-            return
+        if contact_id is not None:
+            self._find_last_entry(contact_id, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="log-form", exit_on_error=False,
+          description="dernière entrée")
+    def _find_last_entry(self, contact_id: int, name: str) -> None:
+        # the follow-up is proposed from what was just logged (keys typed meanwhile
+        # wait: "log-form" is one of TYPEAHEAD_GROUPS)
+        from qualif_tui.tui.forms import follow_up_title
+
+        last = list_entries(self.db, contact_id, include_automatic=False, limit=1)
+        deliver(self, self._open_activity_form, contact_id, name,
+                follow_up_title(last[0].subject) if last else "")
+
+    def _open_activity_form(self, contact_id: int, name: str, title: str) -> None:
+        from qualif_tui.tui.forms import ActivityForm
 
         def save(title: str, **fields: Any) -> int:
             return add_activity(self.db, title, contact_ids=[contact_id], **fields)
@@ -517,7 +529,7 @@ class MainScreen(WorkerReports, Screen[None]):
                 self._show_card_part("tab-agenda")
                 self.refresh_after_write(contact_id)
 
-        self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
+        self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
         from qualif_tui.tui.transfer import Imported, ImportScreen

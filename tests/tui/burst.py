@@ -10,6 +10,7 @@ replayed them all and finished the work they started.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import unicodedata
 from collections.abc import Iterable
@@ -41,8 +42,8 @@ def keys_of(*parts: str | Iterable[str]) -> list[str]:
     keys: list[str] = []
     for part in parts:
         if isinstance(part, str):
-            named = len(part) > 1 and (part in REPLACED_KEYS or "+" in part
-                                       or part in NAMED_KEYS)
+            named = len(part) > 1 and (part in REPLACED_KEYS or part in NAMED_KEYS
+                                       or re.fullmatch(r"(ctrl|shift|alt)\+\S+", part))
             keys.extend([part] if named or len(part) == 1 else list(part))
         else:
             keys.extend(part)
