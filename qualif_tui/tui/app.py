@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from qualif_tui.base.i18n import _
 from qualif_tui.storage import Database, StorageError, backup_database, quick_check_file
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
+from qualif_tui.tui.commands import ActionsProvider
 from qualif_tui.tui.dialogs import DemoQuitScreen
 from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from qualif_tui.tui.main_screen import MainScreen
+from qualif_tui.tui.palette import Palette
 from qualif_tui.tui.qualification import KeyField
 from qualif_tui.tui.typeahead import TypeAhead
+from qualif_tui.tui.user_keys import load_user_keymap
 from qualif_tui.tui.workers import WorkerReports, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
@@ -37,6 +44,8 @@ class QualifApp(WorkerReports, App[None]):
                 "transfer.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
+    # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)
+    COMMANDS = {ActionsProvider}
     NOTIFICATION_TIMEOUT = 4
 
     def __init__(self, db: Database, *, cursor_blink: bool = True,
@@ -55,6 +64,7 @@ class QualifApp(WorkerReports, App[None]):
         self.verify = db.quick_check_pending if verify is None else verify
         self.alarms: AlarmWatcher | None = None
         self.typeahead = TypeAhead(self)
+        self.user_keymap = load_user_keymap()
         if theme:
             self.theme = theme
 
@@ -67,6 +77,8 @@ class QualifApp(WorkerReports, App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)
+        if self.user_keymap.keys:
+            self.set_keymap(self.user_keymap.keys)
         self.push_screen(MainScreen(self.db))
         if self.verify:
             self.writes.hold()
@@ -77,6 +89,9 @@ class QualifApp(WorkerReports, App[None]):
         # (~40 ms pauses every twenty PageDowns at 1M contacts, tui_bench.py).
         # Garbage first (what is frozen is never collected), once the list is painted.
         self.call_after_refresh(self._freeze_launch_objects)
+        for problem in self.user_keymap.problems:
+            self.notify(problem, title=_("Fichier des touches"), severity="warning",
+                        timeout=12, markup=False)
         # background work starts once the list is on screen, so the launch is not slower
         if self.verify:
             self.verify = False
@@ -110,12 +125,21 @@ class QualifApp(WorkerReports, App[None]):
         self.call_from_thread(self.notify, reason, title="Fichier endommagé",
                               severity="error", timeout=3600)
 
+    # -- the palette, in the app's language --------------------------------------
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return ()  # Textual's (Keys, Maximize, Screenshot, Theme): ours cover them
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette())
+
     # -- app-wide actions -----------------------------------------------------
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         lines = context_lines(self.screen)
-        others = other_lines(lines) if isinstance(self.screen, MainScreen) else []
+        others = (other_lines(lines, self.user_keymap.keys)
+                  if isinstance(self.screen, MainScreen) else [])
         note = KEY_FIELD_NOTE if isinstance(self.focused, KeyField) else ""
         self.push_screen(HelpScreen(lines, others, note))
 
