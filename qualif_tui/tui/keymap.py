@@ -86,6 +86,10 @@ LIST_KEYS = (
 SEARCH_KEYS = (
     Key("search.older", "up", "history(-1)", "Recherche précédente", "query", palette=False),
     Key("search.newer", "down", "history(1)", "Recherche suivante", "query", palette=False),
+    Key("search.complete", "tab", "complete", "Compléter (clé, valeur, lieu, segment)", "query",
+        palette=False),
+    Key("search.reference", "f1", "reference", "Le langage des requêtes", "query",
+        key_display="F1 ?"),
 )
 
 FORM_KEYS = (

@@ -51,6 +51,7 @@ from qualif_tui.query import (
     count,
     warm_up,
 )
+from qualif_tui.query.completion import Vocabulary
 from qualif_tui.query.derived import page_containing
 from qualif_tui.services.addresses import AddressList, address_list
 from qualif_tui.services.importing import undo_batch
@@ -63,7 +64,7 @@ from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
-from qualif_tui.tui.search_bar import SearchBar
+from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
@@ -694,6 +695,16 @@ class MainScreen(WorkerReports, Screen[None]):
         if self.has_class("-show-sidebar") and self.focused is self.sidebar:
             self.remove_class("-show-sidebar")
         self.contact_list.focus()
+
+    def query_vocabulary(self) -> Vocabulary:
+        """What completion in the search bar proposes from this file."""
+        return Vocabulary(tuple(self.keys), tuple(s.name for s in self.segments))
+
+    @on(QueryInput.Reference)
+    def _show_reference(self) -> None:
+        from qualif_tui.tui.query_reference import QueryReference
+
+        self.app.push_screen(QueryReference(self.keys, [s.name for s in self.segments]))
 
     @on(Input.Changed, "#query")
     def _query_edited(self, event: Input.Changed) -> None:
