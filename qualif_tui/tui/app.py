@@ -23,6 +23,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from qualif_tui.base.i18n import _
+from qualif_tui.query import QueryEngine
 from qualif_tui.storage import Database, StorageError, backup_database, quick_check_file
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
@@ -59,6 +60,8 @@ class QualifApp(WorkerReports, App[None]):
         self.db = db
         self.demo = demo
         self._demo_answered = False
+        # the file's query engine (its caches and bitmaps) lives as long as the app
+        self.engine = QueryEngine.of(db)
         self.writes = WriteQueue(self)
         self.cursor_blink_enabled = cursor_blink  # off for snapshot tests
         self.verify = db.quick_check_pending if verify is None else verify
@@ -130,7 +133,7 @@ class QualifApp(WorkerReports, App[None]):
         return ()  # Textual's (Keys, Maximize, Screenshot, Theme): ours cover them
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette())
 
     # -- app-wide actions -----------------------------------------------------

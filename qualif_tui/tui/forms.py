@@ -446,7 +446,6 @@ class ActivityForm(FormScreen):
         self.day = day
         self.title = title
         self.TITLE_TEXT = f"Planifier — {contact_name}" if contact_name else "Nouvelle activité"
-        self.AUTO_FOCUS = "#field-when" if title else "#field-title"
 
     def fields(self) -> ComposeResult:
         day = self.day or (clock.now() + timedelta(days=1)).date()
@@ -476,6 +475,8 @@ class ActivityForm(FormScreen):
         super().on_mount()
         self.query_one("#field-notes", TextArea).cursor_blink = getattr(
             self.app, "cursor_blink_enabled", True)
+        if self.title:  # a follow-up proposed: the date is what is left to give
+            self.set_focus(self.query_one("#field-when", Input))
 
     @staticmethod
     def _chosen(widget: Select[Any]) -> Any:

@@ -69,20 +69,18 @@ class QueryInput(Input):
     def action_complete(self) -> None:
         cycle = self._cycle
         if cycle is not None and self.value == cycle.after:
-            index = cycle.index + 1
-            text, cursor = cycle.completion.apply(cycle.before, index)
-            found = cycle.completion
-            before = cycle.before
+            found: Completion = cycle.completion
+            index, before = cycle.index + 1, cycle.before
         else:
-            found = self.completion()
-            if found is None:
+            fresh = self.completion()
+            if fresh is None:
                 self._cycle = None
                 next_pane = getattr(self.screen, "action_next_pane", None)
                 if next_pane is not None:
                     next_pane()  # nothing to complete: Tab moves on, as elsewhere
                 return
-            index, before = 0, self.value
-            text, cursor = found.apply(self.value)
+            found, index, before = fresh, 0, self.value
+        text, cursor = found.apply(before, index)
         self.value = text
         self.cursor_position = cursor
         self._cycle = _Cycle(before, found, index, text)

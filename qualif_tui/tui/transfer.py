@@ -29,8 +29,9 @@ from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
 from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
-from qualif_tui.services.exporting.targets import check_export_target, default_export_folder
+from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.storage import Database, StorageError
+from qualif_tui.storage.files import inspect_target
 from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import ConfirmScreen
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
@@ -67,44 +68,28 @@ class _Calendar:
 
 def describe_plan(plan: importing.ImportPlan) -> Group:
     """The plan as the preview shows it: the file, where columns go, what happens."""
+    summary = importing.summarize_plan(plan, examples=EXAMPLES_SHOWN)
     parts: list[Any] = []
-    for parsed in plan.files:
-        about = [parsed.format]
-        if parsed.profile:
-            about.append(parsed.profile)
-        if parsed.encoding and parsed.format != "xlsx":
-            about.append(f"encodage {parsed.encoding}")
-        if parsed.format == "csv":
-            about.append("séparateur " + importing.sniff.SEPARATOR_NAMES.get(
-                parsed.separator, parsed.separator))
-        about.append(f"{len(parsed.records)} contact(s) lus")
-        parts.append(Text(f"{parsed.source} : " + ", ".join(about), style="bold"))
-        if parsed.columns:
+    for described in summary.files:
+        parts.append(Text(f"{described.source} : {described.about}", style="bold"))
+        if described.columns:
             columns = Table(show_edge=False, box=None, padding=(0, 2, 0, 0),
                             header_style="dim")
             columns.add_column("Colonne")
             columns.add_column("Va dans")
-            for use in parsed.columns[:COLUMNS_SHOWN]:
-                columns.add_row(use.column, use.target)
-            if len(parsed.columns) > COLUMNS_SHOWN:
-                columns.add_row(f"… {len(parsed.columns) - COLUMNS_SHOWN} autres", "")
+            for column, target in described.columns[:COLUMNS_SHOWN]:
+                columns.add_row(column, target)
+            if len(described.columns) > COLUMNS_SHOWN:
+                columns.add_row(f"… {len(described.columns) - COLUMNS_SHOWN} autres", "")
             parts.append(columns)
     counts = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
     counts.add_column(style="bold")
     counts.add_column()
-    counts.add_row("à créer", str(len(plan.creates)))
-    counts.add_row("à compléter (doublons)", str(len(plan.merges)))
-    counts.add_row("ignorés (doublons)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    if new_values:
-        counts.add_row("nouvelles valeurs", "; ".join(f"{k} : {', '.join(v)}"
-                                                      for k, v in new_values.items()))
-    if plan.unmapped:
-        counts.add_row("gardées en champs libres", ", ".join(plan.unmapped))
+    for label, value in summary.counts:
+        counts.add_row(label, value)
     parts += [Text(""), counts]
-    examples = [record.label for record in plan.creates[:EXAMPLES_SHOWN]]
-    if examples:
-        parts.append(Text("par exemple : " + " · ".join(examples), style="dim"))
+    if summary.examples:
+        parts.append(Text("par exemple : " + " · ".join(summary.examples), style="dim"))
     return Group(*parts)
 
 
@@ -348,9 +333,10 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
         if not text.strip():
             self._say(_("Donnez le chemin du fichier à écrire."))
             return
-        target = check_export_target(_path(text), self.db.path)
-        if target.problem:
-            self._say(target.problem)
+        target = inspect_target(self.db.path, _path(text))  # the core's guard (storage/files.py)
+        problem = target.forbidden or missing_folder(target.path)
+        if problem:
+            self._say(problem)
             return
         questions = []
         if target.exists:
@@ -359,30 +345,30 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
         if self.total == 0 and self.format != "ics":
             questions.append(_("Le résultat est vide : le fichier n'aurait aucun contact."))
         if not questions:
-            self._start(target.path)
+            self._start(target.path, overwrite=False)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._start(target.path)
+                self._start(target.path, overwrite=target.exists)
 
         title = (_("Remplacer {name} ?").format(name=target.path.name) if target.exists
                  else _("Exporter un résultat vide ?"))
         self.app.push_screen(ConfirmScreen(title, "\n".join(questions)), answered)
 
-    def _start(self, target: Path) -> None:
+    def _start(self, target: Path, *, overwrite: bool) -> None:
         self.running = True
         self._say(_("export…"), "dim")
         self.query_one(ProgressBar).display = True
-        self._export(self.format, target)
+        self._export(self.format, target, overwrite)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False,
           description="export")
-    def _export(self, fmt: str, target: Path) -> None:
+    def _export(self, fmt: str, target: Path, overwrite: bool) -> None:
         try:
             result = export_to_file(
                 self.db, self.compiled, fmt, target, ExportOptions(),
-                lambda done: deliver(self, self._exported, done))
+                lambda done: deliver(self, self._exported, done), overwrite=overwrite)
         except (QualifError, StorageError, OSError) as error:
             deliver(self, self._failed, str(error))
             return

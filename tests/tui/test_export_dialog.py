@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList
 
 from qualif_tui.base import places
-from qualif_tui.services.exporting.targets import check_export_target, default_export_folder
+from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.dialogs import ConfirmScreen
@@ -20,16 +20,9 @@ from .conftest import settle
 from .helpers import main
 
 
-def test_target_checks(tmp_path: Path) -> None:
-    database = tmp_path / "base.db"
-    database.write_bytes(b"x")
-    assert check_export_target(database, database).problem is not None  # never the base
-    assert check_export_target(tmp_path, database).problem is not None  # a folder
-    assert check_export_target(tmp_path / "nope" / "x.csv", database).problem is not None
-    fresh = check_export_target(tmp_path / "x.csv", database)
-    assert fresh.problem is None and not fresh.exists
-    (tmp_path / "x.csv").write_text("old")
-    assert check_export_target(tmp_path / "x.csv", database).exists
+def test_missing_folder(tmp_path: Path) -> None:
+    assert missing_folder(tmp_path / "nope" / "x.csv") is not None
+    assert missing_folder(tmp_path / "x.csv") is None
 
 
 def test_default_folder(tmp_path: Path) -> None:
@@ -77,6 +70,17 @@ async def test_export_asks_before_replacing_and_remembers(app: QualifApp, app_db
         assert "a precious export" not in target.read_text(encoding="utf-8-sig")
     assert places.recall("export.folder") == str(tmp_path.resolve())
     assert places.recall("export.format") == "csv"
+
+
+async def test_the_database_itself_is_refused(app: QualifApp, app_db: Database) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = await open_export(pilot, app)
+        await burst(pilot, "enter")
+        screen.query_one("#export-path", Input).value = str(app_db.path)
+        await burst(pilot, "enter")
+        assert app.screen is screen  # no question: it is never written
+        assert "base de données" in str(screen.query_one("#transfer-preview").render())
 
 
 async def test_export_opens_on_the_last_format_in_the_last_folder(app: QualifApp,

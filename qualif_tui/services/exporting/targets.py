@@ -1,48 +1,29 @@
-"""Where an export may be written, checked before anything is: the app asks before
-replacing a file, and never writes over the database it reads.
+"""Where the app proposes to write an export, and whether that folder is there.
 
-(``export_to_file`` already writes beside the target and renames, so a failed
-export never leaves half a file; this is the question asked *before*.)
+What may never be written over (the database, its journal, its backups) is the
+storage layer's guard, :func:`~qualif_tui.storage.files.inspect_target`, which
+``export_to_file`` applies too; the app asks before replacing an existing file.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from qualif_tui.base.i18n import _
 
 
-@dataclass(frozen=True)
-class ExportTarget:
-    path: Path
-    exists: bool            # a file is there: ask before replacing it
-    problem: str | None     # it cannot be written there at all, and why
+def missing_folder(target: Path) -> str | None:
+    """Why ``target`` cannot be written for want of its folder, or None.
 
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def check_export_target(target: Path, database: Path | None = None) -> ExportTarget:
-    """What writing an export to ``target`` would do (``database``: the open file)."""
-    target = Path(target).expanduser()
-    problem = None
+    (What may never be written — the database, its journal, its backups — is
+    :func:`~qualif_tui.storage.files.inspect_target`'s to say.)"""
+    folder = target.parent if str(target.parent) else Path(".")
     if not target.name:
-        problem = _("donnez le nom du fichier à écrire")
-    elif target.is_dir():
-        problem = _("{path} est un dossier").format(path=target)
-    elif database is not None and (_same_file(target, database)
-                                   or target.resolve() == Path(database).resolve()):
-        problem = _("{path} est la base de données ouverte : choisissez un autre nom").format(
-            path=target)
-    elif not (target.parent if str(target.parent) else Path(".")).is_dir():
-        problem = _("le dossier {folder} n'existe pas").format(folder=target.parent)
-    return ExportTarget(target, target.is_file(), problem)
+        return _("donnez le nom du fichier à écrire")
+    if not folder.is_dir():
+        return _("le dossier {folder} n'existe pas").format(folder=folder)
+    return None
 
 
 def default_export_folder(database: Path | None, documents: Path, *,
