@@ -55,6 +55,14 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def proposed_segment_name(query_text: str) -> str:
+    """A name for a segment of ``query_text``: ``profil:client dept:31`` →
+    ``Profil client, dept 31``."""
+    words = query_text.replace('"', "").replace(",", " ou ").replace(":", " ").split()
+    name = " ".join(words)[:60].strip()
+    return name[:1].upper() + name[1:]
+
+
 class SegmentNameScreen(ModalScreen[Any]):
     """Asks a name and saves the query as a segment; errors stay in the dialog."""
 
@@ -64,13 +72,19 @@ class SegmentNameScreen(ModalScreen[Any]):
         super().__init__(classes="dialog-screen")
         self.query_text = query_text
         self.save = save
+        self.saving = False
+
+    def typeahead_ready(self) -> bool:
+        return not self.saving  # keys after ↵ belong to what comes after the dialog
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Enregistrer la recherche comme segment", classes="dialog-title")
             yield Static(Text(self.query_text or "(tous les contacts)", "italic"),
                          classes="dialog-detail")
-            yield BlinkInput(placeholder="nom du segment", id="segment-name")
+            # a name is proposed from the query (selected: typing replaces it)
+            yield BlinkInput(proposed_segment_name(self.query_text),
+                             placeholder="nom du segment", id="segment-name")
             yield Static("", id="segment-error", classes="field-error")
             yield Static(Text("↵ enregistrer   échap annuler", "dim"), classes="dialog-keys")
 
@@ -82,11 +96,13 @@ class SegmentNameScreen(ModalScreen[Any]):
             error.update("Donnez un nom au segment.")
             return
         error.update("")
+        self.saving = True
         self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
             f"Segment « {name} »", lambda: self.save(name), done=self.dismiss,
             failed=self._failed))
 
     def _failed(self, error: BaseException) -> None:
+        self.saving = False
         self.query_one("#segment-error", Static).update(describe_error(error))
         self.query_one("#segment-name", Input).focus()
 
