@@ -8,6 +8,9 @@ bars and exports.
 """
 
 from qualif_tui.services.reports.breakdown import DEFAULT_TOP, Breakdown, breakdown
+from qualif_tui.services.reports.completeness import Completeness, completeness
+from qualif_tui.services.reports.funnel import Funnel, funnel
+from qualif_tui.services.reports.inactive import WITHOUT, Inactive, inactive_clients
 from qualif_tui.services.reports.model import (
     MEASURES,
     Column,
@@ -20,11 +23,18 @@ from qualif_tui.services.reports.model import (
     parse_period,
     pipeline_stages,
 )
+from qualif_tui.services.reports.trend import TREND_MEASURES, Trend, trend
 
 __all__ = [
     "DEFAULT_TOP",
     "MEASURES",
+    "TREND_MEASURES",
+    "WITHOUT",
     "Breakdown",
+    "Completeness",
+    "Funnel",
+    "Inactive",
+    "Trend",
     "Column",
     "Measure",
     "Period",
@@ -32,6 +42,10 @@ __all__ = [
     "Row",
     "Table",
     "breakdown",
+    "completeness",
+    "funnel",
+    "inactive_clients",
+    "trend",
     "format_number",
     "parse_period",
     "pipeline_stages",

@@ -159,6 +159,31 @@ class Breakdown:
                      len(self.by))
 
 
+    def pivot(self, measure: str | None = None) -> Table:
+        """A crosstab as a matrix: the first field down, the second across."""
+        measure = measure or self.measures[0]
+        first, second = self.by
+        unit = MEASURES[measure].unit
+        across = [k for k in self.kept[1]] + (
+            [OTHER] if any(r.keys[1] == OTHER for r in self.rows) else []) + (
+            [None] if any(r.keys[1] is None for r in self.rows) else [])
+        columns = [Column("group", f"{first.label.capitalize()} \\ {second.label}")]
+        columns += [Column(f"c{i}", second.display(k), unit) for i, k in enumerate(across)]
+        position = {k: i for i, k in enumerate(across)}
+        lines: dict[Any, Row] = {}
+        for row in self.rows:
+            k1, k2 = row.keys
+            line = lines.get(k1)
+            if line is None:
+                line = lines[k1] = Row({"group": first.display(k1)}, "", True,
+                                       "null" if k1 is None else "value")
+            line.cells[f"c{position[k2]}"] = self.value(row, measure)
+            line.cell_queries[f"c{position[k2]}"] = self.row_query(row, measure)
+        title = _("{measure} : {a} × {b}").format(measure=MEASURES[measure].label,
+                                                  a=first.label, b=second.label)
+        return Table(title, columns, list(lines.values()), None, list(self.notes), None)
+
+
 def _wrapped(text: str) -> str:
     text = text.strip()
     if not text:
