@@ -174,7 +174,6 @@ def _width(table: svc.Table, column: svc.Column, index: int) -> int:
 
 
 def _print_table(table: svc.Table) -> None:
-    body = [*table.rows, *([table.total] if table.total else [])]
     least = sum(3 + _width(table, c, i) for i, c in enumerate(table.columns))
     if least > out.width:
         out.print(Text(_("{title} : trop large pour {width} colonnes (--format xlsx ou csv)")

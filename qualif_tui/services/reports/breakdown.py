@@ -36,7 +36,6 @@ from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.dealfacts import deal_conditions, deal_cte, deal_figures
 from qualif_tui.services.reports.groupings import OTHER, Grouping, parse_grouping
 from qualif_tui.services.reports.model import (
-    FIGURES,
     MEASURES,
     Column,
     Period,
@@ -284,10 +283,10 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
         if missing:
             groups[None] = missing
         per_grouping.append(groups)
+    combos_sets: dict[GroupKey, BitMap] = {}
     if len(per_grouping) == 1:
         combos_sets = {(k,): b for k, b in per_grouping[0].items()}
     else:
-        combos_sets = {}
         for k1, b1 in per_grouping[0].items():
             for k2, b2 in per_grouping[1].items():
                 both = b1 & b2
@@ -310,7 +309,9 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
     total = [float(len(population)), 0.0, 0.0, 0.0, 0.0, 0.0]
     if deals:
         for contact_id in population & dealers:
-            _add(total[1:], deals[contact_id])
+            row = deals[contact_id]
+            for i in range(5):
+                total[i + 1] += row[i]
     return combos, total
 
 

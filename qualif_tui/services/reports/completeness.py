@@ -168,12 +168,12 @@ def _fill(db: Database, compiled: CompiledQuery, keys: list[QualKey]
         with bitmap_view(db, compiled) as view:
             if view is not None:
                 sets: dict[str, BitMap] = {}
-                for key in keys:
-                    column = view.column(key.column)
+                for qual in keys:
+                    column = view.column(qual.column)
                     if column is None:
                         break
-                    sets[key.norm_name] = (BitMap.union(*column.values()) if column
-                                           else BitMap()) & view.population
+                    sets[qual.norm_name] = (BitMap.union(*column.values()) if column
+                                            else BitMap()) & view.population
                 else:
                     every = BitMap.intersection(*sets.values())
                     anyone = BitMap.union(*sets.values())
@@ -184,9 +184,9 @@ def _fill(db: Database, compiled: CompiledQuery, keys: list[QualKey]
     tables = set(plan_tables(compiled.plan)) | {"f"}
     source = from_clause("".join(t for t in "cf" if t in tables))
     counts = ", ".join(f"count(f.{k.column})" for k in keys)
-    every = " AND ".join(f"f.{k.column} IS NOT NULL" for k in keys)
-    none = " AND ".join(f"f.{k.column} IS NULL" for k in keys)
-    sql = (f"SELECT {counts}, sum({every}), sum({none}) FROM {source}"
+    all_set = " AND ".join(f"f.{k.column} IS NOT NULL" for k in keys)
+    none_set = " AND ".join(f"f.{k.column} IS NULL" for k in keys)
+    sql = (f"SELECT {counts}, sum({all_set}), sum({none_set}) FROM {source}"
            f" WHERE {compiled.where}")
     with db.lock:
         row = db.conn.execute(sql, compiled.params).fetchone()

@@ -78,12 +78,14 @@ def write_xlsx(tables: Sequence[Table], path: Path | str) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     first = True
     for index, table in enumerate(tables):
         sheet = book.active if first else book.create_sheet()
-        assert sheet is not None
+        assert isinstance(sheet, Worksheet)
         first = False
         sheet.title = (_("Rapport") if index == 0 else _("Détail {n}").format(n=index))[:31]
         sheet.append([table.title])
@@ -109,7 +111,7 @@ def write_xlsx(tables: Sequence[Table], path: Path | str) -> None:
         for position, column in enumerate(table.columns, start=1):
             width = max([len(column.label)] + [len(str(r.cells.get(column.name) or ""))
                                                for r in body[:200]])
-            sheet.column_dimensions[sheet.cell(2, position).column_letter].width = \
+            sheet.column_dimensions[get_column_letter(position)].width = \
                 min(40, max(10, width + 2))
         for note in table.notes:
             sheet.append([])
