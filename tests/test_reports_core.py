@@ -175,7 +175,7 @@ def test_crosstab(shop: Database, mode: str) -> None:
 def test_empty_result_and_query(shop: Database, mode: str) -> None:
     result = breakdown(shop, "source:web", ["source"], ["contacts", "revenue"])
     assert rows_of(result.as_json()) == {("web",): {"contacts": 1, "revenue": 3000}}
-    assert result.table().rows[0].query == "source:web source:web"
+    assert result.table().rows[0].query == "source:web"
     nothing = breakdown(shop, "zzzzz", ["source"])
     assert nothing.rows == [] and "aucun contact ne correspond à la recherche" in nothing.notes
 

@@ -229,6 +229,7 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         self._fill()
 
     def on_resize(self) -> None:
+        self._show_choices()
         if self.computed is not None:
             self._fill()
 
@@ -253,12 +254,19 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             line.append("\n")
             if self.crossing:
                 line.append(_(" croiser avec : "), "bold yellow")
-            for digit, (spec, label) in zip(DIGITS, self.options, strict=False):
-                chosen = spec in (self.choice.by, self.choice.second)
-                line.append(f" {digit} ", "bold")
-                line.append(label, "bold reverse" if chosen else "")
+            width = max(20, self.size.width - 1)
+            used = len(line.plain.split("\n")[-1])
+            options = [(f" {d} ", label, spec in (self.choice.by, self.choice.second))
+                       for d, (spec, label) in zip(DIGITS, self.options, strict=False)]
             if not self.crossing:
-                line.append(_("  x croiser"), "dim")
+                options.append(("  x ", _("croiser"), False))
+            for digit, label, chosen in options:
+                if used + len(digit) + len(label) > width:  # wrap between options only
+                    line.append("\n")
+                    used = 0
+                line.append(digit, "bold")
+                line.append(label, "bold reverse" if chosen else "")
+                used += len(digit) + len(label)
         self.query_one("#report-choices", Static).update(line)
 
     def _fill(self) -> None:

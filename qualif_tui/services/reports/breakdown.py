@@ -125,11 +125,15 @@ class Breakdown:
         if drill:
             parts.append("revenue>0" if drill == "won" else "open_deals>0")
             exact = exact and self.period.everything
-        return " ".join(p for p in parts if p), exact
+        kept: list[str] = []
+        for part in parts:  # a part the query already says is not repeated
+            if part and part not in kept and f" {part} " not in f" {self.query} ":
+                kept.append(part)
+        return " ".join(kept), exact
 
     def table(self) -> Table:
         columns = [Column(g.name, g.label.capitalize()) for g in self.by]
-        columns += [Column(m, MEASURES[m].label, MEASURES[m].unit) for m in self.measures]
+        columns += [Column(m, MEASURES[m].title, MEASURES[m].unit) for m in self.measures]
 
         def cells(row: BreakdownRow | None) -> dict[str, object]:
             out: dict[str, object] = {}

@@ -56,11 +56,11 @@ class Funnel:
                 "notes": list(self.notes)}
 
     def table(self) -> Table:
-        columns = [Column("stage", _("Étape")), Column("reached", _("Ont atteint"), "count"),
-                   Column("at", _("En cours ici"), "count"),
+        columns = [Column("stage", _("Étape")), Column("reached", _("Atteinte"), "count"),
+                   Column("at", _("En cours"), "count"),
                    Column("contacts", _("Contacts"), "count"),
                    Column("amount", _("Montant"), "euro"),
-                   Column("conversion", _("→ étape suivante"), "percent")]
+                   Column("conversion", _("Conversion"), "percent")]
         rows = []
         for s in [*self.steps, self.lost]:
             query, exact = _stage_query(self.query, s.stage, self.period)
@@ -122,8 +122,8 @@ def funnel(db: Database, query: str | CompiledQuery, period: Period | None = Non
         if i + 1 < len(steps) and s.reached:
             s.conversion = 100.0 * steps[i + 1].reached / s.reached
     result = Funnel(compiled.text, period, steps, lost)
-    result.notes.append(_("une affaire compte à chaque étape jusqu'à la sienne ; une affaire"
-                          " perdue ne compte qu'à la première"))
+    result.notes.append(_("atteinte : affaires arrivées à l'étape ou plus loin (une perdue ne"
+                          " compte qu'à la première) ; conversion : vers l'étape suivante"))
     if not steps or not steps[0].reached:
         result.notes.append(_("aucune affaire sur la période") if not period.everything
                             else _("aucune affaire pour ces contacts"))

@@ -68,16 +68,21 @@ class Measure:
     unit: str  # "count", "euro", "percent"
     deals: bool  # needs deal figures
     drill: str  # what the people behind a cell are: "" (the group), "won", "open"
+    short: str = ""  # a column title for narrow tables
+
+    @property
+    def title(self) -> str:
+        return self.short or self.label
 
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("contacts", _("Contacts"), "count", False, ""),
-    Measure("share", _("% de la sélection"), "percent", False, ""),
+    Measure("share", _("% de la sélection"), "percent", False, "", _("% sélection")),
     Measure("revenue", _("CA gagné"), "euro", True, "won"),
-    Measure("deals", _("Affaires gagnées"), "count", True, "won"),
-    Measure("average", _("Panier moyen"), "euro", True, "won"),
-    Measure("pipeline", _("Pipeline ouvert"), "euro", True, "open"),
-    Measure("weighted", _("Pipeline pondéré"), "euro", True, "open"),
+    Measure("deals", _("Affaires gagnées"), "count", True, "won", _("Affaires")),
+    Measure("average", _("Panier moyen"), "euro", True, "won", _("Panier")),
+    Measure("pipeline", _("Pipeline ouvert"), "euro", True, "open", _("Pipeline")),
+    Measure("weighted", _("Pipeline pondéré"), "euro", True, "open", _("Pondéré")),
     Measure("conversion", _("Conversion"), "percent", True, "won"),
 )}
 DEFAULT_MEASURES = ("contacts",)
