@@ -125,8 +125,8 @@ class Breakdown:
         if drill:
             parts.append("revenue>0" if drill == "won" else "open_deals>0")
             exact = exact and self.period.everything
-        kept: list[str] = []
-        for part in parts:  # a part the query already says is not repeated
+        kept: list[str] = parts[:1] if parts[0] else []
+        for part in parts[1:]:  # a part the query already says is not repeated
             if part and part not in kept and f" {part} " not in f" {self.query} ":
                 kept.append(part)
         return " ".join(kept), exact
