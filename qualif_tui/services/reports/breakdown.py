@@ -251,7 +251,7 @@ def _combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping], pe
     if not compiled.is_nothing and all(g.column for g in groupings):
         with bitmap_view(db, compiled) as view:
             if view is not None:
-                found = _bitmap_combos(db, view, groupings, period, bool(deals_mode))
+                found = _bitmap_combos(db, view, groupings, period, deals_mode)
                 if found is not None:
                     return found[0], found[1], "bitmaps"
     combos, total = _sql_combos(db, compiled, groupings, period, deals_mode)
@@ -264,7 +264,7 @@ def _add(target: Figures, figures: Iterable[float]) -> None:
 
 
 def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], period: Period,
-                   needs_deals: bool) -> tuple[dict[GroupKey, Figures], Figures] | None:
+                   deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures] | None:
     population = view.population
     per_grouping: list[dict[Any, BitMap]] = []
     for grouping in groupings:
@@ -296,9 +296,15 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
                 both = b1 & b2
                 if both:
                     combos_sets[(k1, k2)] = both
-    deals = deal_figures(db, period) if needs_deals else {}
+    if deals_mode == "won" and period.everything:
+        by_value = _won_by_value(view)
+        if by_value is not None:
+            combos = {keys: _won_figures(members, by_value)
+                      for keys, members in combos_sets.items()}
+            return combos, _won_figures(population, by_value)
+    deals = deal_figures(db, period) if deals_mode else {}
     dealers = BitMap(deals.keys()) if deals else BitMap()
-    combos: dict[GroupKey, Figures] = {}
+    combos = {}
     for keys, members in combos_sets.items():
         figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
         if deals:
@@ -317,6 +323,33 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
             for i in range(5):
                 total[i + 1] += row[i]
     return combos, total
+
+
+def _won_by_value(view: BitmapView) -> tuple[list[tuple[float, BitMap]],
+                                               list[tuple[float, BitMap]]] | None:
+    """The engine's bitmaps of the won-deal facts: (won deals n, contacts with n),
+    (revenue v, contacts with v), zeros left out. None when a column has too many
+    distinct values for bitmaps (then the per-contact figures are summed)."""
+    counts, amounts = view.column("deals"), view.column("revenue")
+    if counts is None or amounts is None:
+        return None
+    return ([(float(n), b) for n, b in counts.items() if n],
+            [(float(v), b) for v, b in amounts.items() if v])
+
+
+def _won_figures(members: BitMap, by_value: tuple[list[tuple[float, BitMap]],
+                                                  list[tuple[float, BitMap]]]) -> Figures:
+    """Contacts, buyers, revenue, won deals of a group by intersection cardinalities:
+    Σ v·|group ∩ contacts with v| — no loop over the group's contacts."""
+    counts, amounts = by_value
+    figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    for n, bitmap in counts:
+        inside = members.intersection_cardinality(bitmap)
+        figures[1] += inside
+        figures[3] += n * inside
+    for amount, bitmap in amounts:
+        figures[2] += amount * members.intersection_cardinality(bitmap)
+    return figures
 
 
 def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],

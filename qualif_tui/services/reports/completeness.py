@@ -146,7 +146,7 @@ def completeness(db: Database, query: str | CompiledQuery = "", *, months: int =
     if months > 0 and keys:
         result.months = _by_month(db, compiled, keys, months)
     incomplete_query = missing_any(compiled, keys)
-    result.incomplete = count(db, incomplete_query) if keys else 0
+    result.incomplete = population - complete if keys else 0
     if contacts > 0 and keys:
         for row in fetch_page(db, incomplete_query, limit=contacts, keys=keys):
             missing = [k.display_name for k in keys if row.keys.get(k.name) in (None, [], "")]
@@ -163,8 +163,7 @@ def _fill(db: Database, compiled: CompiledQuery, keys: list[QualKey]
     """Per key the contacts with a value, then those with all keys, and with none."""
     if not keys:
         return {}, count(db, compiled), count(db, compiled), "sql"
-    bitmapped = [k for k in keys if k.type in ("choice", "multi", "yesno")]
-    if len(bitmapped) == len(keys) and not compiled.is_nothing:
+    if not compiled.is_nothing:
         with bitmap_view(db, compiled) as view:
             if view is not None:
                 sets: dict[str, BitMap] = {}
