@@ -31,8 +31,11 @@ from benchmarks.bench import machine  # noqa: E402
 from qualif_tui.domain.keys import get_key  # noqa: E402
 from qualif_tui.query import use_bitmaps, warm_up  # noqa: E402
 from qualif_tui.query.runtime import forget_results  # noqa: E402
-from qualif_tui.services.reports import breakdown, completeness  # noqa: E402
-from qualif_tui.services.reports import dealfacts  # noqa: E402
+from qualif_tui.services.reports import (  # noqa: E402
+    breakdown,
+    completeness,
+    dealfacts,  # noqa: E402
+)
 from qualif_tui.storage import Database, open_database  # noqa: E402
 
 console = Console(width=None if sys.stdout.isatty() else 200)

@@ -233,3 +233,18 @@ def test_trend(shop: Database) -> None:
     assert dict(trend(shop, "", "contacts", 3).points)["2026-11"] == 5
     with pytest.raises(ReportError):
         trend(shop, "", "chiffre")
+
+
+def test_contacts_summed_one_by_one_when_amounts_vary_a_lot(
+        shop: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualif_tui.services.reports import dealfacts
+
+    use_bitmaps(shop, True)
+    try:
+        measures = ["contacts", "revenue", "pipeline", "weighted", "conversion"]
+        shaped = breakdown(shop, "", ["canaux"], measures).as_json()
+        dealfacts._CACHE.clear()
+        monkeypatch.setattr(dealfacts, "MAX_SHAPES", 0)
+        assert breakdown(shop, "", ["canaux"], measures).as_json() == shaped
+    finally:
+        use_bitmaps(shop, False)

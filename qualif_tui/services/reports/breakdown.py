@@ -117,19 +117,19 @@ class Breakdown:
         parts = [_wrapped(self.query)]
         exact = True
         if row is not None:
-            for grouping, key, kept in zip(self.by, row.keys, self.kept, strict=True):
-                text, ok = grouping.fragment(key, kept)
+            for grouping, key, shown in zip(self.by, row.keys, self.kept, strict=True):
+                text, ok = grouping.fragment(key, shown)
                 parts.append(text)
                 exact = exact and ok
         drill = MEASURES[measure].drill
         if drill:
             parts.append("revenue>0" if drill == "won" else "open_deals>0")
             exact = exact and self.period.everything
-        kept: list[str] = parts[:1] if parts[0] else []
+        said: list[str] = parts[:1] if parts[0] else []
         for part in parts[1:]:  # a part the query already says is not repeated
-            if part and part not in kept and f" {part} " not in f" {self.query} ":
-                kept.append(part)
-        return " ".join(kept), exact
+            if part and part not in said and f" {part} " not in f" {self.query} ":
+                said.append(part)
+        return " ".join(said), exact
 
     def table(self) -> Table:
         columns = [Column(g.name, g.label.capitalize()) for g in self.by]
@@ -302,26 +302,32 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
             combos = {keys: _won_figures(members, by_value)
                       for keys, members in combos_sets.items()}
             return combos, _won_figures(population, by_value)
-    deals = deal_figures(db, period) if deals_mode else {}
-    dealers = BitMap(deals.keys()) if deals else BitMap()
     combos = {}
-    for keys, members in combos_sets.items():
-        figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
-        if deals:
-            for contact_id in members & dealers:
-                row = deals[contact_id]
-                figures[1] += row[0]
-                figures[2] += row[1]
-                figures[3] += row[2]
-                figures[4] += row[3]
-                figures[5] += row[4]
-        combos[keys] = figures
     total = [float(len(population)), 0.0, 0.0, 0.0, 0.0, 0.0]
-    if deals:
-        for contact_id in population & dealers:
-            row = deals[contact_id]
-            for i in range(5):
-                total[i + 1] += row[i]
+    if not deals_mode:
+        return {keys: [float(len(m)), 0.0, 0.0, 0.0, 0.0, 0.0]
+                for keys, m in combos_sets.items()}, total
+    deals = deal_figures(db, period)
+    dealers = BitMap(deals.per_contact.keys()) if deals.per_contact is not None else BitMap()
+    for keys, members in [*combos_sets.items(), ((), population)]:
+        figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
+        if deals.shapes is not None:
+            for row, bitmap in deals.shapes:
+                inside = members.intersection_cardinality(bitmap)
+                if inside:
+                    for i in range(5):
+                        figures[i + 1] += row[i] * inside
+        else:
+            assert deals.per_contact is not None
+            per_contact = deals.per_contact
+            for contact_id in members & dealers:
+                row = per_contact[contact_id]
+                for i in range(5):
+                    figures[i + 1] += row[i]
+        if keys:
+            combos[keys] = figures
+        else:
+            total = figures
     return combos, total
 
 

@@ -14,9 +14,13 @@ open and its expected close (else its creation day) falls in the period.
 
 from __future__ import annotations
 
+import array
 import threading
 import weakref
+from dataclasses import dataclass
 from typing import Any
+
+from pyroaring import BitMap
 
 from qualif_tui.query.groups import data_version
 from qualif_tui.services.reports.model import Period, pipeline_stages, stage_ids
@@ -51,13 +55,27 @@ def deal_cte(db: Database, period: Period) -> tuple[str, list[Any]]:
     return sql, [*won_params, *won_params, *won_params, *open_params, *open_params]
 
 
-_CACHE: weakref.WeakKeyDictionary[Database, dict[Any, dict[int, DealRow]]] = \
+MAX_SHAPES = 2000  # distinct figure rows beyond which contacts are summed one by one
+
+
+@dataclass
+class DealFigures:
+    """The deal figures of every contact with a deal that counts, in one of two forms:
+    ``shapes`` — each distinct figure row with the bitmap of the contacts that have it
+    (generated or round amounts: a few hundred rows, and a group's figures are
+    Σ row × |group ∩ contacts|), else ``per_contact`` — contact id → its row."""
+
+    shapes: list[tuple[DealRow, BitMap]] | None = None
+    per_contact: dict[int, DealRow] | None = None
+
+
+_CACHE: weakref.WeakKeyDictionary[Database, dict[Any, DealFigures]] = \
     weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def deal_figures(db: Database, period: Period) -> dict[int, DealRow]:
-    """Contact id → its deal figures, for contacts with at least one deal that counts."""
+def deal_figures(db: Database, period: Period) -> DealFigures:
+    """The deal figures per contact (cached per data version and period)."""
     version = data_version(db)
     key = (version, period.start, period.end)
     with _LOCK:
@@ -65,16 +83,26 @@ def deal_figures(db: Database, period: Period) -> dict[int, DealRow]:
     if cached is not None:
         return cached
     won, won_params, opened, open_params = deal_conditions(db, period)
-    sql = (f"SELECT contact_id, max({won}), sum(CASE WHEN {won} THEN amount ELSE 0 END),"
-           f" sum({won}), sum(CASE WHEN {opened} THEN amount ELSE 0 END),"
-           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END)"
-           f" FROM deals WHERE {won} OR {opened} GROUP BY contact_id")
+    sql = (f"SELECT buyer, revenue, won, pipeline, weighted, group_concat(contact_id) FROM"
+           f" (SELECT contact_id, max({won}) AS buyer,"
+           f" sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue, sum({won}) AS won,"
+           f" sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
+           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END) AS weighted"
+           f" FROM deals WHERE {won} OR {opened} GROUP BY contact_id)"
+           f" GROUP BY 1, 2, 3, 4, 5")
     params = [*won_params, *won_params, *won_params, *open_params, *open_params,
               *won_params, *open_params]
     with db.lock:
-        figures = {int(r[0]): [float(r[1]), float(r[2]), float(r[3]), float(r[4]), float(r[5])]
-                   for r in db.conn.execute(sql, params)}
+        rows = db.conn.execute(sql, params).fetchall()
+    found = DealFigures()
+    if len(rows) <= MAX_SHAPES:
+        found.shapes = [([float(v) for v in r[:5]],
+                         BitMap(array.array("I", map(int, str(r[5]).split(",")))))
+                        for r in rows]
+    else:
+        found.per_contact = {int(cid): [float(v) for v in r[:5]]
+                             for r in rows for cid in str(r[5]).split(",")}
     if version is not None and not db.conn.in_transaction:
         with _LOCK:
-            _CACHE[db] = {key: figures}  # one period kept: the one on screen
-    return figures
+            _CACHE[db] = {key: found}  # one period kept: the one on screen
+    return found
