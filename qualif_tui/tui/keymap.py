@@ -63,7 +63,7 @@ MAIN_KEYS = (
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
     Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
     Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
-    Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)", show=True),
+    Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
