@@ -39,9 +39,18 @@ def _v2_history_hits_carry_their_contact(conn: sqlite3.Connection) -> None:
     _executescript(conn, schema.HISTORY_TRIGGERS)
 
 
+def _campaigns(conn: sqlite3.Connection) -> None:
+    """The campaign tables (schema.CAMPAIGN_TABLES) and their indexes, for files
+    made before campaigns existed (a new file has them from step 1)."""
+    for statement in split_statements(schema.CAMPAIGN_TABLES + schema.CAMPAIGN_INDEXES):
+        conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
+    _campaigns,
 ]
 LATEST_VERSION = len(_STEPS)
 
