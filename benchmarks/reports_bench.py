@@ -27,16 +27,16 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench import machine  # noqa: E402
-from qualif_tui.domain.keys import get_key  # noqa: E402
-from qualif_tui.query import use_bitmaps, warm_up  # noqa: E402
-from qualif_tui.query.runtime import forget_results  # noqa: E402
-from qualif_tui.services.reports import (  # noqa: E402
+from benchmarks.bench import machine
+from qualif_tui.domain.keys import get_key
+from qualif_tui.query import use_bitmaps, warm_up
+from qualif_tui.query.engine import forget_results
+from qualif_tui.services.reports import (
     breakdown,
     completeness,
-    dealfacts,  # noqa: E402
+    dealfacts,
 )
-from qualif_tui.storage import Database, open_database  # noqa: E402
+from qualif_tui.storage import Database, open_database
 
 console = Console(width=None if sys.stdout.isatty() else 200)
 

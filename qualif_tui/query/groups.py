@@ -23,27 +23,27 @@ from typing import Any
 
 from pyroaring import BitMap
 
-from qualif_tui.query.engine import CompiledQuery, bitmap_result
+from qualif_tui.query.compiled import CompiledQuery
+from qualif_tui.query.engine import QueryEngine
 from qualif_tui.query.facets import Unsupported
-from qualif_tui.query.runtime import checked, current_version, state
 from qualif_tui.storage import Database
 
 
 class BitmapView:
     """The contacts of one query as a bitmap, and per-value bitmaps of columns."""
 
-    def __init__(self, db: Database, population: BitMap) -> None:
-        self.db = db
+    def __init__(self, engine: QueryEngine, population: BitMap) -> None:
+        self.engine = engine
         self.population = population
 
     def column(self, name: str) -> dict[Any, BitMap] | None:
         """One bitmap per stored value of a ``contact_facts`` column (None: too many
         distinct values for bitmaps, or bitmaps switched off). Read only."""
-        facets = state(self.db).facets
+        facets = self.engine.state.facets
         if facets is None:
             return None
         try:
-            return facets.column(self.db, name)
+            return facets.column(self.engine.db, name)
         except Unsupported:
             return None
 
@@ -51,25 +51,23 @@ class BitmapView:
 @contextlib.contextmanager
 def bitmap_view(db: Database, query: CompiledQuery) -> Iterator[BitmapView | None]:
     """A :class:`BitmapView` of ``query`` while the block runs, or None (use SQL)."""
-    with checked(db) as st:
+    engine = QueryEngine.of(db)
+    with engine.state.checked() as st:
         if st.facets is None:
             yield None
             return
-        result = bitmap_result(db, query)
-        if result is None:
+        result = engine.bitmap_result(query)
+        facets = st.facets
+        if result is None or facets is None:  # SQL mode, or switched off by a 64-bit id
             yield None
             return
         ids, complemented = result
-        facets = st.facets
-        if facets is None:  # switched off by an id beyond 32 bits
-            yield None
-            return
         population = facets.all_contacts(db) - ids if complemented else ids
-        yield BitmapView(db, population)
+        yield BitmapView(engine, population)
 
 
 def data_version(db: Database) -> tuple[int, int] | None:
     """A stamp that changes with every write a report depends on (None: no caching)."""
-    st = state(db)
+    st = QueryEngine.of(db).state
     with st.lock:
-        return current_version(db, st)
+        return st.current_version()

@@ -30,8 +30,8 @@ from pyroaring import BitMap
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import CompiledQuery, compile_query, count
-from qualif_tui.query.engine import from_clause
 from qualif_tui.query.groups import BitmapView, bitmap_view
+from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.dealfacts import deal_conditions, deal_cte, deal_figures
 from qualif_tui.services.reports.groupings import OTHER, Grouping, parse_grouping

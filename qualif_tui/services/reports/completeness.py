@@ -24,8 +24,8 @@ from qualif_tui.domain import clock
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.query import CompiledQuery, compile_query, count, fetch_page
 from qualif_tui.query.derived import missing_any
-from qualif_tui.query.engine import from_clause
 from qualif_tui.query.groups import bitmap_view
+from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.model import Column, Row, Table
 from qualif_tui.storage import Database

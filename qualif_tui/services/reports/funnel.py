@@ -13,7 +13,7 @@ from typing import Any
 
 from qualif_tui.base.i18n import _
 from qualif_tui.query import CompiledQuery, compile_query
-from qualif_tui.query.engine import from_clause
+from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.model import (
     Column,

@@ -17,7 +17,7 @@ from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain import clock
 from qualif_tui.query import CompiledQuery, compile_query, count
-from qualif_tui.query.engine import refine
+from qualif_tui.query.compiled import refine
 from qualif_tui.query.plan import Cond
 from qualif_tui.services.reports.model import (
     Column,

@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.query import CompiledQuery, compile_query
-from qualif_tui.query.engine import from_clause
+from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.dealfacts import deal_conditions
 from qualif_tui.services.reports.model import Column, Period, ReportError, Row, Table
