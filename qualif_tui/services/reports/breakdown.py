@@ -241,6 +241,8 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
     result.total = total
     result.total[0] = float(population)
     _finish(result, combos, top)
+    for grouping, keys_shown in zip(groupings, result.kept, strict=True):
+        grouping.name_rows(db, keys_shown)
     _explain(result, needs_deals)
     return result
 
@@ -362,8 +364,10 @@ def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
                 period: Period, deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures]:
     if compiled.is_nothing:
         return {}, [0.0] * 6
-    tables = set(plan_tables(compiled.plan)) | {"f"} | {t for g in groupings for t in g.tables}
-    source = from_clause("".join(t for t in "cf" if t in tables))
+    tables = set(plan_tables(compiled.plan)) | {t for g in groupings for t in g.tables}
+    if deals_mode:
+        tables.add("f")
+    source = from_clause("".join(t for t in "cf" if t in tables) or "f")
     raws = ", ".join(f"{g.sql} AS g{i}" for i, g in enumerate(groupings))
     params: list[Any] = []
     prefix = ""

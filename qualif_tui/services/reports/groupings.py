@@ -25,6 +25,7 @@ from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
 from qualif_tui.query.fields import resolve
 from qualif_tui.services.reports.model import ReportError
+from qualif_tui.storage import Database
 
 OTHER = "\x00autres"  # the key of the "autres" row (the groups beyond the top N)
 PARTS = ("year", "quarter", "month")
@@ -71,6 +72,20 @@ class Grouping:
     part: str = ""  # date fields: year, quarter, month
     prefix: int = 0  # postal codes: digits kept
     labels: dict[Any, str] = field(default_factory=dict)  # text values: a spelling seen
+    spelled: tuple[str, str] | None = None  # (column, folded column) of contacts to name rows
+
+    def name_rows(self, db: Database, keys: Iterable[Any]) -> None:
+        """Name the rows of a field grouped by its folded form after a spelling a
+        contact has (one indexed look-up per row shown)."""
+        if self.spelled is None:
+            return
+        column, folded = self.spelled
+        for key in keys:
+            if key is None or key == OTHER:
+                continue
+            row = db.query(f"SELECT {column} FROM contacts WHERE {folded} = ? LIMIT 1", (key,))
+            if row and row[0][0]:
+                self.labels[key] = str(row[0][0]).strip()
 
     @property
     def multi(self) -> bool:
@@ -266,7 +281,9 @@ def parse_grouping(spec: str, keys: list[QualKey]) -> Grouping:
     if builtin.name in ("city", "company"):
         _no_suffix(spec, suffix)
         label = _("ville") if builtin.name == "city" else _("société")
-        return Grouping(builtin.name, label, "text", f"c.{builtin.name}", "c", None, builtin.name)
+        # grouped by the folded (indexed) column; rows are named by a spelling users typed
+        return Grouping(builtin.name, label, "text", f"c.norm_{builtin.name}", "c", None,
+                        builtin.name, spelled=(builtin.name, f"norm_{builtin.name}"))
     if builtin.name == "postal_code":
         digits = suffix.strip() or "5"
         if not digits.isdigit() or not 1 <= int(digits) <= 5:
