@@ -120,4 +120,4 @@ async def test_export_into_a_missing_folder_fails_clearly(app: QualifApp) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert "does not exist" in preview(app)
+        assert "n'existe pas" in preview(app)
