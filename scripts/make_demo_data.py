@@ -140,6 +140,19 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+    # Former buyers gone quiet (no contact, no purchase for over a year): what the
+    # "clients inactifs" report lists. Appended without drawing from the generator,
+    # so every other row stays as it was.
+    for ref, title, amount, months_ago in ((121, "Berline d'occasion", 21000, 16),
+                                           (77, "Break familial", 27000, 19),
+                                           (110, "Utilitaire", 18000, 23),
+                                           (201, "Citadine neuve", 15000, 14),
+                                           (193, "SUV hybride", 36000, 28)):
+        deals.append({
+            "contact_ref": ref, "title": title, "stage": "won", "amount": amount,
+            "probability": 100, "expected_close": "",
+            "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
+        })
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",

@@ -67,6 +67,7 @@ MAIN_KEYS = (
         "Copier les adresses e-mail (séparées par ;)", show=True),
     Key("main.copy_emails_lines", "Y", "copy_addresses('lines')",
         "Copier les adresses e-mail (une par ligne)"),
+    Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),

@@ -64,6 +64,7 @@ from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
+from qualif_tui.tui.reports import ReportsProvider
 from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
@@ -102,7 +103,7 @@ class MainScreen(WorkerReports, Screen[None]):
     BINDINGS = keymap.bindings(keymap.MAIN_KEYS)
     PALETTE_KEYS = (keymap.APP_KEYS + keymap.MAIN_KEYS + keymap.LIST_KEYS
                     + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS)
-    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider}
+    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider, ReportsProvider}
     # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
@@ -585,6 +586,27 @@ class MainScreen(WorkerReports, Screen[None]):
         self.app.copy_to_clipboard(found.text(separator))
         self.notify(_("Dans le presse-papiers : {summary}.").format(summary=found.summary()),
                     title=_("Adresses"), timeout=8)
+    def action_open_report(self) -> None:
+        self.open_report()
+
+    def open_report(self, kind: str = "breakdown", by: str | None = None,
+                    measure: str = "contacts") -> None:
+        """The reports screen over the current result; Enter on a cell there comes back
+        with that cell's query, run here."""
+        from qualif_tui.tui.reports import ReportsScreen
+
+        if self.compiled is None:
+            self.app.bell()
+            return
+
+        def closed(query: str | None) -> None:
+            if query is not None:
+                self.search_bar.input.value = query
+                self.search_bar.input.remember(query)
+                self.run_search(query, focus_list=True)
+
+        self.app.push_screen(ReportsScreen(self.db, self.compiled, self.query_text, kind=kind,
+                                           by=by, measure=measure), closed)
 
     def action_save_segment(self) -> None:
         from qualif_tui.tui.dialogs import SegmentNameScreen
