@@ -23,6 +23,7 @@ from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.help import KEY_FIELD_NOTE, HelpScreen, context_lines, other_lines
 from qualif_tui.tui.main_screen import MainScreen
+from qualif_tui.tui.palette import QualifPalette
 from qualif_tui.tui.qualification import KeyField
 from qualif_tui.tui.workers import WorkerReports, WriteQueue
 
@@ -98,6 +99,11 @@ class QualifApp(WorkerReports, App[None]):
                               severity="error", timeout=3600)
 
     # -- app-wide actions -----------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Textual's palette, with Enter typed during a search kept for its result."""
+        if self.use_command_palette and not isinstance(self.screen, QualifPalette):
+            self.push_screen(QualifPalette())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
