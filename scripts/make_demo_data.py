@@ -45,7 +45,10 @@ def main() -> None:
     rng = random.Random(2026)
     occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
     elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
-    contacts, history, activities, deals = [], [], [], []
+    contacts: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    deals: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
