@@ -18,7 +18,6 @@ from qualif_tui.base.text import display_name, fold, fold_key_name, sort_key
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.domain.history import add_entry
-from qualif_tui.domain.legal_basis import normalise_legal_basis
 from qualif_tui.domain.keys import (
     Change,
     Decoded,
@@ -29,6 +28,7 @@ from qualif_tui.domain.keys import (
     parse_yesno,
     set_qualification,
 )
+from qualif_tui.domain.legal_basis import normalise_legal_basis
 from qualif_tui.domain.phones import phone_e164
 from qualif_tui.storage import Database
 

@@ -96,7 +96,7 @@ class Recorder:
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         if address in self.reject:
-            return "550 5.1.1 <%s>: utilisateur inconnu" % address
+            return f"550 5.1.1 <{address}>: utilisateur inconnu"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
