@@ -174,13 +174,8 @@ CREATE TABLE history (
     activity_id  INTEGER REFERENCES activities(id) ON DELETE SET NULL,
     import_batch INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
     created      TEXT NOT NULL,
-    -- e-mails brought in from a mail archive (services/mailimport): the message's
-    -- identity (its Message-ID, or "sha1:…" of its content when it has none), so a
-    -- re-import adds nothing, and whose mail it was for this contact: 'in' (the
-    -- contact wrote to the user), 'out' (the user wrote), 'cc' (the contact was a
-    -- fellow recipient). NULL for everything else.
-    message_id   TEXT,
-    direction    TEXT
+    message_id   TEXT,  -- mail archives: the Message-ID (else "sha1:…" of the content): re-imports add nothing
+    direction    TEXT   -- mail archives: 'in' the contact wrote, 'out' the user wrote, 'cc' a fellow recipient
 );
 
 """ + HISTORY_FULLTEXT + """

@@ -165,8 +165,9 @@ def read_body(raw: bytes, dropped: int = 0) -> Body:
         return reference_body(raw)
     result = found.body()
     if dropped and result.attachments:
+        # the rest of the last part was not kept: its size, at the rate of what was
         last = result.attachments[-1]
-        result.attachments[-1] = Attachment(last.name, last.size + dropped * 3 // 4)
+        result.attachments[-1] = Attachment(last.name, last.size + int(dropped * found.rate))
     return result
 
 
@@ -176,6 +177,7 @@ class _Found:
         self.html: str | None = None
         self.attachments: list[Attachment] = []
         self.complete = True
+        self.rate = 0.75         # decoded bytes per encoded byte, of the last attachment
 
     def body(self) -> Body:
         if self.plain is not None and (self.plain.strip() or self.html is None):
@@ -216,8 +218,9 @@ def _leaf(headers: Message, body: bytes, ctype: str, found: _Found) -> None:
     if filename or disposition == "attachment" or not textual:
         if not filename and headers.get("content-id") and disposition != "attachment":
             return  # an image of the HTML body (a signature's logo), not an attachment
-        found.attachments.append(Attachment(filename or f"({ctype})",
-                                            decoded_size(body, encoding)))
+        size = decoded_size(body, encoding)
+        found.attachments.append(Attachment(filename or f"({ctype})", size))
+        found.rate = size / len(body) if body else 0.75
         return
     if (ctype == "text/plain" and found.plain is not None) or (
             ctype == "text/html" and found.html is not None):
