@@ -356,3 +356,11 @@ def test_a_schema_2_file_gets_the_mail_columns(tmp_path: Path) -> None:
         add_people(db)
         with plan_mail_import(db, [FIXTURES / "eml"]) as plan:
             assert apply_mail_plan(db, plan).entries == 2
+
+
+def test_last_inbound_is_a_query_field(imported: tuple[Database, dict[str, int], int]) -> None:
+    db, _people, _batch = imported
+    # the fixed clock says 20 November 2026: April is more than six months ago
+    assert count(db, compile_query(db, "last_inbound<6m")) == 5  # Marc and Dupont created
+    assert count(db, compile_query(db, "dernier_message_recu:2026-04")) == 5
+    assert count(db, compile_query(db, "missing:last_inbound")) == 0

@@ -134,11 +134,11 @@ def _print_preview(plan: MailPlan, own: list[str], chosen: list[Correspondent], 
     table.add_column(style="bold")
     table.add_column()
     table.add_row(_("entrées d'historique"), str(summary.entries))
-    table.add_row(_("  sur des contacts existants"), _("{n} ({inbound} reçues d'eux,"
-                  " {outbound} envoyées)").format(n=summary.entries - summary.created_entries,
-                                                  inbound=summary.inbound,
-                                                  outbound=summary.outbound))
-    table.add_row(_("contacts concernés"), str(summary.contacts))
+    existing = summary.entries - summary.created_entries
+    table.add_row(_("  sur des fiches existantes"), _(
+        "{n} ({inbound} reçues, {outbound} envoyées, {cc} en copie) sur {contacts} contact(s)")
+        .format(n=existing, inbound=summary.inbound, outbound=summary.outbound,
+                cc=existing - summary.inbound - summary.outbound, contacts=summary.contacts))
     table.add_row(_("contacts à créer"), _("{n} (--create-contacts {create}), {entries}"
                                            " entrée(s)").format(
         n=summary.created, create=create, entries=summary.created_entries))
