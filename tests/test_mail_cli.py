@@ -95,5 +95,5 @@ def test_bad_usage(people_db: str, tmp_path: Path) -> None:
     assert code == 2 and "all, none ou min:N" in err
     empty = tmp_path / "vide"
     empty.mkdir()
-    code, _out, err = run("import", people_db, str(empty))
-    assert code == 1 and "aucun message" in err
+    code, _out, err = run("import", people_db, str(empty))  # no mail in it: not an archive
+    assert code == 1 and "is a folder" in err

@@ -89,10 +89,20 @@ def kind_of_file(path: Path) -> str | None:
 
 
 def is_mail_source(path: Path) -> bool:
-    """Whether ``qualif import`` hands ``path`` to the mail importer: a folder, or a
-    file whose content is mail (mbox, a message, an Outlook .msg)."""
+    """Whether ``qualif import`` hands ``path`` to the mail importer: a file whose
+    content is mail (mbox, a message, an Outlook .msg), or a folder holding one (a
+    Maildir, a Thunderbird profile's ``Mail/``)."""
     if path.is_dir():
-        return True
+        for folder, dirs, files in os.walk(path):
+            dirs.sort()
+            here = Path(folder)
+            if here.name in ("cur", "new") and (files or dirs):
+                return True
+            for name in sorted(files):
+                if not name.startswith(".") and not name.lower().endswith(_IGNORED_SUFFIXES) \
+                        and kind_of_file(here / name) is not None:
+                    return True
+        return False
     return path.is_file() and kind_of_file(path) is not None
 
 
