@@ -30,9 +30,9 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualif_tui.query import compile_query, count  # noqa: E402
-from qualif_tui.services.generator import generate_database  # noqa: E402
-from qualif_tui.storage import open_database  # noqa: E402
+from qualif_tui.query import compile_query, count
+from qualif_tui.services.generator import generate_database
+from qualif_tui.storage import open_database
 
 # wide tables even when the output is a file (figures are read from it)
 console = Console(width=None if sys.stdout.isatty() else 200)
@@ -370,7 +370,7 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
     """Counts and first pages: the engine (bitmaps warm, results not cached; and the SQL
     mode one-shot commands use) against the best hand-written SQL for each question."""
     from qualif_tui.query import fetch_page, use_bitmaps, warm_up
-    from qualif_tui.query.runtime import forget_results, state
+    from qualif_tui.query.engine import QueryEngine, forget_results
     from qualif_tui.services import segments
 
     rows: Rows = []
@@ -432,7 +432,7 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
                          ms(hand), "", f"{t_all / hand:.2f}", "", ms(s_all), ""))
             use_bitmaps(db, True)
             warm_up(db)
-            facets = state(db).facets
+            facets = QueryEngine.of(db).state.facets
             memory = facets.memory() / 1e6 if facets is not None else 0.0
             compile_time, _ = timed(lambda db=db: compile_query(
                 db, 'profil:client,prospect region:occitanie source:"foire/salon"'))

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.output import fail, report_query_error
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query.errors import QueryError
@@ -35,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "campaign": "qualif_tui.cli.campaign_cmd:campaign",
 }
 
 
@@ -64,6 +66,11 @@ class QualifGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            # one line, like every other error (click would print three)
+            where = error.ctx.command_path if error.ctx is not None else "qualif"
+            fail(error.format_message() + _(" (aide : {command} --help)").format(command=where),
+                 2)
         except QueryError as error:
             report_query_error(error)
         except (StorageError, QualifError) as error:

@@ -8,6 +8,7 @@ one entry there and shows up here.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -26,12 +27,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, fail, out
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
 from qualif_tui.services.importing.plan import ImportPlan
+from qualif_tui.storage.files import inspect_target
 
 # Files bigger than this show a progress bar (a few thousand rows).
 _PROGRESS_BYTES = 400_000
@@ -201,17 +204,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _print_files(plan: ImportPlan) -> None:
-    for parsed in plan.files:
-        parts = [parsed.format]
-        if parsed.profile:
-            parts.append(parsed.profile)
-        if parsed.encoding and parsed.format != "xlsx":
-            parts.append(f"encoding {parsed.encoding}")
-        if parsed.format == "csv":
-            parts.append("separator " + importing.sniff.SEPARATOR_NAMES.get(parsed.separator,
-                                                                            parsed.separator))
-        parts.append(f"{len(parsed.records)} contact(s) read")
-        out.print(f"{parsed.source}: " + ", ".join(parts), markup=False)
+    for described in importing.summarize_plan(plan).files:
+        out.print(f"{described.source} : {described.about}", markup=False)
 
 
 def _print_columns(plan: ImportPlan) -> None:
@@ -260,15 +254,8 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
                   show_header=False, show_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("created", str(len(plan.creates)))
-    table.add_row("merged", str(len(plan.merges)))
-    table.add_row("skipped (duplicates)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    table.add_row("new key values", "; ".join(f"{k}: {', '.join(v)}" for k, v in new_values.items())
-                  or "—")
-    table.add_row("unmapped columns (kept as custom fields)", ", ".join(plan.unmapped) or "—")
-    if plan.dropped:
-        table.add_row("not imported", ", ".join(f"{n} ×{c}" for n, c in plan.dropped.items()))
+    for label, value in importing.summarize_plan(plan, done=not dry_run).counts:
+        table.add_row(label, value)
     out.print(table)
     notices = plan.notices
     if notices:
@@ -354,9 +341,11 @@ class _LiveChoice(click.Choice):  # type: ignore[type-arg]
               help="iCalendar: from this day (2026-12-01, 1/12, lundi, +3d…).")
 @click.option("--to", "date_to", metavar="DATE", default=None,
               help="iCalendar: up to this day, included.")
+@click.option("--force", is_flag=True,
+              help="Replace FILE if it exists (never the database, its journal or a backup).")
 def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_fr: bool,
-           separator: str, vcard_version: str, date_from: str | None, date_to: str | None
-           ) -> None:
+           separator: str, vcard_version: str, date_from: str | None, date_to: str | None,
+           force: bool) -> None:
     """Export the contacts matching QUERY (every contact if empty).
 
     \b
@@ -381,6 +370,14 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
                                       vcard_version=vcard_version,
                                       date_from=_day(date_from, "--from"),
                                       date_to=_day(date_to, "--to"))
+    if output == "-":
+        _refuse_stdout_into(Path(db))
+    else:
+        status = inspect_target(Path(db), Path(output))
+        if status.forbidden:
+            fail(status.forbidden)
+        if status.exists and not force:
+            fail(_("{target} existe déjà : --force pour le remplacer").format(target=output))
     with opened(db, readonly=True) as database:
         compiled = compile_query(database, " ".join(query))
         for warning in compiled.warnings:
@@ -389,12 +386,24 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
             result = exporting.export_contacts(database, compiled, fmt, sys.stdout.buffer, options)
             sys.stdout.buffer.flush()
         else:
-            result = exporting.export_to_file(database, compiled, fmt, Path(output), options)
+            result = exporting.export_to_file(database, compiled, fmt, Path(output), options,
+                                              overwrite=force)
     for message in result.messages:
         err.print(f"qualif: {message}", markup=False)
     where = "" if output == "-" else f" to {output}"
     what = "item(s)" if fmt == "ics" else "contact(s)"
     err.print(f"qualif: {result.written} {what} written{where} ({chosen.label})", markup=False)
+
+
+def _refuse_stdout_into(db: Path) -> None:
+    """``qualif export DB >> DB`` would append a CSV to the database."""
+    try:
+        out_stat, db_stat = os.fstat(sys.stdout.fileno()), os.stat(db)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    if (out_stat.st_dev, out_stat.st_ino) == (db_stat.st_dev, db_stat.st_ino):
+        fail(_("la sortie standard est la base de données {db} elle-même : rien n'a été"
+               " écrit").format(db=db))
 
 
 def _day(text: str | None, option: str) -> date | None:

@@ -71,6 +71,8 @@ BUILTINS: tuple[Builtin, ...] = (
             ("refus_email", "refus_mail", "optout", "email_opt_out")),
     Builtin("phone_optout", "flag", "c.phone_optout", "refus téléphone",
             ("refus_telephone", "refus_tel")),
+    Builtin("legal_basis", "folded", "c.legal_basis", "base légale",
+            ("base_legale", "rgpd", "consent")),
     Builtin("created", "fact_date", "created", "créé le",
             ("cree", "creation", "cree_le", "date_creation")),
     Builtin("updated", "fact_date", "updated", "modifié le",

@@ -113,12 +113,16 @@ class Database:
         self.conn = conn
         self.path = path
         self.readonly = readonly
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
         self._depth = 0
         self._savepoints = 0
         # True when open_database skipped the quick check (big file): run
         # quick_check_file() off the critical path.
         self.quick_check_pending = False
+        # Objects of upper layers that live exactly as long as this connection,
+        # by class: the query engine (``QueryEngine.of(db)``) and its caches.
+        # Closing the connection drops them.
+        self.companions: dict[type, object] = {}
 
     # -- transactions ---------------------------------------------------
     @contextlib.contextmanager
@@ -190,6 +194,7 @@ class Database:
 
     def close(self) -> None:
         with self.lock:
+            self.companions.clear()
             self.conn.close()
 
     def __enter__(self) -> Database:

@@ -39,7 +39,15 @@ def _v2_history_hits_carry_their_contact(conn: sqlite3.Connection) -> None:
     _executescript(conn, schema.HISTORY_TRIGGERS)
 
 
-def _v3_mail_archives(conn: sqlite3.Connection) -> None:
+def _campaigns(conn: sqlite3.Connection) -> None:
+    """The campaign tables (schema.CAMPAIGN_TABLES) and their indexes, for files
+    made before campaigns existed (a new file has them from step 1)."""
+    for statement in split_statements(schema.CAMPAIGN_TABLES + schema.CAMPAIGN_INDEXES):
+        conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+
+
+def _mail_archives(conn: sqlite3.Connection) -> None:
     """E-mails from mail archives: history gets message_id and direction, contact_facts
     last_inbound (the latest message from the contact), with their indexes and the
     triggers keeping last_inbound right (see schema.MAIL_INDEXES, MAIL_TRIGGERS).
@@ -61,7 +69,8 @@ def _v3_mail_archives(conn: sqlite3.Connection) -> None:
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
-    _v3_mail_archives,
+    _campaigns,
+    _mail_archives,
 ]
 LATEST_VERSION = len(_STEPS)
 

@@ -65,6 +65,81 @@ CREATE VIRTUAL TABLE history_fts USING fts5(
 );
 """
 
+# Campaigns (services/campaigns): a mailing, letters, a phoning or an event
+# invitation sent to a list of recipients frozen when the campaign is made.
+# Rows naming a contact reference contacts(id), so that merging duplicates moves
+# them and erasing a contact erases them.
+CAMPAIGN_TABLES = """
+CREATE TABLE campaigns (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    norm_name  TEXT NOT NULL UNIQUE,
+    channel    TEXT NOT NULL CHECK (channel IN ('email', 'letter', 'phone', 'event')),
+    query      TEXT NOT NULL DEFAULT '',      -- the query (or segment:"…") it was made from
+    day        TEXT NOT NULL,                 -- YYYY-MM-DD: its date (ROI window, chain steps)
+    cost       REAL NOT NULL DEFAULT 0,
+    subject    TEXT NOT NULL DEFAULT '',      -- the e-mail template (Jinja2), kept so that
+    body       TEXT NOT NULL DEFAULT '',      -- a resumed send sends the same message
+    html       TEXT NOT NULL DEFAULT '',
+    sent_at    TEXT,                          -- when it was first sent (timeline entries written)
+    created    TEXT NOT NULL,
+    updated    TEXT NOT NULL
+);
+
+-- One row per recipient; its sending state is written as the send goes, so an
+-- interrupted send resumes where it stopped ('sending': handed to the server,
+-- outcome unknown: never sent again without the user's say-so).
+CREATE TABLE campaign_recipients (
+    campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id   INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    address      TEXT NOT NULL DEFAULT '',    -- e-mail or phone number as it was at creation
+    state        TEXT NOT NULL DEFAULT 'queued'
+                 CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+    detail       TEXT NOT NULL DEFAULT '',    -- the server's reply to a failure
+    message_id   TEXT NOT NULL DEFAULT '',
+    sent_at      TEXT,
+    response     TEXT NOT NULL DEFAULT 'none'
+                 CHECK (response IN ('none', 'replied', 'meeting', 'quote', 'order',
+                                     'unsubscribed', 'bounced')),
+    responded_at TEXT,
+    PRIMARY KEY (campaign_id, contact_id)
+) WITHOUT ROWID;
+
+-- Who the campaign's query matched but who was left out, and why.
+CREATE TABLE campaign_exclusions (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    reason      TEXT NOT NULL
+                CHECK (reason IN ('no_address', 'optout', 'legal_basis', 'duplicate')),
+    detail      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (campaign_id, contact_id)
+) WITHOUT ROWID;
+
+-- A follow-up chain (J+0 e-mail, J+10 call…) and the agenda activities it made.
+CREATE TABLE campaign_steps (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    offset_days INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE campaign_activities (
+    activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL
+);
+"""
+
+CAMPAIGN_INDEXES = """
+CREATE INDEX campaign_recipients_contact ON campaign_recipients(contact_id);
+CREATE INDEX campaign_exclusions_contact ON campaign_exclusions(contact_id);
+CREATE INDEX campaign_activities_recipient ON campaign_activities(campaign_id, contact_id);
+CREATE INDEX campaign_activities_contact ON campaign_activities(contact_id);
+"""
+
 TABLES = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -253,7 +328,7 @@ CREATE TABLE segment_members (
     added      TEXT NOT NULL,
     PRIMARY KEY (segment_id, contact_id)
 ) WITHOUT ROWID;
-"""
+""" + CAMPAIGN_TABLES
 
 # Mail archives (services/mailimport): a message is on a contact's timeline once
 # (re-imports add nothing), correspondents are matched on the second e-mail too,
@@ -324,7 +399,7 @@ CREATE INDEX activities_alarm ON activities(datetime(starts_at, '-' || alarm_min
 CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id);
 CREATE INDEX deals_contact ON deals(contact_id);
 CREATE INDEX segment_members_contact ON segment_members(contact_id);
-""" + MAIL_INDEXES
+""" + CAMPAIGN_INDEXES + MAIL_INDEXES
 
 _AUTOMATIC = ", ".join(f"'{kind}'" for kind in AUTOMATIC_KINDS)
 

@@ -17,6 +17,7 @@ import time
 from textual import work
 from textual.app import App
 
+from qualif_tui.query import QueryEngine
 from qualif_tui.storage import Database, StorageError, quick_check_file
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
@@ -42,6 +43,8 @@ class QualifApp(WorkerReports, App[None]):
         where it takes seconds)."""
         super().__init__()
         self.db = db
+        # the file's query engine (its caches and bitmaps) lives as long as the app
+        self.engine = QueryEngine.of(db)
         self.writes = WriteQueue(self)
         self.cursor_blink_enabled = cursor_blink  # off for snapshot tests
         self.verify = db.quick_check_pending if verify is None else verify

@@ -73,7 +73,8 @@ class SegmentsProvider(Provider):
         opener = getattr(screen, "open_segment", None)
         if opener is None:
             return []
-        entries = [("Segment : tous les contacts", partial(opener, None))]
+        entries: list[tuple[str, Callable[[], Any]]] = [
+            ("Segment : tous les contacts", partial(opener, None))]
         for segment in getattr(screen, "segments", []):
             entries.append((f"Segment : {segment.name}", partial(opener, segment)))
         return entries

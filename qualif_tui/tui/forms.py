@@ -353,6 +353,6 @@ class ActivityForm(FormScreen):
         when = parse_when(values["when"]) if values["when"] else None
         kind = str(values["kind"])
         starts_at, due = (None, when) if kind == "todo" else (when, None)
-        priority = int(values["priority"])  # type: ignore[call-overload]
+        priority = int(values["priority"])
         return lambda: self.save(values["title"], kind=kind, starts_at=starts_at, due=due,
                                  priority=priority)

@@ -62,44 +62,28 @@ class _Calendar:
 
 def describe_plan(plan: importing.ImportPlan) -> Group:
     """The plan as the preview shows it: the file, where columns go, what happens."""
+    summary = importing.summarize_plan(plan, examples=EXAMPLES_SHOWN)
     parts: list[Any] = []
-    for parsed in plan.files:
-        about = [parsed.format]
-        if parsed.profile:
-            about.append(parsed.profile)
-        if parsed.encoding and parsed.format != "xlsx":
-            about.append(f"encodage {parsed.encoding}")
-        if parsed.format == "csv":
-            about.append("séparateur " + importing.sniff.SEPARATOR_NAMES.get(
-                parsed.separator, parsed.separator))
-        about.append(f"{len(parsed.records)} contact(s) lus")
-        parts.append(Text(f"{parsed.source} : " + ", ".join(about), style="bold"))
-        if parsed.columns:
+    for described in summary.files:
+        parts.append(Text(f"{described.source} : {described.about}", style="bold"))
+        if described.columns:
             columns = Table(show_edge=False, box=None, padding=(0, 2, 0, 0),
                             header_style="dim")
             columns.add_column("Colonne")
             columns.add_column("Va dans")
-            for use in parsed.columns[:COLUMNS_SHOWN]:
-                columns.add_row(use.column, use.target)
-            if len(parsed.columns) > COLUMNS_SHOWN:
-                columns.add_row(f"… {len(parsed.columns) - COLUMNS_SHOWN} autres", "")
+            for column, target in described.columns[:COLUMNS_SHOWN]:
+                columns.add_row(column, target)
+            if len(described.columns) > COLUMNS_SHOWN:
+                columns.add_row(f"… {len(described.columns) - COLUMNS_SHOWN} autres", "")
             parts.append(columns)
     counts = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
     counts.add_column(style="bold")
     counts.add_column()
-    counts.add_row("à créer", str(len(plan.creates)))
-    counts.add_row("à compléter (doublons)", str(len(plan.merges)))
-    counts.add_row("ignorés (doublons)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    if new_values:
-        counts.add_row("nouvelles valeurs", "; ".join(f"{k} : {', '.join(v)}"
-                                                      for k, v in new_values.items()))
-    if plan.unmapped:
-        counts.add_row("gardées en champs libres", ", ".join(plan.unmapped))
+    for label, value in summary.counts:
+        counts.add_row(label, value)
     parts += [Text(""), counts]
-    examples = [record.label for record in plan.creates[:EXAMPLES_SHOWN]]
-    if examples:
-        parts.append(Text("par exemple : " + " · ".join(examples), style="dim"))
+    if summary.examples:
+        parts.append(Text("par exemple : " + " · ".join(summary.examples), style="dim"))
     return Group(*parts)
 
 

@@ -106,7 +106,8 @@ class AgendaScreen(Screen[None]):
         """Activities changed (done, moved, prioritised): other views may refresh."""
 
     kind: reactive[str] = reactive("day", init=False)
-    anchor: reactive[date] = reactive(date(2000, 1, 1), init=False)
+    # shadows Widget.anchor() (scroll anchoring), which nothing calls on a screen
+    anchor: reactive[date] = reactive(date(2000, 1, 1), init=False)  # type: ignore[assignment]
 
     def __init__(self, db: Database, *, kind: str = "day", anchor: date | None = None) -> None:
         super().__init__()
@@ -152,7 +153,8 @@ class AgendaScreen(Screen[None]):
             return
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show, kind, view)
+        # textual's typing cannot solve an async callback's return type (Never)
+        self.app.call_from_thread(self._show, kind, view)  # type: ignore[arg-type]
 
     async def _show(self, kind: str, view: AgendaView | TaskList) -> None:
         if kind != self.kind:
