@@ -98,7 +98,7 @@ def main() -> None:
                                   "Demande d'informations", f"Bonjour,\n\nJe cherche un"
                                   f" utilitaire pour mon activité. Pouvez-vous me rappeler ?"
                                   f"\n\n{first} {last}", number))
-    for index in range(2):
+    for _newsletter in range(2):
         when += timedelta(days=3)
         number += 1
         parts.append(_message(when, ("Actualités constructeur", "newsletter@constructeur.example"),
