@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from campaigns.conftest import PASSWORD, SENDER, USER, template_file
 from qualif_tui.cli import main
-from tests.campaigns.conftest import PASSWORD, SENDER, USER, template_file
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
