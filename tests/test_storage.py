@@ -11,6 +11,7 @@ import pytest
 from qualif_tui.storage import (
     APPLICATION_ID,
     SCHEMA_VERSION,
+    Database,
     StorageError,
     backup_database,
     check_database,
@@ -213,7 +214,7 @@ END;
 
 
 def test_version_1_history_index_is_rebuilt_with_contacts_in_its_rowids(
-        demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        demo_db: Database, tmp_path: Path) -> None:
     """A file made before history hits carried their contact is converted on open."""
     from qualif_tui.domain.contacts import create_contact
     from qualif_tui.domain.history import add_entry, list_entries

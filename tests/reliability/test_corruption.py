@@ -73,8 +73,10 @@ def test_check_gives_a_verdict_the_first_problems_and_the_backups(demo_copy: Pat
 @pytest.mark.parametrize("how", list(CORRUPTIONS))
 def test_other_commands_say_it_in_one_line(demo_copy: Path, how: str) -> None:
     CORRUPTIONS[how](demo_copy)
-    for args in (["query", demo_copy, "--count"], ["query", demo_copy, "dupont"],
-                 ["segment", demo_copy, "list"], ["export", demo_copy, "--format", "json"]):
+    commands: list[list[str | Path]] = [
+        ["query", demo_copy, "--count"], ["query", demo_copy, "dupont"],
+        ["segment", demo_copy, "list"], ["export", demo_copy, "--format", "json"]]
+    for args in commands:
         code, stdout, stderr = cli(*args)
         if code != 0:  # (an index page nobody reads may go unnoticed until `check`)
             assert code == 1, (how, args, stderr)

@@ -115,9 +115,10 @@ def test_a_real_full_disk(small_disk: Path, demo_copy: Path, big_csv: Path) -> N
     _assert_whole(path, before)
     filler = small_disk / "remplissage"
     filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 4096))
-    for args in (["segment", path, "save", "Tous", "profil:client"],
+    commands: list[list[str | Path]] = [["segment", path, "save", "Tous", "profil:client"],
                  ["export", path, "-o", small_disk / "tous.csv"],
-                 ["init", small_disk / "neuf.db", "--demo"]):
+                 ["init", small_disk / "neuf.db", "--demo"]]
+    for args in commands:
         done = cli_process(*args)
         assert done.returncode == 1, (args, done.stderr)
         assert_one_line_error(done.stderr)

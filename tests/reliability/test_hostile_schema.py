@@ -67,8 +67,10 @@ def test_a_planted_file_is_refused_by_every_command(demo_copy: Path, how: str) -
     assert done.returncode == 1
     assert_one_line_error(done.stderr)
     assert "qualif n'y a pas mis" in done.stderr and "sauvegarde" in done.stderr
-    for args in (["query", demo_copy, "--count"], ["export", demo_copy, "--format", "json"],
-                 ["import", demo_copy, "--undo", "last"]):
+    commands: list[list[str | Path]] = [["query", demo_copy, "--count"],
+                                        ["export", demo_copy, "--format", "json"],
+                                        ["import", demo_copy, "--undo", "last"]]
+    for args in commands:
         code, _, stderr = cli(*args)
         assert code == 1, args
         assert_one_line_error(stderr)
@@ -90,7 +92,7 @@ def test_a_forged_known_sound_record_does_not_let_a_trigger_through(demo_copy: P
     conn = sqlite3.connect(demo_copy, isolation_level=None)
     counter = int.from_bytes(demo_copy.read_bytes()[24:28], "big")
     conn.execute("BEGIN")
-    conn.execute(PLANTED["rewrites e-mails"])
+    conn.execute(str(PLANTED["rewrites e-mails"]))
     conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                  (integrity_module.SOUND_KEY, json.dumps({"counter": counter + 1,
                                                           "seal": "0" * 64})))
