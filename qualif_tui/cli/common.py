@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,6 +76,12 @@ def opened(path: str, *, readonly: bool = False, quick_check: bool | None = None
     db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell,
                        defer=False, verify_schema=verify_schema)
     db.on_wait = tell
+    if "qualif_tui.query.engine" in sys.modules:
+        # a command that queries: count on the bitmaps the file keeps, if any (the
+        # cold path of a one-shot process; query/stored_facets.py)
+        from qualif_tui.query.stored_facets import enable
+
+        enable(db)
     if not readonly:
         from qualif_tui.storage.erasure import complete_erasure
 

@@ -45,6 +45,10 @@ def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None
         open_database(path, create=True).close()
     with opened(db) as database:
         contacts = database.scalar("SELECT count(*) FROM contacts")
+        if contacts:
+            from qualif_tui.query.stored_facets import refresh
+
+            refresh(database, force=True)  # one-shot queries count on them from the start
     elapsed = time.perf_counter() - started
     err.print(f"qualif: {path} ready, {contacts} contacts ({elapsed:.1f} s)", markup=False)
 

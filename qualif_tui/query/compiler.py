@@ -112,12 +112,25 @@ class _Compiler:
             raise self.fail(f"nothing to search for in '{node.text}'", node.span,
                             "a search needs letters or digits")
         shown = f'"{node.text}"' if node.phrase else node.text
-        # the card, or any history entry (whose full-text rowid carries its contact)
+        # the card, or any history entry (whose full-text rowid carries its contact);
+        # in the history, words of one or two letters are left out (a phrase holding
+        # one is looked for on the cards only): see fulltext.HISTORY_MIN_LETTERS
+        long_words = [w for w in fulltext.words(node.text) if fulltext.searched_in_history(w)]
+        in_history: str | None = None
+        if node.phrase:
+            if len(long_words) == len(fulltext.words(node.text)):
+                in_history = expression
+        elif long_words:
+            in_history = fulltext.all_words(" ".join(long_words))
+        if in_history is None:
+            ids = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
+            return Cond(f"c.id IN ({ids})", (expression,), "c",
+                        ids_sql=ids, ids_params=(expression,), label=shown)
         ids = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
                f" UNION ALL SELECT {contact_of_history_hit()} FROM history_fts"
                " WHERE history_fts MATCH ?")
-        return Cond(f"c.id IN ({ids})", (expression, expression), "c",
-                    ids_sql=ids, ids_params=(expression, expression), label=shown)
+        return Cond(f"c.id IN ({ids})", (expression, in_history), "c",
+                    ids_sql=ids, ids_params=(expression, in_history), label=shown)
 
     def term(self, term: Term) -> Plan:
         found = resolve(term.key, self.keys)

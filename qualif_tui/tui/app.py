@@ -81,9 +81,18 @@ class QualifApp(WorkerReports, App[None]):
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
-                and self.typeahead.intercept(event)):
+                and not self._quits_now(event) and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
+
+    def _quits_now(self, event: events.Key) -> bool:
+        """The quit key is not held back behind a search still running (a long one, or
+        one a hostile file made endless): ctrl+q quits, unless keys typed before it
+        are still waiting their turn."""
+        if self.typeahead.waiting:
+            return False
+        return any(binding.action == "quit"
+                   for binding in self._bindings.key_to_bindings.get(event.key, []))
 
     def on_mount(self) -> None:
         self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)
