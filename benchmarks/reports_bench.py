@@ -27,7 +27,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench import machine
+from bench import machine
+
 from qualif_tui.domain.keys import get_key
 from qualif_tui.query import use_bitmaps, warm_up
 from qualif_tui.query.engine import forget_results
@@ -139,8 +140,10 @@ def main() -> None:
         engine = getattr(app_result, "engine", "")
         use_bitmaps(db, False)
         sql_ms, sql_result = median_ms(report, cold)
-        hand_ms, hand_rows = median_ms(lambda sql=sql, params=params:
-                                       db.query(sql, params), lambda: None)
+        def hand(sql: str = sql, params: Any = params) -> Any:
+            return db.query(sql, params)
+
+        hand_ms, hand_rows = median_ms(hand, lambda: None)
         check(kind, sql_result, [tuple(r) for r in hand_rows])
         check(kind, app_result, [tuple(r) for r in hand_rows])
         if hasattr(app_result, "as_json"):

@@ -69,7 +69,7 @@ def test_table_csv_chart_and_xlsx(demo: str, tmp_path: Path) -> None:
     book = load_workbook(target)
     assert len(book.sheetnames) == 2  # the crosstab as a matrix, then the detail
     detail = book[book.sheetnames[1]]
-    assert detail.cell(2, 1).value == "Source" and detail._charts  # the chart data is there
+    assert detail.cell(2, 1).value == "Source" and detail._charts  # type: ignore[attr-defined]  # the chart data is there
 
 
 def test_other_reports(demo: str) -> None:

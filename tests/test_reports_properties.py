@@ -204,7 +204,8 @@ def reference(contacts: list[dict[str, Any]], query: str, by: list[str],
         won_days = {bucket(d) for s, _a, _p, d in spec["deals"] if s == "won"
                     and (start is None or d >= start) and (end is None or d <= end)}
         other = [groups(spec, b) or [None] for i, b in enumerate(by) if i != won_dim]
-        for day in sorted(won_days) or [None]:
+        days: list[str | None] = [*sorted(won_days)] or [None]
+        for day in days:
             figures = deal_figures(spec, start, end, bucket, day) if day else [0.0] * 5
             for other_value in (other[0] if other else [None]):
                 combo = (day,) if not other else (

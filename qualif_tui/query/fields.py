@@ -79,6 +79,10 @@ BUILTINS: tuple[Builtin, ...] = (
             ("modifie", "modification", "modifie_le", "maj")),
     Builtin("last_contact", "fact_date", "last_contact", "dernier contact",
             ("dernier_contact", "contacte", "last_seen")),
+    # the latest message *from* the contact (mail archives): where the CNIL's
+    # three-year clock for prospects starts
+    Builtin("last_inbound", "fact_date", "last_inbound", "dernier message reçu",
+            ("dernier_message_recu", "dernier_recu", "last_received")),
     Builtin("next_activity", "fact_date", "next_activity", "prochaine activité",
             ("prochaine_activite", "prochain_rdv", "next", "agenda")),
     Builtin("deals", "fact_number", "deals", "affaires gagnées",

@@ -209,7 +209,9 @@ CREATE TABLE contact_facts (
     open_deals    INTEGER NOT NULL DEFAULT 0,
     created       TEXT,      -- YYYY-MM-DD of contacts.created (kept by triggers), for created:2024
     updated       TEXT,      -- YYYY-MM-DD of contacts.updated
-    flags         INTEGER NOT NULL DEFAULT 0  -- CONTACT_FLAGS of the contact (has:email…)
+    flags         INTEGER NOT NULL DEFAULT 0, -- CONTACT_FLAGS of the contact (has:email…)
+    last_inbound  TEXT       -- YYYY-MM-DD of the latest message from the contact (direction 'in'):
+                             -- the CNIL retention clock counts from the prospect's own last contact
     -- k<id> columns, one per qualification key, are added by ALTER TABLE
 );
 
@@ -246,7 +248,9 @@ CREATE TABLE history (
     automatic    INTEGER NOT NULL DEFAULT 0,
     activity_id  INTEGER REFERENCES activities(id) ON DELETE SET NULL,
     import_batch INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
-    created      TEXT NOT NULL
+    created      TEXT NOT NULL,
+    message_id   TEXT,  -- mail archives: the Message-ID (else "sha1:…" of the content): re-imports add nothing
+    direction    TEXT   -- mail archives: 'in' the contact wrote, 'out' the user wrote, 'cc' a fellow recipient
 );
 
 """ + HISTORY_FULLTEXT + """
@@ -326,6 +330,39 @@ CREATE TABLE segment_members (
 ) WITHOUT ROWID;
 """ + CAMPAIGN_TABLES
 
+# Mail archives (services/mailimport): a message is on a contact's timeline once
+# (re-imports add nothing), correspondents are matched on the second e-mail too,
+# and the contact's last message *from* them is kept beside last_contact.
+MAIL_INDEXES = """
+CREATE UNIQUE INDEX history_message ON history(message_id, contact_id) WHERE message_id IS NOT NULL;
+CREATE INDEX contacts_email2 ON contacts(lower(trim(email2))) WHERE email2 != '';
+CREATE INDEX facts_last_inbound ON contact_facts(last_inbound);
+"""
+
+LAST_INBOUND_SQL = (
+    "(SELECT max(substr(happened_at, 1, 10)) FROM history"
+    " WHERE contact_id = {cid} AND direction = 'in')"
+)
+
+MAIL_TRIGGERS = f"""
+CREATE TRIGGER history_ai_inbound AFTER INSERT ON history WHEN new.direction = 'in' BEGIN
+    UPDATE contact_facts
+       SET last_inbound = max(coalesce(last_inbound, ''), substr(new.happened_at, 1, 10))
+     WHERE contact_id = new.contact_id;
+END;
+
+CREATE TRIGGER history_ad_inbound AFTER DELETE ON history WHEN old.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="old.contact_id")}
+     WHERE contact_id = old.contact_id;
+END;
+
+CREATE TRIGGER history_au_inbound AFTER UPDATE OF contact_id, happened_at, direction ON history
+WHEN old.direction = 'in' OR new.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="contact_facts.contact_id")}
+     WHERE contact_id IN (old.contact_id, new.contact_id);
+END;
+"""
+
 INDEXES = """
 CREATE INDEX contacts_sort ON contacts(sort_key, id);
 CREATE INDEX contacts_company ON contacts(norm_company, id);
@@ -362,7 +399,7 @@ CREATE INDEX activities_alarm ON activities(datetime(starts_at, '-' || alarm_min
 CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id);
 CREATE INDEX deals_contact ON deals(contact_id);
 CREATE INDEX segment_members_contact ON segment_members(contact_id);
-""" + CAMPAIGN_INDEXES
+""" + CAMPAIGN_INDEXES + MAIL_INDEXES
 
 _AUTOMATIC = ", ".join(f"'{kind}'" for kind in AUTOMATIC_KINDS)
 
@@ -539,7 +576,7 @@ CREATE TRIGGER contacts_au_flags AFTER UPDATE OF email, phone, mobile, email_opt
 END;
 
 {HISTORY_TRIGGERS}
-
+{MAIL_TRIGGERS}
 CREATE TRIGGER activity_contacts_ai AFTER INSERT ON activity_contacts BEGIN
     UPDATE contact_facts SET next_activity = {NEXT_ACTIVITY_SQL.format(cid="new.contact_id")}
      WHERE contact_id = new.contact_id;
@@ -581,6 +618,10 @@ UPDATE contact_facts SET created = substr(c.created, 1, 10), updated = substr(c.
 UPDATE contact_facts SET last_contact = h.last
   FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
          WHERE automatic = 0 GROUP BY contact_id) AS h
+ WHERE contact_facts.contact_id = h.contact_id;
+UPDATE contact_facts SET last_inbound = h.last
+  FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
+         WHERE direction = 'in' GROUP BY contact_id) AS h
  WHERE contact_facts.contact_id = h.contact_id;
 UPDATE contact_facts SET next_activity = n.next
   FROM (SELECT ac.contact_id, min(substr(coalesce(a.starts_at, a.due), 1, 10)) AS next

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from textual.command import CommandPalette
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -37,7 +38,7 @@ def cell(app: QualifApp, row: int, column: str) -> str:
 def row_labels(app: QualifApp) -> list[str]:
     grid: DataTable[Any] = report_screen(app).table
     first = grid.ordered_columns[0].key
-    return [str(grid.get_cell_at((i, 0))) for i in range(grid.row_count)] if first else []
+    return [str(grid.get_cell_at(Coordinate(i, 0))) for i in range(grid.row_count)] if first else []
 
 
 def listed(app: QualifApp) -> int:
