@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 TIMEOUT = 20.0  # seconds: generous, for a loaded 2-CPU machine running tests in parallel
 
@@ -22,6 +22,9 @@ def _busy(app: Any) -> list[str]:
     writes = getattr(app, "writes", None)  # the app's write queue (and the test hosts')
     if writes is not None and writes.pending:
         running.append(f"{writes.pending} queued write(s)")
+    typeahead = getattr(app, "typeahead", None)  # keys held while a screen gets ready
+    if typeahead is not None and not typeahead.idle:
+        running.append("keys held for a screen still getting ready")
     return running
 
 
@@ -36,6 +39,8 @@ async def settle(pilot: Pilot[Any], until: Callable[[], bool] | None = None, *,
             await app.workers.wait_for_complete()
         except WorkerFailed:
             pass  # the app shows it (an error toast); tests assert on that
+        except WorkerCancelled:
+            pass  # a newer request replaced it (exclusive workers): wait on
         await pilot.pause()
         busy = _busy(app)
         if not busy and (until is None or until()):

@@ -78,13 +78,16 @@ def _print_json(rows: Iterable[ContactRow]) -> None:
 
 
 def _print_csv(rows: Iterable[ContactRow], key_names: list[str]) -> None:
+    # redirected to a file, this CSV opens in a spreadsheet: cells guarded like export's
+    from qualif_tui.services.exporting.tables import guard
+
     writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "first_name", "last_name", "company", "email", "phone", "mobile",
-                     "postal_code", "city", *key_names])
+    writer.writerow([guard(h) for h in ["id", "first_name", "last_name", "company", "email",
+                                        "phone", "mobile", "postal_code", "city", *key_names]])
     for row in rows:
-        writer.writerow([row.id, row.first_name, row.last_name, row.company, row.email,
-                         row.phone, row.mobile, row.postal_code, row.city,
-                         *(format_value(row.keys.get(k)) for k in key_names)])
+        writer.writerow([row.id, *(guard(v) for v in (
+            row.first_name, row.last_name, row.company, row.email, row.phone, row.mobile,
+            row.postal_code, row.city, *(format_value(row.keys.get(k)) for k in key_names)))])
 
 
 def _print_table(rows: list[ContactRow], key_names: list[str], total: int) -> None:

@@ -118,7 +118,7 @@ async def test_help_shows_the_keys_of_the_focused_pane(app: QualifApp) -> None:
 async def test_help_in_the_sprint(app: QualifApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("Q")
+        await pilot.press("Q", "0")
         await settle(pilot)
         assert isinstance(app.screen, SprintScreen)
         await pilot.press("f1")
