@@ -29,7 +29,7 @@ imports:  ## the layers (import-linter contracts of pyproject.toml)
 	$(BIN)/lint-imports
 
 check: lint types imports  ## lint, types, layers and the generated docs, as CI
-	$(PY) scripts/cli_reference.py --check
+	$(PY) scripts/gen_docs.py --check
 
 snapshots-update:  ## rewrite the SVG snapshots after a deliberate change (then look at them)
 	$(PY) -m pytest -n 0 tests/tui/test_snapshots.py tests/tui_agenda/test_agenda_snapshots.py --snapshot-update
@@ -37,8 +37,8 @@ snapshots-update:  ## rewrite the SVG snapshots after a deliberate change (then 
 bench:  ## benchmarks on generated files (SIZES=100000,1000000; README's Performance)
 	$(PY) benchmarks/bench.py --sizes $(SIZES)
 
-docs:  ## regenerate docs/cli.md from the commands' --help
-	$(PY) scripts/cli_reference.py
+docs:  ## regenerate docs/cli.md (--help) and docs/query-language.md (the app's F1 text)
+	$(PY) scripts/gen_docs.py
 
 ci:  ## what CI runs, on this checkout (its own venv, outside the checkout)
 	bash .ci/run
