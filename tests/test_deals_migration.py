@@ -36,6 +36,7 @@ def test_schema_2_file_is_upgraded_with_its_deals(tmp_path: Path) -> None:
                                             " ORDER BY contact_id")]
         assert facts == [(1, 32000.0, 1, 1), (0, 0.0, 1, 0)]
         assert count(db, compile_query(db, "citroen")) == 1
+        assert count(db, compile_query(db, "deal_stage:proposition")) == 1
         report = check_database(db)
         assert report.ok, (report.integrity, report.foreign_keys)
         # the stage table is editable now, and deals follow it
