@@ -35,6 +35,9 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "deal": "qualif_tui.cli.deal_cmd:deal",
+    "quote": "qualif_tui.cli.quote_cmd:quote",
+    "contact": "qualif_tui.cli.contact_cmd:contact",
 }
 
 

@@ -241,8 +241,8 @@ def _describe(amount: float | Decimal) -> str:
         else format_euros(amount)
 
 
-def _log(db: Database, contact_id: int, text: str) -> None:
-    add_entry(db, contact_id, "change", text, automatic=True)
+def _log(db: Database, contact_id: int, text: str, import_batch: int | None = None) -> None:
+    add_entry(db, contact_id, "change", text, automatic=True, import_batch=import_batch)
 
 
 def _reason_id(db: Database, label: str | None) -> int | None:
@@ -310,7 +310,7 @@ def add_deal(
         _move(db, deal_id, None, target.id, (closed or now)[:10])
         _set_others(db, deal_id, contact_id, others)
         _log(db, contact_id, _("Affaire créée : {title} ({stage}, {amount})").format(
-            title=title, stage=target.label, amount=_describe(value)))
+            title=title, stage=target.label, amount=_describe(value)), import_batch)
     return deal_id
 
 

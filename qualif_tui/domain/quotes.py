@@ -137,14 +137,14 @@ class Quote:
         }
 
 
-_SELECT = (
+QUOTE_SELECT = (
     "SELECT q.*, c.first_name, c.last_name, c.company,"
     " (SELECT n.number FROM quotes n WHERE n.previous_id = q.id ORDER BY n.id DESC LIMIT 1)"
     " AS replaced_by FROM quotes q JOIN contacts c ON c.id = q.contact_id"
 )
 
 
-def _quote(row: sqlite3.Row, lines: tuple[QuoteLine, ...] = ()) -> Quote:
+def quote_from_row(row: sqlite3.Row, lines: tuple[QuoteLine, ...] = ()) -> Quote:
     return Quote(row["id"], row["number"], row["contact_id"], row["deal_id"], row["title"],
                  row["issued"], row["valid_days"], row["status"], row["version"],
                  row["previous_id"], row["notes"], row["total_ht"], row["total_vat"],
@@ -161,7 +161,7 @@ def _line(row: sqlite3.Row) -> QuoteLine:
 
 def get_quote(db: Database, quote_id: int) -> Quote:
     """A quote with its lines (each with its rounded total)."""
-    rows = db.query(f"{_SELECT} WHERE q.id = ?", (quote_id,))
+    rows = db.query(f"{QUOTE_SELECT} WHERE q.id = ?", (quote_id,))
     if not rows:
         raise NotFound(_("pas de devis n° {id}").format(id=quote_id))
     raw = [_line(r) for r in db.query("SELECT * FROM quote_lines WHERE quote_id = ?"
@@ -170,7 +170,7 @@ def get_quote(db: Database, quote_id: int) -> Quote:
     lines = tuple(QuoteLine(ln.id, ln.quote_id, ln.position, ln.designation, ln.quantity,
                             ln.unit, ln.unit_price, ln.vat_rate, ln.discount, float(amount))
                   for ln, amount in zip(raw, totals.lines, strict=True))
-    return _quote(rows[0], lines)
+    return quote_from_row(rows[0], lines)
 
 
 def find_quote(db: Database, which: str | int) -> Quote:
@@ -186,7 +186,7 @@ def find_quote(db: Database, which: str | int) -> Quote:
 
 def list_quotes(db: Database, contact_id: int) -> list[Quote]:
     """A contact's quotes, newest first (without their lines)."""
-    return [_quote(r) for r in db.query(f"{_SELECT} WHERE q.contact_id = ?"
+    return [quote_from_row(r) for r in db.query(f"{QUOTE_SELECT} WHERE q.contact_id = ?"
                                         " ORDER BY q.issued DESC, q.id DESC", (contact_id,))]
 
 
