@@ -299,7 +299,7 @@ def list_(ctx: click.Context, query: tuple[str, ...], status: str | None, fmt: s
     table.add_column(_("Contact"), no_wrap=True, overflow="ellipsis", max_width=22)
     table.add_column(_("Objet"), no_wrap=True, overflow="ellipsis", max_width=28)
     table.add_column(_("État"), no_wrap=True, min_width=8)
-    table.add_column(_("Total HT"), justify="right", no_wrap=True, min_width=10)
+    table.add_column(_("Total HT"), justify="right", no_wrap=True, min_width=12)
     for q in found:
         table.add_row(str(q.id), q.number, format_day(q.issued), q.contact_name, q.title,
                       q.state_label(), euros(q.total_ht))
