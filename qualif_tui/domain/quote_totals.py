@@ -41,8 +41,8 @@ def vat_rate(value: str | float | int | Decimal) -> Decimal:
         value=str(value).strip(), rates=", ".join(format_rate(r) for r in VAT_RATES)), "vat")
 
 
-def line_total(quantity: Decimal | float, unit_price: Decimal | float,
-               discount: Decimal | float = 0) -> Decimal:
+def line_total(quantity: Decimal | float | str, unit_price: Decimal | float | str,
+               discount: Decimal | float | str = 0) -> Decimal:
     """One line HT, rounded to the cent."""
     gross = dec(quantity) * dec(unit_price)
     return cents(gross * (Decimal(100) - dec(discount)) / Decimal(100))
@@ -64,7 +64,8 @@ class Totals:
     total_ttc: Decimal
 
 
-LineFigures = tuple[Decimal | float, Decimal | float, Decimal | float, Decimal | float]
+Num = Decimal | float | str
+LineFigures = tuple[Num, Num, Num, Num]
 
 
 def compute_totals(lines: Iterable[LineFigures]) -> Totals:
