@@ -33,7 +33,7 @@ from qualif_tui.tui.workers import WorkerReports, deliver
 
 CARD_DELAY = 0.04  # seconds
 PANES = {"form": "tab-form", "timeline": "tab-timeline", "agenda": "tab-agenda",
-         "deals": "tab-deals"}
+         "deals": "tab-deals", "quotes": "tab-deals"}
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,8 @@ class ContactCard(WorkerReports, Vertical):
             self.query_one(Timeline).focus_main()
         elif pane == "deals":
             self.query_one(DealsPane).focus_main()
+        elif pane == "quotes":
+            self.query_one(DealsPane).focus_quotes()
         else:
             self.query_one(AgendaPane).focus()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import work
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import deals as core
@@ -49,8 +49,9 @@ class DealActions(_Screen):
 
         def _contact_name(self) -> str: ...
 
-    @on(DealAction)
-    def _deal_action(self, event: DealAction) -> None:
+    # Named handlers, not @on: the mixin is no message pump of its own, and Textual
+    # collects @on handlers only from classes its metaclass built.
+    def on_deal_action(self, event: DealAction) -> None:
         deal, contact_id = event.deal, event.contact_id
         if event.action in ("new", "edit"):
             self._prepare_deal_form(contact_id, deal)
@@ -176,8 +177,7 @@ class DealActions(_Screen):
 
         self.app.push_screen(QuoteEditor(self.db, quote_id), closed)
 
-    @on(QuoteAction)
-    def _quote_action(self, event: QuoteAction) -> None:
+    def on_quote_action(self, event: QuoteAction) -> None:
         quote = event.quote
         if event.action == "new":
             self._new_quote(event.contact_id, None)

@@ -24,7 +24,6 @@ from qualif_tui.domain.deals import Deal
 from qualif_tui.domain.money import format_day, format_euros
 from qualif_tui.domain.quotes import Quote
 from qualif_tui.tui import keymap
-from qualif_tui.tui.columns import fit
 
 STAGE_STYLES = {"open": "bold", "won": "bold green", "lost": "dim red"}
 QUOTE_STYLES = {"draft": "yellow", "sent": "cyan", "accepted": "green", "refused": "dim red",
@@ -49,29 +48,33 @@ class QuoteAction(Message):
 
 
 def deal_line(deal: Deal, contact_id: int, today: str) -> Text:
-    text = Text("↳ " if deal.contact_id != contact_id else "  ", "dim")
-    text.append(fit(deal.stage_label, 12) + " ", STAGE_STYLES.get(deal.stage_kind, ""))
-    text.append(fit(deal.title, 24) + " ", "dim" if not deal.is_open else "")
-    text.append(f"{format_euros(deal.amount, 0):>11} ", "bold" if deal.is_won else "")
+    """Two lines: stage and title; amount, close date and probability (or reason)."""
+    text = Text("↳ " if deal.contact_id != contact_id else "", "dim")
+    text.append(deal.stage_label, STAGE_STYLES.get(deal.stage_kind, ""))
+    text.append("  " + deal.title, "dim" if not deal.is_open else "")
+    text.append("\n  " + format_euros(deal.amount, 0), "bold" if deal.is_won else "")
     if deal.is_open:
         late = bool(deal.expected_close) and str(deal.expected_close) < today
-        text.append(format_day(deal.expected_close) or _("sans date"),
-                    "bold red" if late else "dim")
-        text.append(f"  {deal.probability} %", "dim")
+        text.append(" · " + _("clôture {day}").format(
+            day=format_day(deal.expected_close) or _("non datée")),
+            "bold red" if late else "dim")
+        text.append(f" · {deal.probability} %", "dim")
     else:
-        text.append(format_day(deal.closed_at), "dim")
+        text.append(" · " + format_day(deal.closed_at), "dim")
         if deal.lost_reason:
-            text.append(f"  {deal.lost_reason}", "dim italic")
+            text.append(f" · {deal.lost_reason}", "dim italic")
     return text
 
 
 def quote_line(quote: Quote) -> Text:
+    """Two lines: number and status; amount, date and object."""
     state = quote.state()
-    text = Text(f"  {fit(quote.number, 16)} ", "bold")
-    text.append(fit(quote.state_label(), 10) + " ", QUOTE_STYLES.get(state, ""))
-    text.append(f"{format_euros(quote.total_ht, 0):>11} HT ")
-    text.append(format_day(quote.issued) + " ", "dim")
-    text.append(quote.title, "dim")
+    text = Text(quote.number, "bold")
+    text.append("  " + quote.state_label(), QUOTE_STYLES.get(state, ""))
+    text.append("\n  " + format_euros(quote.total_ht, 0) + " HT")
+    text.append(" · " + format_day(quote.issued), "dim")
+    if quote.title:
+        text.append(" · " + quote.title, "dim")
     return text
 
 
@@ -114,6 +117,11 @@ class DealList(OptionList):
             self.app.bell()
             return
         self.post_message(DealAction(action, self.contact_id, deal, step))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # ↵ selects in an OptionList: here it edits (the message goes no further)
+        event.stop()
+        self.action_edit()
 
     def action_new(self) -> None:
         self._ask("new", needs_deal=False)
@@ -175,6 +183,10 @@ class QuoteList(OptionList):
             return
         self.post_message(QuoteAction(action, self.contact_id, quote))
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open()
+
     def action_open(self) -> None:
         self._ask("open")
 
@@ -203,3 +215,6 @@ class DealsPane(Vertical):
 
     def focus_main(self) -> None:
         self.query_one(DealList).focus()
+
+    def focus_quotes(self) -> None:
+        self.query_one(QuoteList).focus()

@@ -67,7 +67,7 @@ from qualif_tui.tui.search_bar import SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
-PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals")
+PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify", "deals"}
 
 
@@ -491,7 +491,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     def _show_card_part(self, tab: str) -> None:
         """Show what was just written, unless the user works inside the card (switching
         would hide the field they are on)."""
-        if self._pane_of(self.focused) not in ("form", "timeline", "agenda", "deals"):
+        if self._pane_of(self.focused) not in ("form", "timeline", "agenda", "deals", "quotes"):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
@@ -608,7 +608,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         for pane, ident in (("query", "search"), ("sidebar", "sidebar"),
                             ("contacts", "contacts"), ("form", "tab-form"),
                             ("timeline", "tab-timeline"), ("agenda", "tab-agenda"),
-                            ("deals", "tab-deals")):
+                            ("quotes", "quotes"), ("deals", "tab-deals")):
             if ident in ids:
                 return pane
         return None
