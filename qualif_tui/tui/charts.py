@@ -29,6 +29,8 @@ def bar(value: float, maximum: float, width: int) -> str:
         return ""
     eighths = round(8 * width * min(value, maximum) / maximum)
     whole, part = divmod(eighths, 8)
+    if whole >= width:
+        return "█" * width
     return "█" * whole + (_EIGHTHS[part] if part else "")
 
 
@@ -44,12 +46,12 @@ def month_label(month: str) -> str:
 def forecast_chart(rows: list[ForecastMonth], width: int) -> Table:
     """One line per month: the weighted amount as a bar, the figures beside it."""
     top = max((r.weighted for r in rows), default=0.0)
-    bar_width = max(8, width - 52)
+    bar_width = max(8, width - 62)
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True, min_width=10)
     table.add_column(no_wrap=True, width=bar_width)
     table.add_column(justify="right", no_wrap=True, min_width=11)
-    table.add_column(no_wrap=True, style="dim")
+    table.add_column(no_wrap=True, overflow="ellipsis", style="dim")
     for row in rows:
         label = Text(month_label(row.month), "italic" if row.month in ("late", "undated")
                      else "")
@@ -57,6 +59,9 @@ def forecast_chart(rows: list[ForecastMonth], width: int) -> Table:
                                                      amount=format_euros(row.amount, 0))
         if row.won:
             detail += _(" · gagné {amount}").format(amount=format_euros(row.won, 0))
+        if not row.count and not row.won:
+            table.add_row(label, "", Text("—", "dim"), "")
+            continue
         table.add_row(label, Text(bar(row.weighted, top, bar_width),
                                   "red" if row.month == "late" else "green"),
                       format_euros(row.weighted, 0), detail)

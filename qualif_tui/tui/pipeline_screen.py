@@ -53,9 +53,11 @@ def card_text(card: DealCard, today: str, width: int, *, with_stage: str = "") -
     detail = format_euros(card.amount, 0)
     if with_stage:
         detail = f"{with_stage} · {detail}"
-    text.append("\n" + detail + " · ")
-    text.append(format_day(card.expected_close) or _("sans date"),
-                "bold red" if late else "dim")
+    day = format_day(card.expected_close)
+    if day and len(detail) + 3 + len(day) > width:
+        day = day[:5]  # 16/12: the year is the next few months'
+    text.append("\n" + detail + " ")
+    text.append(day or _("sans date"), "bold red" if late else "dim")
     return text
 
 
@@ -138,15 +140,16 @@ class PipelineScreen(WorkerReports, Screen[None]):
         text.append(" · " + format_euros(data.amount, 0))
         text.append(" · " + _("pondéré {amount}").format(amount=format_euros(data.weighted, 0)))
         if data.won is not None and data.lost is not None:
-            text.append("   " + _("90 derniers jours : {won} gagnée(s) ({amount}), {lost}"
-                                  " perdue(s)").format(won=data.won.count,
-                                                       amount=format_euros(data.won.amount, 0),
-                                                       lost=data.lost.count), "dim")
+            text.append("   " + _("90 j : {won} gagnée(s) ({amount}), {lost} perdue(s)").format(
+                won=data.won.count, amount=format_euros(data.won.amount, 0),
+                lost=data.lost.count), "dim")
         self.query_one("#pipe-totals", Static).update(text)
 
     def _column_width(self) -> int:
+        """The text width of a card: the screen shared by the columns, less each
+        column's margin, scrollbar and padding."""
         stages = len(self.data.stages) if self.data else 4
-        return max(12, (self.size.width - 2) // max(1, stages) - 3)
+        return max(10, self.size.width // max(1, stages) - 7)
 
     def _show_kanban(self) -> None:
         assert self.data is not None
