@@ -13,11 +13,11 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
-from qualif_tui.domain import clock
+from qualif_tui.domain import clock, parsing
 from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.domain.history import add_entry
 from qualif_tui.storage import Database
@@ -160,52 +160,32 @@ def split_multi(text: str) -> list[str]:
 
 
 def parse_month(text: str, label: str = "mois", field: str = "") -> str:
-    """``2019-03``, ``2019/03``, ``03/2019``, ``3-2019`` → ``2019-03``."""
-    text = text.strip()
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", text) or None
-    if match:
-        year, month = int(match[1]), int(match[2])
-    else:
-        match = re.fullmatch(r"(\d{1,2})[-/.](\d{4})", text)
-        if not match:
-            raise ValidationError(f"{label}: '{text}' is not a month (write YYYY-MM)", field or label)
-        month, year = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or not 1900 <= year <= 2200:
-        raise ValidationError(f"{label}: '{text}' is not a month (write YYYY-MM)", field or label)
-    return f"{year:04d}-{month:02d}"
+    """``2019-03``, ``2019/03``, ``03/2019``, ``mars 2019`` → ``2019-03`` (:mod:`.parsing`)."""
+    try:
+        return parsing.parse_month(text)
+    except parsing.ParseError as error:
+        raise ValidationError(f"{label} : {error}", field or label) from None
 
 
 def parse_date(text: str, label: str = "date", field: str = "") -> str:
-    """``2024-06-15``, ``15/06/2024``, ``15.06.2024``, ``20240615`` → ``2024-06-15``."""
-    text = text.strip()
-    patterns = (
-        (r"(\d{4})-(\d{1,2})-(\d{1,2})", (1, 2, 3)),
-        (r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", (3, 2, 1)),
-        (r"(\d{4})(\d{2})(\d{2})", (1, 2, 3)),
-    )
-    for pattern, (y, m, d) in patterns:
-        match = re.fullmatch(pattern, text)
-        if match:
-            try:
-                return date(int(match[y]), int(match[m]), int(match[d])).isoformat()
-            except ValueError:
-                break
-    raise ValidationError(f"{label}: '{text}' is not a date (write DD/MM/YYYY or YYYY-MM-DD)",
-                          field or label)
+    """``2024-06-15``, ``15/06/2024``, ``15.06.2024``, ``20240615`` → ``2024-06-15``
+    (day first: the rule of :mod:`.parsing`)."""
+    try:
+        day = parsing.parse_date(text)
+    except parsing.ParseError as error:
+        raise ValidationError(f"{label} : {error}", field or label) from None
+    if day is None:
+        raise ValidationError(_("{label} : « {text} » n'est pas une date").format(
+            label=label, text=str(text).strip()), field or label)
+    return day.isoformat()
 
 
 def parse_number(text: str, label: str = "nombre", field: str = "") -> float:
-    """French and English forms: ``12 500,50``, ``12500.5``, ``1.234,5``."""
-    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    cleaned = cleaned.replace("€", "")
-    if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", ".")
+    """French and English forms: ``12 500,50``, ``12,500.50``, ``1.234,5`` (:mod:`.parsing`)."""
     try:
-        return float(cleaned)
-    except ValueError:
-        raise ValidationError(f"{label}: '{text.strip()}' is not a number", field or label) from None
+        return parsing.parse_number(text)
+    except parsing.ParseError as error:
+        raise ValidationError(f"{label} : {error}", field or label) from None
 
 
 def parse_yesno(value: Any, label: str = "oui/non", field: str = "") -> bool:

@@ -13,9 +13,10 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from qualif_tui.query.engine import CompiledQuery, bitmap_result, from_clause
+from qualif_tui.query.compiled import CompiledQuery
+from qualif_tui.query.engine import QueryEngine
+from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
-from qualif_tui.query.runtime import checked, member_set
 from qualif_tui.storage import Database
 
 
@@ -30,11 +31,12 @@ def members_of(db: Database, query: CompiledQuery | None, column: str
     if query.is_nothing:
         yield "0", ()
         return
-    with checked(db):
-        result = bitmap_result(db, query)
+    engine = QueryEngine.of(db)
+    with engine.state.checked():
+        result = engine.bitmap_result(query)
     if result is not None:
         ids, complemented = result
-        with member_set(ids, complemented) as token:
+        with engine.state.member_set(ids, complemented) as token:
             yield f"qualif_in(?, {column})", (token,)
         return
     used = plan_tables(query.plan)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qualif_tui.base.text import fold
-from qualif_tui.domain.keys import MULTI_MAX_VALUES, QualKey, parse_month
+from qualif_tui.domain import parsing
+from qualif_tui.domain.keys import MULTI_MAX_VALUES, QualKey
 from qualif_tui.services.importing import normalize
 from qualif_tui.services.importing.normalize import BadValue
 
@@ -53,13 +54,10 @@ class KeyCatalog:
         if key.type == "multi":
             return [self.choice_value(key, part) for part in self.split(key, text)]
         if key.type == "month":
-            try:
-                return parse_month(text)
-            except ValueError:
-                day = normalize.parse_date(text, date_order)  # a full date: keep its month
-                if not day:
-                    raise BadValue(f"'{text}' is not a month") from None
-                return day[:7]
+            try:  # a full date gives its month
+                return parsing.parse_month(text, date_order)
+            except parsing.ParseError as error:
+                raise BadValue(str(error)) from None
         if key.type == "date":
             return normalize.parse_date(text, date_order) or None
         if key.type == "number":

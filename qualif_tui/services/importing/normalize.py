@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime
 
 from qualif_tui.base.text import fold
-from qualif_tui.domain import clock
+from qualif_tui.domain import parsing
 from qualif_tui.domain.keys import parse_yesno
 from qualif_tui.domain.phones import phone_e164 as phone_e164  # part of this module's API
 
@@ -24,11 +24,6 @@ class BadValue(ValueError):
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _SPACES = re.compile(r"\s+")
-# Outlook writes "0/0/00" (and "00/00/0000") for "no date".
-_NO_DATE = {"0/0/00", "00/00/00", "0/0/0000", "00/00/0000", "0000-00-00", "00000000", "--"}
-_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T\d{6}Z?)?")
 _PARTIAL = re.compile(r"--(\d{2})-?(\d{2})")
 
 
@@ -47,44 +42,18 @@ def one_line(value: str) -> str:
 
 
 def date_order(values: list[str], default: str = "dmy") -> str:
-    """'dmy' or 'mdy' for a column of dates: a first part over 12 says dmy,
-    a second part over 12 says mdy; otherwise ``default`` (Outlook in English
-    writes month first)."""
-    dmy = mdy = False
-    for value in values:
-        match = _DMY.fullmatch(value.strip())
-        if match:
-            first, second = int(match[1]), int(match[2])
-            dmy = dmy or first > 12
-            mdy = mdy or second > 12
-    if dmy and not mdy:
-        return "dmy"
-    if mdy and not dmy:
-        return "mdy"
-    return default
+    """'dmy' or 'mdy' for a column of dates (:func:`qualif_tui.domain.parsing.date_order`;
+    Outlook in English writes month first)."""
+    return parsing.date_order(values, default)
 
 
 def parse_date(value: str, order: str = "dmy") -> str:
-    """``15/06/1975``, ``1975-06-15``, ``19750615``, ``15.06.75`` → ``1975-06-15``; '' for Outlook's empty date."""
-    text = value.strip()
-    if not text or text in _NO_DATE:
-        return ""
-    match = _YMD.fullmatch(text)
-    if match:
-        return _iso(int(match[1]), int(match[2]), int(match[3]), value)
-    match = _COMPACT.fullmatch(text)
-    if match:
-        return _iso(int(match[1]), int(match[2]), int(match[3]), value)
-    match = _DMY.fullmatch(text)
-    if match:
-        first, second, year = int(match[1]), int(match[2]), int(match[3])
-        if len(match[3]) == 2:
-            year += 2000 if year <= clock.today().year % 100 else 1900
-        day, month = (first, second) if order == "dmy" else (second, first)
-        if year == 0 or (first == 0 and second == 0):
-            return ""
-        return _iso(year, month, day, value)
-    raise BadValue(f"'{text}' is not a date")
+    """``15/06/1975``, ``1975-06-15``, ``19750615``, ``15.06.75`` → ``1975-06-15``;
+    '' for Outlook's empty date. The one date parser (:mod:`qualif_tui.domain.parsing`)."""
+    try:
+        return parsing.parse_iso_date(value, order)
+    except parsing.ParseError as error:
+        raise BadValue(str(error)) from None
 
 
 def parse_birthday(value: str, order: str = "dmy") -> str:
@@ -114,13 +83,6 @@ def _partial(month: int, day: int, raw: str) -> str:
     return f"--{month:02d}-{day:02d}"
 
 
-def _iso(year: int, month: int, day: int, raw: str) -> str:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        raise BadValue(f"'{raw.strip()}' is not a date") from None
-
-
 def excel_value(value: object) -> str:
     """A spreadsheet cell as text: dates as ISO, whole numbers without '.0'."""
     if value is None:
@@ -144,20 +106,12 @@ def excel_value(value: object) -> str:
 
 
 def parse_number(value: str) -> float:
-    """``12 500,50`` (spaces, narrow no-break spaces), ``12500.5``, ``1.234,5``, ``€``."""
-    text = value.strip()
-    cleaned = re.sub(r"[\s\u00a0\u202f'€]", "", text)
-    if "," in cleaned and "." in cleaned:
-        if cleaned.rfind(",") > cleaned.rfind("."):
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:
-            cleaned = cleaned.replace(",", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
+    """``12 500,50``, ``12,500.50``, ``1.234,5``, ``€``: the one number parser
+    (:mod:`qualif_tui.domain.parsing`, where the ambiguity rule is written)."""
     try:
-        return float(cleaned)
-    except ValueError:
-        raise BadValue(f"'{text}' is not a number") from None
+        return parsing.parse_number(value)
+    except parsing.ParseError as error:
+        raise BadValue(str(error)) from None
 
 
 def parse_flag(value: str) -> int:
