@@ -40,6 +40,9 @@ COMMANDS: dict[str, str] = {
     "sql": "qualif_tui.cli.sql_cmd:sql",
     "report": "qualif_tui.cli.report_cmd:report",
     "campaign": "qualif_tui.cli.campaign_cmd:campaign",
+    "deal": "qualif_tui.cli.deal_cmd:deal",
+    "quote": "qualif_tui.cli.quote_cmd:quote",
+    "contact": "qualif_tui.cli.contact_cmd:contact",
 }
 
 

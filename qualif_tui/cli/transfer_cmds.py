@@ -296,7 +296,8 @@ def _print_batches(database: Any, db_name: str) -> None:
 def _undo(database: Any, which: str, force: bool) -> None:
     result = importing.undo_batch(database, which, force=force)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
-              f" {result.reverted} merge(s) reverted", markup=False)
+              f" {result.reverted} merge(s) reverted"
+              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
     if result.removed_values:
         out.print("key values removed: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)

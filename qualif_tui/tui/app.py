@@ -42,7 +42,7 @@ THEMES = ("textual-dark", "textual-light")
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss", "mail_import.tcss"]
+                "transfer.tcss", "mail_import.tcss", "pipeline.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)
@@ -149,6 +149,33 @@ class QualifApp(WorkerReports, App[None]):
     def action_agenda(self) -> None:
         if not isinstance(self.screen, (AgendaScreen, HelpScreen)):
             self.push_screen(AgendaScreen(self.db))
+
+    def action_pipeline(self) -> None:
+        """The pipeline of the main screen's current result (``p``, from anywhere)."""
+        from qualif_tui.tui.pipeline_screen import PipelineScreen
+
+        if isinstance(self.screen, (PipelineScreen, HelpScreen)):
+            return
+        main = self._main_screen()
+        query = main.compiled if main is not None else None
+        label = main.query_text if main is not None else ""
+
+        def closed(_result: object) -> None:
+            if main is not None:
+                main.refresh_after_write(main.current_contact_id)
+
+        self.push_screen(PipelineScreen(self.db, query, label), closed)
+
+    def on_pipeline_screen_open_contact(self, message: object) -> None:
+        """↵ on a deal of the pipeline: its contact's card."""
+        contact_id = getattr(message, "contact_id", None)
+        main = self._main_screen()
+        if main is None or contact_id is None:
+            return
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        main.go_to_contact(contact_id)
+        main.card.focus_pane("deals")
 
     def action_open_alarm(self) -> None:
         if self.alarms is None or not self.alarms.open_last():
