@@ -76,3 +76,29 @@ def test_headers_are_read(raw: bytes) -> None:
     headers = read_headers(raw)
     assert headers.sender is not None and headers.sender.email == "jeanne@example.org"
     assert headers.key == "x@example.org"
+
+
+ADDRESS_LISTS = st.lists(st.tuples(
+    st.one_of(st.just(""), st.from_regex(r'[A-Za-zéÉ\' .,-]{1,20}', fullmatch=True)),
+    st.from_regex(r"[a-z0-9._+-]{1,12}@[a-z0-9-]{1,10}\.(fr|com|org)", fullmatch=True)),
+    min_size=1, max_size=5)
+
+
+@given(ADDRESS_LISTS, st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_address_fast_path_agrees_with_getaddresses(people: list[tuple[str, str]],
+                                                     quoted: bool) -> None:
+    from email.utils import formataddr, getaddresses
+
+    from qualif_tui.services.mailimport.headers import _pairs
+
+    parts = []
+    for name, address in people:
+        if quoted and name:
+            parts.append(f'"{name}" <{address}>')
+        else:
+            parts.append(formataddr((name, address)) if name else address)
+    value = ", ".join(parts)
+    expected = [(n, a) for n, a in getaddresses([value])]
+    assert [(n.strip(), a.lower()) for n, a in _pairs([value])] == [
+        (n.strip(), a.lower()) for n, a in expected]
