@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from qualif_tui.base.i18n import _
 from qualif_tui.services.mailimport.headers import plausible
@@ -228,12 +229,10 @@ def _mbox_message(index: int, number: int, start: int, end: int, kept: list[byte
     return RawMail(index, number, start, end - start, data, dropped, envelope, mtime, cut)
 
 
-def read_mbox_at(path: Path, offset: int, length: int) -> tuple[bytes, int]:
-    """One message of an mbox again, by its place (for the write, after the preview)."""
-    with path.open("rb") as handle:
-        handle.seek(offset)
-        data = handle.read(min(length, MAX_KEPT))
-    kept = data
+def read_mbox_at(handle: BinaryIO, offset: int, length: int) -> tuple[bytes, int]:
+    """One message of an open mbox again, by its place (the write, after the preview)."""
+    handle.seek(offset)
+    kept = handle.read(min(length, MAX_KEPT))
     if b">From " in kept:
         kept = _QUOTED_FROM.sub(rb"\1", kept)
     return kept, max(0, length - MAX_KEPT)

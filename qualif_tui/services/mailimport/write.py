@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
@@ -141,9 +141,17 @@ class _Entries:
         self.now = now
         self.progress = progress
         self.names = {c.id: c for c in plan.addresses}
+        self.handles: dict[int, BinaryIO] = {}
 
     def write(self) -> tuple[int, int, int, int]:
         """Entries, contacts, inbound, outbound."""
+        try:
+            return self._write()
+        finally:
+            for handle in self.handles.values():
+                handle.close()
+
+    def _write(self) -> tuple[int, int, int, int]:
         db = self.db
         first = int(db.scalar("SELECT coalesce(max(id), 0) + 1 FROM history"))
         next_id = first
@@ -222,7 +230,13 @@ class _Entries:
             if mail_file.kind == "msg":
                 return read_msg(mail_file.path)[1]
             if mail_file.kind == "mbox":
-                data, dropped = read_mbox_at(mail_file.path, offset, length)
+                handle = self.handles.get(file)
+                if handle is None:
+                    for other in self.handles.values():
+                        other.close()  # files are read one after the other
+                    self.handles = {file: mail_file.path.open("rb")}
+                    handle = self.handles[file]
+                data, dropped = read_mbox_at(handle, offset, length)
                 return read_body(data, dropped)
             raw = read_message_file(mail_file.path, file)
         except OSError as error:
