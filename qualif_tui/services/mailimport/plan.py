@@ -465,7 +465,7 @@ class _Reader:
 
     def _contacts_of(self, email: str) -> tuple[int, ...]:
         rows = self.db.query(
-            "SELECT id FROM contacts WHERE norm_email = ?"
+            "SELECT id FROM contacts WHERE norm_email = ? AND norm_email != ''"
             " UNION SELECT id FROM contacts WHERE lower(trim(email2)) = ? AND email2 != ''",
             (email, email))
         return tuple(sorted(int(r[0]) for r in rows))
