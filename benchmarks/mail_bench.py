@@ -53,7 +53,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "qualif_tui", "init", str(base), "--contacts",
                         str(args.contacts), "--seed", "1"], check=True)
     archive = args.keep / f"archive-{args.messages}.mbox"
-    from benchmarks.mail_archive import write_archive
+    from mail_archive import write_archive
 
     heavy = write_archive(base, archive, args.messages) if not archive.exists() else None
     work = args.keep / "import.db"

@@ -45,7 +45,10 @@ def main() -> None:
     rng = random.Random(2026)
     occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
     elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
-    contacts, history, activities, deals = [], [], [], []
+    contacts: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    deals: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
@@ -140,6 +143,19 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+    # Former buyers gone quiet (no contact, no purchase for over a year): what the
+    # "clients inactifs" report lists. Appended without drawing from the generator,
+    # so every other row stays as it was.
+    for ref, title, amount, months_ago in ((121, "Berline d'occasion", 21000, 16),
+                                           (77, "Break familial", 27000, 19),
+                                           (110, "Utilitaire", 18000, 23),
+                                           (201, "Citadine neuve", 15000, 14),
+                                           (193, "SUV hybride", 36000, 28)):
+        deals.append({
+            "contact_ref": ref, "title": title, "stage": "won", "amount": amount,
+            "probability": 100, "expected_close": "",
+            "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
+        })
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
@@ -186,6 +202,68 @@ def main() -> None:
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
+    write_campaigns(contacts)
+
+
+def write_campaigns(contacts: list[dict[str, object]]) -> None:
+    """sample_data/campaigns.json: legal bases and campaigns. A random stream of its
+    own, so the other files stay as they were."""
+    rng = random.Random(2027)
+    bases: dict[str, list[int]] = {"consentement": [], "contrat": [], "intérêt légitime": []}
+    for row in contacts:
+        ref = int(str(row["ref"]))
+        if row["company"]:
+            if rng.random() < 0.4:
+                bases["intérêt légitime"].append(ref)
+        elif row.get("Profil") == "client" and rng.random() < 0.85:
+            bases["contrat"].append(ref)
+        elif row.get("Source") in ("foire/salon", "web", "facebook") and rng.random() < 0.75:
+            bases["consentement"].append(ref)
+        elif rng.random() < 0.3:
+            bases["consentement"].append(ref)
+    mailing = {
+        "name": "Mailing Salon de l'auto 2026",
+        "channel": "email",
+        "query": "profil:client,prospect region:occitanie",
+        "day": (ANCHOR - timedelta(days=45)).isoformat(),
+        "cost": 450,
+        "sent": True,
+        "sender": "Garage Martin <contact@garage-martin.fr>",
+        "subject": "{{ prenom|defaut('Madame, Monsieur') }}, le Salon de l'auto vous attend",
+        "body": "Bonjour {{ prenom|defaut('Madame, Monsieur') }},\n\n"
+                "Le Garage Martin vous invite au Salon de l'auto de Toulouse, du 12 au 15"
+                " octobre, hall 3.\n{% if vehicule_actuel %}Votre {{ vehicule_actuel }}"
+                " mérite qu'on en parle : estimation de reprise offerte sur le stand.\n"
+                "{% endif %}\nÀ très bientôt,\nL'équipe du Garage Martin\n",
+        "responses": {"replied": 7, "meeting": 4, "quote": 3, "order": 2, "unsubscribed": 1,
+                      "bounced": 2},
+        "deals": [{"title": "Berline hybride (salon)", "amount": 31900, "after_days": 16},
+                  {"title": "SUV compact (salon)", "amount": 27400, "after_days": 38},
+                  {"title": "Citadine d'occasion (salon)", "amount": 11800, "after_days": 52}],
+        "chain": ["J+60 appel: Relance après le salon"],
+    }
+    events = {
+        "name": "Portes ouvertes de printemps",
+        "channel": "event",
+        "query": "profil:client,prospect,prescripteur",
+        "day": (ANCHOR - timedelta(days=220)).isoformat(),
+        "cost": 900,
+        "sent": True,
+        "responses": {"replied": 12, "meeting": 6, "quote": 2, "order": 1, "bounced": 3},
+        "deals": [{"title": "Utilitaire (portes ouvertes)", "amount": 22500, "after_days": 30}],
+    }
+    letters = {
+        "name": "Courrier contrôle des 4 ans",
+        "channel": "letter",
+        "query": 'segment:"Contrôle des 4 ans"',
+        "day": (ANCHOR + timedelta(days=3)).isoformat(),
+        "cost": 140,
+        "sent": False,
+    }
+    spec = {"legal_basis": {k: sorted(v) for k, v in bases.items()},
+            "campaigns": [mailing, events, letters]}
+    (OUT / "campaigns.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from mail_helpers import FIXTURES, ME, add_people, paris
 
 from qualif_tui.cli import main
 from qualif_tui.storage import open_database
-from tests.mail_helpers import FIXTURES, ME, add_people, paris
 
 __all__ = ["paris"]
 

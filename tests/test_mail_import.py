@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from mail_helpers import FIXTURES, ME, add_people, paris
 
 from qualif_tui.domain.history import list_entries
 from qualif_tui.domain.settings import get_setting
@@ -25,7 +26,6 @@ from qualif_tui.services.mailimport import (
 from qualif_tui.services.mailimport.sources import RawMail, read_mbox
 from qualif_tui.storage import Database, open_database
 from qualif_tui.storage.migrations import LATEST_VERSION
-from tests.mail_helpers import FIXTURES, ME, add_people, paris
 
 __all__ = ["paris"]
 

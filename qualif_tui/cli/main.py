@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "report": "qualif_tui.cli.report_cmd:report",
     "campaign": "qualif_tui.cli.campaign_cmd:campaign",
 }
 
@@ -81,6 +83,13 @@ class QualifGroup(click.Group):
             # `qualif query … | head`: the reader left; nothing more to say.
             sys.stderr.close()
             sys.exit(0)
+        except (sqlite3.Error, OSError) as error:
+            # a damaged page met mid-query, a full disk at commit, a held lock: one line
+            from qualif_tui.cli.common import CURRENT
+            from qualif_tui.storage.failures import describe_failure
+
+            db = CURRENT.get("db")
+            fail(describe_failure(Path(db) if db else None, error))
 
 
 @click.group(cls=QualifGroup, invoke_without_command=True,

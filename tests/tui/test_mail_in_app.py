@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from mail_helpers import FIXTURES, add_people
 from rich.console import Console
 from textual.widgets import Input, SelectionList, Static
 
@@ -13,7 +14,6 @@ from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.mail_import import MailImportScreen
 from qualif_tui.tui.transfer import ImportScreen
-from tests.mail_helpers import FIXTURES, add_people
 
 from .conftest import settle
 from .helpers import main, status

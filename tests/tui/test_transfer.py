@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from qualif_tui.query import compile_query, count
 from qualif_tui.storage import Database
@@ -92,10 +92,9 @@ async def test_export_writes_the_current_result(app: QualifApp, app_db: Database
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ExportScreen)
-        screen.query_one("#export-format", Select).value = "vcf"
-        await pilot.pause()
+        await pilot.press("down")  # the formats list has the focus: vCard
         assert screen.query_one("#export-path", Input).value.endswith("qualif-export.vcf")
-        screen.query_one("#export-format", Select).value = "csv"
+        await pilot.press("up", "enter")  # CSV chosen: the focus goes to the file name
         screen.query_one("#export-path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -120,4 +119,4 @@ async def test_export_into_a_missing_folder_fails_clearly(app: QualifApp) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert "does not exist" in preview(app)
+        assert "n'existe pas" in preview(app)
