@@ -29,6 +29,7 @@ from qualif_tui.services.mailimport.headers import describe_date_source
 from qualif_tui.services.mailimport.message import Body, read_body
 from qualif_tui.services.mailimport.outlook import read_msg
 from qualif_tui.services.mailimport.plan import (
+    EXCERPT_CHARS,
     OWN_ADDRESSES,
     ROLE_CC,
     ROLE_FROM,
@@ -96,6 +97,8 @@ def apply_mail_plan(db: Database, plan: MailPlan, chosen: Iterable[Correspondent
         counts = _Entries(db, plan, targets, mine, batch, now, progress).write()
         if own_list and (plan.own_source == "given" or not own_addresses(db)):
             set_setting(db, OWN_ADDRESSES, own_list)  # set once: the next import knows
+        if plan.excerpt_given:
+            set_setting(db, EXCERPT_CHARS, plan.excerpt_chars)
         result = MailImportResult(batch, counts[0], counts[1], len(picked), counts[2],
                                   counts[3], len(plan.bad))
         db.execute("UPDATE import_batches SET summary = ? WHERE id = ?", (json.dumps({
