@@ -231,8 +231,8 @@ def _leaf(headers: Message, body: bytes, ctype: str, found: _Found) -> None:
         found.rate = size / len(body) if body else 0.75
         return
     if (ctype == "text/plain" and found.plain is not None) or (
-            ctype == "text/html" and found.html is not None):
-        return  # the first of each kind is the body
+            ctype == "text/html" and (found.html is not None or (found.plain or "").strip())):
+        return  # the first of each kind is the body; no HTML needed after a text part
     text = decode_bytes(decode_payload(body[:MAX_TEXT_BYTES], encoding),
                         headers.get_content_charset())
     if ctype == "text/plain":
