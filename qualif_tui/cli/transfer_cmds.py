@@ -72,9 +72,13 @@ _EXAMPLES = 10
                                                " laisser ceux qui ne le sont pas (listés).")
 @click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
               " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+@click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
+                   " gardé dans le fichier.")
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
-            force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...]) -> None:
+            force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
+            excerpt: int | None) -> None:
     """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
     archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
     history of the contacts they involve.
@@ -112,7 +116,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
     with opened(db) as database:
         if mail:
             import_mail.import_mail(database, db, mail, dry_run=dry_run, create=create_contacts,
-                                    skip_bad=skip_bad, me=me)
+                                    skip_bad=skip_bad, me=me, excerpt=excerpt)
         for fmt, paths in other.items():
             assert fmt.run is not None
             outcome = fmt.run(database, [Path(p) for p in paths],
