@@ -23,6 +23,14 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_query_properties import (
+    TODAY,
+    date_pred,
+    number_pred,
+    spelled,
+    tokens,
+    value_text,
+)
 
 from qualif_tui.base.text import fold, sort_key
 from qualif_tui.domain import clock
@@ -31,14 +39,6 @@ from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.stages import add_stage
 from qualif_tui.query import compile_query, count, iter_rows, use_bitmaps
 from qualif_tui.storage import Database, open_database
-from tests.test_query_properties import (
-    TODAY,
-    date_pred,
-    number_pred,
-    spelled,
-    tokens,
-    value_text,
-)
 
 # stage id → (label, kind): the defaults plus one the user added
 STAGES = {

@@ -29,11 +29,12 @@ from rich.table import Table
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
-from qualif_tui.cli.output import err, fail, out
+from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
 from qualif_tui.services.importing.plan import ImportPlan
+from qualif_tui.storage.erasure import complete_erasure
 from qualif_tui.storage.files import inspect_target
 
 # Files bigger than this show a progress bar (a few thousand rows).
@@ -299,6 +300,8 @@ def _print_batches(database: Any, db_name: str) -> None:
 
 def _undo(database: Any, which: str, force: bool) -> None:
     result = importing.undo_batch(database, which, force=force)
+    # the deleted contacts' words leave the full-text index too (issue 9)
+    complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
               f" {result.reverted} merge(s) reverted"
               + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)

@@ -71,6 +71,8 @@ def _contacts_with_keys(conn: sqlite3.Connection) -> None:
     sqlite-utils and the sqlite3 shell: made from the file's keys, whatever its age
     (made again if present: the same statement for the same keys)."""
     refresh_contacts_with_keys(conn)
+
+
 def _deals_pipeline_and_quotes(conn: sqlite3.Connection) -> None:
     """The pipeline and quotes (issue 12): an editable stage table, the user's
     lists (lost reasons, categories), every field of a deal, its other contacts,
@@ -163,6 +165,16 @@ def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str) -> None
         conn.execute(sql)
 
 
+def _erasure_marks(conn: sqlite3.Connection) -> None:
+    """The triggers that mark a deletion for the full-text merge that makes it real
+    (schema.ERASURE_TRIGGERS, storage/erasure.py), for files made before them."""
+    present = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'erasure_%'")}
+    for statement in split_statements(schema.ERASURE_TRIGGERS):
+        if statement.split()[2] not in present:
+            conn.execute(statement)
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
@@ -170,6 +182,7 @@ _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _mail_archives,
     _contacts_with_keys,
     _deals_pipeline_and_quotes,
+    _erasure_marks,
 ]
 LATEST_VERSION = len(_STEPS)
 

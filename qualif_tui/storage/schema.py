@@ -702,6 +702,27 @@ CREATE TRIGGER deals_au_text AFTER UPDATE OF contact_id, title, notes ON deals B
 END;
 """
 
+
+# Erasure. Deleting a row tells FTS5 to forget its words, but they stay in the
+# index's existing segments (and SQLite 3.40 has no FTS5 secure-delete) until
+# the segments are merged. These marks make storage/erasure.py merge them
+# (complete_erasure), whoever deleted the row; and what an import merged into a
+# contact (old and new values, import_merges) goes with the contact.
+ERASURE_TRIGGERS = """
+CREATE TRIGGER erasure_contacts_ad AFTER DELETE ON contacts BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.contacts', datetime('now'));
+    DELETE FROM import_merges WHERE contact_id = old.id;
+END;
+
+CREATE TRIGGER erasure_history_ad AFTER DELETE ON history BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.history', datetime('now'));
+END;
+
+CREATE TRIGGER erasure_deals_ad AFTER DELETE ON deals BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.deals', datetime('now'));
+END;
+"""
+
 TRIGGERS = f"""
 CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
     INSERT INTO contact_facts(contact_id, dept, created, updated, flags)
@@ -767,7 +788,7 @@ CREATE TRIGGER activities_au AFTER UPDATE OF starts_at, due, status ON activitie
 END;
 
 {DEALS_TRIGGERS}
-{CHANGE_LOG_TRIGGERS}"""
+{CHANGE_LOG_TRIGGERS}""" + ERASURE_TRIGGERS
 
 # After a bulk load (tables filled with triggers absent), derive everything the
 # triggers would have maintained, in set-based statements.
