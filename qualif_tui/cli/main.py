@@ -37,8 +37,12 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "sql": "qualif_tui.cli.sql_cmd:sql",
     "report": "qualif_tui.cli.report_cmd:report",
     "campaign": "qualif_tui.cli.campaign_cmd:campaign",
+    "deal": "qualif_tui.cli.deal_cmd:deal",
+    "quote": "qualif_tui.cli.quote_cmd:quote",
+    "contact": "qualif_tui.cli.contact_cmd:contact",
 }
 
 

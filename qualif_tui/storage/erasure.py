@@ -27,7 +27,8 @@ from qualif_tui.base.i18n import _
 from qualif_tui.storage.database import Database
 
 # mark in meta → the full-text table whose segments hold the deleted rows' words
-INDEXES = {"erasure.contacts": "contacts_fts", "erasure.history": "history_fts"}
+INDEXES = {"erasure.contacts": "contacts_fts", "erasure.history": "history_fts",
+           "erasure.deals": "deals_fts"}
 
 
 def pending(db: Database) -> list[str]:

@@ -9,6 +9,10 @@ in-memory database, so that every table, index, view and trigger another
 module adds through ``storage/schema.py`` and ``_STEPS`` is expected with no
 list to keep up to date here.
 
+The ``contacts_with_keys`` view names each qualification key's column, so its
+expected SQL is made from the file's own ``qual_keys`` rows (the function that
+made it, ``schema.contacts_with_keys_sql``), not from the in-memory file.
+
 What is allowed beyond it: the ``k<id>`` columns of ``contact_facts`` and their
 ``facts_k<id>`` indexes (one per qualification key), SQLite's own tables
 (``sqlite_stat1``…), and the full-text shadow tables' SQL (it depends on the
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualif_tui.base.i18n import _
-from qualif_tui.storage import migrations
+from qualif_tui.storage import migrations, schema
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _KEY_COLUMN = re.compile(r"\s*,\s*k\d+\s+(?:INTEGER|REAL|TEXT)", re.IGNORECASE)
@@ -96,11 +100,25 @@ def _contact_facts_with_keys(actual: str, expected: str) -> bool:
     return _KEY_COLUMN.sub("", actual[len(head):-1]).strip() == ""
 
 
+def _view_of_the_files_keys(conn: sqlite3.Connection) -> str | None:
+    """The normalised contacts_with_keys view this file's keys call for."""
+    try:
+        keys = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+            "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
+    except sqlite3.Error:
+        return None
+    return normalise(schema.contacts_with_keys_sql(keys))
+
+
 def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Difference]:
     """The differences between the file's schema and the expected one."""
     if version is None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    expected = expected_schema(min(version, migrations.LATEST_VERSION))
+    expected = dict(expected_schema(min(version, migrations.LATEST_VERSION)))
+    if ("view", "contacts_with_keys") in expected:
+        view = _view_of_the_files_keys(conn)
+        if view is not None:
+            expected[("view", "contacts_with_keys")] = view
     found: list[Difference] = []
     seen: set[tuple[str, str]] = set()
     for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema"):

@@ -49,7 +49,7 @@ THEMES = ("textual-dark", "textual-light")
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss", "mail_import.tcss"]
+                "transfer.tcss", "mail_import.tcss", "pipeline.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)
@@ -75,24 +75,20 @@ class QualifApp(WorkerReports, App[None]):
         self.alarms: AlarmWatcher | None = None
         self.typeahead = TypeAhead(self)
         self.user_keymap = load_user_keymap()
+        # quitting never waits behind other keys: a search a hostile file made
+        # endless, or a slow disk, must not keep the user in (the quit interrupts it)
+        quit_keys = self.user_keymap.keys.get("app.quit", "ctrl+q")
+        self.keys_that_never_wait = frozenset(k.strip() for k in quit_keys.split(","))
         if theme:
             self.theme = theme
 
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
-                and not self._quits_now(event) and self.typeahead.intercept(event)):
+                and event.key not in self.keys_that_never_wait
+                and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
-
-    def _quits_now(self, event: events.Key) -> bool:
-        """The quit key is not held back behind a search still running (a long one, or
-        one a hostile file made endless): ctrl+q quits, unless keys typed before it
-        are still waiting their turn."""
-        if self.typeahead.waiting:
-            return False
-        return any(binding.action == "quit"
-                   for binding in self._bindings.key_to_bindings.get(event.key, []))
 
     def on_mount(self) -> None:
         self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)
@@ -168,6 +164,33 @@ class QualifApp(WorkerReports, App[None]):
     def action_agenda(self) -> None:
         if not isinstance(self.screen, (AgendaScreen, HelpScreen)):
             self.push_screen(AgendaScreen(self.db))
+
+    def action_pipeline(self) -> None:
+        """The pipeline of the main screen's current result (``p``, from anywhere)."""
+        from qualif_tui.tui.pipeline_screen import PipelineScreen
+
+        if isinstance(self.screen, (PipelineScreen, HelpScreen)):
+            return
+        main = self._main_screen()
+        query = main.compiled if main is not None else None
+        label = main.query_text if main is not None else ""
+
+        def closed(_result: object) -> None:
+            if main is not None:
+                main.refresh_after_write(main.current_contact_id)
+
+        self.push_screen(PipelineScreen(self.db, query, label), closed)
+
+    def on_pipeline_screen_open_contact(self, message: object) -> None:
+        """↵ on a deal of the pipeline: its contact's card."""
+        contact_id = getattr(message, "contact_id", None)
+        main = self._main_screen()
+        if main is None or contact_id is None:
+            return
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        main.go_to_contact(contact_id)
+        main.card.focus_pane("deals")
 
     def action_open_alarm(self) -> None:
         if self.alarms is None or not self.alarms.open_last():
