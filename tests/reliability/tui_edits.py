@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from tests.settling import settle
-
 from qualif_tui.storage import open_database
 from qualif_tui.tui.app import QualifApp
+from tests.settling import settle
 
 
 async def main(path: str) -> None:
