@@ -161,10 +161,11 @@ def _seal(counter: int) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _machine_secret() -> bytes | None:
-    """32 random bytes kept in the user's configuration folder (made on first use);
-    None when it cannot be kept (every open then checks in full)."""
-    folder = Path(os.environ.get("QUALIF_CONFIG_DIR") or (
-        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "qualif"))
+    """32 random bytes kept in the machine's state folder (base/places.py, made on
+    first use); None when it cannot be kept (every open then checks in full)."""
+    from qualif_tui.base.places import state_dir
+
+    folder = state_dir()
     path = folder / "secret"
     try:
         data = path.read_bytes()

@@ -21,6 +21,9 @@ import pytest
 
 from .helpers import assert_one_line_error, cli, cli_process
 
+# timing and locks: never beside another such test (one xdist worker)
+pytestmark = pytest.mark.serial
+
 
 def digest(path: Path) -> str:
     """What the file holds, row by row (a rolled-back write may leave bytes in free

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 from qualif_tui.storage import open_database
 from qualif_tui.tui.app import QualifApp
-from tests.settling import settle
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, as pytest has it
+from settling import settle
 
 
 async def main(path: str) -> None:
