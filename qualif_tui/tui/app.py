@@ -81,9 +81,15 @@ class QualifApp(WorkerReports, App[None]):
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
-                and self.typeahead.intercept(event)):
+                and not self._quits(event) and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
+
+    def _quits(self, event: events.Key) -> bool:
+        """The quit key never waits: a search that runs on (or never ends) is what
+        quitting stops, so it cannot hold that key back."""
+        return any(binding.action == "quit"
+                   for binding in self._bindings.key_to_bindings.get(event.key, ()))
 
     def on_mount(self) -> None:
         self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)
