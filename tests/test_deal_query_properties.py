@@ -128,7 +128,7 @@ class Ref:
 
     @property
     def revenue(self) -> float:
-        return sum(d["amount"] for d in self.won)
+        return float(sum(d["amount"] for d in self.won))
 
     @property
     def open_deals(self) -> int:
@@ -203,7 +203,7 @@ def deal_leaf(draw: st.DrawFn) -> tuple[str, Pred]:
             text, numbers = f"{key}{op}{n}", [n]
         if which == "amount":
             return text, lambda r: any(
-                number_pred(lambda _r, a=d["amount"]: a, op, numbers)(r) for d in r.deals)
+                number_pred(_always(d["amount"]), op, numbers)(r) for d in r.deals)
         pred = number_pred(getters[which], op, numbers)
         return text, pred
     if which == "presence":
@@ -234,14 +234,19 @@ def deal_leaf(draw: st.DrawFn) -> tuple[str, Pred]:
     kind, column, key = (("open", "expected_close", "expected_close") if which == "expected"
                          else ("won", "closed_at", "won"))
 
-    def pred(ref: Ref) -> bool:
+    def matches(ref: Ref) -> bool:
         for d in ref.deals:
             if STAGES[d["stage"]][1] != kind:
                 continue
-            if date_pred(lambda _r, v=d[column]: v, op, literals, False)(ref):
+            if date_pred(_always(d[column]), op, literals, False)(ref):
                 return True
         return False
-    return key + suffix, pred
+    return key + suffix, matches
+
+
+def _always(value: Any) -> Callable[[Ref], Any]:
+    """A getter that reads one deal's value whatever contact it is given."""
+    return lambda _ref: value
 
 
 @st.composite

@@ -296,10 +296,15 @@ def refresh_contacts_with_keys(conn: sqlite3.Connection) -> None:
 
     Called wherever the keys change (a column added or dropped): the view names
     every key's column, and SQLite refuses to drop a column a view reads."""
-    keys = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
-        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
     conn.execute("DROP VIEW IF EXISTS contacts_with_keys")
-    conn.execute(schema.contacts_with_keys_sql(keys))
+    conn.execute(schema.contacts_with_keys_sql(keys_of(conn)))
+
+
+def keys_of(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """(id, name, type) of the file's qualification keys, in their order: what the
+    contacts_with_keys view is made of."""
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
 
 
 def key_index_sql(column: str) -> str:

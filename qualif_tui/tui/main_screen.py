@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
-from textual.worker import WorkerState
+from textual.worker import Worker, WorkerState
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import (
@@ -124,6 +124,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.undo_stack: list[UndoItem] = []
         self._busy_timer: Any = None
         self._prepared = False
+        self._search_broke = False  # the last search ended in an error (not a bad query)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -142,6 +143,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         """Keys wait while the contact they would act on is still being loaded: the
         row under the cursor (a page being fetched) or the card a key opened."""
         contacts = self.contact_list
+        if self._search_broke:
+            return True  # nothing is being loaded: the search failed (a damaged file?)
         if contacts.source is None or (contacts.total and contacts.current_row is None):
             return False
         return self.card.ready_for_keys
@@ -288,6 +291,17 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         """The list index of a contact if the cursor is on it (a position hint)."""
         row = self.contact_list.current_row
         return self.contact_list.cursor if row is not None and row.id == contact_id else None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "search":
+            return
+        self._search_broke = event.state == WorkerState.ERROR
+        if self._search_broke and not self._prepared:
+            # The first list could not be read (a damaged file?): the app's background
+            # work starts anyway — first the file's check, which says what is wrong.
+            self._prepared = True
+            self.post_message(self.Ready())
 
     # -- busy indicator ------------------------------------------------------------
     def _busy(self) -> str:
