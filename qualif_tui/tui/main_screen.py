@@ -295,6 +295,8 @@ class MainScreen(WorkerReports, Screen[None]):
         return ""
 
     def workers_changed(self) -> None:
+        if not self.query(SearchBar):
+            return  # the screen is being taken down (the app quits)
         if not self._busy():
             if self._busy_timer is not None:
                 self._busy_timer.stop()

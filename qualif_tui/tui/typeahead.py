@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 POLL = 0.002  # seconds between two looks while keys wait
 # A queue that never drains (a handler awaiting something long) holds keys this long…
-BUSY_PATIENCE = 1.0
+BUSY_PATIENCE = 2.0
 # …and a screen that says it is not ready (a slow search, a slow disk) this long.
 PATIENCE = 15.0
 _RUNNING = (WorkerState.PENDING, WorkerState.RUNNING)
@@ -71,12 +71,12 @@ def pump_idle(pump: MessagePump) -> bool:
         return False
     if getattr(pump, "_callbacks", None):  # a screen's "after the next refresh"
         return False
-    task = getattr(pump, "_task", None)
-    if task is None or task.done():
-        return True
-    # The node's task is parked in ``queue.get()`` — on an unfinished future of the
-    # queue's event (Textual's Queue) or of the queue itself (asyncio's) — when it
-    # has nothing to do; anywhere else it is in the middle of a handler.
+    if not getattr(pump, "_running", False):
+        return True  # not started yet, or stopped: its queue (above) is all there is
+    # A running node's loop is parked in ``queue.get()`` — on an unfinished future of
+    # the queue's event (Textual's Queue) or of the queue itself (asyncio's) — when it
+    # has nothing to do; anywhere else it is in the middle of a handler (the app's own
+    # loop has no ``_task`` of its own to look at: the waiters are what tells).
     event = getattr(queue, "ready_event", None)
     waiters: Any = getattr(event, "_waiters", None) if event is not None else None
     if waiters is None:
@@ -172,7 +172,10 @@ class TypeAhead:
             queue: Any = app.__dict__.get("_message_queue")
             pending = list(getattr(queue, "values", getattr(queue, "_queue", ()))
                            if queue is not None else ())
-            if any(not isinstance(message, events.Key) for message in pending):
+            # keys typed after this one may wait there; anything else (a key on its
+            # way back up the widget tree to run its binding, a callback) is work
+            if any(not isinstance(message, events.Key) or message.is_forwarded
+                   for message in pending):
                 return False
         elif not pump_idle(app):
             return False
@@ -207,8 +210,10 @@ class TypeAhead:
             self._busy_since = None
             ready = screen_ready(app)
         else:
+            # a queue that never drains (a handler awaiting something long) does not
+            # hold keys for ever — but a screen still loading what they act on does
             self._busy_since = self._busy_since or now
-            ready = now - self._busy_since > BUSY_PATIENCE
+            ready = now - self._busy_since > BUSY_PATIENCE and screen_ready(app)
         if ready or now - self._waiting_since > PATIENCE:
             self._release()
         else:
