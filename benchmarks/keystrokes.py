@@ -152,7 +152,12 @@ async def _launch(path: Path, step: Step, done: Callable[[QualifApp, Database], 
                 if quiet and (done is None or done(app, db)):
                     return time.perf_counter() - started
                 if time.perf_counter() > deadline:
-                    raise TimeoutError(f"job not done after {timeout} s")
+                    screen = app.screen
+                    raise TimeoutError(
+                        f"job not done after {timeout} s: on {screen!r}, focus on "
+                        f"{app.focused!r}, query {getattr(screen, 'query_text', None)!r}, "
+                        f"waiting {[e.key for e in app.typeahead.waiting]}, "
+                        f"{len(app.clipboard)} characters on the clipboard")
                 await pilot.pause(0.005)
     finally:
         db.close()
@@ -184,13 +189,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="80x24", help="terminal size, e.g. 160x48")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", type=int, help="run only job N (1–5)")
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.split("x"))
     clock.freeze(TODAY)
     with tempfile.TemporaryDirectory(prefix="qualif-demo-") as folder:
         demo = build_demo(Path(folder) / "demo.db")
         rows = []
-        for job in JOBS:
+        for number, job in enumerate(JOBS, start=1):
+            if args.only and number != args.only:
+                continue
             times = [run_job(job, demo, (width, height)) for _ in range(args.runs)]
             keys = sum(len(step.keys()) for step in job.launches)
             text = sum(step.typed_text() for step in job.launches)

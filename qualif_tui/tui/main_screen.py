@@ -576,7 +576,11 @@ class MainScreen(WorkerReports, Screen[None]):
     @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
           description="adresses e-mail")
     def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
-        deliver(self, self._copy_addresses, address_list(self.db, compiled), separator)
+        # the stream reads the shared connection directly: the lock keeps the other
+        # workers (counts, pages, card) off it meanwhile
+        with self.db.lock:
+            found = address_list(self.db, compiled)
+        deliver(self, self._copy_addresses, found, separator)
 
     def _copy_addresses(self, found: AddressList, separator: str) -> None:
         if not found.addresses:

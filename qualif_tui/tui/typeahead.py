@@ -99,6 +99,8 @@ def screen_ready(app: App[Any]) -> bool:
         screen = app.screen
     except Exception:  # noqa: BLE001 - no screen yet (starting) or any more (closing)
         return False
+    if screen.id == "_default":
+        return False  # the app's blank first screen: its own is still to come
     ready = getattr(screen, "typeahead_ready", None)
     if ready is not None and not ready():
         return False
@@ -220,7 +222,9 @@ class TypeAhead:
             self._schedule()
 
     def _queues_drained(self) -> bool:
-        return all(pump_idle(node) for node in list(getattr(self.app, "_registry", ())))
+        # the app is not in its own registry of nodes: its queue is looked at too
+        nodes = [self.app, *list(getattr(self.app, "_registry", ()))]
+        return all(pump_idle(node) for node in nodes)
 
     def _typing_on(self) -> bool:
         """Does the next waiting key go into the text field the last one went to?"""
