@@ -11,6 +11,7 @@ and the time from the app's start to the job done in the file (or on the
 clipboard). The median of ``--runs`` is printed.
 
 1. target → addresses: a query typed with completion, Enter, ``y``;
+   the same from a saved segment (the sidebar, its initial, Enter, ``y``);
 2. a new contact with its coordinates and its six keys;
 3. a call logged and its follow-up planned in ten days;
 4. ten contacts qualified on one key (the sprint on that key);
@@ -110,6 +111,9 @@ JOBS: tuple[Job, ...] = (
         (Step(("/", "p", "tab", "c", "tab", ",p", "tab", " r", "tab", "mi", "tab", " so",
                "tab", "f", "tab", "enter", "y")),),
         lambda app, db: app.clipboard.count("@") > 0),
+    Job("saved segment → addresses on the clipboard", "≤ 10", "—",
+        (Step(("ctrl+b", "s", "enter", "y")),),  # "Salon Midi-Pyrénées", the demo's
+        lambda app, db: app.clipboard.count("@") > 0),
     Job("new contact, qualified on 6 keys", "≤ 40 + typed text", "—",
         (Step(("ctrl+n", "Zoé", "tab", "Zyzzyva", "tab", "tab", "zoe@exemple.fr", "tab",
                "0612345678", "tab", "tab", "31000", "tab", "tab", "1", "2", "2", "3",
@@ -189,7 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="80x24", help="terminal size, e.g. 160x48")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", type=int, help="run only job N (1–5)")
+    parser.add_argument("--only", type=int, help="run only row N (1–6)")
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.split("x"))
     clock.freeze(TODAY)
