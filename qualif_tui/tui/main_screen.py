@@ -141,6 +141,8 @@ class MainScreen(WorkerReports, Screen[None]):
         contacts = self.contact_list
         if contacts.source is None or (contacts.total and contacts.current_row is None):
             return False
+        if self.focused is self.sidebar and not self.sidebar.loaded:
+            return False  # the segments a letter or Enter would pick are not listed yet
         return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
