@@ -19,13 +19,19 @@ from qualif_tui.base.text import fold
 from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
+    DEAL_CATEGORIES,
+    DEAL_CATEGORY_OF,
+    DEAL_NOTES,
     DEAL_TITLES,
+    DEMO_ISSUER,
     DEMO_KEYS,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
     HISTORY_BODIES,
     HISTORY_SUBJECTS,
     LAST_NAMES,
+    LOST_REASONS,
+    QUOTE_EXTRAS,
     STREET_NAMES,
     STREET_TYPES,
     TITLES,
@@ -45,7 +51,12 @@ def main() -> None:
     rng = random.Random(2026)
     occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
     elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
-    contacts, history, activities, deals = [], [], [], []
+    contacts: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    deals: list[dict[str, object]] = []
+    quotes: list[dict[str, object]] = []
+    lines: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
@@ -140,6 +151,23 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+            # the deal's other fields from a generator of their own, so the contacts,
+            # history and agenda above stay what they were before deals had them
+            enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}"), quotes, lines)
+    # Former buyers gone quiet (no contact, no purchase for over a year): what the
+    # "clients inactifs" report lists. Appended without drawing from the generator,
+    # so every other row stays as it was.
+    for ref, title, amount, months_ago in ((121, "Berline d'occasion", 21000, 16),
+                                           (77, "Break familial", 27000, 19),
+                                           (110, "Utilitaire", 18000, 23),
+                                           (201, "Citadine neuve", 15000, 14),
+                                           (193, "SUV hybride", 36000, 28)):
+        deals.append({
+            "contact_ref": ref, "title": title, "stage": "won", "amount": amount,
+            "probability": 100, "expected_close": "",
+            "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
+        })
+        enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}-late"), quotes, lines)
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
@@ -159,6 +187,8 @@ def main() -> None:
     write_csv(OUT / "history.csv", history)
     write_csv(OUT / "activities.csv", activities)
     write_csv(OUT / "deals.csv", deals)
+    write_csv(OUT / "quotes.csv", quotes)
+    write_csv(OUT / "quote_lines.csv", lines)
     keys = [
         {
             "name": name,
@@ -183,9 +213,124 @@ def main() -> None:
                        " prospects et prescripteurs, avec leur historique, agenda et affaires.",
         "keys": keys,
         "segments": segments,
+        "deal_categories": list(DEAL_CATEGORIES),
+        "issuer": DEMO_ISSUER,
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
+    write_campaigns(contacts)
+
+
+def write_campaigns(contacts: list[dict[str, object]]) -> None:
+    """sample_data/campaigns.json: legal bases and campaigns. A random stream of its
+    own, so the other files stay as they were."""
+    rng = random.Random(2027)
+    bases: dict[str, list[int]] = {"consentement": [], "contrat": [], "intérêt légitime": []}
+    for row in contacts:
+        ref = int(str(row["ref"]))
+        if row["company"]:
+            if rng.random() < 0.4:
+                bases["intérêt légitime"].append(ref)
+        elif row.get("Profil") == "client" and rng.random() < 0.85:
+            bases["contrat"].append(ref)
+        elif row.get("Source") in ("foire/salon", "web", "facebook") and rng.random() < 0.75:
+            bases["consentement"].append(ref)
+        elif rng.random() < 0.3:
+            bases["consentement"].append(ref)
+    mailing = {
+        "name": "Mailing Salon de l'auto 2026",
+        "channel": "email",
+        "query": "profil:client,prospect region:occitanie",
+        "day": (ANCHOR - timedelta(days=45)).isoformat(),
+        "cost": 450,
+        "sent": True,
+        "sender": "Garage Martin <contact@garage-martin.fr>",
+        "subject": "{{ prenom|defaut('Madame, Monsieur') }}, le Salon de l'auto vous attend",
+        "body": "Bonjour {{ prenom|defaut('Madame, Monsieur') }},\n\n"
+                "Le Garage Martin vous invite au Salon de l'auto de Toulouse, du 12 au 15"
+                " octobre, hall 3.\n{% if vehicule_actuel %}Votre {{ vehicule_actuel }}"
+                " mérite qu'on en parle : estimation de reprise offerte sur le stand.\n"
+                "{% endif %}\nÀ très bientôt,\nL'équipe du Garage Martin\n",
+        "responses": {"replied": 7, "meeting": 4, "quote": 3, "order": 2, "unsubscribed": 1,
+                      "bounced": 2},
+        "deals": [{"title": "Berline hybride (salon)", "amount": 31900, "after_days": 16},
+                  {"title": "SUV compact (salon)", "amount": 27400, "after_days": 38},
+                  {"title": "Citadine d'occasion (salon)", "amount": 11800, "after_days": 52}],
+        "chain": ["J+60 appel: Relance après le salon"],
+    }
+    events = {
+        "name": "Portes ouvertes de printemps",
+        "channel": "event",
+        "query": "profil:client,prospect,prescripteur",
+        "day": (ANCHOR - timedelta(days=220)).isoformat(),
+        "cost": 900,
+        "sent": True,
+        "responses": {"replied": 12, "meeting": 6, "quote": 2, "order": 1, "bounced": 3},
+        "deals": [{"title": "Utilitaire (portes ouvertes)", "amount": 22500, "after_days": 30}],
+    }
+    letters = {
+        "name": "Courrier contrôle des 4 ans",
+        "channel": "letter",
+        "query": 'segment:"Contrôle des 4 ans"',
+        "day": (ANCHOR + timedelta(days=3)).isoformat(),
+        "cost": 140,
+        "sent": False,
+    }
+    spec = {"legal_basis": {k: sorted(v) for k, v in bases.items()},
+            "campaigns": [mailing, events, letters]}
+    (OUT / "campaigns.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
+
+
+OPEN_PATH = ("lead", "qualified", "proposal", "negotiation")
+
+
+def enrich_deal(deal: dict[str, object], ref: int, rng: random.Random,
+                quotes: list[dict[str, object]], lines: list[dict[str, object]]) -> None:
+    """Created day, category, cost, notes, lost reason, the stage a lost deal was lost
+    at, and the quotes a deal at its stage has (lines summing to its amount)."""
+    stage = str(deal["stage"])
+    amount = int(str(deal["amount"]))
+    closed = str(deal["closed_at"])
+    created = (date.fromisoformat(closed) - timedelta(days=rng.randrange(15, 100))
+               if closed else ANCHOR - timedelta(days=rng.randrange(5, 150)))
+    deal["ref"] = ref
+    deal["created"] = created.isoformat()
+    deal["category"] = DEAL_CATEGORY_OF.get(str(deal["title"]), "")
+    deal["cost"] = round(amount * rng.uniform(0.78, 0.9), -2)
+    deal["notes"] = rng.choice(DEAL_NOTES)
+    deal["lost_reason"] = ""
+    deal["lost_from"] = ""
+    if stage == "lost":
+        deal["lost_reason"] = rng.choices([r for r, _ in LOST_REASONS],
+                                          [w for _, w in LOST_REASONS])[0]
+        deal["lost_from"] = rng.choice(OPEN_PATH)
+    reached = deal["lost_from"] if stage == "lost" else stage
+    if reached not in ("proposal", "negotiation", "won"):
+        return
+    issued = (created + timedelta(days=rng.randrange(2, 12)))
+    if stage in ("won", "lost"):
+        issued = min(issued, date.fromisoformat(closed) - timedelta(days=2))
+    status = {"won": "accepted", "lost": "refused"}.get(stage, "sent")
+    extras = rng.sample(QUOTE_EXTRAS, rng.randrange(1, 4))
+    vehicle = amount - sum(price for _d, _u, price, _v in extras)
+    versions = 2 if stage == "negotiation" and rng.random() < 0.5 else 1
+    for version in range(1, versions + 1):
+        quote_ref = len(quotes) + 1
+        day = issued + timedelta(days=7 * (version - 1))
+        quotes.append({"ref": quote_ref, "deal_ref": ref, "contact_ref": deal["contact_ref"],
+                       "title": deal["title"], "issued": day.isoformat(),
+                       "valid_days": 30, "version": version,
+                       "status": status if version == versions else "sent",
+                       "decided_at": closed if stage in ("won", "lost") else ""})
+        discount = 5 if version == 2 else 0
+        lines.append({"quote_ref": quote_ref, "designation": str(deal["title"]),
+                      "quantity": 1, "unit": "véhicule" if deal["category"] != "Entretien"
+                      else "contrat", "unit_price": vehicle, "vat_rate": 20,
+                      "discount": discount})
+        for designation, unit, price, vat in extras:
+            lines.append({"quote_ref": quote_ref, "designation": designation, "quantity": 1,
+                          "unit": unit, "unit_price": price, "vat_rate": vat, "discount": 0})
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

@@ -126,7 +126,7 @@ def copy_keys(source: Database, target: Database) -> None:
 
 def contacts_of(db: Database) -> list[tuple[object, ...]]:
     ids = [r[0] for r in db.query("SELECT id FROM contacts ORDER BY id")]
-    seen = []
+    seen: list[tuple[object, ...]] = []
     for contact_id in ids:
         c = get_contact(db, contact_id)
         fields = {k: v for k, v in vars(c).items()

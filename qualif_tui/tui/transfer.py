@@ -108,7 +108,8 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form transfer"):
-            yield Label("Importer des contacts (CSV, vCard, xlsx) ou un agenda (ics)",
+            yield Label("Importer des contacts (CSV, vCard, xlsx), un agenda (ics) ou du"
+                        " courrier (mbox, Maildir, .eml, .msg)",
                         classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Fichier", classes="field-label")
@@ -160,6 +161,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False,
           description="aperçu de l'import")
     def _plan(self, path: Path, on_duplicate: str) -> None:
+        from qualif_tui.services.mailimport import is_mail_source
+
+        if is_mail_source(path):  # mbox, Maildir, .eml, .msg: its own screen (mail_import)
+            deliver(self, self._open_mail, path)
+            return
         try:
             source = importing.read_source(path, str(path))
             fmt = importing.format_of(source)
@@ -188,6 +194,18 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             deliver(self, self._show_problem, str(error))
             return
         deliver(self, self._show_plan, _Contacts(plan), describe_plan(plan))
+
+    def _open_mail(self, path: Path) -> None:
+        from qualif_tui.tui.mail_import import MailImportScreen
+
+        def closed(imported: Imported | None) -> None:
+            if imported is not None:
+                self.dismiss(imported)
+            else:
+                self.preview.update(Text("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                                         style="dim"))
+
+        self.app.push_screen(MailImportScreen(self.db, path), closed)
 
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready

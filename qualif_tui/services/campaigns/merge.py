@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
@@ -98,17 +99,26 @@ def date_fr(value: Any, style: str = "long") -> str:
 
 
 def nombre(value: Any, decimales: int = -1) -> str:
-    """``1234.5`` → ``1 234,5`` (non-breaking spaces); ``decimales`` fixes the digits."""
+    """``1234.5`` → ``1 234,50`` (non-breaking spaces, commercial rounding);
+    ``decimales`` fixes the digits (default: none for a whole number, else two)."""
     if value is None or value == "":
         return ""
+    text = str(value).strip().replace(",", ".")
+    for space in (" ", NBSP, "\u202f"):
+        text = text.replace(space, "")
     try:
-        number = float(str(value).replace(",", ".").replace(" ", "").replace(NBSP, ""))
-    except ValueError:
+        number = Decimal(text)
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
         return str(value)
     if decimales < 0:
-        decimales = 0 if number.is_integer() else 2
-    text = f"{number:,.{decimales}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+        decimales = 0 if number == number.to_integral_value() else 2
+    rounded = number.quantize(Decimal(1).scaleb(-decimales), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0"
+    shown = f"{rounded:,.{decimales}f}"
+    return shown.replace(",", NBSP).replace(".", ",")
 
 
 def euros(value: Any, decimales: int = 2) -> str:
