@@ -166,7 +166,7 @@ class FormScreen(ModalScreen[Any]):
         """Validation before writing (raise ValidationError with the field)."""
 
     def _saved(self, result: Any) -> None:
-        self.saving = False
+        # ``saving`` stays set: the form is leaving, keys are for what comes after
         self.initial = self.values()
         self.dismiss(result)
 

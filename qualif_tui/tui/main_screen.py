@@ -147,6 +147,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
             return True  # nothing is being loaded: the search failed (a damaged file?)
         if contacts.source is None or (contacts.total and contacts.current_row is None):
             return False
+        if self.focused is self.sidebar and not self.sidebar.loaded:
+            return False  # the segments a letter or Enter would pick are not listed yet
         return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
@@ -312,6 +314,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         return ""
 
     def workers_changed(self) -> None:
+        if not self.query(SearchBar):
+            return  # the screen is being taken down (the app quits)
         if not self._busy():
             if self._busy_timer is not None:
                 self._busy_timer.stop()
@@ -607,7 +611,11 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
           description="adresses e-mail")
     def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
-        deliver(self, self._copy_addresses, address_list(self.db, compiled), separator)
+        # the stream reads the shared connection directly: the lock keeps the other
+        # workers (counts, pages, card) off it meanwhile
+        with self.db.lock:
+            found = address_list(self.db, compiled)
+        deliver(self, self._copy_addresses, found, separator)
 
     def _copy_addresses(self, found: AddressList, separator: str) -> None:
         if not found.addresses:
