@@ -120,17 +120,34 @@ def pipeline(db: Database, query: CompiledQuery | None = None, *, layout: str = 
             closed = StageTotal(next(s for s in stages if s.kind == kind), int(row[0]),
                                 float(row[1]), float(row[2]))
             setattr(result, kind, closed)
-        order = "d.expected_close IS NULL, d.expected_close, d.id"
         select = f"SELECT {_CARD_COLUMNS} FROM deals d JOIN contacts c ON c.id = d.contact_id"
         if layout == "list":
-            result.cards["all"] = [_card(r) for r in db.query(
-                f"{select} WHERE d.stage IN ({', '.join('?' * len(opened))}) AND {test}"
-                f" ORDER BY {order} LIMIT ?", (*(s.id for s in opened), *params, LIST_LIMIT))]
+            # dated deals in close order (the expected-close index, stopping at the
+            # limit), then the undated ones
+            marks = ", ".join("?" * len(opened))
+            open_ids = tuple(s.id for s in opened)
+            listed = [_card(r) for r in db.query(
+                f"{select} WHERE d.expected_close IS NOT NULL"
+                f" AND d.stage IN ({marks}) AND {test} ORDER BY d.expected_close, d.id"
+                " LIMIT ?", (*open_ids, *params, LIST_LIMIT))]
+            if len(listed) < LIST_LIMIT:
+                listed += [_card(r) for r in db.query(
+                    f"{select} WHERE d.expected_close IS NULL AND d.stage IN ({marks})"
+                    f" AND {test} ORDER BY d.id LIMIT ?",
+                    (*open_ids, *params, LIST_LIMIT - len(listed)))]
+            result.cards["all"] = listed
         else:
             for stage in opened:
-                result.cards[stage.id] = [_card(r) for r in db.query(
-                    f"{select} WHERE d.stage = ? AND {test} ORDER BY {order} LIMIT ?",
-                    (stage.id, *params, cards))]
+                # a range of the pipeline index: (stage, expected_close) in order
+                shown = [_card(r) for r in db.query(
+                    f"{select} WHERE d.stage = ?"
+                    f" AND d.expected_close IS NOT NULL AND {test}"
+                    " ORDER BY d.expected_close, d.id LIMIT ?", (stage.id, *params, cards))]
+                if len(shown) < cards:
+                    shown += [_card(r) for r in db.query(
+                        f"{select} WHERE d.stage = ? AND d.expected_close IS NULL AND {test}"
+                        " ORDER BY d.id LIMIT ?", (stage.id, *params, cards - len(shown)))]
+                result.cards[stage.id] = shown
     return result
 
 

@@ -526,6 +526,9 @@ CREATE INDEX deals_expected ON deals(expected_close, stage, contact_id)
 CREATE INDEX deals_lost_reason ON deals(lost_reason_id, contact_id)
     WHERE lost_reason_id IS NOT NULL;
 CREATE INDEX deals_import_batch ON deals(import_batch) WHERE import_batch IS NOT NULL;
+-- the pipeline: totals per stage and the forecast read this index alone, and the
+-- first cards of a stage by expected close are a range of it
+CREATE INDEX deals_pipeline ON deals(stage, expected_close, amount, probability, contact_id);
 CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id);
 CREATE INDEX deal_moves_deal ON deal_moves(deal_id, moved_at);
 CREATE INDEX quotes_contact ON quotes(contact_id);
