@@ -171,25 +171,30 @@ def forecast(db: Database, query: CompiledQuery | None = None, *, months: int = 
         raise ValidationError("months: from 1 to 36", "months")
     today = today or clock.today()
     first = today.replace(day=1)
-    end = first + relativedelta(months=months)
     stages = list_stages(db)
     opened = [s.id for s in stages if s.is_open]
     won = [s.id for s in stages if s.is_won]
     marks = ", ".join("?" * len(opened))
+    windows: list[tuple[str, str, tuple[str, ...]]] = [("undated", "d.expected_close IS NULL", ()),
+                                                      ("late", "d.expected_close < ?",
+                                                       (first.isoformat(),))]
+    for index in range(months):
+        start = first + relativedelta(months=index)
+        windows.append((start.strftime("%Y-%m"), "d.expected_close >= ? AND d.expected_close < ?",
+                        (start.isoformat(), (start + relativedelta(months=1)).isoformat())))
+    found: dict[str, tuple[int, float, float]] = {}
     with members_of(db, query, "d.contact_id") as (test, params):
-        rows = db.query(
-            "SELECT CASE WHEN d.expected_close IS NULL THEN 'undated'"
-            " WHEN d.expected_close < ? THEN 'late'"
-            " ELSE substr(d.expected_close, 1, 7) END AS month,"
-            " count(*), total(d.amount), total(d.amount * d.probability) / 100"
-            f" FROM deals d WHERE d.stage IN ({marks})"
-            " AND (d.expected_close IS NULL OR d.expected_close < ?)"
-            f" AND {test} GROUP BY month",
-            (first.isoformat(), *opened, end.isoformat(), *params))
+        # one range of the pipeline index (stage, expected close) per month: no sort,
+        # no grouping expression over every open deal
+        for name, window, bounds in windows:
+            row = db.query(
+                "SELECT count(*), total(d.amount), total(d.amount * d.probability) / 100"
+                f" FROM deals d WHERE d.stage IN ({marks}) AND {window} AND {test}",
+                (*opened, *bounds, *params))[0]
+            found[name] = (int(row[0]), float(row[1]), float(row[2]))
         won_now = db.scalar(
             f"SELECT total(d.amount) FROM deals d WHERE d.stage IN ({', '.join('?' * len(won))})"
             f" AND d.closed_at >= ? AND {test}", (*won, first.isoformat(), *params))
-    found = {r[0]: (int(r[1]), float(r[2]), float(r[3])) for r in rows}
     result = []
     for index in range(months):
         month = (first + relativedelta(months=index)).strftime("%Y-%m")

@@ -520,7 +520,8 @@ CREATE INDEX deals_contact ON deals(contact_id);
 -- lost_reason:) read contact ids straight from these, without the table
 CREATE INDEX deals_stage ON deals(stage, contact_id);
 CREATE INDEX deals_amount ON deals(amount, contact_id);
-CREATE INDEX deals_closed ON deals(closed_at, stage, contact_id) WHERE closed_at IS NOT NULL;
+CREATE INDEX deals_closed ON deals(stage, closed_at, amount, contact_id)
+    WHERE closed_at IS NOT NULL;
 CREATE INDEX deals_expected ON deals(expected_close, stage, contact_id)
     WHERE expected_close IS NOT NULL;
 CREATE INDEX deals_lost_reason ON deals(lost_reason_id, contact_id)

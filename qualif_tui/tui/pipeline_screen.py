@@ -44,6 +44,7 @@ from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 VIEWS = ("kanban", "list", "forecast", "funnel")
 PERIODS = (3, 6, 12, 24)  # months: the funnel's period, the forecast's horizon
+DEFAULT_COLUMNS = 4
 SHOWN_CARDS = 20  # per column: a screenful and some (the rest are counted, not drawn)
 
 
@@ -106,7 +107,13 @@ class PipelineScreen(WorkerReports, Screen[None]):
         yield Static(Text(_("Pipeline"), "bold"), id="pipe-title")
         yield Static(Text(_("Chargement…"), "dim"), id="pipe-totals")
         with ContentSwitcher(initial="kanban", id="pipe-views"):
-            yield Horizontal(id="kanban")
+            # the default stage table's four open stages, laid out while the deals load
+            # (a different table rebuilds them)
+            with Horizontal(id="kanban"):
+                for index in range(DEFAULT_COLUMNS):
+                    yield Vertical(Static(Text(_("Chargement…"), "dim"), classes="stage-header"),
+                                   OptionList(id=f"stage-{index}", classes="stage-cards"),
+                                   classes="stage-column")
             yield OptionList(id="deal-list")
             yield VerticalScroll(Static("", id="forecast-chart"), id="forecast")
             yield VerticalScroll(Static("", id="funnel-chart"), id="funnel")
