@@ -66,6 +66,13 @@ def _mail_archives(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _contacts_with_keys(conn: sqlite3.Connection) -> None:
+    """The contacts_with_keys view (schema.contacts_with_keys_sql), for Datasette,
+    sqlite-utils and the sqlite3 shell: made from the file's keys, whatever its age
+    (made again if present: the same statement for the same keys)."""
+    refresh_contacts_with_keys(conn)
+
+
 def _deals_pipeline_and_quotes(conn: sqlite3.Connection) -> None:
     """The pipeline and quotes (issue 12): an editable stage table, the user's
     lists (lost reasons, categories), every field of a deal, its other contacts,
@@ -158,12 +165,24 @@ def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str) -> None
         conn.execute(sql)
 
 
+def _erasure_marks(conn: sqlite3.Connection) -> None:
+    """The triggers that mark a deletion for the full-text merge that makes it real
+    (schema.ERASURE_TRIGGERS, storage/erasure.py), for files made before them."""
+    present = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'erasure_%'")}
+    for statement in split_statements(schema.ERASURE_TRIGGERS):
+        if statement.split()[2] not in present:
+            conn.execute(statement)
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
     _campaigns,
     _mail_archives,
+    _contacts_with_keys,
     _deals_pipeline_and_quotes,
+    _erasure_marks,
 ]
 LATEST_VERSION = len(_STEPS)
 
@@ -265,10 +284,22 @@ def finish_bulk_load(conn: sqlite3.Connection, key_columns: list[str], *,
     for column in key_columns:
         conn.execute(key_index_sql(column))
     _executescript(conn, schema.TRIGGERS)
+    refresh_contacts_with_keys(conn)
     # Sampled statistics: enough for the planner, a fraction of a full ANALYZE.
     conn.execute("PRAGMA analysis_limit = 2000")
     conn.execute("ANALYZE")
     conn.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+
+
+def refresh_contacts_with_keys(conn: sqlite3.Connection) -> None:
+    """Make the contacts_with_keys view again from the keys in ``qual_keys``.
+
+    Called wherever the keys change (a column added or dropped): the view names
+    every key's column, and SQLite refuses to drop a column a view reads."""
+    keys = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
+    conn.execute("DROP VIEW IF EXISTS contacts_with_keys")
+    conn.execute(schema.contacts_with_keys_sql(keys))
 
 
 def key_index_sql(column: str) -> str:
@@ -282,10 +313,13 @@ def add_key_column(conn: sqlite3.Connection, key_id: int, key_type: str, *, inde
     conn.execute(f"ALTER TABLE contact_facts ADD COLUMN {column} {affinity}")
     if index:
         conn.execute(key_index_sql(column))
+    refresh_contacts_with_keys(conn)  # the key's row is in qual_keys already
     return column
 
 
 def drop_key_column(conn: sqlite3.Connection, key_id: int) -> None:
     column = schema.key_column(key_id)
+    conn.execute("DROP VIEW IF EXISTS contacts_with_keys")  # it reads the column
     conn.execute(f"DROP INDEX IF EXISTS facts_{column}")
     conn.execute(f"ALTER TABLE contact_facts DROP COLUMN {column}")
+    refresh_contacts_with_keys(conn)  # without the key, whose row is gone or going

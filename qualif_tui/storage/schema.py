@@ -706,6 +706,27 @@ CREATE TRIGGER deals_au_text AFTER UPDATE OF contact_id, title, notes ON deals B
 END;
 """
 
+
+# Erasure. Deleting a row tells FTS5 to forget its words, but they stay in the
+# index's existing segments (and SQLite 3.40 has no FTS5 secure-delete) until
+# the segments are merged. These marks make storage/erasure.py merge them
+# (complete_erasure), whoever deleted the row; and what an import merged into a
+# contact (old and new values, import_merges) goes with the contact.
+ERASURE_TRIGGERS = """
+CREATE TRIGGER erasure_contacts_ad AFTER DELETE ON contacts BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.contacts', datetime('now'));
+    DELETE FROM import_merges WHERE contact_id = old.id;
+END;
+
+CREATE TRIGGER erasure_history_ad AFTER DELETE ON history BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.history', datetime('now'));
+END;
+
+CREATE TRIGGER erasure_deals_ad AFTER DELETE ON deals BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.deals', datetime('now'));
+END;
+"""
+
 TRIGGERS = f"""
 CREATE TRIGGER contacts_ai AFTER INSERT ON contacts BEGIN
     INSERT INTO contact_facts(contact_id, dept, created, updated, flags)
@@ -771,7 +792,7 @@ CREATE TRIGGER activities_au AFTER UPDATE OF starts_at, due, status ON activitie
 END;
 
 {DEALS_TRIGGERS}
-{CHANGE_LOG_TRIGGERS}"""
+{CHANGE_LOG_TRIGGERS}""" + ERASURE_TRIGGERS
 
 # After a bulk load (tables filled with triggers absent), derive everything the
 # triggers would have maintained, in set-based statements.
@@ -827,3 +848,54 @@ KEY_COLUMN_AFFINITY = {
 def key_column(key_id: int) -> str:
     """The contact_facts column holding a key's values (ids are integers, never user text)."""
     return f"k{int(key_id)}"
+
+
+# -- the view for other tools ----------------------------------------------------------
+
+# What contacts_with_keys shows of a contact before its keys, in this order.
+CONTACT_VIEW_COLUMNS = (
+    "c.id", "c.first_name", "c.last_name", "c.company", "c.title", "c.email", "c.phone",
+    "c.mobile", "c.address", "c.address2", "c.postal_code", "c.city", "c.country",
+    "f.dept", "c.birthday", "c.website", "c.email_optout", "c.phone_optout", "c.legal_basis",
+    "f.last_contact", "f.next_activity", "f.deals", "f.revenue", "f.open_deals",
+    "c.created", "c.updated",
+)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_value_sql(key_id: int, key_type: str) -> str:
+    """A key's value as people read it: a choice's value, a multi's values as a JSON
+    array (in the key's order), yes/no as 1/0, other types as stored."""
+    column = f"f.{key_column(key_id)}"
+    if key_type == "choice":
+        return (f"(SELECT v.value FROM key_values v WHERE v.key_id = {int(key_id)}"
+                f" AND v.code = {column})")
+    if key_type == "multi":
+        return (f"CASE WHEN {column} IS NULL THEN NULL ELSE (SELECT json_group_array(value)"
+                f" FROM (SELECT v.value FROM key_values v WHERE v.key_id = {int(key_id)}"
+                f" AND ({column} >> v.code) & 1 ORDER BY v.position)) END")
+    return column
+
+
+def contacts_with_keys_sql(keys: list[tuple[int, str, str]]) -> str:
+    """``CREATE VIEW contacts_with_keys``: one row per contact, its fields and facts,
+    then one column per qualification key named as the user named it.
+
+    ``keys``: (id, name, type) of each key, in the order the app shows them. The view
+    depends on them: it is made again whenever a key is added or removed
+    (``migrations.refresh_contacts_with_keys``), so the expected view of a file is
+    this function of its ``qual_keys`` rows. A key named like a contact column
+    gets " (clé)" after its name.
+    """
+    taken = {column.split(".")[1].casefold() for column in CONTACT_VIEW_COLUMNS}
+    parts = list(CONTACT_VIEW_COLUMNS)
+    for key_id, name, key_type in keys:
+        label = name if name.casefold() not in taken else f"{name} (clé)"
+        taken.add(label.casefold())
+        parts.append(f"{_key_value_sql(key_id, key_type)} AS {_quoted(label)}")
+    columns = ",\n    ".join(parts)
+    return (f"CREATE VIEW contacts_with_keys AS\nSELECT\n    {columns}\n"
+            "FROM contacts c JOIN contact_facts f ON f.contact_id = c.id")

@@ -24,7 +24,14 @@ from textual.screen import Screen
 
 from qualif_tui.base.i18n import _
 from qualif_tui.query import QueryEngine
-from qualif_tui.storage import Database, StorageError, backup_database, quick_check_file
+from qualif_tui.storage import (
+    Database,
+    StorageError,
+    backup_database,
+    erasure,
+    interrupt_all,
+    quick_check_file,
+)
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.commands import ActionsProvider
@@ -35,7 +42,7 @@ from qualif_tui.tui.palette import Palette
 from qualif_tui.tui.qualification import KeyField
 from qualif_tui.tui.typeahead import TypeAhead
 from qualif_tui.tui.user_keys import load_user_keymap
-from qualif_tui.tui.workers import WorkerReports, WriteQueue
+from qualif_tui.tui.workers import WorkerReports, WriteJob, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -68,12 +75,17 @@ class QualifApp(WorkerReports, App[None]):
         self.alarms: AlarmWatcher | None = None
         self.typeahead = TypeAhead(self)
         self.user_keymap = load_user_keymap()
+        # quitting never waits behind other keys: a search a hostile file made
+        # endless, or a slow disk, must not keep the user in (the quit interrupts it)
+        quit_keys = self.user_keymap.keys.get("app.quit", "ctrl+q")
+        self.keys_that_never_wait = frozenset(k.strip() for k in quit_keys.split(","))
         if theme:
             self.theme = theme
 
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
+                and event.key not in self.keys_that_never_wait
                 and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
@@ -101,6 +113,9 @@ class QualifApp(WorkerReports, App[None]):
             self._check_file()  # the alarms start once it passes (they write the file)
         else:
             self._start_alarms()
+        if erasure.pending(self.db):  # a deletion a crash left half-erased: finish it
+            self.writes.submit(WriteJob("Effacement définitif",
+                                        lambda: erasure.complete_erasure(self.db)))
 
     @staticmethod
     def _freeze_launch_objects() -> None:
@@ -244,6 +259,9 @@ class QualifApp(WorkerReports, App[None]):
         deadline = time.monotonic() + 10
         while self.writes.pending and time.monotonic() < deadline:
             await self.workers.wait_for_complete()
+        # a statement still running (a search at 1M contacts, a write a hostile file
+        # made endless) must not keep the process alive after the screen is gone
+        interrupt_all()
         self.exit(message=message)
 
     def alert(self, message: str, title: str = "Rappel") -> None:
