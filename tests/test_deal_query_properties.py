@@ -23,14 +23,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_query_properties import (
-    TODAY,
-    date_pred,
-    number_pred,
-    spelled,
-    tokens,
-    value_text,
-)
+from test_query_properties import TODAY, spelled, tokens, value_text
+from test_query_properties import date_pred as _date_pred
+from test_query_properties import number_pred as _number_pred
 
 from qualif_tui.base.text import fold, sort_key
 from qualif_tui.domain import clock
@@ -39,6 +34,10 @@ from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.stages import add_stage
 from qualif_tui.query import compile_query, count, iter_rows, use_bitmaps
 from qualif_tui.storage import Database, open_database
+
+# the reference's comparisons, written for its own Ref: applied here to this one's
+date_pred: Any = _date_pred
+number_pred: Any = _number_pred
 
 # stage id → (label, kind): the defaults plus one the user added
 STAGES = {
@@ -203,7 +202,7 @@ def deal_leaf(draw: st.DrawFn) -> tuple[str, Pred]:
             text, numbers = f"{key}{op}{n}", [n]
         if which == "amount":
             return text, lambda r: any(
-                number_pred(_always(d["amount"]), op, numbers)(r) for d in r.deals)
+                number_pred(lambda _r, a=d["amount"]: a, op, numbers)(r) for d in r.deals)
         pred = number_pred(getters[which], op, numbers)
         return text, pred
     if which == "presence":
@@ -234,19 +233,14 @@ def deal_leaf(draw: st.DrawFn) -> tuple[str, Pred]:
     kind, column, key = (("open", "expected_close", "expected_close") if which == "expected"
                          else ("won", "closed_at", "won"))
 
-    def matches(ref: Ref) -> bool:
+    def in_deals(ref: Ref) -> bool:
         for d in ref.deals:
             if STAGES[d["stage"]][1] != kind:
                 continue
-            if date_pred(_always(d[column]), op, literals, False)(ref):
+            if date_pred(lambda _r, v=d[column]: v, op, literals, False)(ref):
                 return True
         return False
-    return key + suffix, matches
-
-
-def _always(value: Any) -> Callable[[Ref], Any]:
-    """A getter that reads one deal's value whatever contact it is given."""
-    return lambda _ref: value
+    return key + suffix, in_deals
 
 
 @st.composite

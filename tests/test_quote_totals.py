@@ -20,19 +20,12 @@ from qualif_tui.domain.money import (
     parse_amount,
     parse_day,
 )
-from qualif_tui.domain.quote_totals import (
-    LineFigures,
-    Totals,
-    compute_totals,
-    line_total,
-    vat_rate,
-)
+from qualif_tui.domain.quote_totals import LineFigures, Totals, compute_totals, line_total, vat_rate
 
 D = Decimal
 
 
-def figures(totals: Totals) -> tuple[str, ...]:
-    t = totals
+def figures(t: Totals) -> tuple[str, ...]:
     return (str(t.total_ht), *(f"{p.rate}:{p.base}:{p.vat}" for p in t.vat),
             str(t.total_vat), str(t.total_ttc))
 

@@ -61,7 +61,7 @@ def bad_values_are_usage(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def euros(value: Decimal | float | None, places: int = 2) -> str:
+def euros(value: float | Decimal | None, places: int = 2) -> str:
     return "" if value is None else format_euros(value, places)
 
 

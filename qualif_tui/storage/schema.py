@@ -520,12 +520,16 @@ CREATE INDEX deals_contact ON deals(contact_id);
 -- lost_reason:) read contact ids straight from these, without the table
 CREATE INDEX deals_stage ON deals(stage, contact_id);
 CREATE INDEX deals_amount ON deals(amount, contact_id);
-CREATE INDEX deals_closed ON deals(closed_at, stage, contact_id) WHERE closed_at IS NOT NULL;
+CREATE INDEX deals_closed ON deals(stage, closed_at, amount, contact_id)
+    WHERE closed_at IS NOT NULL;
 CREATE INDEX deals_expected ON deals(expected_close, stage, contact_id)
     WHERE expected_close IS NOT NULL;
 CREATE INDEX deals_lost_reason ON deals(lost_reason_id, contact_id)
     WHERE lost_reason_id IS NOT NULL;
 CREATE INDEX deals_import_batch ON deals(import_batch) WHERE import_batch IS NOT NULL;
+-- the pipeline: totals per stage and the forecast read this index alone, and the
+-- first cards of a stage by expected close are a range of it
+CREATE INDEX deals_pipeline ON deals(stage, expected_close, amount, probability, contact_id);
 CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id);
 CREATE INDEX deal_moves_deal ON deal_moves(deal_id, moved_at);
 CREATE INDEX quotes_contact ON quotes(contact_id);
