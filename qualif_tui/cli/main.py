@@ -35,6 +35,9 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "duplicates": "qualif_tui.cli.duplicates_cmd:duplicates",
+    "merge": "qualif_tui.cli.merge_cmd:merge",
+    "undo": "qualif_tui.cli.undo_cmd:undo",
 }
 
 
