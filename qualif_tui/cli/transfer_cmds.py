@@ -26,11 +26,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, fail, out
 from qualif_tui.domain.errors import QualifError
+from qualif_tui.domain.keyheaders import KIND_WORDS
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
+from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
 
 # Files bigger than this show a progress bar (a few thousand rows).
@@ -60,9 +64,17 @@ _EXAMPLES = 10
               help="Undo an import batch: its contacts, merges and notes go away.")
 @click.option("--force", is_flag=True, help="With --undo: undo even if the imported contacts"
                                             " were worked on since (their new history goes too).")
+@click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
+              show_default=True,
+              help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
+                     " les ajouter à la liste, ou prendre la valeur suggérée (sans suggestion :"
+                     " laissée vide, le texte gardé en champ libre)."))
+@click.option("--map-value", "map_values", multiple=True, metavar="KEY:VALUE=EXISTING",
+              help=_("Décider pour une valeur : « Profil:Clientèle=client » (prendre client),"
+                     " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter)."))
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
-            force: bool) -> None:
+            force: bool, new_values: str, map_values: tuple[str, ...]) -> None:
     """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB.
 
     \b
@@ -88,10 +100,12 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
         return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
-                                      mapping=mapping)
     contact_files, other = _split_by_format(files)
     with opened(db) as database:
+        value_map = parse_value_map(map_values, list_keys(database)) if map_values else {}
+        options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
+                                          mapping=mapping, new_values=new_values,
+                                          value_map=value_map)
         for fmt, paths in other.items():
             assert fmt.run is not None
             outcome = fmt.run(database, [Path(p) for p in paths],
@@ -135,6 +149,9 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
                   markup=True)
         for line in refused.lines:
             err.print(f"  {line}", markup=False)
+        sys.exit(1)
+    except NewValuesRefused as refused:
+        err.print(f"[bold red]qualif:[/] {refused}", markup=True, highlight=False)
         sys.exit(1)
     _print_files(plan)
     if dry_run:
@@ -236,13 +253,21 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
     table.add_row("created", str(len(plan.creates)))
     table.add_row("merged", str(len(plan.merges)))
     table.add_row("skipped (duplicates)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    table.add_row("new key values", "; ".join(f"{k}: {', '.join(v)}" for k, v in new_values.items())
-                  or "—")
+    if plan.declared_keys:
+        table.add_row(_("clés créées"), ", ".join(
+            f"{k.name} ({KIND_WORDS[k.type]})" for k in plan.declared_keys))
+    table.add_row(_("nouvelles valeurs de clés"), str(len(plan.value_decisions)) or "—")
     table.add_row("unmapped columns (kept as custom fields)", ", ".join(plan.unmapped) or "—")
     if plan.dropped:
         table.add_row("not imported", ", ".join(f"{n} ×{c}" for n, c in plan.dropped.items()))
     out.print(table)
+    if plan.value_decisions:
+        out.print(_("Valeurs absentes des listes des clés :"), markup=False)
+        for value in plan.value_decisions:
+            out.print(f"  {value.describe()}", markup=False)
+        if plan.unresolved and dry_run:
+            out.print(_("l'import serait refusé : décidez avec --new-values add|map ou"
+                        " --map-value « Clé:valeur=existante »"), markup=False, style="dim")
     notices = plan.notices
     if notices:
         err.print(f"qualif: {len(notices)} value(s) kept as custom fields:", markup=False)
