@@ -171,9 +171,20 @@ SPRINT_KEYS = (
     Key("sprint.edit", "enter", "edit", "Saisir la valeur", palette=False),
 )
 
+NEW_VALUE_KEYS = (
+    Key("new_value.suggested", "m", "suggested", "Prendre la valeur suggérée", "new-values",
+        palette=False),
+    Key("new_value.choose", "c", "choose", "Choisir une valeur existante", "new-values",
+        palette=False),
+    Key("new_value.add", "a", "add", "Ajouter la valeur à la liste", "new-values",
+        palette=False),
+    Key("new_value.empty", "v", "empty", "Laisser vide (texte gardé en champ libre)",
+        "new-values", palette=False),
+)
+
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
-                             + EXPORT_KEYS + PICK_KEYS
+                             + EXPORT_KEYS + PICK_KEYS + NEW_VALUE_KEYS
                              + SPRINT_KEYS)

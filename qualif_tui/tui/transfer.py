@@ -22,12 +22,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Select, Static
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
 from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
 from qualif_tui.storage import Database, StorageError
 from qualif_tui.tui import keymap
+from qualif_tui.tui.newvalues import HINT as NEW_VALUES_HINT
+from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 COLUMNS_SHOWN = 12
@@ -90,10 +93,11 @@ def describe_plan(plan: importing.ImportPlan) -> Group:
     counts.add_row("à créer", str(len(plan.creates)))
     counts.add_row("à compléter (doublons)", str(len(plan.merges)))
     counts.add_row("ignorés (doublons)", str(len(plan.skips)))
-    new_values = plan.new_values_named()
-    if new_values:
-        counts.add_row("nouvelles valeurs", "; ".join(f"{k} : {', '.join(v)}"
-                                                      for k, v in new_values.items()))
+    if plan.declared_keys:
+        counts.add_row(_("clés créées"), ", ".join(k.name for k in plan.declared_keys))
+    if plan.value_decisions:
+        counts.add_row(_("nouvelles valeurs"), _("{n} (ci-dessous : décidez pour chacune)")
+                       .format(n=len(plan.value_decisions)))
     if plan.unmapped:
         counts.add_row("gardées en champs libres", ", ".join(plan.unmapped))
     parts += [Text(""), counts]
@@ -114,6 +118,8 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         self.start_path = path
         self.ready: _Contacts | _Calendar | None = None
         self.running = False
+        # decisions on the values the keys lack, by (key's folded name, folded value)
+        self.value_map: dict[tuple[str, str], str | None] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form transfer"):
@@ -131,12 +137,21 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             with VerticalScroll(id="transfer-preview-box"):
                 yield Static("↵ pour voir ce que l'import ferait, sans rien écrire.",
                              id="transfer-preview")
+            yield Static(NEW_VALUES_HINT, id="new-values-hint")
+            yield NewValuesList()
             yield ProgressBar(id="transfer-progress", show_eta=False)
             yield Static("↵ aperçu   ctrl+s importer   échap fermer", classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
+        self.query_one(NewValuesList).display = False
+        self.query_one("#new-values-hint").display = False
         self.query_one("#import-path", Input).focus()
+
+    @on(NewValuesList.Decided)
+    def _value_decided(self, event: NewValuesList.Decided) -> None:
+        self.value_map[event.choice] = event.target
+        self._start_preview()  # the plan with the decision applied
 
     @property
     def preview(self) -> Static:
@@ -155,6 +170,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     @on(Input.Changed, "#import-path")
     def _path_edited(self) -> None:
         self.ready = None  # the preview shown is of another file
+        self.value_map.clear()
 
     def _start_preview(self) -> None:
         text = self.query_one("#import-path", Input).value
@@ -184,8 +200,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 return
             deliver(self, self._show_bar, True)
             try:
+                options = importing.ImportOptions(on_duplicate=on_duplicate,
+                                                  new_values="suggest",
+                                                  value_map=dict(self.value_map))
                 plan = importing.plan_import(
-                    self.db, [path], importing.ImportOptions(on_duplicate=on_duplicate),
+                    self.db, [path], options,
                     lambda _stage, done, total: deliver(self, self._progress, done, total))
             finally:
                 deliver(self, self._show_bar, False)
@@ -200,11 +219,20 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready
-        self.preview.update(Group(shown, Text(""), Text("ctrl+s pour importer.",
-                                                        style="bold")))
+        values = ready.plan.value_decisions if isinstance(ready, _Contacts) else []
+        keys = ready.plan.keys if isinstance(ready, _Contacts) else {}
+        self.query_one(NewValuesList).show(values, keys)
+        self.query_one("#new-values-hint").display = bool(values)
+        waiting = isinstance(ready, _Contacts) and ready.plan.unresolved
+        last = (Text(_("Décidez pour chaque valeur marquée ? (Tab pour y aller), puis ctrl+s."),
+                     style="bold yellow") if waiting
+                else Text("ctrl+s pour importer.", style="bold"))
+        self.preview.update(Group(shown, Text(""), last))
 
     def _show_problem(self, message: str) -> None:
         self.ready = None
+        self.query_one(NewValuesList).show([], {})
+        self.query_one("#new-values-hint").display = False
         self.preview.update(Text(message, style="red"))
 
     # -- the import itself -----------------------------------------------------------
@@ -214,6 +242,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         ready = self.ready
         if ready is None:
             self._start_preview()
+            return
+        if isinstance(ready, _Contacts) and ready.plan.unresolved:
+            self.notify(_("{n} valeur(s) sans décision : m, c, a ou v sur chacune.").format(
+                n=len(ready.plan.unresolved)), severity="warning")
+            self.query_one(NewValuesList).focus()
             return
         self.running = True
         self._show_bar(True)

@@ -37,7 +37,7 @@ from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.importing.keyvalues import KeyCatalog
 from qualif_tui.services.importing.model import Incoming
 
-POLICIES = ("refuse", "add", "map")
+POLICIES = ("refuse", "add", "map")  # and "suggest": map where there is a suggestion
 ADD = "+"  # in a value map: add the value to the key's list
 SUGGESTION_CUTOFF = 70
 # value map: (key's folded name, folded value) → existing value to map to, ADD, or None (empty)
@@ -158,6 +158,8 @@ def _decide(entry: NewValue, key: QualKey, choices: ValueMap, policy: str) -> No
             entry.decision, entry.target = "map", entry.suggestion
         else:
             entry.decision = "empty"
+    elif policy == "suggest" and entry.suggestion:  # the app: a proposal the user sees
+        entry.decision, entry.target = "map", entry.suggestion
 
 
 def _rewrite(record: Incoming, catalog: KeyCatalog, rewrites: dict[tuple[int, str], str | None]
