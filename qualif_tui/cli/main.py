@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "duplicates": "qualif_tui.cli.duplicates_cmd:duplicates",
     "merge": "qualif_tui.cli.merge_cmd:merge",
     "undo": "qualif_tui.cli.undo_cmd:undo",
+    "field": "qualif_tui.cli.field_cmd:field",
 }
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey, list_keys
+from qualif_tui.query import custom
 from qualif_tui.storage import Database
 
 if TYPE_CHECKING:
@@ -89,6 +90,10 @@ def _register_functions(db: Database) -> None:
     with db.lock:
         db.conn.create_function("qualif_fold", 1, _fold, deterministic=True)
         db.conn.create_function("qualif_in", 2, _member)
+        # custom fields compared as numbers and dates, by the one parser (query/custom.py)
+        db.conn.create_function("qualif_number", 1, custom.sql_number, deterministic=True)
+        db.conn.create_function("qualif_date", 1, custom.sql_date, deterministic=True)
+        db.conn.create_function("qualif_month", 1, custom.sql_month, deterministic=True)
 
 
 def _fold(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from qualif_tui.domain import operations
 from qualif_tui.domain.merging import undo_merge
 from qualif_tui.services import keyedit
+from qualif_tui.services.promote import undo_promotion
 from qualif_tui.storage import Database
 
 UNDOERS: dict[str, operations.Undoer] = {
@@ -12,6 +13,7 @@ UNDOERS: dict[str, operations.Undoer] = {
     **{kind: keyedit.undo_key_operation for kind in (
         "key_rename", "value_rename", "value_merge", "value_delete", "values_reorder",
         "key_retype", "key_delete", "key_remind")},
+    "field_promote": undo_promotion,
 }
 
 

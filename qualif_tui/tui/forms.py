@@ -225,7 +225,13 @@ class ContactForm(FormScreen):
             self.set_field_error(name, "")
 
     def check(self, values: dict[str, Any]) -> None:
-        clean_fields(values)
+        # only what was typed: an imported value kept though invalid (an e-mail
+        # with a typo) must not stop the other changes from being saved
+        changed = {k: v for k, v in values.items() if v != self.initial.get(k)}
+        if "postal_code" in changed or "country" in changed:
+            changed.update(postal_code=values.get("postal_code", ""),
+                           country=values.get("country", ""))
+        clean_fields(changed if self.contact is not None else values)
         if not any(values.get(n) for n in ("first_name", "last_name", "company", "email")):
             raise ValidationError("a contact needs at least a name, a company or an e-mail",
                                   "last_name")

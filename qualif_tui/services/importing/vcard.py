@@ -356,10 +356,14 @@ def _emails(parsed: ParsedFile, record: Incoming, props: list[Property], labels:
         try:
             email = normalize.clean_email(value)
         except BadValue as error:
-            record.keep(labels.get(prop.group) or _custom_name(prop), value)
+            email = normalize.kept_email(value)
+            if not email:
+                record.keep(labels.get(prop.group) or _custom_name(prop), value)
+                parsed.notices.append(Notice(parsed.source, prop.line,
+                                             f"{error}: kept as a custom field", "EMAIL"))
+                continue
             parsed.notices.append(Notice(parsed.source, prop.line,
-                                         f"{error}: kept as a custom field", "EMAIL"))
-            continue
+                                         normalize.KEPT_INVALID.format(reason=error), "EMAIL"))
         if email.lower() in (e.lower() for e in found):
             continue
         if len(found) < 2:
@@ -414,9 +418,9 @@ def _addresses(parsed: ParsedFile, record: Incoming, props: list[Property],
         try:
             record.fields["postal_code"] = normalize.clean_postal_code(postal, country)
         except BadValue as error:
-            record.keep("Code postal", postal)
+            record.fields["postal_code"] = normalize.one_line(postal)  # kept, flagged
             parsed.notices.append(Notice(parsed.source, chosen.line,
-                                         f"{error}: kept as a custom field", "ADR"))
+                                         normalize.KEPT_INVALID.format(reason=error), "ADR"))
 
 
 def _birthday(parsed: ParsedFile, record: Incoming, prop: Property) -> None:
