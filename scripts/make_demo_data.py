@@ -154,6 +154,7 @@ def main() -> None:
         "contact_refs": "",
     })
 
+    plant_duplicates(contacts)
     OUT.mkdir(exist_ok=True)
     write_csv(OUT / "contacts.csv", contacts)
     write_csv(OUT / "history.csv", history)
@@ -177,15 +178,71 @@ def main() -> None:
         {"name": "Contrôle des 4 ans", "query": "mise_en_service:2021..2022"},
         {"name": "À qualifier", "query": "missing:profil OR missing:source"},
     ]
+    # issue 16: custom fields an import kept (Budget, Parrain) and values kept though
+    # invalid, so that the demo shows them on the card and in the query language
+    rng_custom = random.Random(16)
+    custom = {}
+    for row in rng_custom.sample(contacts[:250], 40):
+        fields = {"Budget": f"{rng_custom.randrange(8, 60)} 000"}
+        if rng_custom.random() < 0.3:
+            fields["Parrain"] = rng_custom.choice(("M. Castel", "Mme Rivière", "Garage Vidal"))
+        custom[str(row["ref"])] = fields
+    invalid = []
+    for row in contacts[200:250]:  # not among the planted duplicates
+        if row["email"] and str(row["last_name"]) >= "P" and len(invalid) < 2:
+            invalid.append({"ref": row["ref"], "email": str(row["email"]).rsplit(".", 1)[0]})
     meta = {
         "anchor": ANCHOR.isoformat(),
         "description": "Concession automobile près de Toulouse : 300 contacts, clients,"
                        " prospects et prescripteurs, avec leur historique, agenda et affaires.",
         "keys": keys,
         "segments": segments,
+        "custom_fields": custom,
+        "kept_invalid": invalid,
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
+
+
+def plant_duplicates(contacts: list[dict[str, object]]) -> None:
+    """Make five late cards near-duplicates of earlier ones (issue 16): the demo's
+    duplicates screen then has work — a typo, inverted names, the same mobile
+    written another way, two addresses, and a couple sharing a mailbox (no
+    duplicate). Late names only, so the first page of the list stays as it was;
+    each planted card keeps its own keys, history and town's département."""
+    rng = random.Random(16)
+    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:5]
+    used: set[object] = set()
+    for index, row in enumerate(late):
+        candidates = [s for s in contacts[:240] if str(s["last_name"]) >= "P"
+                      and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]
+                      and s["ref"] not in used and s["email"]]
+        if not candidates:  # another card of the same département would do, else skip
+            candidates = [s for s in contacts[:240] if s["ref"] not in used and s["email"]
+                          and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]]
+        if not candidates:
+            continue
+        source = rng.choice(candidates)
+        used.add(source["ref"])
+        for name in ("first_name", "last_name", "postal_code", "city"):
+            row[name] = source[name]
+        if index == 0:  # a typo in the last name, the same mobile in another form
+            last = str(source["last_name"])
+            row["last_name"] = last[:-2] + last[-1] if len(last) > 3 else last + "e"
+            row["mobile"] = "+33 " + str(source["mobile"])[1:]
+            row["email"] = f"{ascii_word(str(row['first_name']))}.{ascii_word(last)}@orange.fr"
+        elif index == 1:  # first and last names inverted, the same address
+            row["first_name"], row["last_name"] = source["last_name"], source["first_name"]
+            row["email"] = source["email"]
+        elif index == 2:  # imported twice with two addresses: nothing else in common
+            row["email"] = f"{ascii_word(str(source['first_name']))[0]}" \
+                           f"{ascii_word(str(source['last_name']))}@gmail.com"
+        elif index == 3:  # no accents, the same phone
+            row["first_name"] = fold(str(source["first_name"])).title()
+            row["phone"] = source["phone"] or source["mobile"]
+        else:  # a couple sharing a mailbox: not a duplicate
+            row["first_name"] = "Josiane" if source["first_name"] != "Josiane" else "Gérard"
+            row["email"] = source["email"]
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

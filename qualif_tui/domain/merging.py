@@ -243,8 +243,14 @@ def _merge_phones(plan: MergePlan, rows: Mapping[int, Mapping[str, Any]], order:
             else:
                 leftovers.append((number, i))
     for number, i in leftovers:
-        if (phone_e164(number) or number) not in taken:
-            taken.add(phone_e164(number) or number)
+        same = phone_e164(number) or number
+        if same in taken:
+            continue
+        taken.add(same)
+        empty = next((n for n in ("phone", "mobile") if not plan.fields[n]), None)
+        if empty is not None:
+            plan.fields[empty] = number  # a second number fills the free slot
+        else:
             lost(FIELDS["phone"], number, i)
 
 

@@ -30,7 +30,7 @@ THEMES = ("textual-dark", "textual-light")
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss"]
+                "transfer.tcss", "clean.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     NOTIFICATION_TIMEOUT = 4

@@ -63,6 +63,8 @@ MAIN_KEYS = (
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
     Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
     Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
+    Key("main.duplicates", "D", "duplicates", "Doublons"),
+    Key("main.keys", "K", "keys", "Clés et valeurs (renommer, fusionner, types, rappels)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
@@ -182,9 +184,47 @@ NEW_VALUE_KEYS = (
         "new-values", palette=False),
 )
 
+DUPLICATE_KEYS = (
+    Key("dup.merge", "f", "merge", "Fusionner la paire", show=True),
+    Key("dup.not", "n", "not_duplicate", "Pas un doublon (ne plus proposer)", show=True),
+    Key("dup.left", "left,h", "left", "Garder la valeur de gauche", show=True,
+        key_display="←"),
+    Key("dup.right", "right,l", "right", "Garder la valeur de droite", show=True,
+        key_display="→"),
+    Key("dup.both", "b", "both", "Garder les deux (choix multiple)", show=True),
+    Key("dup.next", "space,pagedown", "next", "Paire suivante", show=True,
+        key_display="espace"),
+    Key("dup.previous", "pageup", "previous", "Paire précédente"),
+    Key("dup.undo", "u", "undo", "Annuler la dernière fusion"),
+    Key("dup.close", "escape", "close", "Fermer", show=True),
+)
+
+CUSTOM_FIELD_KEYS = (
+    Key("custom.edit", "enter", "edit", "Modifier le champ libre", "custom-field",
+        palette=False),
+    Key("custom.clear", "delete", "clear", "Effacer le champ libre", "custom-field",
+        palette=False),
+    Key("custom.promote", "P", "promote", "Faire du champ libre une clé", "custom-field",
+        palette=False),
+)
+
+KEYS_SCREEN_KEYS = (
+    Key("keys.rename", "r", "rename", "Renommer la clé ou la valeur", show=True),
+    Key("keys.merge", "m", "merge", "Fusionner la valeur dans une autre", show=True),
+    Key("keys.delete", "delete", "delete", "Supprimer la valeur ou la clé", show=True,
+        key_display="suppr"),
+    Key("keys.up", "ctrl+up", "move(-1)", "Monter la valeur", key_display="ctrl+↑"),
+    Key("keys.down", "ctrl+down", "move(1)", "Descendre la valeur", key_display="ctrl+↓"),
+    Key("keys.type", "t", "retype", "Changer le type de la clé (essai d'abord)", show=True),
+    Key("keys.remind", "R", "remind", "Rappel d'une clé date ou mois (délai)", show=True),
+    Key("keys.undo", "u", "undo", "Annuler la dernière modification", show=True),
+    Key("keys.close", "escape", "close", "Fermer", show=True),
+)
+
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
-                             + EXPORT_KEYS + PICK_KEYS + NEW_VALUE_KEYS
+                             + EXPORT_KEYS + PICK_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS
                              + SPRINT_KEYS)

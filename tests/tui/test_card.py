@@ -78,7 +78,7 @@ async def test_month_key_is_typed_and_validated(app: QualifApp, app_db: Database
         assert month.query_one(".key-input").value == "2024-13"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-        assert "not a month" in text_of(month.query_one(".key-hint", Static))
+        assert "pas un mois" in text_of(month.query_one(".key-hint", Static))
         assert contact_values(app_db, cid)["Mise en service"] is None
         await pilot.press(*["backspace"] * 7, *"03/2024", "enter")
         await settle(pilot)

@@ -83,7 +83,7 @@ async def test_sprint_typed_key_and_skip_contact(app: QualifApp, app_db: Databas
         assert "▶ Mise en service" in keys_shown(sprint)
         await pilot.press(*"2019-0", "enter")
         await settle(pilot)
-        assert "not a month" in text_of(sprint.query_one("#sprint-message", Static))
+        assert "pas un mois" in text_of(sprint.query_one("#sprint-message", Static))
         await pilot.press("3", "enter")
         await settle(pilot)
         assert contact_values(app_db, cid)["Mise en service"] == "2019-03"
