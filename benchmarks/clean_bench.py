@@ -20,12 +20,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench import machine  # noqa: E402
-from qualif_tui.services import keyedit  # noqa: E402
-from qualif_tui.services.duplicates import scan  # noqa: E402
-from qualif_tui.services.undo import undo  # noqa: E402
-from qualif_tui.storage import Database, open_database  # noqa: E402
-from qualif_tui.storage.schema import history_fts_rowid  # noqa: E402
+from bench import machine
+
+from qualif_tui.domain.keys import list_keys
+from qualif_tui.services import keyedit
+from qualif_tui.services.duplicates import scan
+from qualif_tui.services.undo import undo
+from qualif_tui.storage import Database, open_database
+from qualif_tui.storage.schema import history_fts_rowid
 
 
 def measured(func: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -78,7 +80,7 @@ def raise_rollback() -> None:
 def bench_values(path: Path) -> None:
     db = open_database(path)
     try:
-        profil = next(k for k in keyedit.list_keys(db) if k.name == "Profil")
+        profil = next(k for k in list_keys(db) if k.name == "Profil")
         wall, cpu, edit = measured(lambda: keyedit.merge_values(db, "Profil", ["partenaire"],
                                                                 "client"))
         print(f"merge values (partenaire → client): {edit.contacts} contacts recoded with their"

@@ -45,7 +45,10 @@ def main() -> None:
     rng = random.Random(2026)
     occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
     elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
-    contacts, history, activities, deals = [], [], [], []
+    contacts: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    deals: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
@@ -140,6 +143,19 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+    # Former buyers gone quiet (no contact, no purchase for over a year): what the
+    # "clients inactifs" report lists. Appended without drawing from the generator,
+    # so every other row stays as it was.
+    for ref, title, amount, months_ago in ((121, "Berline d'occasion", 21000, 16),
+                                           (77, "Break familial", 27000, 19),
+                                           (110, "Utilitaire", 18000, 23),
+                                           (201, "Citadine neuve", 15000, 14),
+                                           (193, "SUV hybride", 36000, 28)):
+        deals.append({
+            "contact_ref": ref, "title": title, "stage": "won", "amount": amount,
+            "probability": 100, "expected_close": "",
+            "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
+        })
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
@@ -178,16 +194,16 @@ def main() -> None:
         {"name": "Contrôle des 4 ans", "query": "mise_en_service:2021..2022"},
         {"name": "À qualifier", "query": "missing:profil OR missing:source"},
     ]
-    # issue 16: custom fields an import kept (Budget, Parrain) and values kept though
+    # issue 16: custom fields an import kept (Budget véhicule, Parrain) and values kept though
     # invalid, so that the demo shows them on the card and in the query language
     rng_custom = random.Random(16)
     custom = {}
     for row in rng_custom.sample(contacts[:250], 40):
-        fields = {"Budget": f"{rng_custom.randrange(8, 60)} 000"}
+        fields = {"Budget véhicule": f"{rng_custom.randrange(8, 60)} 000"}
         if rng_custom.random() < 0.3:
             fields["Parrain"] = rng_custom.choice(("M. Castel", "Mme Rivière", "Garage Vidal"))
         custom[str(row["ref"])] = fields
-    invalid = []
+    invalid: list[dict[str, object]] = []
     for row in contacts[200:250]:  # not among the planted duplicates
         if row["email"] and str(row["last_name"]) >= "P" and len(invalid) < 2:
             invalid.append({"ref": row["ref"], "email": str(row["email"]).rsplit(".", 1)[0]})
@@ -202,23 +218,89 @@ def main() -> None:
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
+    write_campaigns(contacts)
+
+
+def write_campaigns(contacts: list[dict[str, object]]) -> None:
+    """sample_data/campaigns.json: legal bases and campaigns. A random stream of its
+    own, so the other files stay as they were."""
+    rng = random.Random(2027)
+    bases: dict[str, list[int]] = {"consentement": [], "contrat": [], "intérêt légitime": []}
+    for row in contacts:
+        ref = int(str(row["ref"]))
+        if row["company"]:
+            if rng.random() < 0.4:
+                bases["intérêt légitime"].append(ref)
+        elif row.get("Profil") == "client" and rng.random() < 0.85:
+            bases["contrat"].append(ref)
+        elif row.get("Source") in ("foire/salon", "web", "facebook") and rng.random() < 0.75:
+            bases["consentement"].append(ref)
+        elif rng.random() < 0.3:
+            bases["consentement"].append(ref)
+    mailing = {
+        "name": "Mailing Salon de l'auto 2026",
+        "channel": "email",
+        "query": "profil:client,prospect region:occitanie",
+        "day": (ANCHOR - timedelta(days=45)).isoformat(),
+        "cost": 450,
+        "sent": True,
+        "sender": "Garage Martin <contact@garage-martin.fr>",
+        "subject": "{{ prenom|defaut('Madame, Monsieur') }}, le Salon de l'auto vous attend",
+        "body": "Bonjour {{ prenom|defaut('Madame, Monsieur') }},\n\n"
+                "Le Garage Martin vous invite au Salon de l'auto de Toulouse, du 12 au 15"
+                " octobre, hall 3.\n{% if vehicule_actuel %}Votre {{ vehicule_actuel }}"
+                " mérite qu'on en parle : estimation de reprise offerte sur le stand.\n"
+                "{% endif %}\nÀ très bientôt,\nL'équipe du Garage Martin\n",
+        "responses": {"replied": 7, "meeting": 4, "quote": 3, "order": 2, "unsubscribed": 1,
+                      "bounced": 2},
+        "deals": [{"title": "Berline hybride (salon)", "amount": 31900, "after_days": 16},
+                  {"title": "SUV compact (salon)", "amount": 27400, "after_days": 38},
+                  {"title": "Citadine d'occasion (salon)", "amount": 11800, "after_days": 52}],
+        "chain": ["J+60 appel: Relance après le salon"],
+    }
+    events = {
+        "name": "Portes ouvertes de printemps",
+        "channel": "event",
+        "query": "profil:client,prospect,prescripteur",
+        "day": (ANCHOR - timedelta(days=220)).isoformat(),
+        "cost": 900,
+        "sent": True,
+        "responses": {"replied": 12, "meeting": 6, "quote": 2, "order": 1, "bounced": 3},
+        "deals": [{"title": "Utilitaire (portes ouvertes)", "amount": 22500, "after_days": 30}],
+    }
+    letters = {
+        "name": "Courrier contrôle des 4 ans",
+        "channel": "letter",
+        "query": 'segment:"Contrôle des 4 ans"',
+        "day": (ANCHOR + timedelta(days=3)).isoformat(),
+        "cost": 140,
+        "sent": False,
+    }
+    spec = {"legal_basis": {k: sorted(v) for k, v in bases.items()},
+            "campaigns": [mailing, events, letters]}
+    (OUT / "campaigns.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
 
 
 def plant_duplicates(contacts: list[dict[str, object]]) -> None:
-    """Make five late cards near-duplicates of earlier ones (issue 16): the demo's
-    duplicates screen then has work — a typo, inverted names, the same mobile
-    written another way, two addresses, and a couple sharing a mailbox (no
-    duplicate). Late names only, so the first page of the list stays as it was;
-    each planted card keeps its own keys, history and town's département."""
+    """Make four late cards near-duplicates of earlier ones (issue 16): the demo's
+    duplicates screen then has work — a typo in the same company and town,
+    inverted names, a card imported twice with another address, a name typed
+    without its accents. None shares an e-mail address or a phone with its
+    twin, so an export imported again still gives every card back (the import
+    takes those for the same person). Late names only, so the first page of
+    the list stays as it was; each planted card keeps its own keys, history,
+    agenda and the département of its town."""
     rng = random.Random(16)
-    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:5]
+    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:4]
     used: set[object] = set()
     for index, row in enumerate(late):
         candidates = [s for s in contacts[:240] if str(s["last_name"]) >= "P"
                       and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]
-                      and s["ref"] not in used and s["email"]]
+                      and s["ref"] not in used and s["email"] and s["company"]]
         if not candidates:  # another card of the same département would do, else skip
             candidates = [s for s in contacts[:240] if s["ref"] not in used and s["email"]
+                          and s["company"]
                           and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]]
         if not candidates:
             continue
@@ -226,23 +308,19 @@ def plant_duplicates(contacts: list[dict[str, object]]) -> None:
         used.add(source["ref"])
         for name in ("first_name", "last_name", "postal_code", "city"):
             row[name] = source[name]
-        if index == 0:  # a typo in the last name, the same mobile in another form
-            last = str(source["last_name"])
+        first, last = str(source["first_name"]), str(source["last_name"])
+        if index == 0:  # a typo in the last name, the same company
             row["last_name"] = last[:-2] + last[-1] if len(last) > 3 else last + "e"
-            row["mobile"] = "+33 " + str(source["mobile"])[1:]
-            row["email"] = f"{ascii_word(str(row['first_name']))}.{ascii_word(last)}@orange.fr"
-        elif index == 1:  # first and last names inverted, the same address
-            row["first_name"], row["last_name"] = source["last_name"], source["first_name"]
-            row["email"] = source["email"]
-        elif index == 2:  # imported twice with two addresses: nothing else in common
-            row["email"] = f"{ascii_word(str(source['first_name']))[0]}" \
-                           f"{ascii_word(str(source['last_name']))}@gmail.com"
-        elif index == 3:  # no accents, the same phone
-            row["first_name"] = fold(str(source["first_name"])).title()
-            row["phone"] = source["phone"] or source["mobile"]
-        else:  # a couple sharing a mailbox: not a duplicate
-            row["first_name"] = "Josiane" if source["first_name"] != "Josiane" else "Gérard"
-            row["email"] = source["email"]
+            row["company"], row["title"] = source["company"], source["title"]
+            row["email"] = f"{ascii_word(first)}.{ascii_word(str(row['last_name']))}@gmail.com"
+        elif index == 1:  # first and last names inverted
+            row["first_name"], row["last_name"] = last, first
+            row["email"] = f"{ascii_word(last)}.{ascii_word(first)}@orange.fr"
+        elif index == 2:  # imported twice with another address
+            row["email"] = f"{ascii_word(first)[0]}{ascii_word(last)}@gmail.com"
+        else:  # typed without its accents
+            row["first_name"], row["last_name"] = fold(first).title(), fold(last).title()
+            row["email"] = f"{ascii_word(first)}{ascii_word(last)}@free.fr"
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

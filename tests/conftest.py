@@ -25,6 +25,15 @@ def fixed_clock() -> Iterator[datetime]:
     clock.freeze(None)
 
 
+@pytest.fixture(autouse=True)
+def private_places(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's config and remembered choices (base/places.py) stay out of $HOME."""
+    folder = tmp_path_factory.mktemp("places")
+    monkeypatch.setenv("QUALIF_CONFIG_DIR", str(folder / "config"))
+    monkeypatch.setenv("QUALIF_STATE_DIR", str(folder / "state"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_merging import dump
 
 from qualif_tui.cli import main
 from qualif_tui.domain.contacts import create_contact, get_contact
@@ -13,11 +14,10 @@ from qualif_tui.domain.customfields import infer_type, list_fields, set_field
 from qualif_tui.domain.history import list_entries
 from qualif_tui.domain.keys import contact_values, get_key
 from qualif_tui.query import QueryError, compile_query, count, explain
-from qualif_tui.services.importing import ImportOptions, apply_plan, plan_import
+from qualif_tui.services.importing import apply_plan, plan_import
 from qualif_tui.services.promote import plan_promotion, promote_field
 from qualif_tui.services.undo import undo
 from qualif_tui.storage import Database
-from tests.test_merging import dump
 
 
 @pytest.fixture
@@ -133,4 +133,3 @@ def test_cli(budgets: Database) -> None:
     assert result.exit_code == 0
     result = runner.invoke(main, ["query", path, "parrain:\"m. dupont\"", "--count"])
     assert result.stdout.strip() == "1"
-    assert ImportOptions  # imported for the import tests above

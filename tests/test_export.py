@@ -129,7 +129,7 @@ def copy_keys(source: Database, target: Database) -> None:
 
 def contacts_of(db: Database) -> list[tuple[object, ...]]:
     ids = [r[0] for r in db.query("SELECT id FROM contacts ORDER BY id")]
-    seen = []
+    seen: list[tuple[object, ...]] = []
     for contact_id in ids:
         c = get_contact(db, contact_id)
         fields = {k: v for k, v in vars(c).items()
@@ -186,7 +186,7 @@ def test_cli_export(tmp_path: Path) -> None:
     result = runner.invoke(main, ["export", db, "profil:(client", "--format", "csv"])
     assert result.exit_code == 2 and "^" in result.stderr  # a bad query: caret, exit 2
     result = runner.invoke(main, ["export", db, "-o", str(tmp_path / "no" / "x.csv")])
-    assert result.exit_code == 1 and "does not exist" in result.stderr
+    assert result.exit_code == 1 and "n'existe pas" in result.stderr  # French since issue 9
 
 
 def test_a_new_format_is_one_table_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,6 +238,6 @@ def test_export_to_a_file_tells_its_progress_and_never_leaves_half_a_file(
     result = export_to_file(demo_db, everyone, "csv", target, progress=read.append)
     assert result.written == 300 and read and read[-1] == 300
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
-    with pytest.raises(ExportError, match="does not exist"):
+    with pytest.raises(ExportError, match="n'existe pas"):
         export_to_file(demo_db, everyone, "csv", tmp_path / "nowhere" / "x.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.csv", "demo.db"]

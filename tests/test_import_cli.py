@@ -29,7 +29,7 @@ def test_dry_run_shows_encoding_separator_columns_and_writes_nothing(demo: str) 
     before = Path(demo).read_bytes()
     code, out, err = run("import", demo, str(FIXTURES / "excel_fr.csv"), "--dry-run")
     assert code == 0, err
-    assert "encoding cp1252 (Windows), separator ';'" in out
+    assert "encodage cp1252 (Windows), séparateur ';'" in out
     assert "Date de naissance │ Anniversaire" in out and "Profil            │ clé Profil" in out
     assert "would create 5:" in out and "excel_fr.csv:2  Hélène Dupré" in out
     assert "Profil : « Ancien client » (1 contact(s))" in out
@@ -41,7 +41,7 @@ def test_import_then_list_then_undo_last(demo: str) -> None:
     code, out, err = run("import", demo, str(FIXTURES / "outlook_fr.csv"),
                          str(FIXTURES / "android_40.vcf"))
     assert code == 0, err
-    assert "created" in out and "import #1 done; to take it back: qualif import" in out
+    assert "créés" in out and "import #1 done; to take it back: qualif import" in out
     assert run("query", demo, "--count")[1].strip() == "304"
     code, out, _ = run("import", demo, "--list")
     assert code == 0 and "outlook_fr.csv" in out and "--undo last" in out
@@ -53,7 +53,7 @@ def test_import_then_list_then_undo_last(demo: str) -> None:
 def test_reimport_says_nothing_new(demo: str) -> None:
     run("import", demo, str(FIXTURES / "google.csv"))
     code, out, _ = run("import", demo, str(FIXTURES / "google.csv"))
-    assert code == 0 and "nothing new" in out and "skipped (duplicates)" in out
+    assert code == 0 and "nothing new" in out and "ignorés (doublons)" in out
 
 
 def test_bad_inputs_fail_cleanly(demo: str, tmp_path: Path) -> None:

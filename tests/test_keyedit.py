@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_merging import dump
 
 from qualif_tui.cli import main
 from qualif_tui.domain.contacts import create_contact
@@ -17,7 +18,6 @@ from qualif_tui.services import keyedit
 from qualif_tui.services.segments import get_segment, save_segment
 from qualif_tui.services.undo import undo
 from qualif_tui.storage import Database, open_database
-from tests.test_merging import dump
 
 
 @pytest.fixture

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pyroaring import BitMap
 
 from qualif_tui.domain.contacts import create_contact, delete_contact, update_contact
 from qualif_tui.domain.history import add_entry
 from qualif_tui.domain.keys import define_key, set_qualification
 from qualif_tui.query import (
     SORTS,
+    QueryEngine,
     compile_query,
     count,
     engine,
@@ -22,6 +25,8 @@ from qualif_tui.query import (
     use_bitmaps,
     warm_up,
 )
+from qualif_tui.query.facets import read_column
+from qualif_tui.query.runtime import Version
 from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import Database, open_database
 
@@ -242,7 +247,7 @@ def test_threads_writing_and_counting_do_not_block_each_other(keyed_db: Database
             for i in range(30):
                 segments.save_segment(keyed_db, f"S{i}", "profil:client", replace=True)
                 set_qualification(keyed_db, 1 + i % 20, "Profil", "prospect" if i % 2 else "client")
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 - a thread's failure, reported below
             errors.append(error)
 
     def reader() -> None:
@@ -251,7 +256,7 @@ def test_threads_writing_and_counting_do_not_block_each_other(keyed_db: Database
                 compiled = compile_query(keyed_db, "profil:client OR segment:S0")
                 count(keyed_db, compiled)
                 fetch_page(keyed_db, compiled, limit=5)
-        except BaseException as error:  # reported below
+        except BaseException as error:  # noqa: BLE001 - a thread's failure, reported below
             errors.append(error)
 
     threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
@@ -270,9 +275,7 @@ def test_an_interrupted_query_is_cancelled_cleanly(gen_db: Database, bitmaps: bo
     use_bitmaps(gen_db, bitmaps)
     compiled = compile_query(gen_db, "devis OR city:albi")
     expected = count(gen_db, compiled)
-    from qualif_tui.query.runtime import forget_results
-
-    forget_results(gen_db)
+    QueryEngine.of(gen_db).state.forget_results()
     # SQLite calls the handler while a statement runs: interrupt from there,
     # as another thread would while the user types on
     gen_db.conn.set_progress_handler(lambda: interrupt(gen_db), 100)
@@ -306,7 +309,7 @@ def test_facts_rows_written_by_a_bulk_loader_get_the_query_columns(db: Database)
 def test_aside_warm_up_builds_every_facet_column(gen_db: Database) -> None:
     use_bitmaps(gen_db, False)
     warm_up(gen_db, aside=True)
-    facets = engine.state(gen_db).facets
+    facets = QueryEngine.of(gen_db).state.facets
     assert facets is not None and facets.universe is not None
     assert {"dept", "flags"} <= {name for name, v in facets.columns.items() if v is not None}
     for text in QUERIES:
@@ -317,23 +320,24 @@ def test_aside_warm_up_builds_every_facet_column(gen_db: Database) -> None:
 def test_aside_warm_up_drops_what_a_write_made_stale(keyed_db: Database,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     create_contact(keyed_db, {"last_name": "Alpha"}, {"Profil": "client"})
-    real_read, real_refresh = engine.read_column, engine.refresh
+    state = QueryEngine.of(keyed_db).state
+    real_read, real_refresh = read_column, state.refresh
     read: list[str] = []
 
-    def reading(reader: Database, name: str):  # type: ignore[no-untyped-def]
+    def reading(reader: Database, name: str) -> dict[Any, BitMap] | None:
         read.append(name)
         return real_read(reader, name)
 
-    def write_then_refresh(db: Database, st: engine.State):  # type: ignore[no-untyped-def]
+    def write_then_refresh() -> Version | None:
         if read == ["dept"]:  # a write lands after "dept" was read aside, before it is kept
             read.append("written")
             create_contact(keyed_db, {"last_name": "Beta"}, {"Profil": "client"})
-        return real_refresh(db, st)
+        return real_refresh()
 
     monkeypatch.setattr(engine, "read_column", reading)
-    monkeypatch.setattr(engine, "refresh", write_then_refresh)
+    monkeypatch.setattr(state, "refresh", write_then_refresh)
     warm_up(keyed_db, aside=True)
-    facets = engine.state(keyed_db).facets
+    facets = QueryEngine.of(keyed_db).state.facets
     assert facets is not None and "dept" not in facets.columns
     assert "flags" in facets.columns  # read after the write: kept
     assert count(keyed_db, compile_query(keyed_db, "profil:client")) == 2

@@ -3,7 +3,6 @@ and values a choice key lacks are never added without a decision."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +158,3 @@ def test_cli_new_values(tmp_path: Path, typo_csv: Path) -> None:
     result = runner.invoke(main, ["import", path, str(typo_csv), "--new-values", "maybe"])
     assert result.exit_code == 2
 
-
-def test_io_bytes_unused() -> None:
-    assert io.BytesIO  # the exports above write to files, as users do

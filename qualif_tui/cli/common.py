@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.output import tell
 from qualif_tui.storage import Database, open_database
 
@@ -19,6 +21,12 @@ class QueryCommand(click.Command):
     Click would read ``-has:phone`` as ``-h`` (help) and ``-o…`` as an option.
     Only this command's exact option names are options here; every other word
     stays positional, in order, after a ``--``.
+
+    A word starting with ``--`` is never query text, though: ``--force`` after
+    ``export DB 'name:x' -o out.csv`` is a mistyped or misplaced option, and
+    reading it as a query would export nothing with exit 0. It is refused
+    (exit 2) unless it comes after a ``--`` or is quoted inside the query
+    (``'"--force"'``).
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -39,18 +47,42 @@ class QueryCommand(click.Command):
                 options.append(word)
                 if takes_value[name] and "=" not in word:
                     options.append(next(words, ""))
+            elif word.startswith("--"):
+                raise _unknown_option(ctx, name, takes_value)
             else:
                 positionals.append(word)
         return super().parse_args(ctx, [*options, "--", *positionals])
 
 
+def _unknown_option(ctx: click.Context, name: str, known: dict[str, bool]) -> click.UsageError:
+    close = difflib.get_close_matches(name, [n for n in known if n.startswith("--")], n=1)
+    message = _("option inconnue : {option}").format(option=name)
+    if close:
+        message += _(" (vouliez-vous dire {option} ?)").format(option=close[0])
+    message += _(" ; dans une requête, écrivez-le entre guillemets ('\"--mot\"') ou après --")
+    return click.UsageError(message, ctx)
+
+
 @contextmanager
-def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
-    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
+def opened(path: str, *, readonly: bool = False,
+           quick_check: bool | None = None) -> Iterator[Database]:
+    """The file, for one command run, checked as a one-shot command needs: the cheap
+    checks always, the full quick check when the file is not known sound (never
+    deferred: there is no background here). Errors met while it is open name this
+    file. Its query engine (``QueryEngine.of(db)``, made on first use) and caches
+    live as long as the run: closing the file drops them."""
+    CURRENT["db"] = path
+    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell,
+                       defer=False)
+    db.on_wait = tell
     try:
         yield db
     finally:
         db.close()
+
+
+# the database the running command opened, for one-line errors (cli.main)
+CURRENT: dict[str, str] = {}
 
 
 def database_argument(func: Any) -> Any:

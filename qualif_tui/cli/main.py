@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.output import fail, report_query_error
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query.errors import QueryError
@@ -35,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "report": "qualif_tui.cli.report_cmd:report",
+    "campaign": "qualif_tui.cli.campaign_cmd:campaign",
     "duplicates": "qualif_tui.cli.duplicates_cmd:duplicates",
     "merge": "qualif_tui.cli.merge_cmd:merge",
     "undo": "qualif_tui.cli.undo_cmd:undo",
@@ -68,6 +72,11 @@ class QualifGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            # one line, like every other error (click would print three)
+            where = error.ctx.command_path if error.ctx is not None else "qualif"
+            fail(error.format_message() + _(" (aide : {command} --help)").format(command=where),
+                 2)
         except QueryError as error:
             report_query_error(error)
         except (StorageError, QualifError) as error:
@@ -78,6 +87,13 @@ class QualifGroup(click.Group):
             # `qualif query … | head`: the reader left; nothing more to say.
             sys.stderr.close()
             sys.exit(0)
+        except (sqlite3.Error, OSError) as error:
+            # a damaged page met mid-query, a full disk at commit, a held lock: one line
+            from qualif_tui.cli.common import CURRENT
+            from qualif_tui.storage.failures import describe_failure
+
+            db = CURRENT.get("db")
+            fail(describe_failure(Path(db) if db else None, error))
 
 
 @click.group(cls=QualifGroup, invoke_without_command=True,

@@ -11,6 +11,7 @@ import sys
 from typing import NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 from qualif_tui.query.errors import QueryError
 
@@ -19,14 +20,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]qualif:[/] {message}", markup=True)
+    err.print(f"[bold red]qualif:[/] {escape(message)}", markup=True)
     sys.exit(code)
 
 
 def report_query_error(error: QueryError) -> NoReturn:
     for line in error.caret_lines():
         err.print(f"  {line}", markup=False)
-    err.print(f"[bold red]qualif:[/] bad query: {error.message}", markup=True)
+    err.print(f"[bold red]qualif:[/] bad query: {escape(error.message)}", markup=True)
     if error.hint:
         err.print(f"  hint: {error.hint}", markup=False)
     sys.exit(2)

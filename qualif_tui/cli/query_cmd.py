@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterable
 
 import click
 from rich.table import Table
@@ -12,7 +13,7 @@ from rich.table import Table
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, out
 from qualif_tui.domain.keys import format_value, list_keys
-from qualif_tui.query import SORTS, compile_query, count, iter_rows
+from qualif_tui.query import SORTS, ContactRow, compile_query, count, iter_rows
 from qualif_tui.query import explain as explain_query
 
 
@@ -67,26 +68,29 @@ def query(db: str, query: tuple[str, ...], count_only: bool, fmt: str, limit: in
             _print_table(list(rows), [k.name for k in list_keys(database)], total)
 
 
-def _print_json(rows: object) -> None:
+def _print_json(rows: Iterable[ContactRow]) -> None:
     # Streamed one object at a time: a million contacts never sit in memory.
     write = sys.stdout.write
     write("[")
-    for index, row in enumerate(rows):  # type: ignore[call-overload]
+    for index, row in enumerate(rows):
         write(("\n  " if index == 0 else ",\n  ") + json.dumps(row.as_json(), ensure_ascii=False))
     write("\n]\n")
 
 
-def _print_csv(rows: object, key_names: list[str]) -> None:
+def _print_csv(rows: Iterable[ContactRow], key_names: list[str]) -> None:
+    # redirected to a file, this CSV opens in a spreadsheet: cells guarded like export's
+    from qualif_tui.services.exporting.tables import guard
+
     writer = csv.writer(sys.stdout)
-    writer.writerow(["id", "first_name", "last_name", "company", "email", "phone", "mobile",
-                     "postal_code", "city", *key_names])
-    for row in rows:  # type: ignore[attr-defined]
-        writer.writerow([row.id, row.first_name, row.last_name, row.company, row.email,
-                         row.phone, row.mobile, row.postal_code, row.city,
-                         *(format_value(row.keys.get(k)) for k in key_names)])
+    writer.writerow([guard(h) for h in ["id", "first_name", "last_name", "company", "email",
+                                        "phone", "mobile", "postal_code", "city", *key_names]])
+    for row in rows:
+        writer.writerow([row.id, *(guard(v) for v in (
+            row.first_name, row.last_name, row.company, row.email, row.phone, row.mobile,
+            row.postal_code, row.city, *(format_value(row.keys.get(k)) for k in key_names)))])
 
 
-def _print_table(rows: list, key_names: list[str], total: int) -> None:  # type: ignore[type-arg]
+def _print_table(rows: list[ContactRow], key_names: list[str], total: int) -> None:
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("Nom", overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
     table.add_column("Société", overflow="ellipsis", no_wrap=True, max_width=20)

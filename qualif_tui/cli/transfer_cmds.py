@@ -8,6 +8,7 @@ one entry there and shows up here.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -30,12 +31,12 @@ from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, fail, out
 from qualif_tui.domain.errors import QualifError
-from qualif_tui.domain.keyheaders import KIND_WORDS
 from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
 from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
+from qualif_tui.storage.files import inspect_target
 
 # Files bigger than this show a progress bar (a few thousand rows).
 _PROGRESS_BYTES = 400_000
@@ -64,6 +65,15 @@ _EXAMPLES = 10
               help="Undo an import batch: its contacts, merges and notes go away.")
 @click.option("--force", is_flag=True, help="With --undo: undo even if the imported contacts"
                                             " were worked on since (their new history goes too).")
+# mail archives (mbox, Maildir, .eml, .msg): see qualif_tui/cli/import_mail.py
+@click.option("--create-contacts", "create_contacts", default="none", show_default=True,
+              metavar="all|none|min:N", callback=lambda _c, _p, v: _create_choice(v),
+              help="Courrier : créer une fiche pour les correspondants sans fiche (tous, aucun,"
+                   " ou ceux d'au moins N messages ; listes et no-reply laissés de côté).")
+@click.option("--skip-bad", is_flag=True, help="Courrier : importer les messages lisibles et"
+                                               " laisser ceux qui ne le sont pas (listés).")
+@click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
+              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
 @click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
               show_default=True,
               help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
@@ -74,14 +84,18 @@ _EXAMPLES = 10
                      " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter)."))
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
-            force: bool, new_values: str, map_values: tuple[str, ...]) -> None:
-    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB.
+            force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
+            new_values: str, map_values: tuple[str, ...]) -> None:
+    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
+    archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
+    history of the contacts they involve.
 
     \b
     qualif import contacts.db export-outlook.csv --dry-run
     qualif import contacts.db telephone.vcf carnet.xlsx --on-duplicate merge
     qualif import contacts.db --list
     qualif import contacts.db --undo last
+    qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
 
     All or nothing: a file with broken rows is refused (file, line, column of
     each problem) and DB is left exactly as it was. Each import is a batch
@@ -100,12 +114,18 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
         return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    contact_files, other = _split_by_format(files)
+    from qualif_tui.cli import import_mail
+
+    mail = [name for name in files if import_mail.is_mail(name)]
+    contact_files, other = _split_by_format([name for name in files if name not in mail])
     with opened(db) as database:
         value_map = parse_value_map(map_values, list_keys(database)) if map_values else {}
         options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
                                           mapping=mapping, new_values=new_values,
                                           value_map=value_map)
+        if mail:
+            import_mail.import_mail(database, db, mail, dry_run=dry_run, create=create_contacts,
+                                    skip_bad=skip_bad, me=me)
         for fmt, paths in other.items():
             assert fmt.run is not None
             outcome = fmt.run(database, [Path(p) for p in paths],
@@ -113,6 +133,15 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
             _print_outcome(outcome)
         if contact_files:
             _import_contacts(database, db, contact_files, options, dry_run)
+
+
+def _create_choice(value: str) -> str:
+    from qualif_tui.services.mailimport import parse_create
+
+    try:
+        return parse_create(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _split_by_format(files: Sequence[str]
@@ -191,17 +220,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _print_files(plan: ImportPlan) -> None:
-    for parsed in plan.files:
-        parts = [parsed.format]
-        if parsed.profile:
-            parts.append(parsed.profile)
-        if parsed.encoding and parsed.format != "xlsx":
-            parts.append(f"encoding {parsed.encoding}")
-        if parsed.format == "csv":
-            parts.append("separator " + importing.sniff.SEPARATOR_NAMES.get(parsed.separator,
-                                                                            parsed.separator))
-        parts.append(f"{len(parsed.records)} contact(s) read")
-        out.print(f"{parsed.source}: " + ", ".join(parts), markup=False)
+    for described in importing.summarize_plan(plan).files:
+        out.print(f"{described.source} : {described.about}", markup=False)
 
 
 def _print_columns(plan: ImportPlan) -> None:
@@ -250,21 +270,13 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
                   show_header=False, show_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("created", str(len(plan.creates)))
-    table.add_row("merged", str(len(plan.merges)))
-    table.add_row("skipped (duplicates)", str(len(plan.skips)))
-    if plan.declared_keys:
-        table.add_row(_("clés créées"), ", ".join(
-            f"{k.name} ({KIND_WORDS[k.type]})" for k in plan.declared_keys))
-    table.add_row(_("nouvelles valeurs de clés"), str(len(plan.value_decisions)) or "—")
-    table.add_row("unmapped columns (kept as custom fields)", ", ".join(plan.unmapped) or "—")
-    if plan.dropped:
-        table.add_row("not imported", ", ".join(f"{n} ×{c}" for n, c in plan.dropped.items()))
+    for label, value in importing.summarize_plan(plan, done=not dry_run).counts:
+        table.add_row(label, value)
     out.print(table)
     if plan.value_decisions:
         out.print(_("Valeurs absentes des listes des clés :"), markup=False)
-        for value in plan.value_decisions:
-            out.print(f"  {value.describe()}", markup=False)
+        for decision in plan.value_decisions:
+            out.print(f"  {decision.describe()}", markup=False)
         if plan.unresolved and dry_run:
             out.print(_("l'import serait refusé : décidez avec --new-values add|map ou"
                         " --map-value « Clé:valeur=existante »"), markup=False, style="dim")
@@ -352,9 +364,11 @@ class _LiveChoice(click.Choice):  # type: ignore[type-arg]
               help="iCalendar: from this day (2026-12-01, 1/12, lundi, +3d…).")
 @click.option("--to", "date_to", metavar="DATE", default=None,
               help="iCalendar: up to this day, included.")
+@click.option("--force", is_flag=True,
+              help="Replace FILE if it exists (never the database, its journal or a backup).")
 def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_fr: bool,
-           separator: str, vcard_version: str, date_from: str | None, date_to: str | None
-           ) -> None:
+           separator: str, vcard_version: str, date_from: str | None, date_to: str | None,
+           force: bool) -> None:
     """Export the contacts matching QUERY (every contact if empty).
 
     \b
@@ -379,6 +393,14 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
                                       vcard_version=vcard_version,
                                       date_from=_day(date_from, "--from"),
                                       date_to=_day(date_to, "--to"))
+    if output == "-":
+        _refuse_stdout_into(Path(db))
+    else:
+        status = inspect_target(Path(db), Path(output))
+        if status.forbidden:
+            fail(status.forbidden)
+        if status.exists and not force:
+            fail(_("{target} existe déjà : --force pour le remplacer").format(target=output))
     with opened(db, readonly=True) as database:
         compiled = compile_query(database, " ".join(query))
         for warning in compiled.warnings:
@@ -387,12 +409,24 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
             result = exporting.export_contacts(database, compiled, fmt, sys.stdout.buffer, options)
             sys.stdout.buffer.flush()
         else:
-            result = exporting.export_to_file(database, compiled, fmt, Path(output), options)
+            result = exporting.export_to_file(database, compiled, fmt, Path(output), options,
+                                              overwrite=force)
     for message in result.messages:
         err.print(f"qualif: {message}", markup=False)
     where = "" if output == "-" else f" to {output}"
     what = "item(s)" if fmt == "ics" else "contact(s)"
     err.print(f"qualif: {result.written} {what} written{where} ({chosen.label})", markup=False)
+
+
+def _refuse_stdout_into(db: Path) -> None:
+    """``qualif export DB >> DB`` would append a CSV to the database."""
+    try:
+        out_stat, db_stat = os.fstat(sys.stdout.fileno()), os.stat(db)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    if (out_stat.st_dev, out_stat.st_ino) == (db_stat.st_dev, db_stat.st_ino):
+        fail(_("la sortie standard est la base de données {db} elle-même : rien n'a été"
+               " écrit").format(db=db))
 
 
 def _day(text: str | None, option: str) -> date | None:

@@ -28,6 +28,7 @@ from qualif_tui.domain.keys import (
     parse_yesno,
     set_qualification,
 )
+from qualif_tui.domain.legal_basis import normalise_legal_basis
 from qualif_tui.domain.phones import phone_e164
 from qualif_tui.storage import Database
 
@@ -121,6 +122,8 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValidationError(f"{label}: '{text}' is not an e-mail address", name)
         elif name == "birthday" and text:
             text = _clean_birthday(text)
+        elif name == "legal_basis":
+            text = normalise_legal_basis(text)
         cleaned[name] = text
     country = fold(str(cleaned.get("country", "")))
     postal = cleaned.get("postal_code", "")

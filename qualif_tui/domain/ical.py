@@ -392,14 +392,14 @@ def _contacts(db: Database, component: Any) -> list[int]:
     return found
 
 
-def _rule_in(component: Any, start: times.Moment, zone_name: str, warnings: list[str],
+def _rule_in(component: Any, start: times.Moment, zone_name: str, notes: list[str],
              label: str) -> str:
     value = component.get("rrule")
     if value is None:
         return ""
     if isinstance(value, list):
         if len(value) > 1:
-            warnings.append(f"{label}: several RRULEs, the first one kept")
+            notes.append(f"{label}: several RRULEs, the first one kept")
         value = value[0]
     text = value.to_ical().decode("ascii", errors="replace")
     match = re.search(r"UNTIL=(\d{8}T\d{6})Z", text)
@@ -411,7 +411,7 @@ def _rule_in(component: Any, start: times.Moment, zone_name: str, warnings: list
         return check_rule(text, start).text
     except ValidationError as error:
         if "FREQ=" in str(error) and "not supported" in str(error):
-            warnings.append(f"{label}: {error}; imported as a single event")
+            notes.append(f"{label}: {error}; imported as a single event")
             return ""
         raise
 
@@ -432,7 +432,7 @@ def _exdates(component: Any, zone_name: str, home: str) -> list[str]:
     return found
 
 
-def _parse(db: Database, component: Any, home: str, warnings: list[str], label: str
+def _parse(db: Database, component: Any, home: str, notes: list[str], label: str
            ) -> _Parsed:
     is_todo = component.name == "VTODO"
     summary = str(component.get("summary", "")).strip()
@@ -447,7 +447,7 @@ def _parse(db: Database, component: Any, home: str, warnings: list[str], label: 
         if isinstance(due, datetime) and due_zone != zone_name:
             due = times.convert(due, due_zone, zone_name)
     if start is not None and due is not None and times.day_of(due) < times.day_of(start):
-        warnings.append(f"{label}: DUE before DTSTART, DUE dropped")
+        notes.append(f"{label}: DUE before DTSTART, DUE dropped")
         due = None
     duration: int | None = None
     raw_end = _decoded(component, "dtend")
@@ -466,9 +466,9 @@ def _parse(db: Database, component: Any, home: str, warnings: list[str], label: 
     if duration == 0:
         duration = None
     if duration is not None and duration < 0:
-        warnings.append(f"{label}: ends before it starts, duration dropped")
+        notes.append(f"{label}: ends before it starts, duration dropped")
         duration = None
-    rrule = _rule_in(component, start, zone_name, warnings, label) if start is not None else ""
+    rrule = _rule_in(component, start, zone_name, notes, label) if start is not None else ""
     exdates = _exdates(component, zone_name, home) if rrule else []
     uid = str(component.get("uid", "")).strip()
     if not uid:
@@ -476,7 +476,12 @@ def _parse(db: Database, component: Any, home: str, warnings: list[str], label: 
         uid = f"ics-{hashlib.sha1(seed).hexdigest()[:16]}@import"
     recurrence_id = None
     if "RECURRENCE-ID" in component:
-        rid, rid_zone = _moment_in(_decoded(component, "recurrence-id"), home, zone_name)
+        raw_rid = _decoded(component, "recurrence-id")
+        rid, rid_zone = _moment_in(raw_rid, home, zone_name)
+        if isinstance(raw_rid, datetime) and raw_rid.tzinfo is not None \
+                and isinstance(rid, datetime) and rid_zone != zone_name:
+            # told in another zone (often UTC): the occurrence it replaces is in the event's
+            rid = times.convert(rid, rid_zone, zone_name)
         recurrence_id = times.format_stored(rid)
     kind = str(component.get("x-qualif-kind", "")).strip().lower() or (
         "todo" if is_todo else "meeting")

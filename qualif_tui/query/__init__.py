@@ -1,10 +1,15 @@
-"""The query engine: query text → tokens → AST → one parameterised SQL statement."""
+"""The query engine: query text → tokens → AST → one parameterised SQL statement.
+
+:class:`QueryEngine` serves one open file (``QueryEngine.of(db)``); the functions
+taking a database are the same calls on that engine.
+"""
 
 from qualif_tui.query.engine import (
     SORTS,
     CompiledQuery,
     ContactRow,
     Cursor,
+    QueryEngine,
     compile_query,
     count,
     count_many,
@@ -15,7 +20,7 @@ from qualif_tui.query.engine import (
     use_bitmaps,
     warm_up,
 )
-from qualif_tui.query.errors import QueryCancelled, QueryError
+from qualif_tui.query.errors import QueryCancelled, QueryError, SegmentCycle
 from qualif_tui.query.explain import explain
 
 __all__ = [
@@ -24,7 +29,9 @@ __all__ = [
     "ContactRow",
     "Cursor",
     "QueryCancelled",
+    "QueryEngine",
     "QueryError",
+    "SegmentCycle",
     "compile_query",
     "count",
     "count_many",

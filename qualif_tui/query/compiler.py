@@ -21,7 +21,7 @@ from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
 from qualif_tui.domain.phones import phone_e164
 from qualif_tui.query import custom, fulltext
 from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
-from qualif_tui.query.errors import QueryError
+from qualif_tui.query.errors import QueryError, SegmentCycle
 from qualif_tui.query.fields import Builtin, Resolved, resolve, resolve_field, suggestion
 from qualif_tui.query.matching import (
     closest_place,
@@ -219,18 +219,19 @@ class _Compiler:
                         ids_sql="SELECT contact_id FROM segment_members WHERE segment_id = ?",
                         ids_params=(segment_id,), label=f'segment:"{name}" (static)')
         if any(seen == segment_id for seen, _ in self.stack):
-            chain = " → ".join([n for _, n in self.stack] + [name])
-            raise self.fail(f"segment cycle: {chain}", term.span,
-                            "a segment cannot use itself, even through others")
+            raise SegmentCycle([n for _, n in self.stack] + [name], term.span.start,
+                               term.span.length, self.text)
         if len(self.stack) >= MAX_SEGMENT_DEPTH:
             raise self.fail("segments nested too deeply", term.span,
                             f"at most {MAX_SEGMENT_DEPTH} segments inside one another")
         inner = _Compiler(self.db, query, self.keys, (*self.stack, (segment_id, name)))
         try:
             plan = inner.node(parse(query))
+        except SegmentCycle as cycle:
+            # told where the outermost query uses the segment
+            raise SegmentCycle(cycle.chain, term.span.start, term.span.length,
+                               self.text) from None
         except QueryError as error:
-            if error.message.startswith("segment cycle"):
-                raise self.fail(error.message, term.span, error.hint) from None
             raise self.fail(f"segment '{name}' cannot be used: {error.message}", value.span,
                             f"its query is {query!r}; fix it with qualif segment save"
                             " --replace") from None

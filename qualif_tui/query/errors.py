@@ -36,6 +36,16 @@ class QueryError(QualifError):
         return " — ".join(parts)
 
 
+class SegmentCycle(QueryError):
+    """A segment that uses itself, directly or through others (``chain``: their names)."""
+
+    def __init__(self, chain: list[str], position: int | None = None, length: int = 1,
+                 query: str = "") -> None:
+        super().__init__(f"segment cycle: {' → '.join(chain)}", position,
+                         "a segment cannot use itself, even through others", length, query)
+        self.chain = chain
+
+
 class QueryCancelled(QueryError):
     """The query was stopped by :func:`qualif_tui.query.interrupt` (a newer one replaces it)."""
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from qualif_tui.query.engine import (
+from qualif_tui.query.compiled import CompiledQuery
+from qualif_tui.query.engine import QueryEngine
+from qualif_tui.query.pages import (
     WALKS,
-    CompiledQuery,
-    bitmap_result,
-    choose_plan,
     from_clause,
     list_sql,
     page_request,
@@ -15,18 +14,17 @@ from qualif_tui.query.engine import (
 )
 from qualif_tui.query.plan import Negate, describe, render
 from qualif_tui.query.plan import tables as plan_tables
-from qualif_tui.query.runtime import current_keys, state, total_contacts
 from qualif_tui.storage import Database
 
 
 def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: int = 50
             ) -> list[str]:
     """How the count and the first page are computed: plans, SQL, SQLite's query plans."""
-    keys = current_keys(db)
+    engine = QueryEngine.of(db)
+    keys = engine.state.current_keys()
     lines = [f"query: {query.text!r}", "criteria:"]
-    st = state(db)
-    with st.lock:
-        result = bitmap_result(db, query)
+    with engine.state.lock:
+        result = engine.bitmap_result(query)
         bitmaps = result is not None
         lines += ["  " + line for line in describe(query.plan, bitmaps=bitmaps)]
         lines.append("count: " + ("bitmaps in memory (warm_up)" if bitmaps else "SQL"))
@@ -42,8 +40,8 @@ def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: in
             lines += [f"    {row[3]}" for row in db.query(f"EXPLAIN QUERY PLAN {sql}",
                                                            where_params)]
         page = page_request(sort, None, None, limit, False)
-        chosen, matches, total = ("walk", total_contacts(db), total_contacts(db)) if (
-            query.is_everything) else choose_plan(db, query, page, bitmaps)
+        chosen, matches, total = ("walk", engine.total(), engine.total()) if (
+            query.is_everything) else engine.choose_plan(query, page, bitmaps)
         lines.append(f"matches: {matches} of {total}")
         how = {"walk": f"walk the {sort} index in order, keep matches until {limit}",
                "list": "sort the matching ids, take the first page",

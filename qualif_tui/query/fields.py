@@ -71,12 +71,18 @@ BUILTINS: tuple[Builtin, ...] = (
             ("refus_email", "refus_mail", "optout", "email_opt_out")),
     Builtin("phone_optout", "flag", "c.phone_optout", "refus téléphone",
             ("refus_telephone", "refus_tel")),
+    Builtin("legal_basis", "folded", "c.legal_basis", "base légale",
+            ("base_legale", "rgpd", "consent")),
     Builtin("created", "fact_date", "created", "créé le",
             ("cree", "creation", "cree_le", "date_creation")),
     Builtin("updated", "fact_date", "updated", "modifié le",
             ("modifie", "modification", "modifie_le", "maj")),
     Builtin("last_contact", "fact_date", "last_contact", "dernier contact",
             ("dernier_contact", "contacte", "last_seen")),
+    # the latest message *from* the contact (mail archives): where the CNIL's
+    # three-year clock for prospects starts
+    Builtin("last_inbound", "fact_date", "last_inbound", "dernier message reçu",
+            ("dernier_message_recu", "dernier_recu", "last_received")),
     Builtin("next_activity", "fact_date", "next_activity", "prochaine activité",
             ("prochaine_activite", "prochain_rdv", "next", "agenda")),
     Builtin("deals", "fact_number", "deals", "affaires gagnées",

@@ -1,4 +1,8 @@
-"""Per-database state of the query engine: SQL functions, data version, caches.
+"""What the query engine remembers about one open file: SQL functions, data version, caches.
+
+One :class:`EngineState` per :class:`~qualif_tui.query.engine.QueryEngine`, so
+per open connection; nothing here is global. Its life is the engine's: the
+app and a CLI run hold the engine of their file, and closing the file drops it.
 
 Caches are only as good as their invalidation. The file's ``change_log``
 table (kept by triggers, see ``storage/schema.py``) gets a row for every
@@ -14,11 +18,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pyroaring import BitMap
 
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey, list_keys
@@ -38,6 +42,9 @@ class LRU:
         self.size = size
         self.data: OrderedDict[Hashable, Any] = OrderedDict()
 
+    def __len__(self) -> int:
+        return len(self.data)
+
     def get(self, key: Hashable) -> Any:
         if key in self.data:
             self.data.move_to_end(key)
@@ -54,169 +61,161 @@ class LRU:
         self.data.clear()
 
 
-@dataclass
-class State:
-    has_log: bool | None = None
-    version: Version | None = None  # the data version the caches below belong to
-    counts: LRU = field(default_factory=lambda: LRU(512))
-    totals: dict[str, int] = field(default_factory=dict)
-    keys: list[QualKey] | None = None  # the qualification keys at this data version
-    pinned: int = 0  # > 0 inside checked(): the version was just read, do not read it again
-    indexes: dict[str, bool] = field(default_factory=dict)
-    facets: FacetIndex | None = None  # set by warm_up(): bitmap evaluation enabled
-    # the database's own lock: one lock for SQL and caches, so a thread inside a
-    # transaction (holding db.lock) and one counting can never wait on each other
-    lock: Any = None
+class EngineState:
+    """The caches of one connection's query engine, and the lock that guards them.
 
+    ``lock`` is the database's own lock: one lock for SQL and caches, so a
+    thread inside a transaction (holding ``db.lock``) and one counting can
+    never wait on each other.
+    """
 
-_STATES: weakref.WeakKeyDictionary[Database, State] = weakref.WeakKeyDictionary()
-_STATES_LOCK = threading.Lock()
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.lock: threading.RLock = db.lock
+        self.has_log: bool | None = None
+        self.version: Version | None = None  # the data version the caches below belong to
+        self.counts = LRU(512)  # counts and id lists of queries
+        self.totals: dict[str, int] = {}
+        self.keys: list[QualKey] | None = None  # the qualification keys at this version
+        self.pinned = 0  # > 0 inside checked(): the version was just read, do not read it again
+        self.indexes: dict[str, bool] = {}
+        self.facets: FacetIndex | None = None  # set by warm_up(): bitmap evaluation enabled
+        # bitmaps the walk plans test membership in, by token (see member_set())
+        self.member_sets: dict[int, tuple[BitMap, bool]] = {}
+        self._tokens = itertools.count(1)
+        self._register_functions()
 
-# Bitmaps the walk plans test membership in, by token (see member()).
-_MEMBER_SETS: dict[int, Any] = {}
-_TOKENS = itertools.count(1)
+    # -- SQL functions ----------------------------------------------------------
+    def _register_functions(self) -> None:
+        with self.lock:
+            self.db.conn.create_function("qualif_fold", 1, _fold, deterministic=True)
+            self.db.conn.create_function("qualif_in", 2, self._member)
+            # custom fields compared as numbers and dates, by the one parser (query/custom.py)
+            self.db.conn.create_function("qualif_number", 1, custom.sql_number,
+                                         deterministic=True)
+            self.db.conn.create_function("qualif_date", 1, custom.sql_date, deterministic=True)
+            self.db.conn.create_function("qualif_month", 1, custom.sql_month,
+                                         deterministic=True)
 
-
-def state(db: Database) -> State:
-    with _STATES_LOCK:
-        found = _STATES.get(db)
+    def _member(self, token: int, contact_id: int) -> int:
+        found = self.member_sets.get(token)
         if found is None:
-            found = _STATES[db] = State(lock=db.lock)
-            _register_functions(db)
-        return found
+            return 0
+        bitmap, complemented = found
+        return int((contact_id in bitmap) != complemented)
 
+    @contextlib.contextmanager
+    def member_set(self, bitmap: BitMap, complemented: bool = False) -> Iterator[int]:
+        """Make a bitmap testable in SQL as ``qualif_in(token, id)`` while in use.
 
-def _register_functions(db: Database) -> None:
-    with db.lock:
-        db.conn.create_function("qualif_fold", 1, _fold, deterministic=True)
-        db.conn.create_function("qualif_in", 2, _member)
-        # custom fields compared as numbers and dates, by the one parser (query/custom.py)
-        db.conn.create_function("qualif_number", 1, custom.sql_number, deterministic=True)
-        db.conn.create_function("qualif_date", 1, custom.sql_date, deterministic=True)
-        db.conn.create_function("qualif_month", 1, custom.sql_month, deterministic=True)
+        ``complemented``: the set is every contact *except* those in ``bitmap``.
+        """
+        token = next(self._tokens)
+        self.member_sets[token] = (bitmap, complemented)
+        try:
+            yield token
+        finally:
+            self.member_sets.pop(token, None)
+
+    # -- the data version -------------------------------------------------------
+    def current_version(self) -> Version | None:
+        """The data version, or None when caching is not possible right now."""
+        db = self.db
+        if db.conn.in_transaction:
+            return None
+        with self.lock:
+            if self.has_log is None:
+                self.has_log = bool(db.scalar(
+                    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'change_log'"))
+            if not self.has_log:
+                return None
+            seq = db.scalar("SELECT max(seq) FROM change_log") or 0
+            schema = db.scalar("PRAGMA schema_version")
+        return int(seq), int(schema)
+
+    def refresh(self) -> Version | None:
+        """Bring the caches to the current data version; returns it (None: no caching)."""
+        if self.pinned and not self.db.conn.in_transaction:
+            return self.version  # checked at the start of this call (see checked())
+        version = self.current_version()
+        if version is None:
+            return None
+        if version != self.version:
+            self.counts.clear()
+            self.totals.clear()
+            self.keys = None
+            self.indexes.clear()
+            if self.facets is not None:
+                self.facets.catch_up(self.db, self.version, version)
+            self.version = version
+        return version
+
+    @contextlib.contextmanager
+    def checked(self) -> Iterator[EngineState]:
+        """Hold the lock and read the data version once for a whole call.
+
+        A page request asks for the count, the total, the keys…: one version check
+        (two tiny queries) is enough for all of them, as the lock keeps this
+        connection's own writers out meanwhile.
+        """
+        with self.lock:
+            self.refresh()
+            self.pinned += 1
+            try:
+                yield self
+            finally:
+                self.pinned -= 1
+
+    # -- cached answers ---------------------------------------------------------
+    def current_keys(self) -> list[QualKey]:
+        """The qualification keys (cached per data version: every page decodes them)."""
+        with self.lock:
+            version = self.refresh()
+            if version is not None and self.keys is not None:
+                return self.keys
+            keys = list_keys(self.db)
+            if version is not None:
+                self.keys = keys
+            return keys
+
+    def has_index(self, name: str) -> bool:
+        """Whether the file has an index (files of an older layout may lack one)."""
+        with self.lock:
+            if name not in self.indexes:
+                self.indexes[name] = bool(self.db.scalar(
+                    "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", (name,)))
+            return self.indexes[name]
+
+    def total_contacts(self) -> int:
+        """How many contacts (cached per data version)."""
+        with self.lock:
+            version = self.refresh()
+            if version is not None and "all" in self.totals:
+                return self.totals["all"]
+            total = int(self.db.scalar("SELECT count(*) FROM contact_facts"))
+            if version is not None:
+                self.totals["all"] = total
+            return total
+
+    def forget_results(self) -> None:
+        """Drop cached counts and id lists, keep the bitmaps (benchmarks: "warm, not cached")."""
+        with self.lock:
+            self.counts.clear()
+            if self.facets is not None:
+                self.facets.materialized.clear()
+
+    def clear(self) -> None:
+        """Forget everything cached, bitmaps included (they are rebuilt on demand)."""
+        with self.lock:
+            self.version = None
+            self.counts.clear()
+            self.totals.clear()
+            self.keys = None
+            self.indexes.clear()
+            self.has_log = None
+            if self.facets is not None:
+                self.facets.forget()
 
 
 def _fold(value: Any) -> str:
     return fold(value if isinstance(value, str) else ("" if value is None else str(value)))
-
-
-def _member(token: int, contact_id: int) -> int:
-    found = _MEMBER_SETS.get(token)
-    if found is None:
-        return 0
-    bitmap, complemented = found
-    return int((contact_id in bitmap) != complemented)
-
-
-class member_set:  # noqa: N801 — used as a context manager, reads like a function
-    """Make a bitmap testable in SQL as ``qualif_in(token, id)`` while in use.
-
-    ``complemented``: the set is every contact *except* those in ``bitmap``.
-    """
-
-    def __init__(self, bitmap: Any, complemented: bool = False) -> None:
-        self.token = next(_TOKENS)
-        self.entry = (bitmap, complemented)
-
-    def __enter__(self) -> int:
-        _MEMBER_SETS[self.token] = self.entry
-        return self.token
-
-    def __exit__(self, *exc: object) -> None:
-        _MEMBER_SETS.pop(self.token, None)
-
-
-def current_version(db: Database, st: State) -> Version | None:
-    """The data version, or None when caching is not possible right now."""
-    if db.conn.in_transaction:
-        return None
-    with db.lock:
-        if st.has_log is None:
-            st.has_log = bool(db.scalar(
-                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'change_log'"))
-        if not st.has_log:
-            return None
-        seq = db.scalar("SELECT max(seq) FROM change_log") or 0
-        schema = db.scalar("PRAGMA schema_version")
-    return int(seq), int(schema)
-
-
-def refresh(db: Database, st: State) -> Version | None:
-    """Bring the caches to the current data version; returns it (None: no caching)."""
-    if st.pinned and not db.conn.in_transaction:
-        return st.version  # checked at the start of this call (see checked())
-    version = current_version(db, st)
-    if version is None:
-        return None
-    if version != st.version:
-        st.counts.clear()
-        st.totals.clear()
-        st.keys = None
-        st.indexes.clear()
-        if st.facets is not None:
-            st.facets.catch_up(db, st.version, version)
-        st.version = version
-    return version
-
-
-@contextlib.contextmanager
-def checked(db: Database) -> Iterator[State]:
-    """Hold the state lock and read the data version once for a whole call.
-
-    A page request asks for the count, the total, the keys…: one version check
-    (two tiny queries) is enough for all of them, as the lock keeps this
-    connection's own writers out meanwhile.
-    """
-    st = state(db)
-    with st.lock:
-        refresh(db, st)
-        st.pinned += 1
-        try:
-            yield st
-        finally:
-            st.pinned -= 1
-
-
-def current_keys(db: Database) -> list[QualKey]:
-    """The qualification keys (cached per data version: every page decodes them)."""
-    st = state(db)
-    with st.lock:
-        version = refresh(db, st)
-        if version is not None and st.keys is not None:
-            return st.keys
-        keys = list_keys(db)
-        if version is not None:
-            st.keys = keys
-        return keys
-
-
-def has_index(db: Database, name: str) -> bool:
-    """Whether the file has an index (files of an older layout may lack one)."""
-    st = state(db)
-    with st.lock:
-        if name not in st.indexes:
-            st.indexes[name] = bool(db.scalar(
-                "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?", (name,)))
-        return st.indexes[name]
-
-
-def forget_results(db: Database) -> None:
-    """Drop cached counts and id lists, keep the bitmaps (benchmarks: "warm, not cached")."""
-    st = state(db)
-    with st.lock:
-        st.counts.clear()
-        if st.facets is not None:
-            st.facets.materialized.clear()
-
-
-def total_contacts(db: Database) -> int:
-    """How many contacts (cached per data version)."""
-    st = state(db)
-    with st.lock:
-        version = refresh(db, st)
-        if version is not None and "all" in st.totals:
-            return st.totals["all"]
-        total = int(db.scalar("SELECT count(*) FROM contact_facts"))
-        if version is not None:
-            st.totals["all"] = total
-        return total

@@ -19,10 +19,16 @@ then widen naturally, as users mean them:
 Every result is a half-open interval ``[low, high)`` of the column's own text
 form (``YYYY-MM-DD`` days, ``YYYY-MM`` months), so the SQL is two index-friendly
 comparisons and the in-memory evaluation compares the same strings.
+
+Dates stop at 9999-12-31 (Python's ``date.max``). The end of a period that
+reaches it is the text just past every stored value (``9999-12-32``,
+``9999-13``), and a duration reaching beyond year 1 or 9999 stops there:
+``created<9999-12-31`` and ``created:99999y`` are questions, not crashes.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -73,7 +79,10 @@ def parse_period(text: str) -> Period:
     if match:
         sign, amount, unit = match.groups()
         delta = relativedelta(**{_UNITS[unit.lower()]: int(amount)})
-        day = today + delta if sign == "+" else today - delta
+        try:
+            day = today + delta if sign == "+" else today - delta
+        except (ValueError, OverflowError):  # beyond year 1 or 9999: stop there
+            day = date.max if sign == "+" else date.min
         return Period(day, day, relative=True)
     try:
         match = re.fullmatch(r"(\d{4})", raw)
@@ -86,7 +95,7 @@ def parse_period(text: str) -> Period:
             year, month = ((int(match[1]), int(match[2])) if match
                            else (int(month_year[2]), int(month_year[1])))  # type: ignore[index]
             first = date(year, month, 1)
-            return Period(first, first + relativedelta(months=1) - timedelta(days=1))
+            return Period(first, first.replace(day=calendar.monthrange(year, month)[1]))
     except ValueError:
         raise BadValue(f"'{raw}' is not a date", "a real date: 2024-02-29, 29/02/2024") from None
     if re.match(r"\d", raw):
@@ -102,9 +111,22 @@ def parse_period(text: str) -> Period:
                    " 30d, 8w, 6m, 2y")
 
 
-def _next_month(day: date) -> date:
-    first = day.replace(day=1)
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def _month_after(day: date) -> str:
+    """``YYYY-MM`` of the month after ``day``'s (``9999-13`` after the last one)."""
+    if (day.year, day.month) == (9999, 12):
+        return "9999-13"  # sorts after every 9999-12…
+    return _month_text(date(day.year + day.month // 12, day.month % 12 + 1, 1))
+
+
+def _month_text(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"  # strftime("%Y") does not pad year 1
+
+
+def _day_after(day: date) -> str:
+    """``YYYY-MM-DD`` of the day after ``day`` (``9999-12-32`` after the last one)."""
+    if day == date.max:
+        return "9999-12-32"  # sorts after 9999-12-31 and its time stamps
+    return (day + timedelta(days=1)).isoformat()
 
 
 def period_bounds(period: Period, op: str, months: bool) -> tuple[str | None, str | None]:
@@ -114,17 +136,16 @@ def period_bounds(period: Period, op: str, months: bool) -> tuple[str | None, st
     it touches); otherwise ``YYYY-MM-DD`` (or a longer time stamp).
     """
     if months:
-        first = period.first.strftime("%Y-%m")
-        after_last = _next_month(period.last).strftime("%Y-%m")
+        first = _month_text(period.first)
+        after_last = _month_after(period.last)
     else:
         first = period.first.isoformat()
-        after_last = (period.last + timedelta(days=1)).isoformat()
+        after_last = _day_after(period.last)
     if op == ":":
         if period.relative and period.first <= clock.today():
             # "last_contact:30d": from that day up to today, the natural reading
             today = clock.today()
-            end = _next_month(today).strftime("%Y-%m") if months else (
-                today + timedelta(days=1)).isoformat()
+            end = _month_after(today) if months else _day_after(today)
             return first, end
         return first, after_last
     if op == ">":

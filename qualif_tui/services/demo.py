@@ -23,7 +23,7 @@ from qualif_tui.base.text import fold
 from qualif_tui.domain import bulkload, clock
 from qualif_tui.domain.contacts import FIELDS, clean_fields, derived_columns
 from qualif_tui.domain.keys import KeySpec, bulk_define_keys, list_keys
-from qualif_tui.storage import Database, migrations
+from qualif_tui.storage import Database, migrations, open_database
 
 
 def _read(name: str) -> str:
@@ -80,7 +80,21 @@ def build_demo(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path
                 (segment["name"], fold(segment["name"]), segment["query"], stamp, stamp))
         conn.execute("INSERT INTO meta(key, value) VALUES ('demo', ?)", (meta["anchor"],))
         migrations.finish_bulk_load(conn, columns)
+    _load_campaigns(Path(path), shift)
     return Path(path)
+
+
+def _load_campaigns(path: Path, shift: _Shift) -> None:
+    """Campaigns go through the real services (their exclusions are the ones a user
+    sees), once the file is complete."""
+    from qualif_tui.services.campaigns.samples import load_demo_campaigns
+
+    try:
+        spec = json.loads(_read("campaigns.json"))
+    except FileNotFoundError:
+        return
+    with open_database(path, quick_check=False) as db:
+        load_demo_campaigns(db, spec, shift)
 
 
 def _load_contacts(conn: sqlite3.Connection, path: Path, shift: _Shift) -> None:

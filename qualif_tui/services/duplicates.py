@@ -229,6 +229,12 @@ def _name_pairs(people: list[Person], candidates: set[tuple[int, int]]) -> int:
     return added
 
 
+def _close(a: str, b: str) -> bool:
+    return bool(fuzz.token_sort_ratio(a, b, score_cutoff=NAME_THRESHOLD)
+                or fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""),
+                              score_cutoff=NAME_THRESHOLD))
+
+
 def _block_keys(name: str) -> tuple[str, ...]:
     """The name blocks a name falls in: for each of its words, the word's first
     three letters and the initials of its other words ("leo besson" → "bes l",
@@ -239,6 +245,8 @@ def _block_keys(name: str) -> tuple[str, ...]:
     for index, word in enumerate(words):
         initials = "".join(sorted(w[0] for i, w in enumerate(words) if i != index))
         keys.add(f"{word[:3]} {initials}")
+    # and the start of the name without its spaces: "Da Silva" meets "DaSilva"
+    keys.add("~" + name.replace(" ", "")[:5])
     return tuple(keys)
 
 
@@ -258,8 +266,7 @@ def _compare_block(ids: list[int], names: dict[int, str],
                    candidates: set[tuple[int, int]]) -> int:
     if len(ids) == 2:
         a, b = ids
-        if names[a] == names[b] or fuzz.token_sort_ratio(names[a], names[b],
-                                                         score_cutoff=NAME_THRESHOLD):
+        if names[a] == names[b] or _close(names[a], names[b]):
             pair = (a, b) if a < b else (b, a)
             if pair not in candidates:
                 candidates.add(pair)
@@ -277,7 +284,13 @@ def _compare_block(ids: list[int], names: dict[int, str],
         # one name against the rest of the block, the loop in rapidfuzz's C++
         found = process.extract(distinct[row], distinct[row + 1:], scorer=fuzz.token_sort_ratio,
                                 score_cutoff=NAME_THRESHOLD, limit=None)
-        for other, _score, _offset in found:
+        close = {other for other, _score, _offset in found}
+        if " " in distinct[row]:  # spaces ignored too: a second, cheap pass
+            compact = [n.replace(" ", "") for n in distinct[row + 1:]]
+            close.update(distinct[row + 1 + offset] for _n, _s, offset in process.extract(
+                distinct[row].replace(" ", ""), compact, scorer=fuzz.ratio,
+                score_cutoff=NAME_THRESHOLD, limit=None))
+        for other in close:
             added += _cross(candidates, named[distinct[row]], named[other])
     return added
 
@@ -295,16 +308,18 @@ def score_pair(a: Person, b: Person, email: str | None = None,
     reasons: list[str] = []
     score = 0
     if a_name and b_name:
-        similarity = fuzz.token_sort_ratio(a_name, b_name)
+        # word order ignored, and spaces too ("Da Silva" / "DaSilva")
+        similarity = max(fuzz.token_sort_ratio(a_name, b_name),
+                         fuzz.ratio(a_name.replace(" ", ""), b_name.replace(" ", "")))
         if similarity >= 97:
             inverted = a_name != b_name and sorted(a_name.split()) == sorted(b_name.split())
             score += 60
             reasons.append(_("prénom et nom inversés") if inverted else _("même nom"))
         elif similarity >= 90:
-            score += 50
+            score += 55
             reasons.append(_("noms proches ({score:.0f} %)").format(score=similarity))
         elif similarity >= NAME_THRESHOLD:
-            score += 40
+            score += 45
             reasons.append(_("noms proches ({score:.0f} %)").format(score=similarity))
         first_a, first_b = _folded(a_first), _folded(b_first)
         if (first_a and first_b and fuzz.ratio(first_a, first_b) < 60
@@ -327,12 +342,15 @@ def score_pair(a: Person, b: Person, email: str | None = None,
         context += 8
         reasons.append(_("même code postal ({code})").format(code=a_postal))
     if a_domain and a_domain == b_domain and not email:
-        context += 5
+        context += 8
         reasons.append(_("même domaine e-mail ({domain})").format(domain=a_domain))
     if rare:
         context += 5
         reasons.append(_("seuls à porter ce nom dans le fichier"))
     score += min(context, 20)
+    if not email and not phone and a_postal and b_postal and a_postal[:2] != b_postal[:2]:
+        score -= 10  # namesakes far apart: two people more likely than one who moved
+        reasons.append(_("départements différents"))
     return DuplicatePair(min(a_id, b_id), max(a_id, b_id), max(0, min(100, score)),
                          tuple(reasons))
 

@@ -28,6 +28,7 @@ from qualif_tui.base.geography import departement_of_postal_code
 from qualif_tui.base.text import fold
 from qualif_tui.domain import bulkload, clock
 from qualif_tui.domain.keys import KeySpec, bulk_define_keys
+from qualif_tui.services.campaigns.samples import add_generated_campaigns, legal_basis_for
 from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
@@ -157,7 +158,7 @@ def _contact_rows(rng: random.Random, pools: _Pools, start: int, m: int
         contacts.append((
             cid, first, last, company, title, email, mobile, phone,
             _e164(mobile), _e164(phone), address_line, postal, city, "France", birthday,
-            optout, created, created,
+            optout, legal_basis_for(cid, company), created, created,
             f"{norm_last or norm_company}\x1f{norm_first}\x1f{norm_company}",
             f"{norm_first} {norm_last}", norm_company, cached_fold(city), email.lower(),
         ))
@@ -176,7 +177,7 @@ def _e164(number: str) -> str:
 
 _CONTACT_COLUMNS = (
     "id, first_name, last_name, company, title, email, mobile, phone, mobile_e164, phone_e164,"
-    " address, postal_code, city, country, birthday, email_optout, created, updated,"
+    " address, postal_code, city, country, birthday, email_optout, legal_basis, created, updated,"
     " sort_key, norm_name, norm_company, norm_city, norm_email"
 )
 
@@ -467,6 +468,7 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         conn.execute("DETACH chunk")
         progress("contacts", start + m - 1, n)
     conn.execute("BEGIN")
+    add_generated_campaigns(conn, n, today)
     progress("indexes", 0, 1)
     conn.execute("INSERT INTO meta(key, value) VALUES ('generated', ?)",
                  (f"seed={seed} contacts={n} today={today.isoformat()}",))

@@ -39,6 +39,31 @@ def _v2_history_hits_carry_their_contact(conn: sqlite3.Connection) -> None:
     _executescript(conn, schema.HISTORY_TRIGGERS)
 
 
+def _campaigns(conn: sqlite3.Connection) -> None:
+    """The campaign tables (schema.CAMPAIGN_TABLES) and their indexes, for files
+    made before campaigns existed (a new file has them from step 1)."""
+    for statement in split_statements(schema.CAMPAIGN_TABLES + schema.CAMPAIGN_INDEXES):
+        conn.execute(statement.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1)
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+
+
+def _mail_archives(conn: sqlite3.Connection) -> None:
+    """E-mails from mail archives: history gets message_id and direction, contact_facts
+    last_inbound (the latest message from the contact), with their indexes and the
+    triggers keeping last_inbound right (see schema.MAIL_INDEXES, MAIL_TRIGGERS).
+
+    Adding nullable columns rewrites no row, whatever the size of the file; a file
+    made by a later schema.TABLES already has everything and is left as it is."""
+    for table, column in (("history", "message_id"), ("history", "direction"),
+                          ("contact_facts", "last_inbound")):
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    for statement in split_statements(schema.MAIL_INDEXES + schema.MAIL_TRIGGERS):
+        words = statement.split()
+        name = words[words.index("INDEX") + 1] if "INDEX" in words[:4] else words[2]
+        if name not in existing:
+            conn.execute(statement)
 def _clean_file(conn: sqlite3.Connection) -> None:
     """Undoable merges and key edits (``operations``), dismissed duplicate pairs,
     the custom field names (kept by triggers) and the partial indexes of
@@ -59,6 +84,8 @@ def _clean_file(conn: sqlite3.Connection) -> None:
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
+    _campaigns,
+    _mail_archives,
     _clean_file,
 ]
 LATEST_VERSION = len(_STEPS)

@@ -65,6 +65,81 @@ CREATE VIRTUAL TABLE history_fts USING fts5(
 );
 """
 
+# Campaigns (services/campaigns): a mailing, letters, a phoning or an event
+# invitation sent to a list of recipients frozen when the campaign is made.
+# Rows naming a contact reference contacts(id), so that merging duplicates moves
+# them and erasing a contact erases them.
+CAMPAIGN_TABLES = """
+CREATE TABLE campaigns (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    norm_name  TEXT NOT NULL UNIQUE,
+    channel    TEXT NOT NULL CHECK (channel IN ('email', 'letter', 'phone', 'event')),
+    query      TEXT NOT NULL DEFAULT '',      -- the query (or segment:"…") it was made from
+    day        TEXT NOT NULL,                 -- YYYY-MM-DD: its date (ROI window, chain steps)
+    cost       REAL NOT NULL DEFAULT 0,
+    subject    TEXT NOT NULL DEFAULT '',      -- the e-mail template (Jinja2), kept so that
+    body       TEXT NOT NULL DEFAULT '',      -- a resumed send sends the same message
+    html       TEXT NOT NULL DEFAULT '',
+    sent_at    TEXT,                          -- when it was first sent (timeline entries written)
+    created    TEXT NOT NULL,
+    updated    TEXT NOT NULL
+);
+
+-- One row per recipient; its sending state is written as the send goes, so an
+-- interrupted send resumes where it stopped ('sending': handed to the server,
+-- outcome unknown: never sent again without the user's say-so).
+CREATE TABLE campaign_recipients (
+    campaign_id  INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id   INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    address      TEXT NOT NULL DEFAULT '',    -- e-mail or phone number as it was at creation
+    state        TEXT NOT NULL DEFAULT 'queued'
+                 CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+    detail       TEXT NOT NULL DEFAULT '',    -- the server's reply to a failure
+    message_id   TEXT NOT NULL DEFAULT '',
+    sent_at      TEXT,
+    response     TEXT NOT NULL DEFAULT 'none'
+                 CHECK (response IN ('none', 'replied', 'meeting', 'quote', 'order',
+                                     'unsubscribed', 'bounced')),
+    responded_at TEXT,
+    PRIMARY KEY (campaign_id, contact_id)
+) WITHOUT ROWID;
+
+-- Who the campaign's query matched but who was left out, and why.
+CREATE TABLE campaign_exclusions (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    reason      TEXT NOT NULL
+                CHECK (reason IN ('no_address', 'optout', 'legal_basis', 'duplicate')),
+    detail      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (campaign_id, contact_id)
+) WITHOUT ROWID;
+
+-- A follow-up chain (J+0 e-mail, J+10 call…) and the agenda activities it made.
+CREATE TABLE campaign_steps (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    offset_days INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE campaign_activities (
+    activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+    campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL
+);
+"""
+
+CAMPAIGN_INDEXES = """
+CREATE INDEX campaign_recipients_contact ON campaign_recipients(contact_id);
+CREATE INDEX campaign_exclusions_contact ON campaign_exclusions(contact_id);
+CREATE INDEX campaign_activities_recipient ON campaign_activities(campaign_id, contact_id);
+CREATE INDEX campaign_activities_contact ON campaign_activities(contact_id);
+"""
+
 TABLES = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -134,7 +209,9 @@ CREATE TABLE contact_facts (
     open_deals    INTEGER NOT NULL DEFAULT 0,
     created       TEXT,      -- YYYY-MM-DD of contacts.created (kept by triggers), for created:2024
     updated       TEXT,      -- YYYY-MM-DD of contacts.updated
-    flags         INTEGER NOT NULL DEFAULT 0  -- CONTACT_FLAGS of the contact (has:email…)
+    flags         INTEGER NOT NULL DEFAULT 0, -- CONTACT_FLAGS of the contact (has:email…)
+    last_inbound  TEXT       -- YYYY-MM-DD of the latest message from the contact (direction 'in'):
+                             -- the CNIL retention clock counts from the prospect's own last contact
     -- k<id> columns, one per qualification key, are added by ALTER TABLE
 );
 
@@ -171,7 +248,9 @@ CREATE TABLE history (
     automatic    INTEGER NOT NULL DEFAULT 0,
     activity_id  INTEGER REFERENCES activities(id) ON DELETE SET NULL,
     import_batch INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
-    created      TEXT NOT NULL
+    created      TEXT NOT NULL,
+    message_id   TEXT,  -- mail archives: the Message-ID (else "sha1:…" of the content): re-imports add nothing
+    direction    TEXT   -- mail archives: 'in' the contact wrote, 'out' the user wrote, 'cc' a fellow recipient
 );
 
 """ + HISTORY_FULLTEXT + """
@@ -249,6 +328,39 @@ CREATE TABLE segment_members (
     added      TEXT NOT NULL,
     PRIMARY KEY (segment_id, contact_id)
 ) WITHOUT ROWID;
+""" + CAMPAIGN_TABLES
+
+# Mail archives (services/mailimport): a message is on a contact's timeline once
+# (re-imports add nothing), correspondents are matched on the second e-mail too,
+# and the contact's last message *from* them is kept beside last_contact.
+MAIL_INDEXES = """
+CREATE UNIQUE INDEX history_message ON history(message_id, contact_id) WHERE message_id IS NOT NULL;
+CREATE INDEX contacts_email2 ON contacts(lower(trim(email2))) WHERE email2 != '';
+CREATE INDEX facts_last_inbound ON contact_facts(last_inbound);
+"""
+
+LAST_INBOUND_SQL = (
+    "(SELECT max(substr(happened_at, 1, 10)) FROM history"
+    " WHERE contact_id = {cid} AND direction = 'in')"
+)
+
+MAIL_TRIGGERS = f"""
+CREATE TRIGGER history_ai_inbound AFTER INSERT ON history WHEN new.direction = 'in' BEGIN
+    UPDATE contact_facts
+       SET last_inbound = max(coalesce(last_inbound, ''), substr(new.happened_at, 1, 10))
+     WHERE contact_id = new.contact_id;
+END;
+
+CREATE TRIGGER history_ad_inbound AFTER DELETE ON history WHEN old.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="old.contact_id")}
+     WHERE contact_id = old.contact_id;
+END;
+
+CREATE TRIGGER history_au_inbound AFTER UPDATE OF contact_id, happened_at, direction ON history
+WHEN old.direction = 'in' OR new.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="contact_facts.contact_id")}
+     WHERE contact_id IN (old.contact_id, new.contact_id);
+END;
 """
 
 INDEXES = """
@@ -287,7 +399,7 @@ CREATE INDEX activities_alarm ON activities(datetime(starts_at, '-' || alarm_min
 CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id);
 CREATE INDEX deals_contact ON deals(contact_id);
 CREATE INDEX segment_members_contact ON segment_members(contact_id);
-"""
+""" + CAMPAIGN_INDEXES + MAIL_INDEXES
 
 _AUTOMATIC = ", ".join(f"'{kind}'" for kind in AUTOMATIC_KINDS)
 
@@ -464,7 +576,7 @@ CREATE TRIGGER contacts_au_flags AFTER UPDATE OF email, phone, mobile, email_opt
 END;
 
 {HISTORY_TRIGGERS}
-
+{MAIL_TRIGGERS}
 CREATE TRIGGER activity_contacts_ai AFTER INSERT ON activity_contacts BEGIN
     UPDATE contact_facts SET next_activity = {NEXT_ACTIVITY_SQL.format(cid="new.contact_id")}
      WHERE contact_id = new.contact_id;
@@ -506,6 +618,10 @@ UPDATE contact_facts SET created = substr(c.created, 1, 10), updated = substr(c.
 UPDATE contact_facts SET last_contact = h.last
   FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
          WHERE automatic = 0 GROUP BY contact_id) AS h
+ WHERE contact_facts.contact_id = h.contact_id;
+UPDATE contact_facts SET last_inbound = h.last
+  FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
+         WHERE direction = 'in' GROUP BY contact_id) AS h
  WHERE contact_facts.contact_id = h.contact_id;
 UPDATE contact_facts SET next_activity = n.next
   FROM (SELECT ac.contact_id, min(substr(coalesce(a.starts_at, a.due), 1, 10)) AS next

@@ -71,6 +71,7 @@ class ContactCard(WorkerReports, Vertical):
         self.db = db
         self.data: CardData | None = None
         self.contact_id: int | None = None
+        self._pending_pane: str | None = None  # asked for before the card was loaded
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Aucun contact sélectionné.", "dim"), id="card-title")
@@ -83,11 +84,30 @@ class ContactCard(WorkerReports, Vertical):
                 yield AgendaPane()
 
     # -- loading -------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        """Does the card show the contact it was asked for?"""
+        if self.contact_id is None:
+            return True
+        return self.data is not None and self.data.contact.id == self.contact_id
+
+    @property
+    def ready_for_keys(self) -> bool:
+        """False while keys meant for the card would reach another contact's fields:
+        a part was asked for (F2…) or the focus is inside, and the card still loads."""
+        if self.loaded:
+            return True
+        focused = self.screen.focused
+        inside = focused is not None and (focused is self or self in focused.ancestors)
+        return not (inside or self._pending_pane)
+
     def show_contact(self, contact_id: int | None) -> None:
         self.contact_id = contact_id
         if contact_id is None:
             self.data = None
+            self._pending_pane = None
             self.query_one("#card-title", Static).update(Text("Aucun contact.", "dim"))
+            self.query_one(QualificationForm).clear()
             self.query_one(Timeline).clear_contact()
             self.query_one(AgendaPane).show([])
             return
@@ -124,6 +144,9 @@ class ContactCard(WorkerReports, Vertical):
         self.query_one(QualificationForm).show(data.contact, data.keys)
         self.query_one(Timeline).show(data.contact.id, data.entries)
         self.query_one(AgendaPane).show(data.activities)
+        pane, self._pending_pane = self._pending_pane, None
+        if pane is not None:
+            self.call_after_refresh(self._focus_in, pane)
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -138,6 +161,11 @@ class ContactCard(WorkerReports, Vertical):
             # not reset the focus after we have set it
             self.screen.set_focus(None)
             tabs.active = PANES[pane]
+        if not self.loaded:
+            # its fields are another contact's until the card is loaded: keys typed
+            # meanwhile wait (MainScreen.typeahead_ready), the focus goes in after
+            self._pending_pane = pane
+            return
         self.call_after_refresh(self._focus_in, pane)
 
     def _focus_in(self, pane: str) -> None:

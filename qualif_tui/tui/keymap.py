@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Key:
                        key_display=self.key_display, priority=self.priority, id=self.id)
 
 
-def bindings(keys: Iterable[Key]) -> list[Binding]:
+def bindings(keys: Iterable[Key]) -> list[BindingType]:
     return [key.binding() for key in keys]
 
 
@@ -63,6 +63,11 @@ MAIN_KEYS = (
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
     Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
     Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
+    Key("main.copy_emails", "y", "copy_addresses('semicolon')",
+        "Copier les adresses e-mail (séparées par ;)", show=True),
+    Key("main.copy_emails_lines", "Y", "copy_addresses('lines')",
+        "Copier les adresses e-mail (une par ligne)"),
+    Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)"),
     Key("main.duplicates", "D", "duplicates", "Doublons"),
     Key("main.keys", "K", "keys", "Clés et valeurs (renommer, fusionner, types, rappels)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
@@ -84,6 +89,10 @@ LIST_KEYS = (
 SEARCH_KEYS = (
     Key("search.older", "up", "history(-1)", "Recherche précédente", "query", palette=False),
     Key("search.newer", "down", "history(1)", "Recherche suivante", "query", palette=False),
+    Key("search.complete", "tab", "complete", "Compléter (clé, valeur, lieu, segment)", "query",
+        palette=False),
+    Key("search.reference", "f1", "reference", "Le langage des requêtes", "query",
+        key_display="F1 ?"),
 )
 
 FORM_KEYS = (

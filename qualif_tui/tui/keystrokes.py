@@ -62,15 +62,15 @@ def choices_hint(key: QualKey, current: Decoded) -> Text:
     """``1 client  2 prospect …`` with the current value(s) highlighted."""
     text = Text()
     if key.type == "yesno":
-        for label, value in (("o", True), ("n", False)):
-            style = "reverse" if current is value else ""
-            text.append(f"{label} {'oui' if value else 'non'}", style)
+        for label, answer in (("o", True), ("n", False)):
+            style = "reverse" if current is answer else ""
+            text.append(f"{label} {'oui' if answer else 'non'}", style)
             text.append("  ")
         return text
     if key.type in TYPED:
         text.append(f"tapez la valeur ({PLACEHOLDERS[key.type]}) puis ↵", "italic")
         return text
-    chosen = set(current) if isinstance(current, list) else {current}
+    chosen: set[object] = set(current) if isinstance(current, list) else {current}
     for position, value in enumerate(key.values, start=1):
         label = str(position) if position <= 9 else "·"
         text.append(f"{label} ", "bold")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -39,9 +38,10 @@ from qualif_tui.domain.contacts import (
     restore_contact,
     update_contact,
 )
-from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.history import add_entry, list_entries
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.qualify import Answer, answer, toggle, undo_answer
+from qualif_tui.domain.towns import towns_of_postal_code
 from qualif_tui.query import (
     SORTS,
     CompiledQuery,
@@ -51,7 +51,9 @@ from qualif_tui.query import (
     count,
     warm_up,
 )
+from qualif_tui.query.completion import Vocabulary
 from qualif_tui.query.derived import page_containing
+from qualif_tui.services.addresses import AddressList, address_list
 from qualif_tui.services.importing import undo_batch
 from qualif_tui.services.segments import Segment, save_segment
 from qualif_tui.storage import Database
@@ -63,12 +65,14 @@ from qualif_tui.tui.counting import segment_query_text
 from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
-from qualif_tui.tui.search_bar import SearchBar
+from qualif_tui.tui.reports import ReportsProvider
+from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
-BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify"}
+BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
+               "addresses"}
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,13 @@ class MainScreen(WorkerReports, Screen[None]):
     BINDINGS = keymap.bindings(keymap.MAIN_KEYS)
     PALETTE_KEYS = (keymap.APP_KEYS + keymap.MAIN_KEYS + keymap.LIST_KEYS
                     + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS)
-    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider}
+    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider, ReportsProvider}
     # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
+    # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
+    # the contact a form is opened on, the planned activity a logged call closes.
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")
@@ -126,9 +133,17 @@ class MainScreen(WorkerReports, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.search_bar.show_status(None, SORTS[self.sort][1])
+        self._show_status()
         self.run_search("")
         self.contact_list.focus()
+
+    def typeahead_ready(self) -> bool:
+        """Keys wait while the contact they would act on is still being loaded: the
+        row under the cursor (a page being fetched) or the card a key opened."""
+        contacts = self.contact_list
+        if contacts.source is None or (contacts.total and contacts.current_row is None):
+            return False
+        return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -199,6 +214,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.total = result.source.total
         bar = self.search_bar
         bar.clear_error()
+        if result.compiled.warnings:
+            bar.show_warnings(result.compiled.warnings)
         if bar.input.value != result.text and not bar.input.has_focus:
             bar.input.value = result.text
         self._show_status()
@@ -230,7 +247,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.search_bar.input.focus()
 
     def _show_status(self, busy: str = "") -> None:
-        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy)
+        note = _("démo — rien n'est gardé") if getattr(self.app, "demo", False) else ""
+        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy, note)
 
     @on(SearchBar.Submitted)
     def _submitted(self, event: SearchBar.Submitted) -> None:
@@ -315,6 +333,11 @@ class MainScreen(WorkerReports, Screen[None]):
         return contact_id
 
     def _contact_name(self) -> str:
+        # the row under the cursor is always the current contact; the card may
+        # still be loading it
+        row = self.contact_list.current_row
+        if row is not None and row.id == self.current_contact_id:
+            return row.name
         data = self.card.data
         return data.contact.name if data else ""
 
@@ -399,7 +422,11 @@ class MainScreen(WorkerReports, Screen[None]):
                 self.card.show_contact(new_id)
                 self.refresh_after_write(new_id)
 
-        self.app.push_screen(ContactForm(None, lambda values: create_contact(self.db, values)),
+        db = self.db
+        self.app.push_screen(ContactForm(None, lambda fields, keys: create_contact(db, fields,
+                                                                                   keys),
+                                         keys=self.keys,
+                                         towns=lambda code: towns_of_postal_code(db, code)),
                              closed)
 
     def action_delete_contact(self) -> None:
@@ -478,11 +505,23 @@ class MainScreen(WorkerReports, Screen[None]):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
-        from qualif_tui.tui.forms import ActivityForm
-
         contact_id = self._contact_or_bell()
-        if contact_id is None:
-            return
+        if contact_id is not None:
+            self._find_last_entry(contact_id, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="log-form", exit_on_error=False,
+          description="dernière entrée")
+    def _find_last_entry(self, contact_id: int, name: str) -> None:
+        # the follow-up is proposed from what was just logged (keys typed meanwhile
+        # wait: "log-form" is one of TYPEAHEAD_GROUPS)
+        from qualif_tui.tui.forms import follow_up_title
+
+        last = list_entries(self.db, contact_id, include_automatic=False, limit=1)
+        deliver(self, self._open_activity_form, contact_id, name,
+                follow_up_title(last[0].subject) if last else "")
+
+    def _open_activity_form(self, contact_id: int, name: str, title: str) -> None:
+        from qualif_tui.tui.forms import ActivityForm
 
         def save(title: str, **fields: Any) -> int:
             return add_activity(self.db, title, contact_ids=[contact_id], **fields)
@@ -493,7 +532,7 @@ class MainScreen(WorkerReports, Screen[None]):
                 self._show_card_part("tab-agenda")
                 self.refresh_after_write(contact_id)
 
-        self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
+        self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
         from qualif_tui.tui.transfer import Imported, ImportScreen
@@ -523,8 +562,52 @@ class MainScreen(WorkerReports, Screen[None]):
             if message:
                 self.notify(message, title="Export", timeout=8, markup=False)
 
-        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total, Path.cwd()),
+        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total,
+                                          temporary_db=getattr(self.app, "demo", False)),
                              closed)
+
+    def action_copy_addresses(self, separator: str = "semicolon") -> None:
+        """The result's e-mail addresses on the clipboard, for a BCC field (OSC 52)."""
+        if self.compiled is None:
+            self.app.bell()
+            return
+        self._collect_addresses(self.compiled, separator)
+
+    @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
+          description="adresses e-mail")
+    def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
+        deliver(self, self._copy_addresses, address_list(self.db, compiled), separator)
+
+    def _copy_addresses(self, found: AddressList, separator: str) -> None:
+        if not found.addresses:
+            reasons = ", ".join(found.reasons()) or _("le résultat est vide")
+            self.notify(_("Aucune adresse à copier ({why}).").format(why=reasons),
+                        title=_("Adresses"), severity="warning", timeout=8)
+            return
+        self.app.copy_to_clipboard(found.text(separator))
+        self.notify(_("Dans le presse-papiers : {summary}.").format(summary=found.summary()),
+                    title=_("Adresses"), timeout=8)
+    def action_open_report(self) -> None:
+        self.open_report()
+
+    def open_report(self, kind: str = "breakdown", by: str | None = None,
+                    measure: str = "contacts") -> None:
+        """The reports screen over the current result; Enter on a cell there comes back
+        with that cell's query, run here."""
+        from qualif_tui.tui.reports import ReportsScreen
+
+        if self.compiled is None:
+            self.app.bell()
+            return
+
+        def closed(query: str | None) -> None:
+            if query is not None:
+                self.search_bar.input.value = query
+                self.search_bar.input.remember(query)
+                self.run_search(query, focus_list=True)
+
+        self.app.push_screen(ReportsScreen(self.db, self.compiled, self.query_text, kind=kind,
+                                           by=by, measure=measure), closed)
 
     def action_save_segment(self) -> None:
         from qualif_tui.tui.dialogs import SegmentNameScreen
@@ -540,18 +623,29 @@ class MainScreen(WorkerReports, Screen[None]):
                                                                                text)), closed)
 
     def action_sprint(self) -> None:
+        from qualif_tui.tui.sprint import SprintKeyChoice
+
+        if self.compiled is None or not self.keys:
+            self.app.bell()
+            return
+        self.app.push_screen(SprintKeyChoice(self.keys), self._start_sprint)
+
+    def _start_sprint(self, keys: list[QualKey] | None) -> None:
+        """The sprint over the current result, on the keys chosen (one, or all)."""
         from qualif_tui.tui.sprint import SprintScreen
 
-        if self.compiled is None:
+        if not keys or self.compiled is None:
             return
         label = self.query_text
+        if len(keys) == 1:
+            label = f"{label} — {keys[0].display_name}" if label else keys[0].display_name
 
         def closed(answered: int | None) -> None:
             if answered:
                 self.notify(f"Sprint : {answered} réponse(s) enregistrée(s).")
             self.refresh_after_write(self.current_contact_id)
 
-        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, self.keys, label),
+        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, keys, label),
                              closed)
 
     # -- navigation ------------------------------------------------------------------
@@ -625,6 +719,16 @@ class MainScreen(WorkerReports, Screen[None]):
             self.remove_class("-show-sidebar")
         self.contact_list.focus()
 
+    def query_vocabulary(self) -> Vocabulary:
+        """What completion in the search bar proposes from this file."""
+        return Vocabulary(tuple(self.keys), tuple(s.name for s in self.segments))
+
+    @on(QueryInput.Reference)
+    def _show_reference(self) -> None:
+        from qualif_tui.tui.query_reference import QueryReference
+
+        self.app.push_screen(QueryReference(self.keys, [s.name for s in self.segments]))
+
     @on(Input.Changed, "#query")
     def _query_edited(self, event: Input.Changed) -> None:
         if not event.value.strip() and self.search_bar.error_shown:
@@ -637,10 +741,13 @@ class MainScreen(WorkerReports, Screen[None]):
         def closed(merges: list[Any] | None) -> None:
             from qualif_tui.services.undo import undo
 
+            def undoer(operation: int) -> Callable[[], Any]:
+                return lambda: undo(self.db, operation)
+
             for result in merges or []:  # u here takes them back, the latest first
                 self.undo_stack.append(UndoItem(
                     _("fusion {label}").format(label=result.label),
-                    lambda op=result.operation_id: undo(self.db, op), result.survivor))
+                    undoer(result.operation_id), result.survivor))
             self.refresh_after_write(self.current_contact_id)
 
         self.app.push_screen(DuplicatesScreen(self.db, self.compiled), closed)

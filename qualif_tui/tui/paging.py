@@ -134,16 +134,19 @@ class PageSource:
 
     def fetch(self, plan: PagePlan) -> list[ContactRow]:
         """Run a plan (worker thread: core calls only)."""
-        common = {"sort": self.sort, "keys": self.keys}
         if plan.size == 0:
             return []
+        sort, keys = self.sort, self.keys
         if plan.after is not None:
-            return fetch_page(self.db, self.query, after=plan.after, limit=plan.size, **common)
+            return fetch_page(self.db, self.query, after=plan.after, limit=plan.size,
+                              sort=sort, keys=keys)
         if plan.before is not None:
-            return fetch_page(self.db, self.query, before=plan.before, limit=plan.size, **common)
+            return fetch_page(self.db, self.query, before=plan.before, limit=plan.size,
+                              sort=sort, keys=keys)
         if plan.from_end:
-            rows = fetch_page(self.db, self.query, descending=True, limit=plan.size, **common)
+            rows = fetch_page(self.db, self.query, descending=True, limit=plan.size,
+                              sort=sort, keys=keys)
             return rows[::-1]
         if plan.offset:
-            return fetch_at(self.db, self.query, plan.offset, plan.size, **common)
-        return fetch_page(self.db, self.query, limit=plan.size, **common)
+            return fetch_at(self.db, self.query, plan.offset, plan.size, sort=sort, keys=keys)
+        return fetch_page(self.db, self.query, limit=plan.size, sort=sort, keys=keys)

@@ -73,6 +73,10 @@ class CoordsView(Static, can_focus=True):
         self.contact_id = contact.id
         self.update(coordinates(contact))
 
+    def clear(self) -> None:
+        self.contact_id = None
+        self.update("")
+
     def action_edit(self) -> None:
         if self.contact_id is not None:
             self.post_message(EditContact(self.contact_id))
@@ -246,6 +250,12 @@ class QualificationForm(VerticalScroll):
             self.mount_all(fields)
         if focused_index is not None:
             self.call_after_refresh(self.focus_index, focused_index)
+
+    def clear(self) -> None:
+        """No contact (an empty result): nobody's coordinates, nobody's keys."""
+        self.query_one(CoordsView).clear()
+        self._key_ids = ()
+        self.query(KeyField).remove()
 
     def _focused_index(self) -> int | None:
         focused = self.screen.focused

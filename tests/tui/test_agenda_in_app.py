@@ -11,7 +11,7 @@ from textual.widgets import Checkbox, Input, Select
 from qualif_tui.domain.activities import add_activity, get_activity
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.domain.history import list_entries
-from qualif_tui.query import engine
+from qualif_tui.query import QueryEngine
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda import AgendaScreen
 from qualif_tui.tui.agenda.screen import AgendaList
@@ -24,13 +24,14 @@ from .helpers import card_title, main
 
 
 async def agenda_shown(pilot: Pilot[None], loads: int = 1) -> AgendaScreen:
-    for _ in range(200):
-        await settle(pilot)
+    def shown() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, AgendaScreen) and screen.loaded >= loads:
-            return screen
-        await pilot.pause(0.02)
-    raise AssertionError("the agenda did not show")
+        return isinstance(screen, AgendaScreen) and screen.loaded >= loads
+
+    await settle(pilot, shown)
+    screen = pilot.app.screen
+    assert isinstance(screen, AgendaScreen)
+    return screen
 
 
 def day_lines(screen: AgendaScreen) -> list[str]:
@@ -112,7 +113,7 @@ async def test_the_search_bitmaps_are_built_after_launch(app: QualifApp,
                                                          app_db: Database) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        facets = engine.state(app_db).facets
+        facets = QueryEngine.of(app_db).state.facets
         assert facets is not None and "dept" in facets.columns
 
 

@@ -15,7 +15,7 @@ from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.custom_fields import CustomFieldLine
 from qualif_tui.tui.duplicates import DuplicatesScreen
-from qualif_tui.tui.keys_screen import AskText, KeysScreen, PromoteScreen
+from qualif_tui.tui.keys_screen import KeysScreen, PromoteScreen
 from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.transfer import ImportScreen
 
@@ -227,4 +227,3 @@ async def test_import_new_values_decided_one_keystroke_each(app: QualifApp, app_
     assert profil.value_named("ovni") is not None and profil.value_named("nada") is None
     zorri = app_db.scalar("SELECT id FROM contacts WHERE last_name = 'Zorri'")
     assert get_contact(app_db, zorri).custom == {"Profil (importé)": "nada"}
-    assert AskText  # the keys screen's dialog, used above through r

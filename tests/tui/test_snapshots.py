@@ -57,5 +57,5 @@ def test_help_screen(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
 
 
 def test_sprint(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
-    assert snap_compare(snap_app, terminal_size=(120, 36), run_before=steps("Q", "2"))
+    assert snap_compare(snap_app, terminal_size=(120, 36), run_before=steps("Q", "0", "2"))
 

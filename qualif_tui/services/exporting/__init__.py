@@ -10,6 +10,7 @@ formats the command line offers.
 from qualif_tui.services.exporting.formats import (
     EXPORT_FORMATS,
     ExportFormat,
+    TargetExists,
     export_contacts,
     export_to_file,
     format_for_name,
@@ -25,6 +26,7 @@ __all__ = [
     "ExportOptions",
     "ExportResult",
     "ExportRow",
+    "TargetExists",
     "export_contacts",
     "export_to_file",
     "format_for_name",

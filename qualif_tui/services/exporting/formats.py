@@ -10,14 +10,12 @@ contacts::
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from qualif_tui.base.i18n import _
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services.exporting.rows import ContactStream
 from qualif_tui.services.exporting.vcard import write_vcards
@@ -31,6 +29,13 @@ from qualif_tui.services.exporting.writers import (
     write_xlsx,
 )
 from qualif_tui.storage import Database
+from qualif_tui.storage.files import atomic_file, inspect_target
+from qualif_tui.storage.space import describe_write_error
+
+
+class TargetExists(ExportError):
+    """The export's file exists: replace it only once the user said so."""
+
 
 Writer = Callable[[ContactStream, IO[bytes], ExportOptions], ExportResult]
 
@@ -86,31 +91,29 @@ def export_contacts(db: Database, query: CompiledQuery, fmt: str, out: IO[bytes]
 
 def export_to_file(db: Database, query: CompiledQuery, fmt: str, target: Path,
                    options: ExportOptions | None = None,
-                   progress: Callable[[int], object] | None = None) -> ExportResult:
+                   progress: Callable[[int], object] | None = None, *,
+                   overwrite: bool = False) -> ExportResult:
     """Export to the file ``target``, written beside it and renamed when complete:
     a failed export never leaves half a file under the name asked for.
 
-    Raises :class:`ExportError` when the file cannot be written there.
+    Never writes over the database, a link to it, its journal or a backup
+    (:class:`ExportError`); an existing file is replaced only with
+    ``overwrite`` (:class:`TargetExists` otherwise: ask the user, then retry
+    with ``overwrite=True``; :func:`~qualif_tui.storage.files.inspect_target`
+    tells beforehand).
     """
     target = Path(target).expanduser()
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder")
+    status = inspect_target(db.path, target)
+    if status.forbidden:
+        raise ExportError(status.forbidden)
+    if status.exists and not overwrite:
+        raise TargetExists(_("{target} existe déjà").format(target=target))
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.exists():
-        raise ExportError(f"cannot write {target}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ExportError(_("impossible d'écrire {target} : le dossier {folder} n'existe pas")
+                          .format(target=target, folder=folder))
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        with atomic_file(target) as stream:
+            return export_contacts(db, query, fmt, stream, options, progress)
     except OSError as error:
-        raise ExportError(f"cannot write {target}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            result = export_contacts(db, query, fmt, stream, options, progress)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plain file is wanted
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return result
+        raise ExportError(describe_write_error(target, error)) from None

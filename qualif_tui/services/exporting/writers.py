@@ -10,6 +10,13 @@ that ignore the mark, replacing the rare characters cp1252 lacks by the
 closest letter and counting them. A cell starting with ``= + - @`` (or a tab
 or carriage return) is prefixed with ``'`` so a spreadsheet shows it instead
 of running it as a formula; the import removes that prefix again.
+
+The guard looks at what Excel will read, after encoding: the closest letter of
+``＝ ＋ － ＠ ﹦ ⁺ ₌`` in cp1252 is a real ``= + - @``, and of ``；`` a real
+separator. So for ``excel_fr`` a batch that cp1252 cannot hold as it is has
+each cell converted first, then guarded, then quoted by the csv module — the
+encoding of the result is then lossless. Headers (custom field names come from
+imported files) are guarded too, in CSV and xlsx.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import csv
 import io
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
@@ -27,7 +35,7 @@ from qualif_tui.domain.contacts import FLAG_FIELDS
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.keyheaders import KEY_SHEET, KEY_SHEET_HEADER, KIND_WORDS
 from qualif_tui.services.exporting.rows import FIELD_NAMES, ContactStream
-from qualif_tui.services.exporting.tables import headers, key_text, text_batches
+from qualif_tui.services.exporting.tables import guard, headers, key_text, text_batches
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header row
 
@@ -90,16 +98,30 @@ def write_csv(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> 
     if encoding == "utf-8-sig":
         out.write(codecs.BOM_UTF8)
         encoding = "utf-8"
-    writer.writerow(headers(stream, custom))
+
+    def flush() -> None:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        out.write(text.encode(encoding))
+
+    writer.writerow(_as_excel_reads([[guard(h) for h in headers(stream, custom)]], encoding)[0])
+    flush()
     written = 0
     for batch in text_batches(stream, custom, decimal_comma=separator == ";",
                               formula_guard=True):
         writer.writerows(batch)
         written += len(batch)
-        out.write(buffer.getvalue().encode(encoding, errors="qualif-closest"))
-        buffer.seek(0)
-        buffer.truncate()
-    out.write(buffer.getvalue().encode(encoding, errors="qualif-closest"))
+        if encoding != "utf-8":
+            try:
+                buffer.getvalue().encode(encoding)
+            except UnicodeEncodeError:
+                # rare: a batch with letters cp1252 lacks; redo it cell by cell
+                buffer.seek(0)
+                buffer.truncate()
+                writer.writerows(_as_excel_reads(batch, encoding))
+        flush()
+    flush()
     result = ExportResult(written)
     altered = _closest.count - before
     if altered:
@@ -107,6 +129,29 @@ def write_csv(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> 
                                " written as the closest letter; use the default UTF-8 CSV to"
                                " keep them")
     return result
+
+
+def _as_excel_reads(rows: Sequence[Sequence[Any]], encoding: str) -> list[list[Any]]:
+    """Each text cell as it will read once encoded (closest letters), then guarded."""
+    if encoding == "utf-8":
+        return [list(row) for row in rows]
+    done = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            if isinstance(cell, str) and not _encodes(cell, encoding):
+                cell = guard(cell.encode(encoding, errors="qualif-closest").decode(encoding))
+            cells.append(cell)
+        done.append(cells)
+    return done
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # -- xlsx --------------------------------------------------------------------------------
@@ -128,7 +173,8 @@ def write_xlsx(stream: ContactStream, out: IO[bytes], options: ExportOptions) ->
     bold = Font(bold=True)
     header_cells = []
     for title in headers(stream, custom):
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=guard(title))
+        cell.data_type = "s"  # text: openpyxl would make a "=…" name a formula
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -9,7 +9,7 @@ encoding, separator), :mod:`.csvfile` / :mod:`.xlsx` / :mod:`.vcard` (records
 with line numbers), :mod:`.headers` (which column goes where),
 :mod:`.tabular` and :mod:`.normalize` (values), :mod:`.keyvalues`
 (qualification keys), :mod:`.matching` (duplicates), :mod:`.plan` (what
-would happen), :mod:`.batch` (writing, undo). :mod:`.formats` is the table
+would happen, told by :mod:`.summary`), :mod:`.batch` (writing, undo). :mod:`.formats` is the table
 of file kinds.
 """
 
@@ -34,10 +34,12 @@ from qualif_tui.services.importing.model import ImportRefused, Incoming, Notice,
 from qualif_tui.services.importing.normalize import phone_e164
 from qualif_tui.services.importing.plan import ImportOptions, ImportPlan, Merge, Skip, plan_import
 from qualif_tui.services.importing.sniff import SourceError, read_source
+from qualif_tui.services.importing.summary import FileSummary, PlanSummary, summarize_plan
 
 __all__ = [
     "IMPORT_FORMATS",
     "BatchInfo",
+    "FileSummary",
     "ImportFormat",
     "ImportOptions",
     "ImportOutcome",
@@ -49,6 +51,7 @@ __all__ = [
     "Merge",
     "Notice",
     "ParsedFile",
+    "PlanSummary",
     "Problem",
     "Skip",
     "SourceError",
@@ -61,5 +64,6 @@ __all__ = [
     "phone_e164",
     "plan_import",
     "read_source",
+    "summarize_plan",
     "undo_batch",
 ]

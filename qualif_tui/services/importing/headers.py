@@ -237,8 +237,9 @@ def plan_columns(headers: Sequence[str], keys: Sequence[QualKey],
             continue
         target = _SYNONYMS.get(normed[index]) or _google(normed[index], normed)
         if target is None:
-            matched = key_names.get(fold_key_name(header))
-            target = Target("key", str(matched.id)) if matched else Target("custom", header.strip())
+            matched = key_names.get(fold_key_name(_unguarded(header.strip())))
+            target = (Target("key", str(matched.id)) if matched
+                      else Target("custom", _unguarded(header.strip())))
         targets.append(target)
     plan = ColumnPlan(targets, detect_profile(headers))
     if plan.profile.startswith("Outlook"):
@@ -247,6 +248,11 @@ def plan_columns(headers: Sequence[str], keys: Sequence[QualKey],
         present = set(normed)
         plan.missing_mapped = [h for h in mapping if h not in present]
     return plan
+
+
+def _unguarded(name: str) -> str:
+    """A column name as written before an export's formula guard (``'=x`` → ``=x``)."""
+    return name[1:] if name[:1] == "'" and name[1:2] in ("=", "+", "-", "@") else name
 
 
 def _outlook_titles(headers: Sequence[str], plan: ColumnPlan) -> None:

@@ -107,27 +107,42 @@ def _cards(parsed: ParsedFile, text: str) -> list[tuple[int, list[tuple[int, str
 def _properties(parsed: ParsedFile, card: list[tuple[int, str]]) -> list[Property] | None:
     version = next((line.split(":", 1)[1].strip() for _, line in card
                     if line.upper().startswith("VERSION:")), "3.0")
-    logical: list[list[object]] = []  # [line, text, quoted-printable?]
+    # Each logical line is gathered as a list of its physical pieces and joined
+    # once: appending to a growing string made a card folded thousands of
+    # times quadratic (a 9 MB folded card took minutes).
+    logical: list[tuple[int, list[str], bool]] = []  # (line, pieces, quoted-printable?)
     for number, line in card:
         if line[:1] in (" ", "\t") and logical:
-            logical[-1][1] = str(logical[-1][1]) + (line if version == "2.1" else line[1:])
+            logical[-1][1].append(line if version == "2.1" else line[1:])
             continue
-        if logical and logical[-1][2] and str(logical[-1][1]).endswith("="):
-            logical[-1][1] = str(logical[-1][1])[:-1] + line  # quoted-printable soft line break
+        if logical and logical[-1][2] and _drop_soft_break(logical[-1][1]):
+            logical[-1][1].append(line)  # quoted-printable soft line break
             continue
         if not line.strip():
             continue
         head = line.split(":", 1)[0].upper()
-        logical.append([number, line, "QUOTED-PRINTABLE" in head])
+        logical.append((number, [line], "QUOTED-PRINTABLE" in head))
     properties = []
     ok = True
-    for entry in logical:
-        prop = _parse_property(parsed, int(str(entry[0])), str(entry[1]))
+    for number, pieces, _quoted in logical:
+        prop = _parse_property(parsed, number, "".join(pieces))
         if prop is None:
             ok = False
         else:
             properties.append(prop)
     return properties if ok else None
+
+
+def _drop_soft_break(pieces: list[str]) -> bool:
+    """True (and the ``=`` removed) when the pieces so far end with a
+    quoted-printable soft line break."""
+    for index in range(len(pieces) - 1, -1, -1):
+        if pieces[index]:
+            if not pieces[index].endswith("="):
+                return False
+            pieces[index] = pieces[index][:-1]
+            return True
+    return False
 
 
 def _parse_property(parsed: ParsedFile, number: int, text: str) -> Property | None:
@@ -174,16 +189,15 @@ def _split_params(text: str) -> list[str]:
 
 
 def _split_unquoted(text: str, separator: str) -> list[str]:
-    parts, current, quoted = [], "", False
-    for char in text:
+    parts: list[str] = []
+    start, quoted = 0, False
+    for index, char in enumerate(text):
         if char == '"':
             quoted = not quoted
-        if char == separator and not quoted:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
+        elif char == separator and not quoted:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
     return [p.replace("\x00", ":") for p in parts]
 
 

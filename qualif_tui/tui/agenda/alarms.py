@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from textual.app import App
 from textual.timer import Timer
@@ -33,7 +34,7 @@ MISSED_SHOWN = 5
 class AlarmWatcher:
     """Rings the agenda's alarms in a running app (see the module's doc)."""
 
-    def __init__(self, app: App[object], db: Database, *, interval: float = 30.0,
+    def __init__(self, app: App[Any], db: Database, *, interval: float = 30.0,
                  now: Callable[[], datetime] = clock.now, open_key: str = OPEN_KEY) -> None:
         self.app = app
         self.db = db
@@ -48,7 +49,7 @@ class AlarmWatcher:
         self._seen: set[str] = set()
 
     @classmethod
-    def start(cls, app: App[object], db: Database, **options: object) -> AlarmWatcher:
+    def start(cls, app: App[Any], db: Database, **options: object) -> AlarmWatcher:
         """Create the watcher, list missed alarms once, and check every ``interval`` s."""
         watcher = cls(app, db, **options)  # type: ignore[arg-type]
         watcher.begin()

@@ -94,6 +94,8 @@ class AgendaScreen(Screen[None]):
     CSS_PATH = "agenda.tcss"
     TITLE = "Agenda"
     BINDINGS = keymap.bindings(keymap.CALENDAR_KEYS)
+    TYPEAHEAD_GROUPS = frozenset({"agenda-load"})  # keys wait for the view they act on
+    PALETTE_KEYS = keymap.APP_KEYS + keymap.CALENDAR_KEYS
 
     class OpenContact(Message):
         """The user asked for this contact's card (Enter on an item or an alarm)."""
@@ -106,7 +108,8 @@ class AgendaScreen(Screen[None]):
         """Activities changed (done, moved, prioritised): other views may refresh."""
 
     kind: reactive[str] = reactive("day", init=False)
-    anchor: reactive[date] = reactive(date(2000, 1, 1), init=False)
+    # shadows Widget.anchor() (scroll anchoring), which nothing calls on a screen
+    anchor: reactive[date] = reactive(date(2000, 1, 1), init=False)  # type: ignore[assignment]
 
     def __init__(self, db: Database, *, kind: str = "day", anchor: date | None = None) -> None:
         super().__init__()
@@ -152,7 +155,8 @@ class AgendaScreen(Screen[None]):
             return
         if get_current_worker().is_cancelled:
             return
-        self.app.call_from_thread(self._show, kind, view)
+        # textual's typing cannot solve an async callback's return type (Never)
+        self.app.call_from_thread(self._show, kind, view)  # type: ignore[arg-type]
 
     async def _show(self, kind: str, view: AgendaView | TaskList) -> None:
         if kind != self.kind:
