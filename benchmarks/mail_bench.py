@@ -11,7 +11,9 @@ with 5 000 e-mails, and for scale the standard library's way (``mailbox.mbox`` a
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -71,13 +73,16 @@ def main() -> None:
     if child.returncode:
         sys.exit(child.stderr)
     figures = json.loads(child.stdout)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime  # what the import cost, whatever else the machine ran
     print(f"archive {archive.stat().st_size / 1e6:.0f} MB, {figures['messages']} messages;"
           f" file {args.contacts} contacts (schema upgrade before: {upgrade:.1f} s)")
     print(f"import: {wall:.1f} s wall (preview {figures['preview']:.1f} s + write"
           f" {figures['write']:.1f} s), {figures['messages'] / wall:,.0f} messages/s,"
           f" {figures['entries']} entries on {figures['contacts']} contacts,"
-          f" {figures['created']} created; peak memory {peak:.0f} MB")
+          f" {figures['created']} created; peak memory {peak:.0f} MB; CPU {cpu:.1f} s"
+          f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     db = open_database(work)
     from qualif_tui.domain.history import list_entries
 
@@ -95,6 +100,8 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     print(f"timeline of #{contact} ({mails} e-mails): {statistics.median(times) * 1000:.1f} ms"
           " (median of 7, the 300 newest entries the card shows)")
+    print(f"  in the app (entries read and the list painted): {_timeline_in_app(db, int(contact)):.0f}"
+          " ms (median of 5)")
     db.close()
     import email
     import email.policy
@@ -112,6 +119,33 @@ def main() -> None:
     stdlib = time.monotonic() - started
     print(f"for scale: mailbox.mbox + email (policy default), parse only: {stdlib:.1f} s for"
           f" 10 000 messages, {10_000 / stdlib:,.0f} messages/s")
+
+
+def _timeline_in_app(db: object, contact: int) -> float:
+    """The card's history pane of ``contact`` filled and painted, headless, 160×48."""
+    from textual.app import App, ComposeResult
+
+    from qualif_tui.domain.history import list_entries
+    from qualif_tui.tui.timeline import ENTRY_LIMIT, Timeline
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Timeline(db)  # type: ignore[arg-type]
+
+    async def measure() -> float:
+        times = []
+        async with Host().run_test(size=(160, 48)) as pilot:
+            pane = pilot.app.query_one(Timeline)
+            for _ in range(5):
+                pane.clear_contact()
+                await pilot.pause()
+                started = time.perf_counter()
+                pane.show(contact, list_entries(db, contact, limit=ENTRY_LIMIT))  # type: ignore[arg-type]
+                await pilot.pause()
+                times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000
+
+    return asyncio.run(measure())
 
 
 if __name__ == "__main__":

@@ -19,13 +19,19 @@ from qualif_tui.base.text import fold
 from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
+    DEAL_CATEGORIES,
+    DEAL_CATEGORY_OF,
+    DEAL_NOTES,
     DEAL_TITLES,
+    DEMO_ISSUER,
     DEMO_KEYS,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
     HISTORY_BODIES,
     HISTORY_SUBJECTS,
     LAST_NAMES,
+    LOST_REASONS,
+    QUOTE_EXTRAS,
     STREET_NAMES,
     STREET_TYPES,
     TITLES,
@@ -49,6 +55,8 @@ def main() -> None:
     history: list[dict[str, object]] = []
     activities: list[dict[str, object]] = []
     deals: list[dict[str, object]] = []
+    quotes: list[dict[str, object]] = []
+    lines: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
@@ -143,6 +151,9 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+            # the deal's other fields from a generator of their own, so the contacts,
+            # history and agenda above stay what they were before deals had them
+            enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}"), quotes, lines)
     # Former buyers gone quiet (no contact, no purchase for over a year): what the
     # "clients inactifs" report lists. Appended without drawing from the generator,
     # so every other row stays as it was.
@@ -156,6 +167,7 @@ def main() -> None:
             "probability": 100, "expected_close": "",
             "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
         })
+        enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}-late"), quotes, lines)
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
@@ -176,6 +188,8 @@ def main() -> None:
     write_csv(OUT / "history.csv", history)
     write_csv(OUT / "activities.csv", activities)
     write_csv(OUT / "deals.csv", deals)
+    write_csv(OUT / "quotes.csv", quotes)
+    write_csv(OUT / "quote_lines.csv", lines)
     keys = [
         {
             "name": name,
@@ -213,6 +227,8 @@ def main() -> None:
                        " prospects et prescripteurs, avec leur historique, agenda et affaires.",
         "keys": keys,
         "segments": segments,
+        "deal_categories": list(DEAL_CATEGORIES),
+        "issuer": DEMO_ISSUER,
         "custom_fields": custom,
         "kept_invalid": invalid,
     }
@@ -282,6 +298,55 @@ def write_campaigns(contacts: list[dict[str, object]]) -> None:
                                         encoding="utf-8")
 
 
+OPEN_PATH = ("lead", "qualified", "proposal", "negotiation")
+
+
+def enrich_deal(deal: dict[str, object], ref: int, rng: random.Random,
+                quotes: list[dict[str, object]], lines: list[dict[str, object]]) -> None:
+    """Created day, category, cost, notes, lost reason, the stage a lost deal was lost
+    at, and the quotes a deal at its stage has (lines summing to its amount)."""
+    stage = str(deal["stage"])
+    amount = int(str(deal["amount"]))
+    closed = str(deal["closed_at"])
+    created = (date.fromisoformat(closed) - timedelta(days=rng.randrange(15, 100))
+               if closed else ANCHOR - timedelta(days=rng.randrange(5, 150)))
+    deal["ref"] = ref
+    deal["created"] = created.isoformat()
+    deal["category"] = DEAL_CATEGORY_OF.get(str(deal["title"]), "")
+    deal["cost"] = round(amount * rng.uniform(0.78, 0.9), -2)
+    deal["notes"] = rng.choice(DEAL_NOTES)
+    deal["lost_reason"] = ""
+    deal["lost_from"] = ""
+    if stage == "lost":
+        deal["lost_reason"] = rng.choices([r for r, _ in LOST_REASONS],
+                                          [w for _, w in LOST_REASONS])[0]
+        deal["lost_from"] = rng.choice(OPEN_PATH)
+    reached = deal["lost_from"] if stage == "lost" else stage
+    if reached not in ("proposal", "negotiation", "won"):
+        return
+    issued = (created + timedelta(days=rng.randrange(2, 12)))
+    if stage in ("won", "lost"):
+        issued = min(issued, date.fromisoformat(closed) - timedelta(days=2))
+    status = {"won": "accepted", "lost": "refused"}.get(stage, "sent")
+    extras = rng.sample(QUOTE_EXTRAS, rng.randrange(1, 4))
+    vehicle = amount - sum(price for _d, _u, price, _v in extras)
+    versions = 2 if stage == "negotiation" and rng.random() < 0.5 else 1
+    for version in range(1, versions + 1):
+        quote_ref = len(quotes) + 1
+        day = issued + timedelta(days=7 * (version - 1))
+        quotes.append({"ref": quote_ref, "deal_ref": ref, "contact_ref": deal["contact_ref"],
+                       "title": deal["title"], "issued": day.isoformat(),
+                       "valid_days": 30, "version": version,
+                       "status": status if version == versions else "sent",
+                       "decided_at": closed if stage in ("won", "lost") else ""})
+        discount = 5 if version == 2 else 0
+        lines.append({"quote_ref": quote_ref, "designation": str(deal["title"]),
+                      "quantity": 1, "unit": "véhicule" if deal["category"] != "Entretien"
+                      else "contrat", "unit_price": vehicle, "vat_rate": 20,
+                      "discount": discount})
+        for designation, unit, price, vat in extras:
+            lines.append({"quote_ref": quote_ref, "designation": designation, "quantity": 1,
+                          "unit": unit, "unit_price": price, "vat_rate": vat, "discount": 0})
 def plant_duplicates(contacts: list[dict[str, object]]) -> None:
     """Make four late cards near-duplicates of earlier ones (issue 16): the demo's
     duplicates screen then has work — a typo in the same company and town,

@@ -97,3 +97,15 @@ def test_bad_usage(people_db: str, tmp_path: Path) -> None:
     empty.mkdir()
     code, _out, err = run("import", people_db, str(empty))  # no mail in it: not an archive
     assert code == 1 and "is a folder" in err
+
+
+def test_excerpt_is_kept_as_the_files_setting(people_db: str) -> None:
+    code, _out, err = run("import", people_db, str(FIXTURES / "eml"), "--excerpt", "30")
+    assert code == 0, err
+    with open_database(people_db) as db:
+        assert db.scalar("SELECT value FROM meta WHERE key = 'settings.mail.excerpt_chars'") \
+            == "30"
+        body = db.scalar("SELECT body FROM history WHERE subject LIKE 'Facture%'")
+        assert body.split("\n\n", 1)[1].endswith(" …")
+    code, _out, err = run("import", people_db, str(FIXTURES / "eml"), "--excerpt", "-1")
+    assert code == 2

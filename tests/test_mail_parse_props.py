@@ -76,3 +76,80 @@ def test_headers_are_read(raw: bytes) -> None:
     headers = read_headers(raw)
     assert headers.sender is not None and headers.sender.email == "jeanne@example.org"
     assert headers.key == "x@example.org"
+
+
+ADDRESS_LISTS = st.lists(st.tuples(
+    st.one_of(st.just(""), st.from_regex(r'[A-Za-zéÉ\' .,-]{1,20}', fullmatch=True)),
+    st.from_regex(r"[a-z0-9._+-]{1,12}@[a-z0-9-]{1,10}\.(fr|com|org)", fullmatch=True)),
+    min_size=1, max_size=5)
+
+
+@given(ADDRESS_LISTS, st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_address_fast_path_agrees_with_getaddresses(people: list[tuple[str, str]],
+                                                     quoted: bool) -> None:
+    from email.utils import formataddr, getaddresses
+
+    from qualif_tui.services.mailimport.headers import _pairs
+
+    parts = []
+    for name, address in people:
+        if quoted and name:
+            parts.append(f'"{name}" <{address}>')
+        else:
+            parts.append(formataddr((name, address)) if name else address)
+    value = ", ".join(parts)
+    expected = [(n, a) for n, a in getaddresses([value])]
+    assert [(n.strip(), a.lower()) for n, a in _pairs([value])] == [
+        (n.strip(), a.lower()) for n, a in expected]
+
+
+def _mbox_by_lines(data: bytes) -> list[tuple[int, int, bytes, bool]] | str:
+    """An independent reader of the same rules, line by line: (offset, length, kept, cut)
+    per message, or "unreadable" when the file does not start with a From line."""
+    import re
+
+    from_line = re.compile(rb"^From \S*\s+.*\d{1,2}:\d\d")
+    found: list[tuple[int, int, bytes, bool]] = []
+    offset, start, kept, previous_blank, last = 0, -1, b"", True, b""
+    for line in data.splitlines(keepends=True):
+        if line[:5] == b"From " and previous_blank and from_line.match(line):
+            if start >= 0:
+                found.append((start, offset - start, kept, False))
+            start, kept = offset + len(line), b""
+        elif start < 0:
+            if line.strip():
+                return "unreadable"
+        else:
+            kept += line
+        previous_blank = line in (b"\n", b"\r\n")
+        offset += len(line)
+        last = line
+    if start >= 0:
+        found.append((start, offset - start, kept, not last.endswith(b"\n")))
+    return [(o, n, re.sub(rb"(?m)^>(>*From )", rb"\1", k), c) for o, n, k, c in found]
+
+
+MBOX_LINES = st.lists(st.sampled_from([
+    b"From - Tue Apr 07 14:00:05 2026\n", b"From x@y.fr Mon Jan  5 09:00:00 2026\r\n",
+    b"\n", b"\r\n", b"From the start\n", b">From quoted\n", b">>From twice\n",
+    b"Subject: x\n", b"texte\n", b"From - no time here\n", b"ligne sans fin"]), max_size=40)
+
+
+@given(lines=MBOX_LINES, block=st.sampled_from([1, 2, 3, 7, 64, 4096]))
+@settings(max_examples=400, deadline=None)
+def test_mbox_reader_finds_the_messages_the_line_rules_find(lines: list[bytes], block: int,
+                                                            tmp_path_factory: pytest.TempPathFactory
+                                                            ) -> None:
+    from qualif_tui.services.mailimport.sources import RawMail, read_mbox
+
+    data = b"".join(lines)
+    path = tmp_path_factory.mktemp("mbox") / "box"
+    path.write_bytes(data)
+    got = list(read_mbox(path, 0, block))
+    expected = _mbox_by_lines(data)
+    if expected == "unreadable":
+        assert len(got) >= 1 and not isinstance(got[-1], RawMail)
+        return
+    assert [(m.offset, m.length, m.data, m.cut) for m in got if isinstance(m, RawMail)] \
+        == expected

@@ -298,7 +298,7 @@ EVERYONE_WITH_AN_A_WORD = {"Dupont", "Garçon", "Lefèvre", "Leroy", "Martin", "
     ("profil:" + ",".join(["client"] * 1000), {"Dupont", "Garçon"}),
     ("“dupont”", {"Dupont"}),  # typographic quotes are quotes
     ("«»", "empty quotes"),
-], ids=lambda value: repr(value)[:24])
+], ids=lambda value: repr(value)[:24] if isinstance(value, str) else None)
 def test_hostile_queries_give_the_right_answer(people: Database, text: str,
                                                expected: set[str] | str) -> None:
     """Huge, repetitive, deeply nested or invisible-character queries: the answer a

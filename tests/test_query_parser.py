@@ -211,9 +211,9 @@ def test_hostile_input_is_fast() -> None:
         "\x00\x01\u202e\ufeff" * 2500,
     ]
     for text in hostile:
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: other processes' load does not count
         try:
             parse(text)
         except QueryError:
             pass
-        assert time.perf_counter() - started < 1.0, text[:20]
+        assert time.process_time() - started < 1.0, text[:20]

@@ -17,6 +17,7 @@ redundant brackets.
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import tempfile
@@ -168,6 +169,7 @@ _TEMPLATE: dict[str, Path] = {}
 def _template() -> Path:
     if "path" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="qualif-props-"))
+        atexit.register(shutil.rmtree, folder, True)
         path = folder / "template.db"
         db = open_database(path, create=True)
         for name, key_type, values in KEYS:

@@ -72,7 +72,7 @@ def _generate(path: Path, count: int, seed: int, force: bool) -> None:
 def check(db: str) -> None:
     """Check integrity (full), foreign keys, the schema and the schema version."""
     # no quick check on open: the full check below reports the details
-    with opened(db, readonly=True, quick_check=False) as database:
+    with opened(db, readonly=True, quick_check=False, verify_schema=False) as database:
         report = check_database(database)
     problems = report.problems
     out.print(_("fichier : {path}").format(path=report.path), markup=False)

@@ -31,9 +31,11 @@ def is_mail(name: str) -> bool:
 
 
 def import_mail(database: Database, db_name: str, names: Sequence[str], *, dry_run: bool,
-                create: str, skip_bad: bool, me: Sequence[str]) -> None:
+                create: str, skip_bad: bool, me: Sequence[str], excerpt: int | None = None
+                ) -> None:
     """Preview (always printed) and, unless ``dry_run``, write."""
-    options = mailimport.MailOptions(own_addresses=list(me) or None, skip_bad=skip_bad)
+    options = mailimport.MailOptions(own_addresses=list(me) or None, skip_bad=skip_bad,
+                                     excerpt_chars=excerpt)
     big = err.is_terminal and sum(_size(Path(n)) for n in names) > _PROGRESS_BYTES
     try:
         with _progress(big) as report:

@@ -17,7 +17,7 @@ import click
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.output import err, fail, tell
-from qualif_tui.storage import open_database
+from qualif_tui.storage import interrupt_all, open_database
 
 YES = {"o", "oui", "y", "yes"}
 
@@ -67,6 +67,7 @@ def open_app(path: Path, *, demo: bool = False) -> None:
     try:
         QualifApp(db, demo=demo).run()
     finally:
+        interrupt_all()  # workers still running a statement stop, then the file closes
         db.close()
 
 

@@ -29,13 +29,14 @@ from rich.table import Table
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
-from qualif_tui.cli.output import err, fail, out
+from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
 from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
+from qualif_tui.storage.erasure import complete_erasure
 from qualif_tui.storage.files import inspect_target
 
 # Files bigger than this show a progress bar (a few thousand rows).
@@ -74,6 +75,9 @@ _EXAMPLES = 10
                                                " laisser ceux qui ne le sont pas (listés).")
 @click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
               " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+@click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
+                   " gardé dans le fichier.")
 @click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
               show_default=True,
               help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
@@ -85,7 +89,7 @@ _EXAMPLES = 10
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
             force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
-            new_values: str, map_values: tuple[str, ...]) -> None:
+            excerpt: int | None, new_values: str, map_values: tuple[str, ...]) -> None:
     """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
     archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
     history of the contacts they involve.
@@ -125,7 +129,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
                                           value_map=value_map)
         if mail:
             import_mail.import_mail(database, db, mail, dry_run=dry_run, create=create_contacts,
-                                    skip_bad=skip_bad, me=me)
+                                    skip_bad=skip_bad, me=me, excerpt=excerpt)
         for fmt, paths in other.items():
             assert fmt.run is not None
             outcome = fmt.run(database, [Path(p) for p in paths],
@@ -318,8 +322,11 @@ def _print_batches(database: Any, db_name: str) -> None:
 
 def _undo(database: Any, which: str, force: bool) -> None:
     result = importing.undo_batch(database, which, force=force)
+    # the deleted contacts' words leave the full-text index too (issue 9)
+    complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
-              f" {result.reverted} merge(s) reverted", markup=False)
+              f" {result.reverted} merge(s) reverted"
+              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
     if result.removed_values:
         out.print("key values removed: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)

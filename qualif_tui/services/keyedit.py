@@ -180,6 +180,7 @@ def rename_key(db: Database, key: QualKey | str | int, new_name: str) -> KeyEdit
         name = _check_key_name(db, new_name, found.id)
         db.execute("UPDATE qual_keys SET name = ?, norm_name = ?, label = '' WHERE id = ?",
                    (name, fold_key_name(name), found.id))
+        storage_migrations.refresh_contacts_with_keys(db.conn)  # the view names the key
         segments = _rewrite_segments(db, found, new_key=fold_key_name(name))
         label = _("clé « {old} » renommée « {new} »").format(old=found.name, new=name)
         operation = operations.record(db, "key_rename", label, {
@@ -502,8 +503,10 @@ def retype_key(db: Database, key: QualKey | str | int, new_type: str, *,
                 examples="; ".join(f"n° {c} « {v} »" for c, v, _w in plan.failures[:5])))
         old_stored = _stored_values(db, found)
         old_definition = _definition(found)
-        _replace_column(db, found.id, new_type, plan.converted)
+        # the type first: the contacts_with_keys view, made again with the column,
+        # reads it
         db.execute("UPDATE qual_keys SET type = ? WHERE id = ?", (new_type, found.id))
+        _replace_column(db, found.id, new_type, plan.converted)
         db.execute("DELETE FROM key_values WHERE key_id = ?", (found.id,))
         for code, value in enumerate(plan.new_values):
             db.execute("INSERT INTO key_values(key_id, code, value, norm_value, position)"
@@ -544,6 +547,7 @@ def undo_key_operation(db: Database, operation: operations.Operation, force: boo
     if kind == "key_rename":
         db.execute("UPDATE qual_keys SET name = ?, norm_name = ?, label = ? WHERE id = ?",
                    (data["name"], data["norm_name"], data["label"], key_id))
+        storage_migrations.refresh_contacts_with_keys(db.conn)
         _undo_segments(db, data["segments"])
     elif kind == "key_remind":
         db.execute("UPDATE qual_keys SET remind = ?, remind_lead_days = ?,"
@@ -568,9 +572,9 @@ def undo_key_operation(db: Database, operation: operations.Operation, force: boo
                             [(position, key_id, code) for code, position in data["positions"]])
     elif kind == "key_retype":
         definition = data["key"]
-        _replace_column(db, key_id, definition["type"], dict(map(tuple, data["stored"])))
         db.execute("UPDATE qual_keys SET type = ?, remind = ? WHERE id = ?",
                    (definition["type"], int(definition["remind"]), key_id))
+        _replace_column(db, key_id, definition["type"], dict(map(tuple, data["stored"])))
         db.execute("DELETE FROM key_values WHERE key_id = ?", (key_id,))
         _insert_values(db, key_id, definition["values"])
     else:

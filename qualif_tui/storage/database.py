@@ -48,6 +48,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from qualif_tui.base.i18n import _
-from qualif_tui.storage import files, integrity, locks, migrations
+from qualif_tui.storage import files, integrity, locks, migrations, schema_check
 from qualif_tui.storage.space import describe_write_error
 
 APPLICATION_ID = 0x51554C46  # "QULF"
@@ -84,6 +85,10 @@ class CorruptDatabase(StorageError):
     pass
 
 
+class PlantedSchema(StorageError):
+    """Triggers or views qualif did not make: code another program left in the file."""
+
+
 def _describe_open_failure(path: Path, error: Exception) -> str:
     folder = path.parent
     if not folder.exists():
@@ -106,8 +111,31 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
 BUSY_TIMEOUT_MS = 5000
 
 
+def _progress() -> int:
+    """SQLite's progress callback: 0 goes on; a KeyboardInterrupt raised while it
+    runs (ctrl+c) makes SQLite stop the statement ("interrupted")."""
+    return 0
+
+
+_OPEN: weakref.WeakSet[Database] = weakref.WeakSet()
+
+
+def interrupt_all() -> None:
+    """Stop every statement running on any open file of this process now (from any
+    thread): quitting the app must not wait for a search or a write that takes
+    long, let alone one that never ends."""
+    for db in list(_OPEN):
+        with contextlib.suppress(sqlite3.Error):
+            db.conn.interrupt()
+
+
 def _apply_pragmas(conn: sqlite3.Connection, *, readonly: bool) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # nothing in the file's schema runs code until it is verified (open_database)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    # every 100 000 steps of a statement, a pending ctrl+c is seen (Python's signal
+    # check runs in the callback): a long statement stops instead of running on
+    conn.set_progress_handler(_progress, 100_000)
     if not readonly:
         conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA synchronous = FULL")
@@ -130,6 +158,7 @@ class Database:
         self.conn = conn
         self.path = path
         self.readonly = readonly
+        _OPEN.add(self)
         self.lock: threading.RLock = threading.RLock()
         self._depth = 0
         self._savepoints = 0
@@ -277,6 +306,7 @@ def open_database(
     quick_check: bool | None = None,
     on_upgrade: Callable[[str], None] | None = None,
     defer: bool = True,
+    verify_schema: bool = True,
 ) -> Database:
     """Open a qualif file, creating it if ``create`` and migrating it if older.
 
@@ -284,6 +314,9 @@ def open_database(
     still run), None (default) checks unless the file is known sound — then
     files up to :data:`QUICK_CHECK_ON_OPEN_BYTES` now, and bigger ones are
     flagged (``quick_check_pending``) unless ``defer`` is False.
+    ``verify_schema``: refuse a file not known sound whose triggers or views are
+    not the ones the code made (:class:`PlantedSchema`); ``qualif check`` opens
+    with False to report them instead.
     ``on_upgrade``: told, in one line, of what opening does to the file: an
     older file upgraded (which copies the file and can rebuild indexes: a
     minute on a big file), a write a crash left half-done rolled back.
@@ -345,17 +378,24 @@ def open_database(
     try:
         upgraded = _adopt_or_refuse(conn, path, create=create, readonly=readonly,
                                     on_upgrade=on_upgrade)
+        known = not upgraded and integrity.known_sound(conn, header)
+        if verify_schema:
+            if exists and not known:
+                schema_check.refuse_planted(conn, path)
+            # the schema is the one the code made: its triggers may now write to the
+            # full-text tables (FTS5 is not "innocuous" for an untrusted schema)
+            conn.execute("PRAGMA trusted_schema = ON")
         if quick_check is None:
-            sound = not upgraded and integrity.known_sound(conn, header)
+            sound = known
             deferred = (not sound and defer and exists
                         and path.stat().st_size > QUICK_CHECK_ON_OPEN_BYTES)
             quick_check = not sound and not deferred and exists
         if quick_check:
             _quick_check(conn, path)
-            sound = True
+            sound = verify_schema
             if upgraded:  # the upgraded file passed: older upgrade copies may go
                 files.prune_backups(path, upgrade_checked=True)
-            if exists and path.stat().st_size > RECORD_CHECK_BYTES:
+            if sound and exists and path.stat().st_size > RECORD_CHECK_BYTES:
                 # worth a write: the next open skips a check that takes a while
                 if readonly:
                     integrity.record_sound_file(path, "quick")
@@ -366,6 +406,9 @@ def open_database(
     except integrity.Damaged as damage:
         conn.close()
         raise CorruptDatabase(integrity.damage_message(path, damage.problems)) from None
+    except schema_check.UnexpectedSchema as planted:
+        conn.close()
+        raise PlantedSchema(str(planted)) from None
     except sqlite3.DatabaseError as error:
         conn.close()
         raise _database_error(path, error) from None
@@ -532,7 +575,8 @@ class CheckReport:
 
 
 def check_database(db: Database) -> CheckReport:
-    """Full ``integrity_check``, ``foreign_key_check`` and the schema version.
+    """Full ``integrity_check``, ``foreign_key_check``, the schema (against the one
+    the code makes: planted triggers and views, missing indexes) and its version.
 
     A file too damaged for the check to run (``database disk image is
     malformed``) is reported as damaged, never raised. A sound file has the
@@ -550,6 +594,11 @@ def check_database(db: Database) -> CheckReport:
     except sqlite3.DatabaseError as error:
         report.integrity = [str(error)]
         return report
+    try:
+        if report.schema_version == SCHEMA_VERSION:
+            report.schema = [d.describe() for d in schema_check.compare(db.conn)]
+    except sqlite3.DatabaseError as error:
+        report.schema = [str(error)]
     for table in ("contacts", "history", "activities", "deals", "segments", "qual_keys"):
         try:
             report.counts[table] = int(db.scalar(f"SELECT count(*) FROM {table}"))

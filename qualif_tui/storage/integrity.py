@@ -22,8 +22,12 @@ result. A hot journal left by a crash is rolled back before a read-only open
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -137,11 +141,53 @@ def _read_record(conn: sqlite3.Connection, key: str) -> dict[str, object] | None
 
 
 def known_sound(conn: sqlite3.Connection, header: Header | None) -> bool:
-    """The file is as qualif last knew it sound (nothing else wrote since)."""
+    """The file is as qualif, on this machine, last knew it sound (nothing else
+    wrote since). The record is sealed with a secret of this machine: a file made
+    elsewhere (or by someone forging the record to slip a trigger past the
+    schema check) is checked in full."""
     if header is None:
         return False
     record = _read_record(conn, SOUND_KEY)
-    return record is not None and record.get("counter") == header.counter
+    if record is None or record.get("counter") != header.counter:
+        return False
+    seal = _seal(header.counter)
+    return seal is not None and hmac.compare_digest(str(record.get("seal", "")), seal)
+
+
+def _seal(counter: int) -> str | None:
+    secret = _machine_secret()
+    if secret is None:
+        return None
+    return hmac.new(secret, f"qualif-sound:{counter}".encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _machine_secret() -> bytes | None:
+    """32 random bytes kept in the user's configuration folder (made on first use);
+    None when it cannot be kept (every open then checks in full)."""
+    folder = Path(os.environ.get("QUALIF_CONFIG_DIR") or (
+        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "qualif"))
+    path = folder / "secret"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_bytes(32)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(fresh)
+        return fresh
+    except FileExistsError:  # another process made it just now
+        try:
+            return path.read_bytes() or None
+        except OSError:
+            return None
+    except OSError:
+        return None
 
 
 def record_sound(conn: sqlite3.Connection, path: Path, by: str) -> bool:
@@ -157,7 +203,11 @@ def record_sound(conn: sqlite3.Connection, path: Path, by: str) -> bool:
             if header is None:
                 conn.execute("ROLLBACK")
                 return False
-            value = json.dumps({"counter": header.counter + 1, "by": by,
+            seal = _seal(header.counter + 1)
+            if seal is None:
+                conn.execute("ROLLBACK")
+                return False
+            value = json.dumps({"counter": header.counter + 1, "by": by, "seal": seal,
                                 "at": datetime.now().isoformat(timespec="seconds")})
             conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key)"
                          " DO UPDATE SET value = excluded.value", (SOUND_KEY, value))

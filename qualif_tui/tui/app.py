@@ -24,7 +24,14 @@ from textual.screen import Screen
 
 from qualif_tui.base.i18n import _
 from qualif_tui.query import QueryEngine
-from qualif_tui.storage import Database, StorageError, backup_database, quick_check_file
+from qualif_tui.storage import (
+    Database,
+    StorageError,
+    backup_database,
+    erasure,
+    interrupt_all,
+    quick_check_file,
+)
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda import AgendaScreen, AlarmWatcher
 from qualif_tui.tui.commands import ActionsProvider
@@ -35,14 +42,14 @@ from qualif_tui.tui.palette import Palette
 from qualif_tui.tui.qualification import KeyField
 from qualif_tui.tui.typeahead import TypeAhead
 from qualif_tui.tui.user_keys import load_user_keymap
-from qualif_tui.tui.workers import WorkerReports, WriteQueue
+from qualif_tui.tui.workers import WorkerReports, WriteJob, WriteQueue
 
 THEMES = ("textual-dark", "textual-light")
 
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss", "mail_import.tcss", "clean.tcss"]
+                "transfer.tcss", "mail_import.tcss", "pipeline.tcss", "clean.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)
@@ -68,12 +75,17 @@ class QualifApp(WorkerReports, App[None]):
         self.alarms: AlarmWatcher | None = None
         self.typeahead = TypeAhead(self)
         self.user_keymap = load_user_keymap()
+        # quitting never waits behind other keys: a search a hostile file made
+        # endless, or a slow disk, must not keep the user in (the quit interrupts it)
+        quit_keys = self.user_keymap.keys.get("app.quit", "ctrl+q")
+        self.keys_that_never_wait = frozenset(k.strip() for k in quit_keys.split(","))
         if theme:
             self.theme = theme
 
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
+                and event.key not in self.keys_that_never_wait
                 and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
@@ -101,6 +113,9 @@ class QualifApp(WorkerReports, App[None]):
             self._check_file()  # the alarms start once it passes (they write the file)
         else:
             self._start_alarms()
+        if erasure.pending(self.db):  # a deletion a crash left half-erased: finish it
+            self.writes.submit(WriteJob("Effacement définitif",
+                                        lambda: erasure.complete_erasure(self.db)))
 
     @staticmethod
     def _freeze_launch_objects() -> None:
@@ -149,6 +164,33 @@ class QualifApp(WorkerReports, App[None]):
     def action_agenda(self) -> None:
         if not isinstance(self.screen, (AgendaScreen, HelpScreen)):
             self.push_screen(AgendaScreen(self.db))
+
+    def action_pipeline(self) -> None:
+        """The pipeline of the main screen's current result (``p``, from anywhere)."""
+        from qualif_tui.tui.pipeline_screen import PipelineScreen
+
+        if isinstance(self.screen, (PipelineScreen, HelpScreen)):
+            return
+        main = self._main_screen()
+        query = main.compiled if main is not None else None
+        label = main.query_text if main is not None else ""
+
+        def closed(_result: object) -> None:
+            if main is not None:
+                main.refresh_after_write(main.current_contact_id)
+
+        self.push_screen(PipelineScreen(self.db, query, label), closed)
+
+    def on_pipeline_screen_open_contact(self, message: object) -> None:
+        """↵ on a deal of the pipeline: its contact's card."""
+        contact_id = getattr(message, "contact_id", None)
+        main = self._main_screen()
+        if main is None or contact_id is None:
+            return
+        while self.screen is not main and len(self.screen_stack) > 1:
+            self.pop_screen()
+        main.go_to_contact(contact_id)
+        main.card.focus_pane("deals")
 
     def action_open_alarm(self) -> None:
         if self.alarms is None or not self.alarms.open_last():
@@ -217,6 +259,9 @@ class QualifApp(WorkerReports, App[None]):
         deadline = time.monotonic() + 10
         while self.writes.pending and time.monotonic() < deadline:
             await self.workers.wait_for_complete()
+        # a statement still running (a search at 1M contacts, a write a hostile file
+        # made endless) must not keep the process alive after the screen is gone
+        interrupt_all()
         self.exit(message=message)
 
     def alert(self, message: str, title: str = "Rappel") -> None:

@@ -42,6 +42,8 @@ APP_KEYS = (
     Key("app.theme", "ctrl+t", "toggle_theme", "Thème clair / sombre", "app"),
     Key("app.agenda", "a", "agenda", "Agenda", "app", show=True),
     Key("app.open_alarm", "ctrl+o", "open_alarm", "Ouvrir la fiche du dernier rappel", "app"),
+    Key("app.pipeline", "p", "pipeline", "Pipeline des affaires (et prévision, entonnoir)", "app",
+        show=True),
 )
 
 MAIN_KEYS = (
@@ -74,6 +76,7 @@ MAIN_KEYS = (
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
     Key("main.agenda_pane", "f4", "show_pane('agenda')", "Fiche : agenda"),
+    Key("main.deals_pane", "f6", "show_pane('deals')", "Fiche : affaires et devis"),
 )
 
 LIST_KEYS = (
@@ -230,10 +233,76 @@ KEYS_SCREEN_KEYS = (
     Key("keys.close", "escape", "close", "Fermer", show=True),
 )
 
+# The card's deals and quotes (ctrl+p is the command palette everywhere: the PDF is P).
+DEAL_KEYS = (
+    Key("deals.new", "ctrl+n", "new", "Nouvelle affaire", "deals"),
+    Key("deals.edit", "enter", "edit", "Modifier l'affaire", "deals"),
+    Key("deals.next", "greater_than_sign", "step(1)", "Affaire : étape suivante", "deals",
+        key_display=">"),
+    Key("deals.previous", "less_than_sign", "step(-1)", "Affaire : étape précédente", "deals",
+        key_display="<"),
+    Key("deals.won", "w", "won", "Affaire gagnée", "deals"),
+    Key("deals.lost", "l", "lost", "Affaire perdue (raison)", "deals"),
+    Key("deals.reopen", "o", "reopen", "Rouvrir l'affaire", "deals"),
+    Key("deals.delete", "delete", "delete", "Supprimer l'affaire", "deals"),
+    Key("deals.quote", "q", "quote", "Nouveau devis (pour l'affaire)", "deals"),
+    Key("deals.down", "j", "cursor_down", "Affaire suivante", "deals", palette=False),
+    Key("deals.up", "k", "cursor_up", "Affaire précédente", "deals", palette=False),
+)
+
+QUOTE_KEYS = (
+    Key("quotes.open", "enter", "open", "Ouvrir le devis (lignes)", "quotes"),
+    Key("quotes.new", "q", "new", "Nouveau devis", "quotes"),
+    Key("quotes.pdf", "P", "pdf", "Devis en PDF", "quotes", key_display="P"),
+    Key("quotes.down", "j", "cursor_down", "Devis suivant", "quotes", palette=False),
+    Key("quotes.up", "k", "cursor_up", "Devis précédent", "quotes", palette=False),
+)
+
+QUOTE_EDITOR_KEYS = (
+    Key("quote.add", "a,ctrl+n", "add_line", "Ajouter une ligne", show=True, key_display="a"),
+    Key("quote.edit", "enter", "edit_line", "Modifier la ligne", palette=False),
+    Key("quote.delete", "delete", "delete_line", "Supprimer la ligne", show=True,
+        key_display="suppr"),
+    Key("quote.up", "ctrl+up", "move_line(-1)", "Monter la ligne"),
+    Key("quote.down", "ctrl+down", "move_line(1)", "Descendre la ligne"),
+    Key("quote.fields", "f", "edit_fields", "Objet, validité, notes", show=True),
+    Key("quote.send", "e", "status('send')", "Marquer envoyé", show=True),
+    Key("quote.accept", "A", "status('accept')", "Accepté (affaire gagnée)", show=True),
+    Key("quote.refuse", "R", "status('refuse')", "Refusé"),
+    Key("quote.version", "v", "copy('version')", "Nouvelle version", show=True),
+    Key("quote.duplicate", "D", "copy('duplicate')", "Dupliquer"),
+    Key("quote.pdf", "P", "pdf", "PDF", show=True),
+    Key("quote.close", "escape", "close", "Fermer", show=True),
+)
+
+PIPELINE_KEYS = (
+    Key("pipeline.toggle", "t", "toggle_layout", "Colonnes / liste", show=True),
+    Key("pipeline.kanban", "1", "view('kanban')", "Colonnes par étape"),
+    Key("pipeline.list", "2", "view('list')", "Liste par date de clôture"),
+    Key("pipeline.forecast", "3", "view('forecast')", "Prévision par mois", show=True),
+    Key("pipeline.funnel", "4", "view('funnel')", "Entonnoir", show=True),
+    Key("pipeline.left", "left,h", "column(-1)", "Étape précédente (colonne)", palette=False),
+    Key("pipeline.right", "right", "column(1)", "Étape suivante (colonne)", palette=False),
+    Key("pipeline.open", "enter", "open", "Fiche du contact", show=True),
+    Key("pipeline.next", "greater_than_sign", "step(1)", "Affaire : étape suivante", show=True,
+        key_display=">"),
+    Key("pipeline.previous", "less_than_sign", "step(-1)", "Affaire : étape précédente",
+        key_display="<"),
+    Key("pipeline.won", "w", "won", "Gagnée", show=True),
+    Key("pipeline.lost", "l", "lost", "Perdue"),
+    Key("pipeline.longer", "right_square_bracket", "period(1)", "Période plus longue",
+        key_display="]"),
+    Key("pipeline.shorter", "left_square_bracket", "period(-1)", "Période plus courte",
+        key_display="["),
+    Key("pipeline.refresh", "f5", "reload", "Actualiser"),
+    Key("pipeline.close", "escape", "close", "Fermer", show=True),
+)
+
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
-                             + EXPORT_KEYS + PICK_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
-                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS
-                             + SPRINT_KEYS)
+                             + EXPORT_KEYS + PICK_KEYS
+                             + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
+                             + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS)

@@ -57,10 +57,10 @@ def describe_mail_plan(plan: MailPlan, summary: Summary) -> Group:
     kinds: dict[str, int] = {}
     for mail_file in plan.files:
         kinds[mail_file.kind] = kinds.get(mail_file.kind, 0) + 1
-    parts: list[Text | Table] = [Text(_("{files} fichier(s) ({kinds}), {messages} message(s) lu(s)"
-                                        " en {seconds:.1f} s").format(
+    parts: list[Text | Table] = [Text(_("{files} fichier(s) ({kinds}), {messages} message(s)"
+                                        " lu(s)").format(
         files=len(plan.files), kinds=", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
-        messages=plan.messages, seconds=plan.elapsed), style="bold")]
+        messages=plan.messages), style="bold")]
     if plan.skipped_files:
         parts.append(Text(_("{n} fichier(s) ignoré(s) : pas du courrier (index .msf,"
                             " réglages)").format(n=len(plan.skipped_files)), style="dim"))

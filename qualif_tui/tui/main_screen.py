@@ -63,6 +63,7 @@ from qualif_tui.tui.commands import ActionsProvider, ContactsProvider, SegmentsP
 from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
 from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
+from qualif_tui.tui.deal_actions import DealActions
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
 from qualif_tui.tui.reports import ReportsProvider
@@ -70,9 +71,9 @@ from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
-PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
+PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
-               "addresses"}
+               "addresses", "deals"}
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,14 @@ class UndoItem:
     keeps_order: bool = False  # undoing cannot move the contact in the list
 
 
-class MainScreen(WorkerReports, Screen[None]):
+class MainScreen(WorkerReports, DealActions, Screen[None]):
     class Ready(Message):
         """The first result is on screen (the app may start background work)."""
 
     BINDINGS = keymap.bindings(keymap.MAIN_KEYS)
     PALETTE_KEYS = (keymap.APP_KEYS + keymap.MAIN_KEYS + keymap.LIST_KEYS
-                    + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS)
+                    + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS + keymap.DEAL_KEYS
+                    + keymap.QUOTE_KEYS)
     COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider, ReportsProvider}
     # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
@@ -341,6 +343,10 @@ class MainScreen(WorkerReports, Screen[None]):
         data = self.card.data
         return data.contact.name if data else ""
 
+    def remember_undo(self, label: str, run: Callable[[], Any], contact_id: int | None) -> None:
+        """Offer ``u`` for a write just made (``run`` takes it back)."""
+        self.undo_stack.append(UndoItem(label, run, contact_id))
+
     # -- writes ------------------------------------------------------------------------
     def write(self, label: str, run: Callable[[], Any],
               done: Callable[[Any], object] | None = None,
@@ -430,12 +436,21 @@ class MainScreen(WorkerReports, Screen[None]):
                              closed)
 
     def action_delete_contact(self) -> None:
-        from qualif_tui.tui.dialogs import ConfirmScreen
-
         contact_id = self._contact_or_bell()
         if contact_id is None:
             return
-        name = self._contact_name()
+        self._ask_delete(contact_id, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="deals", exit_on_error=False,
+          description="affaires du contact")
+    def _ask_delete(self, contact_id: int, name: str) -> None:
+        from qualif_tui.domain.deals import owned_counts
+
+        deals, quotes = owned_counts(self.db, contact_id)
+        deliver(self, self._confirm_delete, contact_id, name, deals, quotes)
+
+    def _confirm_delete(self, contact_id: int, name: str, deals: int, quotes: int) -> None:
+        from qualif_tui.tui.dialogs import ConfirmScreen
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
@@ -454,10 +469,13 @@ class MainScreen(WorkerReports, Screen[None]):
             self.write("Suppression", lambda: delete_contact(self.db, contact_id), done,
                        neighbour.id if neighbour else None)
 
-        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?",
-                                           "La fiche, son historique et ses liens seront "
-                                           "effacés (u annule tant que l'app est ouverte)."),
-                             confirmed)
+        detail = ("La fiche, son historique et ses liens seront "
+                  "effacés (u annule tant que l'app est ouverte).")
+        if deals or quotes:
+            detail = _("Ses {deals} affaire(s) et {quotes} devis seront effacés avec la fiche,"
+                       " son historique et ses liens (u annule tant que l'app est ouverte)."
+                       ).format(deals=deals, quotes=quotes)
+        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?", detail), confirmed)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -501,7 +519,7 @@ class MainScreen(WorkerReports, Screen[None]):
     def _show_card_part(self, tab: str) -> None:
         """Show what was just written, unless the user works inside the card (switching
         would hide the field they are on)."""
-        if self._pane_of(self.focused) not in ("form", "timeline", "agenda"):
+        if self._pane_of(self.focused) not in ("form", "timeline", "agenda", "deals", "quotes"):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
@@ -684,7 +702,8 @@ class MainScreen(WorkerReports, Screen[None]):
         ids = {getattr(node, "id", None) for node in chain}
         for pane, ident in (("query", "search"), ("sidebar", "sidebar"),
                             ("contacts", "contacts"), ("form", "tab-form"),
-                            ("timeline", "tab-timeline"), ("agenda", "tab-agenda")):
+                            ("timeline", "tab-timeline"), ("agenda", "tab-agenda"),
+                            ("quotes", "quotes"), ("deals", "tab-deals")):
             if ident in ids:
                 return pane
         return None

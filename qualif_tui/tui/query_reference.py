@@ -1,14 +1,16 @@
 """The query language where it is typed: F1 or ``?`` in the search bar.
 
-The README's table, in the app's language, followed by what this file names: its
-qualification keys with their values, and its segments — what completion (Tab)
-offers, laid out to be read.
+The language's reference (:mod:`qualif_tui.query.reference`, the same text as
+docs/query-language.md), followed by what this file names: its qualification
+keys with their values, and its segments — what completion (Tab) offers, laid out
+to be read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,41 +21,19 @@ from textual.widgets import Label, Static
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey
-
-# (what you write, what it means) — the README's table
-SYNTAX: tuple[tuple[str, str], ...] = (
-    ("profil:client  Profil:Client",
-     _("la clé (ou le champ) vaut cette valeur ; majuscules et accents ne comptent pas")),
-    ("profil:client,prospect", _("l'une des valeurs")),
-    ("a b   a AND b   a OR b   ( … )",
-     _("ET est implicite et passe avant OU (OR en majuscules)")),
-    ("-profil:client   NOT …",
-     _("négation ; un contact sans valeur répond à -profil:client")),
-    ("budget>10000  >=  <  <=  budget:10..20", _("nombres ; intervalles inclusifs")),
-    ("mise_en_service:2010..2012  created:2024-06  rappel<2026-01-15",
-     _("dates et mois s'élargissent : 2010..2012 inclut 2012-12")),
-    ("last_contact<6m  created:30d  next_activity<today",
-     _("30d 8w 6m 2y : il y a tant (<6m : il y a plus de six mois ; :30d : depuis 30 jours)")),
-    ("has:email  missing:profil", _("une valeur est là / manque (avec:, sans: aussi)")),
-    ("dept:31,2A,971  dept:haute-garonne  region:occitanie  region:paca",
-     _("d'après le code postal ; régions actuelles et d'avant 2016, codes, noms, sigles")),
-    ('segment:"Clients Occitanie"', _("un segment enregistré (dynamique ou figé)")),
-    ('dupont  "portes ouvertes"',
-     _("texte libre, début des mots : noms, société, e-mail, ville, historique")),
-    ("ville:toulouse  societe:garage*  cp:31*  email:*@orange.fr  nom:jean",
-     _("champs de la fiche ; * est un joker sauf entre guillemets")),
-    ("last_contact  next_activity  deals  revenue  open_deals  created  birthday",
-     _("faits calculés et autres champs")),
-)
+from qualif_tui.query import reference
 
 
-def syntax_table() -> Table:
+def section_table(section: reference.Section) -> Group:
+    """One section of the language's reference (qualif_tui.query.reference): examples
+    on the left, meaning on the right, then its notes."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", max_width=38)
     grid.add_column()
-    for written, meaning in SYNTAX:
-        grid.add_row(written, meaning)
-    return grid
+    for row in section.rows:
+        grid.add_row("  ".join(row.examples), row.meaning)
+    notes = [Text(note, style="italic") for note in section.notes]
+    return Group(*([grid] if section.rows else []), *notes)
 
 
 def keys_table(keys: Sequence[QualKey]) -> Table:
@@ -80,7 +60,9 @@ class QueryReference(ModalScreen[None]):
         with Vertical(id="help", classes="dialog"):
             yield Label(_("Le langage des requêtes"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(syntax_table())
+                for section in reference.sections():
+                    yield Label(section.title, classes="help-section")
+                    yield Static(section_table(section))
                 if self.keys:
                     yield Label(_("Les clés de ce fichier"), classes="help-section")
                     yield Static(keys_table(self.keys))

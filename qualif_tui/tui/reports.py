@@ -60,6 +60,8 @@ REPORT_KEYS = (
     Key("reports.trend", "t", "show('trend')", _("Tendance"), show=True),
     Key("reports.measure", "m", "cycle_measure", _("Mesure suivante"), show=True),
     Key("reports.cross", "x", "cross", _("Croiser avec un second champ (puis un chiffre)")),
+    Key("reports.period", "p", "cycle_period",
+        _("Période des affaires : tout, 12 mois, cette année, l'an dernier"), show=True),
     Key("reports.export", "ctrl+e", "export", _("Exporter le rapport (xlsx, CSV)"), show=True),
     Key("reports.refresh", "f5", "refresh", _("Recalculer")),
     Key("reports.close", "escape", "close", _("Fermer"), show=True),
@@ -77,6 +79,7 @@ class Choice:
     second: str = ""
     measure: str = "contacts"
     view: str = ""  # completeness: keys, months, contacts; inactive: without; trend: measure
+    period: str = ""  # deals counted: "" (all), "12m", this year, last year
 
 
 def grouping_options(db: Database) -> list[tuple[str, str]]:
@@ -197,6 +200,15 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             if self.choice.view in order else order[0]
         self._choose(view=view)
 
+    def action_cycle_period(self) -> None:
+        if self.choice.kind not in ("breakdown", "funnel"):
+            self.app.bell()
+            return
+        order = periods()
+        at = [p for p, _label in order].index(self.choice.period) \
+            if self.choice.period in [p for p, _label in order] else 0
+        self._choose(period=order[(at + 1) % len(order)][0])
+
     def action_refresh(self) -> None:
         self.compute()
 
@@ -242,6 +254,9 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         if computed.population is not None:
             head.append("  ·  " + svc.format_number(computed.population, "count") + " "
                         + _("contacts"), "dim")
+        if computed.choice.kind in ("breakdown", "funnel"):
+            label = dict(periods()).get(computed.choice.period, "")
+            head.append("  ·  " + _("affaires : ") + label, "dim")
         self.query_one("#report-head", Static).update(head)
 
     def _show_choices(self) -> None:
@@ -358,6 +373,13 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         self.app.push_screen(ReportExportScreen(computed.tables, default), done)
 
 
+def periods() -> list[tuple[str, str]]:
+    """The periods ``p`` cycles through: (``--period`` text, label)."""
+    year = clock.today().year
+    return [("", _("toutes")), ("12m", _("12 derniers mois")), (str(year), str(year)),
+            (str(year - 1), str(year - 1))]
+
+
 def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
@@ -382,7 +404,7 @@ def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Comput
         measures = list(WIDE_MEASURES)
         if any(b.startswith("won") for b in by):
             measures = [m for m in measures if m not in ("pipeline", "weighted", "conversion")]
-        result: Any = svc.breakdown(db, query, by, measures)
+        result: Any = svc.breakdown(db, query, by, measures, svc.parse_period(choice.period))
         table = result.table()
         table.chart = choice.measure if choice.measure in measures else "contacts"
         table.title = _("{measure} par {by}").format(
@@ -390,7 +412,7 @@ def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Comput
             by=" × ".join(g.label for g in result.by))
         return Computed(choice, [table], result, result.population)
     if kind == "funnel":
-        result = svc.funnel(db, query)
+        result = svc.funnel(db, query, svc.parse_period(choice.period))
         return Computed(choice, [result.table()], result, None)
     if kind == "inactive":
         result = svc.inactive_clients(db, query, without=choice.view or "both", limit=200)

@@ -120,6 +120,13 @@ async def test_tab_cycles_panes_and_the_card_follows(app: QualifApp) -> None:
         await pilot.press("tab")
         await settle(pilot)
         assert isinstance(app.focused, AgendaPane) and tabs.active == "tab-agenda"
+        await pilot.press("tab")  # the deals, then the quotes (issue 12)
+        await settle(pilot)
+        assert tabs.active == "tab-deals" and app.focused is not None
+        assert app.focused.id == "deals"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "quotes"
         await pilot.press("tab")
         assert app.focused is screen.search_bar.input
         await pilot.press("tab")

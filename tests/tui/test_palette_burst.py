@@ -15,6 +15,7 @@ import pytest
 from textual.command import CommandPalette
 
 from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.lookup import find_contacts
 from qualif_tui.storage import Database
 from qualif_tui.tui import commands
 from qualif_tui.tui.app import QualifApp
@@ -28,7 +29,7 @@ from .helpers import main
 def held_lookup(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """Contact lookups wait until the returned event is set."""
     release = threading.Event()
-    real = commands.find_contacts  # type: ignore[attr-defined]
+    real = find_contacts
 
     def held(*args: Any, **kwargs: Any) -> Any:
         release.wait(10)

@@ -197,3 +197,20 @@ def test_snapshot_revenue_by_source_large(snap_compare: SnapCompare, snap_app: Q
 
 def test_snapshot_funnel_small(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=steps("r", "f"))
+
+
+async def test_p_changes_the_period_of_the_deals(app: QualifApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r", "m")
+        await settle(pilot)
+        everything = cell(app, report_screen(app).table.row_count - 1, "revenue")
+        await pilot.press("p", "p")  # all → last 12 months → this year (2026)
+        await settle(pilot)
+        screen = report_screen(app)
+        assert screen.choice.period == "2026"
+        assert "affaires : 2026" in str(screen.query_one("#report-head", Static).render())
+        assert screen.computed is not None
+        assert screen.computed.result.period.start == "2026-01-01"
+        this_year = cell(app, screen.table.row_count - 1, "revenue")
+        assert this_year != everything

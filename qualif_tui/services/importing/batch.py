@@ -327,6 +327,7 @@ class UndoResult:
     batch_id: int
     deleted: int
     reverted: int
+    deals: int = 0  # deals of a deals import (qualif deal DB import)
     kept_changes: list[str] = field(default_factory=list)   # merged values changed since
     removed_values: dict[str, list[str]] = field(default_factory=dict)
 
@@ -340,13 +341,21 @@ def undo_batch(db: Database, which: str | int, *, force: bool = False) -> UndoRe
         if batch.undone:
             raise QualifError(f"import batch #{batch.id} was already undone ({batch.undone})")
         worked = _worked_on(db, batch.id)
+        moved = int(db.scalar("SELECT count(*) FROM deals d WHERE d.import_batch = ? AND"
+                              " (d.updated != d.created OR EXISTS (SELECT 1 FROM quotes q"
+                              " WHERE q.deal_id = d.id))", (batch.id,)))
+        if moved and not force:
+            raise WorkedOn(
+                f"{moved} deal(s) of import #{batch.id} were changed or quoted since the import;"
+                " undoing deletes them too. Add --force to undo anyway.")
         if worked and not force:
             raise WorkedOn(
                 f"{worked} contact(s) of import #{batch.id} have history, deals or agenda"
                 " entries added since the import; undoing deletes them too. Add --force to"
                 " undo anyway.")
+        deals = db.execute("DELETE FROM deals WHERE import_batch = ?", (batch.id,)).rowcount
         deleted = db.execute("DELETE FROM contacts WHERE import_batch = ?", (batch.id,)).rowcount
-        result = UndoResult(batch.id, deleted, 0)
+        result = UndoResult(batch.id, deleted, 0, deals)
         _revert_merges(db, batch.id, result)
         db.execute("DELETE FROM import_merges WHERE batch_id = ?", (batch.id,))
         db.execute("DELETE FROM history WHERE import_batch = ?", (batch.id,))

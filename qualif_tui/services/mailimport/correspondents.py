@@ -21,7 +21,8 @@ cegetel.net noos.fr voila.fr tutanota.com tuta.io mailo.com netcourrier.com libe
 """.split())
 _SECOND_LEVEL = {"co", "com", "org", "net", "gouv", "asso", "ac", "nom", "presse", "tm"}
 _PAREN = re.compile(r"\s*[(\[].*?[)\]]\s*")
-_SEPARATORS = re.compile(r"[._\-+]+")
+_SEPARATORS = re.compile(r"[._+]+")
+_LEGAL_FORMS = {"sa", "sas", "sasu", "sarl", "eurl", "sci", "scp", "selarl", "gaec", "earl"}
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,8 @@ def company_of_domain(domain: str) -> str:
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         name = labels[-3]
     words = [w for w in re.split(r"[-_]+", name) if w]
-    return " ".join(w.upper() if len(w) <= 3 and not w.isdigit() and len(words) > 1 and
-                    w.lower() in ("sa", "sas", "sarl", "eurl", "sci") else w.capitalize()
-                    for w in words)
+    return " ".join(w.upper() if w.lower() in _LEGAL_FORMS and len(words) > 1
+                    else w.capitalize() for w in words)
 
 
 def _cap(word: str) -> str:
@@ -81,6 +81,6 @@ def guess_name(display: str, email: str) -> GuessedName:
             last = " ".join(_cap(w) for w in last.split())
     else:
         words = [w for w in _SEPARATORS.split(local) if w]
-        if len(words) == 2 and all(w.isalpha() and len(w) > 1 for w in words):
+        if len(words) == 2 and all(w.replace("-", "").isalpha() and len(w) > 1 for w in words):
             first, last = _cap(words[0]), _cap(words[1])
     return GuessedName(first, last, company)

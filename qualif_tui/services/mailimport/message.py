@@ -55,7 +55,7 @@ class BadMail(Exception):
 class MailHeaders:
     key: str                     # Message-ID, or "sha1:…" of the content when it has none
     date: datetime | None        # local wall time from Date (None: missing or unreadable)
-    received: datetime | None    # from the newest Received header, the first fallback
+    received: datetime | None    # from the newest Received header (read when date is None)
     subject: str
     sender: Address | None
     to: tuple[Address, ...]      # To and Bcc, without the sender
@@ -85,10 +85,18 @@ def split_message(raw: bytes) -> tuple[bytes, bytes]:
     """The header block and the body of a message (or of a MIME part)."""
     if raw.startswith((b"\n", b"\r\n")):
         return b"", raw.lstrip(b"\r\n")
-    found = _HEADER_END.search(raw)
-    if found is None:
-        return raw, b""
-    return raw[:found.end()], raw[found.end():]
+    lf = raw.find(b"\n\n")
+    crlf = raw.find(b"\r\n\r\n", 0, lf if lf >= 0 else len(raw))
+    if crlf >= 0:
+        end = crlf + 4
+    elif lf >= 0:
+        end = lf + 2
+    else:
+        found = _HEADER_END.search(raw)  # mixed line ends ("\n\r\n")
+        if found is None:
+            return raw, b""
+        end = found.end()
+    return raw[:end], raw[end:]
 
 
 def looks_like_message(head: bytes) -> bool:
@@ -129,7 +137,7 @@ def read_headers(raw: bytes) -> MailHeaders:
         raise BadMail(_("ni expéditeur ni destinataire lisible"))
     date = mail_date(headers["date"][0]) if headers.get("date") else None
     received = None
-    for value in headers.get("received", [])[:1]:
+    for value in headers.get("received", [])[:1] if date is None else ():
         received = mail_date(value.rsplit(";", 1)[-1]) if ";" in value else None
     subject = header_text(headers["subject"][0]) if headers.get("subject") else ""
     key = message_id(headers["message-id"][0]) if headers.get("message-id") else ""
@@ -223,8 +231,8 @@ def _leaf(headers: Message, body: bytes, ctype: str, found: _Found) -> None:
         found.rate = size / len(body) if body else 0.75
         return
     if (ctype == "text/plain" and found.plain is not None) or (
-            ctype == "text/html" and found.html is not None):
-        return  # the first of each kind is the body
+            ctype == "text/html" and (found.html is not None or (found.plain or "").strip())):
+        return  # the first of each kind is the body; no HTML needed after a text part
     text = decode_bytes(decode_payload(body[:MAX_TEXT_BYTES], encoding),
                         headers.get_content_charset())
     if ctype == "text/plain":

@@ -167,6 +167,7 @@ class MailPlan:
     own: list[str] = field(default_factory=list)
     own_source: str = "none"     # setting, given, inferred, none
     excerpt_chars: int = DEFAULT_EXCERPT
+    excerpt_given: bool = False  # given for this import: kept as the file's setting
     skip_bad: bool = False
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → (size, mtime)
     elapsed: float = 0.0
@@ -291,7 +292,8 @@ def plan_mail_import(db: Database, paths: Sequence[Path], options: MailOptions |
                 name=label))
         files.extend(find_mail_files(path, label, skipped))
     plan = MailPlan(files, skipped, Staging(), [], skip_bad=options.skip_bad)
-    plan.excerpt_chars = (options.excerpt_chars if options.excerpt_chars is not None
+    plan.excerpt_given = options.excerpt_chars is not None
+    plan.excerpt_chars = (max(0, options.excerpt_chars) if options.excerpt_chars is not None
                           else excerpt_chars(db))
     try:
         with no_cycle_collection():
@@ -465,7 +467,7 @@ class _Reader:
 
     def _contacts_of(self, email: str) -> tuple[int, ...]:
         rows = self.db.query(
-            "SELECT id FROM contacts WHERE norm_email = ?"
+            "SELECT id FROM contacts WHERE norm_email = ? AND norm_email != ''"
             " UNION SELECT id FROM contacts WHERE lower(trim(email2)) = ? AND email2 != ''",
             (email, email))
         return tuple(sorted(int(r[0]) for r in rows))

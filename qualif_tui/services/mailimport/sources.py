@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from qualif_tui.base.i18n import _
 from qualif_tui.services.mailimport.headers import plausible
@@ -173,67 +174,152 @@ def file_time(path: Path) -> datetime | None:
         return None
 
 
-def read_mbox(path: Path, index: int) -> Iterator[RawMail | Unreadable]:
+def read_mbox(path: Path, index: int, block: int = _BLOCK) -> Iterator[RawMail | Unreadable]:
     """The messages of an mbox file, one at a time (mboxo and mboxrd: a ``>From ``
     line loses one ``>``). A message starts at a "From " line that follows an empty
     line (or starts the file) and carries a time, so an unquoted "From " in a
-    body, the mboxo writers' flaw, rarely splits a message."""
+    body, the mboxo writers' flaw, rarely splits a message.
+
+    The file is read ``block`` bytes at a time and separators are found with
+    ``bytes.find`` (a Python loop over lines took a fifth of the preview)."""
     try:
         mtime = plausible(datetime.fromtimestamp(path.stat().st_mtime))
     except (OSError, OverflowError, ValueError):
         mtime = None
     with path.open("rb") as handle:
+        scan = _Scan(handle, block)
+        line_start = scan.skip_blank_lines()
+        if line_start is None:
+            return
         number = 0
-        offset = 0              # of the current line
-        start = -1              # of the current message's first byte after its From line
+        while True:
+            line = scan.line_at(line_start)
+            if not _FROM_LINE.match(line):
+                yield Unreadable(index, 0, line_start, _(
+                    "le fichier ne commence pas par une ligne « From » : pas une boîte mbox"))
+                return
+            number += 1
+            body_start = line_start + len(line)
+            kept, dropped, end = scan.until_separator(body_start)
+            data = b"".join(kept)
+            if b">From " in data:
+                data = _QUOTED_FROM.sub(rb"\1", data)
+            if end is None:  # the end of the file
+                size = scan.position
+                yield RawMail(index, number, body_start, size - body_start, data, dropped,
+                              envelope_date(line), mtime, not scan.ends_with_newline)
+                return
+            yield RawMail(index, number, body_start, end - body_start, data, dropped,
+                          envelope_date(line), mtime, False)
+            line_start = end
+
+
+class _Scan:
+    """A window on a file read block by block; offsets are the file's."""
+
+    def __init__(self, handle: BinaryIO, block: int) -> None:
+        self.handle = handle
+        self.block = block
+        self.buffer = b""
+        self.base = 0            # file offset of buffer[0]
+        self.eof = False
+        self.ends_with_newline = True
+
+    @property
+    def position(self) -> int:
+        """The file offset just past the buffer."""
+        return self.base + len(self.buffer)
+
+    def _more(self, keep_from: int) -> bool:
+        """Drop the buffer before file offset ``keep_from`` and read a block."""
+        if self.eof:
+            return False
+        chunk = self.handle.read(self.block)
+        cut = max(0, keep_from - self.base)
+        self.buffer = self.buffer[cut:] + chunk
+        self.base += cut
+        if not chunk:
+            self.eof = True
+            self.ends_with_newline = self.buffer.endswith(b"\n") or not self.buffer
+            return False
+        return True
+
+    def skip_blank_lines(self) -> int | None:
+        """The offset of the first line that is not blank (None: nothing but blanks)."""
+        self._more(0)
+        while True:
+            stripped = self.buffer.lstrip(b"\r\n")
+            if stripped:
+                return self.base + len(self.buffer) - len(stripped)
+            if not self._more(self.position):
+                return None
+
+    def line_at(self, offset: int) -> bytes:
+        """The whole line starting at ``offset`` (with its newline when it has one)."""
+        while True:
+            start = offset - self.base
+            end = self.buffer.find(b"\n", start)
+            if end >= 0:
+                return self.buffer[start:end + 1]
+            if not self._more(offset):
+                return self.buffer[offset - self.base:]
+
+    def until_separator(self, start: int) -> tuple[list[bytes], int, int | None]:
+        """The bytes from ``start`` up to the next "From " line after an empty line:
+        kept (up to MAX_KEPT), the number dropped, and that line's offset (None: the
+        file ended first)."""
         kept: list[bytes] = []
-        kept_size = 0
-        dropped = 0
-        envelope: datetime | None = None
-        previous_blank = True
-        last_line = b""
-        for line in handle:
-            if (line[:5] == b"From " and previous_blank and _FROM_LINE.match(line)):
-                if start >= 0:
-                    yield _mbox_message(index, number, start, offset, kept, dropped, envelope,
-                                        mtime, False)
-                number += 1
-                start = offset + len(line)
-                kept, kept_size, dropped = [], 0, 0
-                envelope = envelope_date(line)
-            elif start < 0:
-                if line.strip():
-                    yield Unreadable(index, 0, offset, _(
-                        "le fichier ne commence pas par une ligne « From » : pas une boîte mbox"))
-                    return
-            elif kept_size < MAX_KEPT:
-                kept.append(line)
-                kept_size += len(line)
-            else:
-                dropped += len(line)
-            previous_blank = line in (b"\n", b"\r\n")
-            offset += len(line)
-            last_line = line
-        if start >= 0:
-            yield _mbox_message(index, number, start, offset, kept, dropped, envelope, mtime,
-                                not last_line.endswith(b"\n"))
+        kept_size = dropped = 0
+        search = start
+        taken = start            # bytes before this offset are in kept or dropped
+        while True:
+            index = self.buffer.find(b"\nFrom ", search - self.base)
+            while index >= 0:
+                before = self.buffer[max(0, index - 2):index]
+                if not (before.endswith(b"\n") or before == b"\n\r"):  # no empty line before
+                    index = self.buffer.find(b"\nFrom ", index + 1)
+                    continue
+                line_end = self.buffer.find(b"\n", index + 1)
+                if line_end < 0 and not self.eof:
+                    break  # the candidate line is not all here yet
+                line = self.buffer[index + 1:line_end + 1 if line_end >= 0 else None]
+                if _FROM_LINE.match(line):
+                    end = self.base + index + 1
+                    kept_size, dropped = _take(kept, kept_size, dropped,
+                                               self.buffer[taken - self.base:index + 1])
+                    return kept, dropped, end
+                index = self.buffer.find(b"\nFrom ", index + 1)
+            # no separator in the buffer: keep what cannot start one, read on
+            last_newline = self.buffer.rfind(b"\n")
+            hold = self.base + max(taken - self.base, last_newline - 2, 0) if index < 0 else \
+                self.base + max(taken - self.base, index - 2)
+            kept_size, dropped = _take(kept, kept_size, dropped,
+                                       self.buffer[taken - self.base:hold - self.base])
+            taken = hold
+            search = hold
+            # two bytes more are kept: they say whether the line before a "From " is empty
+            if not self._more(hold - 2):
+                kept_size, dropped = _take(kept, kept_size, dropped,
+                                           self.buffer[taken - self.base:])
+                return kept, dropped, None
 
 
-def _mbox_message(index: int, number: int, start: int, end: int, kept: list[bytes],
-                  dropped: int, envelope: datetime | None, mtime: datetime | None,
-                  cut: bool) -> RawMail:
-    data = b"".join(kept)
-    if b">From " in data:
-        data = _QUOTED_FROM.sub(rb"\1", data)
-    return RawMail(index, number, start, end - start, data, dropped, envelope, mtime, cut)
+def _take(kept: list[bytes], size: int, dropped: int, data: bytes) -> tuple[int, int]:
+    """Keep ``data`` up to MAX_KEPT bytes in all; count the rest as dropped."""
+    room = MAX_KEPT - size
+    if len(data) <= room:
+        if data:
+            kept.append(data)
+        return size + len(data), dropped
+    if room > 0:
+        kept.append(data[:room])
+    return size + max(room, 0), dropped + len(data) - max(room, 0)
 
 
-def read_mbox_at(path: Path, offset: int, length: int) -> tuple[bytes, int]:
-    """One message of an mbox again, by its place (for the write, after the preview)."""
-    with path.open("rb") as handle:
-        handle.seek(offset)
-        data = handle.read(min(length, MAX_KEPT))
-    kept = data
+def read_mbox_at(handle: BinaryIO, offset: int, length: int) -> tuple[bytes, int]:
+    """One message of an open mbox again, by its place (the write, after the preview)."""
+    handle.seek(offset)
+    kept = handle.read(min(length, MAX_KEPT))
     if b">From " in kept:
         kept = _QUOTED_FROM.sub(rb"\1", kept)
     return kept, max(0, length - MAX_KEPT)

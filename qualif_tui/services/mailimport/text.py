@@ -38,7 +38,7 @@ class _TextOfHtml(HTMLParser):
         elif tag == "blockquote":
             self.quoting = max(0, self.quoting - 1)
             self.parts.append("\n")
-        elif tag in _BLOCKS:
+        elif tag in _BLOCKS and tag != "li":  # an item ends where the next starts
             self.parts.append("\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -116,6 +116,6 @@ def excerpt(text: str, limit: int) -> str:
         return text
     cut = text[:limit]
     space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > limit * 0.8:
+    if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + " …"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
@@ -29,6 +29,7 @@ from qualif_tui.services.mailimport.headers import describe_date_source
 from qualif_tui.services.mailimport.message import Body, read_body
 from qualif_tui.services.mailimport.outlook import read_msg
 from qualif_tui.services.mailimport.plan import (
+    EXCERPT_CHARS,
     OWN_ADDRESSES,
     ROLE_CC,
     ROLE_FROM,
@@ -96,6 +97,8 @@ def apply_mail_plan(db: Database, plan: MailPlan, chosen: Iterable[Correspondent
         counts = _Entries(db, plan, targets, mine, batch, now, progress).write()
         if own_list and (plan.own_source == "given" or not own_addresses(db)):
             set_setting(db, OWN_ADDRESSES, own_list)  # set once: the next import knows
+        if plan.excerpt_given:
+            set_setting(db, EXCERPT_CHARS, plan.excerpt_chars)
         result = MailImportResult(batch, counts[0], counts[1], len(picked), counts[2],
                                   counts[3], len(plan.bad))
         db.execute("UPDATE import_batches SET summary = ? WHERE id = ?", (json.dumps({
@@ -141,9 +144,17 @@ class _Entries:
         self.now = now
         self.progress = progress
         self.names = {c.id: c for c in plan.addresses}
+        self.handles: dict[int, BinaryIO] = {}
 
     def write(self) -> tuple[int, int, int, int]:
         """Entries, contacts, inbound, outbound."""
+        try:
+            return self._write()
+        finally:
+            for handle in self.handles.values():
+                handle.close()
+
+    def _write(self) -> tuple[int, int, int, int]:
         db = self.db
         first = int(db.scalar("SELECT coalesce(max(id), 0) + 1 FROM history"))
         next_id = first
@@ -222,7 +233,13 @@ class _Entries:
             if mail_file.kind == "msg":
                 return read_msg(mail_file.path)[1]
             if mail_file.kind == "mbox":
-                data, dropped = read_mbox_at(mail_file.path, offset, length)
+                handle = self.handles.get(file)
+                if handle is None:
+                    for other in self.handles.values():
+                        other.close()  # files are read one after the other
+                    self.handles = {file: mail_file.path.open("rb")}
+                    handle = self.handles[file]
+                data, dropped = read_mbox_at(handle, offset, length)
                 return read_body(data, dropped)
             raw = read_message_file(mail_file.path, file)
         except OSError as error:
