@@ -49,7 +49,7 @@ THEMES = ("textual-dark", "textual-light")
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss", "mail_import.tcss", "pipeline.tcss"]
+                "transfer.tcss", "mail_import.tcss", "pipeline.tcss", "clean.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)

@@ -62,6 +62,7 @@ from qualif_tui.tui.card import ContactCard
 from qualif_tui.tui.commands import ActionsProvider, ContactsProvider, SegmentsProvider
 from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
+from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
 from qualif_tui.tui.deal_actions import DealActions
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
@@ -773,3 +774,54 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     def _query_edited(self, event: Input.Changed) -> None:
         if not event.value.strip() and self.search_bar.error_shown:
             self.search_bar.clear_error()
+
+    # -- a clean file: duplicates, keys and values, custom fields (issue 16) ----------
+    def action_duplicates(self) -> None:
+        from qualif_tui.tui.duplicates import DuplicatesScreen
+
+        def closed(merges: list[Any] | None) -> None:
+            from qualif_tui.services.undo import undo
+
+            def undoer(operation: int) -> Callable[[], Any]:
+                return lambda: undo(self.db, operation)
+
+            for result in merges or []:  # u here takes them back, the latest first
+                self.undo_stack.append(UndoItem(
+                    _("fusion {label}").format(label=result.label),
+                    undoer(result.operation_id), result.survivor))
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(DuplicatesScreen(self.db, self.compiled), closed)
+
+    def action_keys(self) -> None:
+        from qualif_tui.tui.keys_screen import KeysScreen
+
+        def closed(_result: object) -> None:
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(KeysScreen(self.db), closed)
+
+    @on(CustomFieldEdit)
+    def _custom_field_edited(self, event: CustomFieldEdit) -> None:
+        from qualif_tui.domain.customfields import set_field
+
+        db, contact_id = self.db, event.contact_id
+        self.write(_("Champ libre ({name})").format(name=event.name),
+                   lambda: set_field(db, contact_id, event.name, event.value), None, contact_id)
+
+    @on(PromoteField)
+    def _promote_field(self, event: PromoteField) -> None:
+        from qualif_tui.tui.keys_screen import PromoteScreen
+
+        def closed(label: str | None) -> None:
+            if label:
+                self.notify(label + " — " + _("u pour annuler."))
+                self.undo_stack.append(UndoItem(label, self._undo_last_operation, None))
+                self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(PromoteScreen(self.db, event.name), closed)
+
+    def _undo_last_operation(self) -> object:
+        from qualif_tui.services.undo import undo
+
+        return undo(self.db)
