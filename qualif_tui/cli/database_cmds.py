@@ -125,7 +125,7 @@ _SHOWN = 5
 @database_argument
 @click.argument("dest", required=False, type=click.Path(path_type=str))
 def backup(db: str, dest: str | None) -> None:
-    """Write a consistent copy of DB (default: beside it, stamped with the time)."""
+    """Write a consistent copy of DB (default: in its backups folder, STEM-backups/)."""
     with opened(db, readonly=True) as database:
         target = backup_database(database, dest)
     out.print(str(target), markup=False)
