@@ -567,8 +567,8 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> Query:
             wanted = [fold(w) for w in words]
 
             def has_phrase(c: Ref) -> bool:
-                # a phrase holding a word of one or two letters: the cards only (issue 9)
-                looked = c.records if all(len(w) >= 3 for w in wanted) else c.records[:1]
+                # a phrase of words of one or two letters only: the cards only (issue 9)
+                looked = c.records if any(len(w) >= 3 for w in wanted) else c.records[:1]
                 for record in looked:
                     for tokens_ in record:
                         for i in range(len(tokens_) - len(wanted) + 1):

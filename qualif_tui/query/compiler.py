@@ -116,15 +116,12 @@ class _Compiler:
         shown = f'"{node.text}"' if node.phrase else node.text
         # the card, any history entry or any deal (whose full-text rowids carry their
         # contact); in history entries and deals, words of one or two letters are left
-        # out (a phrase holding one is looked for on the cards only): see
-        # fulltext.HISTORY_MIN_LETTERS
+        # out, and a search of such words only is looked for on the cards only (a
+        # phrase with a longer word is searched whole): fulltext.HISTORY_MIN_LETTERS
         long_words = [w for w in fulltext.words(node.text) if fulltext.searched_in_history(w)]
         in_entries: str | None = None
-        if node.phrase:
-            if len(long_words) == len(fulltext.words(node.text)):
-                in_entries = expression
-        elif long_words:
-            in_entries = fulltext.all_words(" ".join(long_words))
+        if long_words:
+            in_entries = expression if node.phrase else fulltext.all_words(" ".join(long_words))
         if in_entries is None:
             ids = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
             return Cond(f"c.id IN ({ids})", (expression,), "c",

@@ -4,8 +4,9 @@ User text never reaches FTS5 syntax: it is cut into words, and each word is
 written as a quoted FTS5 string (``"dupon"*``), so quotes, ``NEAR``, ``-`` or
 column filters typed by the user are only characters to find.
 
-Words of one or two letters are looked for on the cards only
-(:data:`HISTORY_MIN_LETTERS`): in the history nearly every note has one.
+Words of one or two letters are left out of the history search (a search of
+such words only looks on the cards): nearly every note has one
+(:data:`HISTORY_MIN_LETTERS`).
 
 The tables use ``unicode61 remove_diacritics 2``: it lowercases and drops
 accents but keeps ligatures (``œ``, ``æ``, ``ß``) as letters, while
