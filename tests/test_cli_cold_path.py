@@ -162,3 +162,17 @@ def test_one_and_two_letters_look_at_the_cards_with_prefix_indexes(demo: Path) -
         # three letters and more: the history too
         assert count(db, compile_query(db, "devis")) > len({r[0] for r in db.query(
             "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH '\"devis\"*'")})
+
+
+def test_the_lazy_consoles_work_as_rich_uses_them() -> None:
+    """A progress bar (init --contacts, a big import) uses the console as a context
+    manager: the console made on first use must be one."""
+    from rich.progress import Progress
+
+    from qualif_tui.cli.output import err
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("x", total=2)
+        progress.update(task, completed=2)
+    with err:
+        pass
