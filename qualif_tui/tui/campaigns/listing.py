@@ -70,10 +70,11 @@ class CampaignsScreen(WorkerReports, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#campaign-table", DataTable)
-        for label, key, width in ((_("Campagne"), "name", None), (_("Canal"), "channel", 10),
-                                  (_("Date"), "day", 10), (_("Dest."), "recipients", 6),
-                                  (_("Envoyés"), "sent", 7), (_("Réponses"), "responded", 8),
-                                  (_("CA"), "revenue", 11), (_("ROI"), "roi", 10)):
+        # the figures first: at 80 columns the channel and date go off the right edge
+        for label, key, width in ((_("Campagne"), "name", 24), (_("Dest."), "recipients", 6),
+                                  (_("Réponses"), "responded", 8), (_("ROI"), "roi", 9),
+                                  (_("CA"), "revenue", 11), (_("Envoyés"), "sent", 7),
+                                  (_("Canal"), "channel", 10), (_("Date"), "day", 10)):
             table.add_column(label, key=key, width=width)
         self.reload()
 
@@ -97,12 +98,12 @@ class CampaignsScreen(WorkerReports, Screen[None]):
         for line in lines:
             figures = line.roi.figures
             roi = "—" if figures.roi is None else percent(figures.roi)
-            table.add_row(line.campaign.name, line.campaign.channel_label, line.campaign.day,
-                          Text(str(figures.recipients), justify="right"),
-                          Text(str(line.tally.states.get("sent", 0)), justify="right"),
+            table.add_row(line.campaign.name, Text(str(figures.recipients), justify="right"),
                           Text(str(figures.responded), justify="right"),
-                          Text(euros(figures.revenue), justify="right"),
-                          Text(roi, justify="right"), key=str(line.campaign.id))
+                          Text(roi, justify="right"), Text(euros(figures.revenue), justify="right"),
+                          Text(str(line.tally.states.get("sent", 0)), justify="right"),
+                          line.campaign.channel_label, line.campaign.day,
+                          key=str(line.campaign.id))
         self.select = None
         if keep is not None:
             for index, line in enumerate(lines):

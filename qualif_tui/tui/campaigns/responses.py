@@ -66,10 +66,10 @@ class ResponsesScreen(WorkerReports, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#responses-table", DataTable)
-        table.add_column(_("Nom"), key="name", width=28)
-        table.add_column(_("Adresse"), key="address", width=32)
-        table.add_column(_("Envoi"), key="state", width=12)
-        table.add_column(_("Réponse"), key="response", width=18)
+        table.add_column(_("Nom"), key="name", width=24)
+        table.add_column(_("Réponse"), key="response", width=16)
+        table.add_column(_("Envoi"), key="state", width=10)
+        table.add_column(_("Adresse"), key="address", width=34)
         self._load()
 
     @work(thread=True, exclusive=True, group="responses", exit_on_error=False,
@@ -86,7 +86,7 @@ class ResponsesScreen(WorkerReports, Screen[None]):
         table.clear()
         for r in rows:
             state = r.state_label if r.state != "failed" else f"{r.state_label} {r.detail[:3]}"
-            table.add_row(r.name, r.address, state, self._label(r.response),
+            table.add_row(r.name, self._label(r.response), state, r.address,
                           key=str(r.contact_id))
         self._summary()
 
