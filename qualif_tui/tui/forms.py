@@ -27,6 +27,7 @@ from qualif_tui.domain.agenda import natural
 from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS, Contact, clean_fields
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.history import KINDS as HISTORY_KINDS
+from qualif_tui.domain.legal_basis import LEGAL_BASES
 from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen, field_error
 from qualif_tui.tui.workers import WriteJob
 
@@ -189,6 +190,14 @@ class ContactForm(FormScreen):
                 widget: Widget = Checkbox(label, bool(current), id=f"field-{name}",
                                           classes="field")
                 yield from self.row(name, "", widget)
+            elif name == "legal_basis":
+                # a choice (campaigns decide on it); a value typed elsewhere stays offered
+                options = [("—", ""), *((shown, value) for value, shown in LEGAL_BASES.items())]
+                if current and current not in LEGAL_BASES:
+                    options.append((str(current), str(current)))
+                widget = Select(options, value=current or "", allow_blank=False, compact=True,
+                                id=f"field-{name}", classes="field")
+                yield from self.row(name, label, widget)
             else:
                 widget = BlinkInput(value=current or "", id=f"field-{name}", classes="field")
                 yield from self.row(name, label, widget)
@@ -202,6 +211,8 @@ class ContactForm(FormScreen):
             widget = found.first()
             if isinstance(widget, Checkbox):
                 result[name] = widget.value
+            elif isinstance(widget, Select):
+                result[name] = str(widget.value) if widget.value is not Select.BLANK else ""
             elif isinstance(widget, Input):
                 result[name] = widget.value.strip()
         return result

@@ -296,3 +296,30 @@ def test_responses_screen_snapshot(snap_compare: Callable[..., bool], snap_app: 
                                    size: tuple[int, int]) -> None:
     assert snap_compare(snap_app, terminal_size=size,
                         run_before=_steps("C", "down", "enter", "2", "d"))
+
+
+async def test_the_legal_basis_is_chosen_on_the_contact_form(app: QualifApp,
+                                                             app_db: Database) -> None:
+    from qualif_tui.domain.contacts import get_contact
+    from qualif_tui.tui.forms import ContactForm
+
+    from .helpers import main
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        cid = main(app).card.contact_id
+        assert cid is not None
+        before = get_contact(app_db, cid).legal_basis
+        await pilot.press("enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        form.query_one("#field-legal_basis").focus()
+        await pilot.press("enter")  # the list of bases opens on the current one
+        await pilot.pause()
+        await pilot.press("home", "down", "enter", "ctrl+s")
+        await settle(pilot)
+        assert get_contact(app_db, cid).legal_basis == "consentement" != before
+        await pilot.press("slash", *"legal_basis:consentement", "enter")
+        await settle(pilot)
+        assert main(app).total is not None and main(app).total > 0
