@@ -227,7 +227,7 @@ async def test_send_through_smtp_can_be_paused_and_resumed(
         await until(pilot, lambda: len(server.recorder.received) >= 3, "the first messages")
         await pilot.press("space")
         assert send.control is not None and send.control.paused
-        assert "En pause" in text_of(send.query_one("#send-status", Static))
+        assert "en pause" in text_of(send.query_one("#send-status", Static)).lower()
         await pilot.press("space")
         await until(pilot, lambda: send.report is not None, "the end of the send")
         assert len(server.recorder.received) == 53 == len(set(server.recorder.to()))

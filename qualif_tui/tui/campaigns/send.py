@@ -225,6 +225,11 @@ class SendScreen(WorkerReports, ModalScreen[sending.SendReport | None]):
         deliver(self, self._status, _("Message de test envoyé à {to}.").format(to=where),
                 "green")
 
+    def on_unmount(self) -> None:
+        # a paused send must not outlive its screen (the app could not quit)
+        if self.control is not None:
+            self.control.stop()
+
     def action_close(self) -> None:
         if self.running and self.control is not None:
             self.control.stop()  # the worker ends after the message in hand
