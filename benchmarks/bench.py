@@ -23,7 +23,9 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as dt_time
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
@@ -37,6 +39,7 @@ from qualif_tui.storage import open_database
 # wide tables even when the output is a file (figures are read from it)
 console = Console(width=None if sys.stdout.isatty() else 200)
 Rows = list[tuple[str, ...]]
+T = TypeVar("T")
 
 
 def machine() -> str:
@@ -53,7 +56,7 @@ def machine() -> str:
             f" SQLite {__import__('sqlite3').sqlite_version}, {platform.system()}")
 
 
-def timed(func: Callable[[], object], repeat: int = 5) -> tuple[float, object]:
+def timed(func: Callable[[], T], repeat: int = 5) -> tuple[float, T]:
     """Median wall time of ``repeat`` runs (the first warms the cache)."""
     result = func()
     times = []
@@ -82,7 +85,7 @@ def section_generate(files: dict[int, Path], generation: dict[int, float]) -> tu
             db.scalar("PRAGMA quick_check")
             warm = time.perf_counter() - start
             compiled = compile_query(db, "")
-            count_time, total = timed(lambda db=db, compiled=compiled: count(db, compiled))
+            count_time, total = timed(partial(count, db, compiled))
         rows.append((f"{size:,}".replace(",", " "),
                      f"{generation[size]:.1f} s" if size in generation else "(reused)",
                      f"{path.stat().st_size / 1e6:.0f} MB", f"{first:.2f} s / {warm:.2f} s",
@@ -177,9 +180,9 @@ def _sqlite_utils_rows(source: Path, folder: Path) -> Rows:
             database = sqlite_utils.Database(conn)
             if how == "atomic":
                 with database.atomic():
-                    database["contacts"].insert_all(records)
+                    database.table("contacts").insert_all(records)
             else:
-                database["contacts"].insert_all(records)
+                database.table("contacts").insert_all(records)
         elapsed = time.perf_counter() - start
         conn.close()
         target.unlink()
@@ -206,7 +209,7 @@ async def _first_paint(db: object, kind: str) -> float:
 
     painted: list[float] = []
 
-    def spy(cls: type) -> Callable[[], None]:
+    def spy(cls: Any) -> Callable[[], None]:  # a widget class, its method replaced
         original = cls.render_lines
 
         def render_lines(self: object, crop: object) -> object:
@@ -254,9 +257,9 @@ def section_agenda(files: dict[int, Path], generation: dict[int, float]
                 activities = db.scalar("SELECT count(*) FROM activities")
                 figures = []
                 for kind in ("day", "week", "month"):
-                    seconds, _ = timed(lambda db=db, kind=kind: build_view(db, kind))
+                    seconds, _ = timed(partial(build_view, db, kind))
                     figures.append(ms(seconds))
-                tasks, _ = timed(lambda db=db: task_list(db))
+                tasks, _ = timed(partial(task_list, db))
                 paints = []
                 for kind in ("week", "month"):
                     samples = sorted(asyncio.run(_first_paint(db, kind)) for _ in range(3))
@@ -394,14 +397,14 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
             for title, text, hand_counts, hand_pages in _query_questions(db):
                 compiled = compile_query(db, text)
                 use_bitmaps(db, True)
-                t_count, matches = timed(lambda c=compiled: fresh_count(c))
-                t_page, _ = timed(lambda c=compiled: fresh_page(c))
+                t_count, matches = timed(partial(fresh_count, compiled))
+                t_page, _ = timed(partial(fresh_page, compiled))
                 use_bitmaps(db, False)
-                s_count, _ = timed(lambda c=compiled: fresh_count(c), repeat=3)
-                s_page, _ = timed(lambda c=compiled: fresh_page(c), repeat=3)
-                h_count = min(timed(lambda q=q, p=p: db.query(q, p), repeat=3)[0]
+                s_count, _ = timed(partial(fresh_count, compiled), repeat=3)
+                s_page, _ = timed(partial(fresh_page, compiled), repeat=3)
+                h_count = min(timed(partial(db.query, q, p), repeat=3)[0]
                               for q, p in hand_counts)
-                h_page = min(timed(lambda q=q, p=p: db.query(q, p), repeat=3)[0]
+                h_page = min(timed(partial(db.query, q, p), repeat=3)[0]
                              for q, p in hand_pages)
                 rows.append((label, f"{title}: {text}", str(matches), ms(t_count), ms(t_page),
                              ms(h_count), ms(h_page), f"{t_count / h_count:.2f}",
@@ -415,7 +418,7 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
                 return segments.count_segments(db)  # type: ignore[arg-type]
 
             t_all, counts = timed(all_segments)
-            t_cached, _ = timed(lambda db=db: segments.count_segments(db))
+            t_cached, _ = timed(partial(segments.count_segments, db))
             use_bitmaps(db, False)
             s_all, _ = timed(all_segments, repeat=3)
             hand = 0.0
@@ -425,7 +428,7 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
                             f" ON f.contact_id = c.id WHERE {clause.where}",
                             f"SELECT count(*) FROM contacts c JOIN contact_facts f NOT INDEXED"
                             f" ON f.contact_id = c.id WHERE {clause.where}"]
-                hand += min(timed(lambda q=q, cl=clause: db.query(q, cl.params), repeat=3)[0]
+                hand += min(timed(partial(db.query, q, clause.params), repeat=3)[0]
                             for q in variants)
             rows.append((label, "(f) 10 saved segments counted together",
                          str(sum(counts.values())), ms(t_all), f"cached: {ms(t_cached)}",
@@ -434,8 +437,8 @@ def section_query(files: dict[int, Path], generation: dict[int, float]
             warm_up(db)
             facets = QueryEngine.of(db).state.facets
             memory = facets.memory() / 1e6 if facets is not None else 0.0
-            compile_time, _ = timed(lambda db=db: compile_query(
-                db, 'profil:client,prospect region:occitanie source:"foire/salon"'))
+            compile_time, _ = timed(partial(
+                compile_query, db, 'profil:client,prospect region:occitanie source:"foire/salon"'))
             rows.append((label, f"warm_up (bitmaps of the keys, départements, flags): {built:.2f} s,"
                          f" bitmaps in memory {memory:.1f} MB, compile {ms(compile_time)}",
                          "", "", "", "", "", "", "", "", ""))
@@ -454,7 +457,7 @@ def section_tui(files: dict[int, Path], generation: dict[int, float]) -> tuple[s
     script = Path(__file__).resolve().parent / "tui_bench.py"
     rows: Rows = []
     for size, path in files.items():
-        runs = []
+        runs: list[dict[str, object]] = []
         while len(runs) < 3:
             done = subprocess.run([sys.executable, str(script), str(path), "--json"],
                                   capture_output=True, text=True)

@@ -37,19 +37,20 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench import machine  # noqa: E402
-from qualif_tui.query import compile_query, count  # noqa: E402
-from qualif_tui.services.campaigns import core, labels, sending  # noqa: E402
-from qualif_tui.services.campaigns.merge import TemplateText  # noqa: E402
-from qualif_tui.services.campaigns.pdf import Pdf  # noqa: E402
-from qualif_tui.services.campaigns.transports import (  # noqa: E402
+from bench import machine
+
+from qualif_tui.query import compile_query, count
+from qualif_tui.services.campaigns import core, labels, sending
+from qualif_tui.services.campaigns.merge import TemplateText
+from qualif_tui.services.campaigns.pdf import Pdf
+from qualif_tui.services.campaigns.transports import (
     EmlFolder,
     SmtpSettings,
     SmtpTransport,
 )
-from qualif_tui.services.generator import generate_database  # noqa: E402
-from qualif_tui.services.segments import save_segment  # noqa: E402
-from qualif_tui.storage import Database, open_database  # noqa: E402
+from qualif_tui.services.generator import generate_database
+from qualif_tui.services.segments import save_segment
+from qualif_tui.storage import Database, open_database
 
 console = Console(width=None if sys.stdout.isatty() else 200)
 SENDER = "Garage Martin <contact@garage-martin.fr>"

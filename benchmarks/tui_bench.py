@@ -28,6 +28,8 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -68,7 +70,7 @@ def _memory() -> tuple[float, float]:
     return rss, peak
 
 
-async def _wait_for(condition, timeout: float = 30.0) -> float:  # type: ignore[no-untyped-def]
+async def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> float:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
@@ -88,7 +90,6 @@ async def measure(path: Path, query: str) -> dict[str, object]:
     app = QualifApp(db, cursor_blink=False)
     result: dict[str, object] = {"query": used_query}
     async with app.run_test(size=(160, 48)) as pilot:
-        screen = app.screen
 
         def first_row_painted() -> bool:
             contacts = app.screen.query(ContactList)
@@ -103,6 +104,10 @@ async def measure(path: Path, query: str) -> dict[str, object]:
         contacts = screen.contact_list
         result["contacts"] = contacts.total
 
+        def searched(before: object) -> bool:
+            return (contacts.source is not before and str(id(contacts.source)) in PAINTED
+                    and screen.total == contacts.total)
+
         timings = []
         for _ in range(5):
             await pilot.press("slash")
@@ -110,9 +115,7 @@ async def measure(path: Path, query: str) -> dict[str, object]:
             before = contacts.source
             start = time.perf_counter()
             app.simulate_key("enter")
-            done = await _wait_for(lambda before=before: contacts.source is not before
-                                   and str(id(contacts.source)) in PAINTED
-                                   and screen.total == contacts.total)
+            done = await _wait_for(partial(searched, before))
             timings.append(done - start)
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -127,7 +130,7 @@ async def measure(path: Path, query: str) -> dict[str, object]:
             key = f"{id(contacts.source)}:{target}"
             start = time.perf_counter()
             app.simulate_key("pagedown")
-            done = await _wait_for(lambda key=key: key in PAINTED)
+            done = await _wait_for(partial(PAINTED.__contains__, key))
             pages.append(done - start)
         result["pagedown_s"] = statistics.median(pages)
         result["pagedown_max_s"] = max(pages)

@@ -19,13 +19,19 @@ from qualif_tui.base.text import fold
 from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
+    DEAL_CATEGORIES,
+    DEAL_CATEGORY_OF,
+    DEAL_NOTES,
     DEAL_TITLES,
+    DEMO_ISSUER,
     DEMO_KEYS,
     FIRST_NAMES_F,
     FIRST_NAMES_M,
     HISTORY_BODIES,
     HISTORY_SUBJECTS,
     LAST_NAMES,
+    LOST_REASONS,
+    QUOTE_EXTRAS,
     STREET_NAMES,
     STREET_TYPES,
     TITLES,
@@ -45,7 +51,12 @@ def main() -> None:
     rng = random.Random(2026)
     occitanie = [t for t in TOWNS if DEPARTEMENTS[t[0]].region == "Occitanie"]
     elsewhere = [t for t in TOWNS if DEPARTEMENTS[t[0]].region != "Occitanie"]
-    contacts, history, activities, deals = [], [], [], []
+    contacts: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
+    activities: list[dict[str, object]] = []
+    deals: list[dict[str, object]] = []
+    quotes: list[dict[str, object]] = []
+    lines: list[dict[str, object]] = []
     used_emails: set[str] = set()
     for ref in range(1, N + 1):
         female = rng.random() < 0.5
@@ -140,6 +151,23 @@ def main() -> None:
                 "closed_at": (ANCHOR - timedelta(days=rng.randrange(5, 400))).isoformat()
                 if stage in ("won", "lost") else "",
             })
+            # the deal's other fields from a generator of their own, so the contacts,
+            # history and agenda above stay what they were before deals had them
+            enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}"), quotes, lines)
+    # Former buyers gone quiet (no contact, no purchase for over a year): what the
+    # "clients inactifs" report lists. Appended without drawing from the generator,
+    # so every other row stays as it was.
+    for ref, title, amount, months_ago in ((121, "Berline d'occasion", 21000, 16),
+                                           (77, "Break familial", 27000, 19),
+                                           (110, "Utilitaire", 18000, 23),
+                                           (201, "Citadine neuve", 15000, 14),
+                                           (193, "SUV hybride", 36000, 28)):
+        deals.append({
+            "contact_ref": ref, "title": title, "stage": "won", "amount": amount,
+            "probability": 100, "expected_close": "",
+            "closed_at": (ANCHOR - timedelta(days=30 * months_ago)).isoformat(),
+        })
+        enrich_deal(deals[-1], len(deals), random.Random(f"demo-deal-{ref}-late"), quotes, lines)
     activities.append({
         "ref": len(activities) + 1, "kind": "meeting", "title": "Réunion commerciale hebdomadaire",
         "starts_at": f"{(ANCHOR - timedelta(days=ANCHOR.weekday())).isoformat()}T08:30",
@@ -154,11 +182,14 @@ def main() -> None:
         "contact_refs": "",
     })
 
+    plant_duplicates(contacts)
     OUT.mkdir(exist_ok=True)
     write_csv(OUT / "contacts.csv", contacts)
     write_csv(OUT / "history.csv", history)
     write_csv(OUT / "activities.csv", activities)
     write_csv(OUT / "deals.csv", deals)
+    write_csv(OUT / "quotes.csv", quotes)
+    write_csv(OUT / "quote_lines.csv", lines)
     keys = [
         {
             "name": name,
@@ -177,12 +208,29 @@ def main() -> None:
         {"name": "Contrôle des 4 ans", "query": "mise_en_service:2021..2022"},
         {"name": "À qualifier", "query": "missing:profil OR missing:source"},
     ]
+    # issue 16: custom fields an import kept (Budget véhicule, Parrain) and values kept though
+    # invalid, so that the demo shows them on the card and in the query language
+    rng_custom = random.Random(16)
+    custom = {}
+    for row in rng_custom.sample(contacts[:250], 40):
+        fields = {"Budget véhicule": f"{rng_custom.randrange(8, 60)} 000"}
+        if rng_custom.random() < 0.3:
+            fields["Parrain"] = rng_custom.choice(("M. Castel", "Mme Rivière", "Garage Vidal"))
+        custom[str(row["ref"])] = fields
+    invalid: list[dict[str, object]] = []
+    for row in contacts[200:250]:  # not among the planted duplicates
+        if row["email"] and str(row["last_name"]) >= "P" and len(invalid) < 2:
+            invalid.append({"ref": row["ref"], "email": str(row["email"]).rsplit(".", 1)[0]})
     meta = {
         "anchor": ANCHOR.isoformat(),
         "description": "Concession automobile près de Toulouse : 300 contacts, clients,"
                        " prospects et prescripteurs, avec leur historique, agenda et affaires.",
         "keys": keys,
         "segments": segments,
+        "deal_categories": list(DEAL_CATEGORIES),
+        "issuer": DEMO_ISSUER,
+        "custom_fields": custom,
+        "kept_invalid": invalid,
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
@@ -248,6 +296,96 @@ def write_campaigns(contacts: list[dict[str, object]]) -> None:
             "campaigns": [mailing, events, letters]}
     (OUT / "campaigns.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n",
                                         encoding="utf-8")
+
+
+OPEN_PATH = ("lead", "qualified", "proposal", "negotiation")
+
+
+def enrich_deal(deal: dict[str, object], ref: int, rng: random.Random,
+                quotes: list[dict[str, object]], lines: list[dict[str, object]]) -> None:
+    """Created day, category, cost, notes, lost reason, the stage a lost deal was lost
+    at, and the quotes a deal at its stage has (lines summing to its amount)."""
+    stage = str(deal["stage"])
+    amount = int(str(deal["amount"]))
+    closed = str(deal["closed_at"])
+    created = (date.fromisoformat(closed) - timedelta(days=rng.randrange(15, 100))
+               if closed else ANCHOR - timedelta(days=rng.randrange(5, 150)))
+    deal["ref"] = ref
+    deal["created"] = created.isoformat()
+    deal["category"] = DEAL_CATEGORY_OF.get(str(deal["title"]), "")
+    deal["cost"] = round(amount * rng.uniform(0.78, 0.9), -2)
+    deal["notes"] = rng.choice(DEAL_NOTES)
+    deal["lost_reason"] = ""
+    deal["lost_from"] = ""
+    if stage == "lost":
+        deal["lost_reason"] = rng.choices([r for r, _ in LOST_REASONS],
+                                          [w for _, w in LOST_REASONS])[0]
+        deal["lost_from"] = rng.choice(OPEN_PATH)
+    reached = deal["lost_from"] if stage == "lost" else stage
+    if reached not in ("proposal", "negotiation", "won"):
+        return
+    issued = (created + timedelta(days=rng.randrange(2, 12)))
+    if stage in ("won", "lost"):
+        issued = min(issued, date.fromisoformat(closed) - timedelta(days=2))
+    status = {"won": "accepted", "lost": "refused"}.get(stage, "sent")
+    extras = rng.sample(QUOTE_EXTRAS, rng.randrange(1, 4))
+    vehicle = amount - sum(price for _d, _u, price, _v in extras)
+    versions = 2 if stage == "negotiation" and rng.random() < 0.5 else 1
+    for version in range(1, versions + 1):
+        quote_ref = len(quotes) + 1
+        day = issued + timedelta(days=7 * (version - 1))
+        quotes.append({"ref": quote_ref, "deal_ref": ref, "contact_ref": deal["contact_ref"],
+                       "title": deal["title"], "issued": day.isoformat(),
+                       "valid_days": 30, "version": version,
+                       "status": status if version == versions else "sent",
+                       "decided_at": closed if stage in ("won", "lost") else ""})
+        discount = 5 if version == 2 else 0
+        lines.append({"quote_ref": quote_ref, "designation": str(deal["title"]),
+                      "quantity": 1, "unit": "véhicule" if deal["category"] != "Entretien"
+                      else "contrat", "unit_price": vehicle, "vat_rate": 20,
+                      "discount": discount})
+        for designation, unit, price, vat in extras:
+            lines.append({"quote_ref": quote_ref, "designation": designation, "quantity": 1,
+                          "unit": unit, "unit_price": price, "vat_rate": vat, "discount": 0})
+def plant_duplicates(contacts: list[dict[str, object]]) -> None:
+    """Make four late cards near-duplicates of earlier ones (issue 16): the demo's
+    duplicates screen then has work — a typo in the same company and town,
+    inverted names, a card imported twice with another address, a name typed
+    without its accents. None shares an e-mail address or a phone with its
+    twin, so an export imported again still gives every card back (the import
+    takes those for the same person). Late names only, so the first page of
+    the list stays as it was; each planted card keeps its own keys, history,
+    agenda and the département of its town."""
+    rng = random.Random(16)
+    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:4]
+    used: set[object] = set()
+    for index, row in enumerate(late):
+        candidates = [s for s in contacts[:240] if str(s["last_name"]) >= "P"
+                      and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]
+                      and s["ref"] not in used and s["email"] and s["company"]]
+        if not candidates:  # another card of the same département would do, else skip
+            candidates = [s for s in contacts[:240] if s["ref"] not in used and s["email"]
+                          and s["company"]
+                          and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]]
+        if not candidates:
+            continue
+        source = rng.choice(candidates)
+        used.add(source["ref"])
+        for name in ("first_name", "last_name", "postal_code", "city"):
+            row[name] = source[name]
+        first, last = str(source["first_name"]), str(source["last_name"])
+        if index == 0:  # a typo in the last name, the same company
+            row["last_name"] = last[:-2] + last[-1] if len(last) > 3 else last + "e"
+            row["company"], row["title"] = source["company"], source["title"]
+            row["email"] = f"{ascii_word(first)}.{ascii_word(str(row['last_name']))}@gmail.com"
+        elif index == 1:  # first and last names inverted
+            row["first_name"], row["last_name"] = last, first
+            row["email"] = f"{ascii_word(last)}.{ascii_word(first)}@orange.fr"
+        elif index == 2:  # imported twice with another address
+            row["email"] = f"{ascii_word(first)[0]}{ascii_word(last)}@gmail.com"
+        else:  # typed without its accents
+            row["first_name"], row["last_name"] = fold(first).title(), fold(last).title()
+            row["email"] = f"{ascii_word(first)}{ascii_word(last)}@free.fr"
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

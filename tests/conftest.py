@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+# The machine secret that seals "this file is known sound" (storage/integrity.py)
+# lives in a folder of the test run, not in the user's ~/.config.
+os.environ.setdefault("QUALIF_CONFIG_DIR", tempfile.mkdtemp(prefix="qualif-config-"))
+
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,12 +24,42 @@ from qualif_tui.storage import Database, open_database
 FIXED_NOW = datetime(2026, 11, 20, 10, 30, 0)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files in memory (/dev/shm) unless TMPDIR says otherwise.
+
+    The files stay real SQLite files with the product's pragmas; only their
+    fsyncs (synchronous=FULL, at every commit) cost nothing there. On a disk
+    shared by busy neighbours those fsyncs made the suite wait minutes for
+    seconds of work. Set TMPDIR (e.g. TMPDIR=/tmp) to run on disk.
+    """
+    memory = Path("/dev/shm")
+    if "TMPDIR" not in os.environ and memory.is_dir() and os.access(memory, os.W_OK):
+        os.environ["TMPDIR"] = str(memory)  # xdist workers and subprocesses too
+        tempfile.tempdir = None  # read TMPDIR again
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``serial`` all go to one xdist worker, so never two at once."""
+    for item in items:
+        if item.get_closest_marker("serial"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock() -> Iterator[datetime]:
     """Every test runs on Friday 20 November 2026, 10:30."""
     clock.freeze(FIXED_NOW)
     yield FIXED_NOW
     clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def private_places(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's config and remembered choices (base/places.py) stay out of $HOME."""
+    folder = tmp_path_factory.mktemp("places")
+    monkeypatch.setenv("QUALIF_CONFIG_DIR", str(folder / "config"))
+    monkeypatch.setenv("QUALIF_STATE_DIR", str(folder / "state"))
 
 
 @pytest.fixture

@@ -51,7 +51,8 @@ def people(db: Database) -> list[int]:
 
 
 def _last_contact(db: Database, contact_id: int) -> str | None:
-    return db.scalar("SELECT last_contact FROM contact_facts WHERE contact_id = ?", (contact_id,))
+    value = db.scalar("SELECT last_contact FROM contact_facts WHERE contact_id = ?", (contact_id,))
+    return None if value is None else str(value)
 
 
 def test_activity_fields_and_home_zone(db: Database, people: list[int]) -> None:

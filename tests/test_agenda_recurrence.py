@@ -87,10 +87,10 @@ def test_dst_gap_occurrence_moves_forward() -> None:
 def test_never_occurring_rules_are_refused_quickly() -> None:
     for text in ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31",
                  "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6", "FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29"):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: other processes' load does not count
         with pytest.raises(ValidationError, match="never occurs"):
             check_rule(text, datetime(2025, 1, 1, 9))
-        assert time.perf_counter() - started < 3
+        assert time.process_time() - started < 3
     with pytest.raises(ValidationError, match="ends before"):
         check_rule("FREQ=WEEKLY;BYDAY=MO;UNTIL=20250101", datetime(2026, 1, 1, 9))
     # a rare but real date is found: 29 February falls on a Monday in 2044
@@ -116,9 +116,9 @@ def test_bad_rules_have_clear_messages() -> None:
 def test_ten_year_daily_series_expands_only_the_window() -> None:
     rule = parse_rule("FREQ=DAILY")
     start = datetime(2016, 11, 20, 8)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes' load does not count
     week = between(rule, start, datetime(2026, 11, 16), datetime(2026, 11, 23))
-    assert time.perf_counter() - started < 0.05
+    assert time.process_time() - started < 0.05
     assert [d.day for d in week] == [16, 17, 18, 19, 20, 21, 22]
     counted = parse_rule("FREQ=DAILY;COUNT=3650")
     last = between(counted, start, datetime(2026, 11, 1), datetime(2026, 12, 1))

@@ -21,7 +21,7 @@ def test_init_demo_check_query(tmp_path: Path) -> None:
     code, _, err = run("init", db, "--demo")
     assert code == 0, err
     code, out, _ = run("check", db)
-    assert code == 0 and "integrity: ok" in out
+    assert code == 0 and "intégrité : ok" in out
     code, out, _ = run("query", db, "--count")
     assert code == 0 and out.strip() == "300"
     code, out, _ = run("query", db, "--format", "json", "--limit", "100000")

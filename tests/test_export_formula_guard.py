@@ -76,6 +76,7 @@ def test_xlsx_headers_and_cells_are_text(db: Database) -> None:
     out = io.BytesIO()
     export_contacts(db, compile_query(db, ""), "xlsx", out)
     sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue())).active
+    assert sheet is not None
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f", (cell.coordinate, cell.value)

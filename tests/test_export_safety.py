@@ -64,7 +64,7 @@ def test_export_refuses_the_database_its_links_journal_and_backups(demo: Path,
         assert stderr.startswith("qualif: ") and stderr.count("\n") == 1, (what, stderr)
         assert digest(demo) == before, what
     code, stdout, _ = run("check", str(demo))
-    assert code == 0 and "integrity: ok" in stdout
+    assert code == 0 and "intégrité : ok" in stdout
 
 
 def test_an_existing_file_is_replaced_only_with_force(demo: Path, tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ def test_every_departement_at_100k(tmp_path: Path) -> None:
         present = {r[0] for r in db.query("SELECT DISTINCT dept FROM contact_facts")}
         assert db.scalar("SELECT count(*) FROM contacts") == 100_000
     assert set(DEPARTEMENTS) <= present
+    (tmp_path / "big.db").unlink()  # 150 MB: not kept with the last runs' temporary files
 
 
 def test_existing_file_is_not_overwritten(tmp_path: Path) -> None:

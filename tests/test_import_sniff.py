@@ -153,7 +153,7 @@ def test_birthdays_without_year(text: str, expected: str) -> None:
 
 
 def test_bad_values_say_why() -> None:
-    with pytest.raises(normalize.BadValue, match="not a date"):
+    with pytest.raises(normalize.BadValue, match="pas une date"):
         normalize.parse_date("31/02/2020")
     with pytest.raises(normalize.BadValue, match="not an e-mail"):
         normalize.clean_email("jean at exemple")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from parser_table import DATES, NUMBERS
 
 from qualif_tui.cli import main
 from qualif_tui.domain import parsing
@@ -20,7 +21,6 @@ from qualif_tui.domain.keys import contact_values, define_key, get_key, set_qual
 from qualif_tui.query import QueryError, compile_query, count
 from qualif_tui.services.importing import normalize
 from qualif_tui.storage import Database, open_database
-from tests.parser_table import DATES, NUMBERS
 
 
 @pytest.mark.parametrize(("text", "expected"), NUMBERS)

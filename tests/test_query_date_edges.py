@@ -35,7 +35,7 @@ BIRTHDAYS = ["", "0001-01-01", "1980-02-29", "9999-12-31", "--06-15"]
 @pytest.fixture(scope="module")
 def edges(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, object]]]:
     path = tmp_path_factory.mktemp("edges") / "edges.db"
-    people = []
+    people: list[dict[str, object]] = []
     with open_database(path, create=True) as db:
         rappel = define_key(db, "Rappel", "date").column
         mise = define_key(db, "Mise en service", "month").column

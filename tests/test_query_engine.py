@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pyroaring import BitMap
 
 from qualif_tui.domain.contacts import create_contact, delete_contact, update_contact
 from qualif_tui.domain.history import add_entry
@@ -23,6 +25,8 @@ from qualif_tui.query import (
     use_bitmaps,
     warm_up,
 )
+from qualif_tui.query.facets import read_column
+from qualif_tui.query.runtime import Version
 from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import Database, open_database
 
@@ -317,14 +321,14 @@ def test_aside_warm_up_drops_what_a_write_made_stale(keyed_db: Database,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     create_contact(keyed_db, {"last_name": "Alpha"}, {"Profil": "client"})
     state = QueryEngine.of(keyed_db).state
-    real_read, real_refresh = engine.read_column, state.refresh
+    real_read, real_refresh = read_column, state.refresh
     read: list[str] = []
 
-    def reading(reader: Database, name: str):  # type: ignore[no-untyped-def]
+    def reading(reader: Database, name: str) -> dict[Any, BitMap] | None:
         read.append(name)
         return real_read(reader, name)
 
-    def write_then_refresh():  # type: ignore[no-untyped-def]
+    def write_then_refresh() -> Version | None:
         if read == ["dept"]:  # a write lands after "dept" was read aside, before it is kept
             read.append("written")
             create_contact(keyed_db, {"last_name": "Beta"}, {"Profil": "client"})

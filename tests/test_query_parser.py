@@ -119,7 +119,7 @@ def test_nesting_and_size_are_bounded() -> None:
 
 # -- round trips ---------------------------------------------------------------------------
 
-_KEY_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1,
+_KEY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1,
                     max_size=12).filter(lambda s: s.strip() == s and s != "")
 _PLAIN = st.from_regex(r"[a-zA-Z0-9éèàçœÉ_'./@+*][a-zA-Z0-9éèàçœÉ_'./@+*-]{0,8}",
                        fullmatch=True).filter(lambda s: ".." not in s)
@@ -211,9 +211,9 @@ def test_hostile_input_is_fast() -> None:
         "\x00\x01\u202e\ufeff" * 2500,
     ]
     for text in hostile:
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: other processes' load does not count
         try:
             parse(text)
         except QueryError:
             pass
-        assert time.perf_counter() - started < 1.0, text[:20]
+        assert time.process_time() - started < 1.0, text[:20]

@@ -11,6 +11,7 @@ import pytest
 from qualif_tui.storage import (
     APPLICATION_ID,
     SCHEMA_VERSION,
+    Database,
     StorageError,
     backup_database,
     check_database,
@@ -151,7 +152,7 @@ def test_index_out_of_step_is_found_by_check(demo_db, tmp_path: Path) -> None:  
 
 def test_backup_default_name_and_consistency(demo_db) -> None:  # type: ignore[no-untyped-def]
     target = backup_database(demo_db)
-    assert target.parent == demo_db.path.parent
+    assert target.parent == demo_db.path.parent / "demo-backups"  # one folder (issue 9)
     assert target.name.startswith("demo-") and target.suffix == ".db"
     with open_database(target) as copy:
         assert copy.scalar("SELECT count(*) FROM contacts") == 300
@@ -184,6 +185,10 @@ def test_big_files_defer_the_quick_check(demo_db, tmp_path: Path, monkeypatch) -
     copy = _copy(demo_db, tmp_path)
     with open_database(copy) as db:
         assert not db.quick_check_pending  # small: checked on open
+    other = sqlite3.connect(copy)  # another program writes: the file is no longer known sound
+    other.execute("INSERT INTO meta(key, value) VALUES ('other', 'program')")
+    other.commit()
+    other.close()
     monkeypatch.setattr(database, "QUICK_CHECK_ON_OPEN_BYTES", 1000)
     with open_database(copy) as db:
         assert db.quick_check_pending
@@ -209,7 +214,7 @@ END;
 
 
 def test_version_1_history_index_is_rebuilt_with_contacts_in_its_rowids(
-        demo_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        demo_db: Database, tmp_path: Path) -> None:
     """A file made before history hits carried their contact is converted on open."""
     from qualif_tui.domain.contacts import create_contact
     from qualif_tui.domain.history import add_entry, list_entries
@@ -233,7 +238,7 @@ def test_version_1_history_index_is_rebuilt_with_contacts_in_its_rowids(
     with open_database(old, on_upgrade=told.append) as migrated:
         assert migrated.schema_version == SCHEMA_VERSION
         assert len(told) == 1 and f"from schema 1 to {SCHEMA_VERSION}" in told[0]
-        assert (tmp_path / "v1.schema1.bak.db").exists()
+        assert [p.name[:11] for p in (tmp_path / "v1-backups").iterdir()] == ["v1-schema1-"]
         assert count(migrated, compile_query(migrated, "devis")) == expected
         who = create_contact(migrated, {"last_name": "Zwiller"})
         add_entry(migrated, who, "note", "Parle d'un pickup électrique")

@@ -64,14 +64,29 @@ def _unknown_option(ctx: click.Context, name: str, known: dict[str, bool]) -> cl
 
 
 @contextmanager
-def opened(path: str, *, readonly: bool = False, quick_check: bool = True) -> Iterator[Database]:
-    """The file, for one command run. Its query engine (``QueryEngine.of(db)``, made
-    on first use) and caches live as long as the run: closing the file drops them."""
-    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell)
+def opened(path: str, *, readonly: bool = False, quick_check: bool | None = None,
+           verify_schema: bool = True) -> Iterator[Database]:
+    """The file, for one command run, checked as a one-shot command needs: the cheap
+    checks always, the full quick check when the file is not known sound (never
+    deferred: there is no background here). Errors met while it is open name this
+    file. Its query engine (``QueryEngine.of(db)``, made on first use) and caches
+    live as long as the run: closing the file drops them."""
+    CURRENT["db"] = path
+    db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell,
+                       defer=False, verify_schema=verify_schema)
+    db.on_wait = tell
+    if not readonly:
+        from qualif_tui.storage.erasure import complete_erasure
+
+        complete_erasure(db, notify=tell)  # a deletion a crash left half-erased
     try:
         yield db
     finally:
         db.close()
+
+
+# the database the running command opened, for one-line errors (cli.main)
+CURRENT: dict[str, str] = {}
 
 
 def database_argument(func: Any) -> Any:

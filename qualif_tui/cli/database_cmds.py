@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from qualif_tui.cli.common import database_argument, opened
+from qualif_tui.base.i18n import _
+from qualif_tui.cli.common import CURRENT, database_argument, opened
 from qualif_tui.cli.output import err, fail, out
 from qualif_tui.storage import backup_database, check_database, open_database
+from qualif_tui.storage.files import backups_folder, list_backups
+from qualif_tui.storage.integrity import damage_message, restore_advice
 
 
 @click.command()
@@ -24,6 +27,7 @@ from qualif_tui.storage import backup_database, check_database, open_database
 def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None:
     """Create a database file at DB (empty, demo, or generated)."""
     path = Path(db)
+    CURRENT["db"] = db  # a full disk is told about this file's folder
     if demo and count is not None:
         raise click.UsageError("choose --demo or --contacts, not both")
     if path.exists() and not force:
@@ -66,22 +70,51 @@ def _generate(path: Path, count: int, seed: int, force: bool) -> None:
 @click.command()
 @database_argument
 def check(db: str) -> None:
-    """Check integrity (full), foreign keys and the schema version."""
+    """Check integrity (full), foreign keys, the schema and the schema version."""
     # no quick check on open: the full check below reports the details
-    with opened(db, readonly=True, quick_check=False) as database:
+    with opened(db, readonly=True, quick_check=False, verify_schema=False) as database:
         report = check_database(database)
-    out.print(f"file: {report.path}", markup=False)
-    out.print(f"schema version: {report.schema_version}", markup=False)
-    out.print("integrity: " + ("ok" if report.integrity == ["ok"] else "DAMAGED"), markup=False)
-    for line in report.integrity if report.integrity != ["ok"] else []:
-        out.print(f"  {line}", markup=False)
-    out.print("foreign keys: " + ("ok" if not report.foreign_keys else "BROKEN"), markup=False)
-    for line in report.foreign_keys:
-        out.print(f"  {line}", markup=False)
-    out.print("rows: " + ", ".join(f"{n} {table}" for table, n in report.counts.items()),
+    problems = report.problems
+    out.print(_("fichier : {path}").format(path=report.path), markup=False)
+    out.print(_("version du schéma : {version}").format(version=report.schema_version),
               markup=False)
+    if problems:
+        out.print(_("intégrité : ENDOMMAGÉ ({n} problème(s))").format(n=len(problems)),
+                  markup=False)
+    else:
+        out.print(_("intégrité : ok"), markup=False)
+    for line in problems[:_SHOWN]:
+        out.print(f"  {line}", markup=False)
+    if len(problems) > _SHOWN:
+        out.print(_("  … et {n} autres").format(n=len(problems) - _SHOWN), markup=False)
+    out.print(_("clés étrangères : ") + ("ok" if not report.foreign_keys else _("CASSÉES")),
+              markup=False)
+    for line in report.foreign_keys[:_SHOWN]:
+        out.print(f"  {line}", markup=False)
+    out.print(_("schéma : ") + ("ok" if not report.schema else _("INATTENDU")), markup=False)
+    for line in report.schema[:_SHOWN]:
+        out.print(f"  {line}", markup=False)
+    out.print(_("lignes : ") + ", ".join(f"{n} {table}" for table, n in report.counts.items()
+                                        if n >= 0), markup=False)
+    out.print(_("dernière vérification complète réussie : {when}").format(
+        when=report.last_full_check or _("jamais")), markup=False)
+    backups = list_backups(report.path)
+    out.print(_("sauvegardes : {n} dans {folder}").format(
+        n=len(backups), folder=backups_folder(report.path)), markup=False)
+    for backup_file in backups[:_SHOWN]:
+        out.print(f"  {backup_file.path.name}", markup=False)
     if not report.ok:
-        fail(f"{report.path} has problems: restore a backup (qualif backup makes them)")
+        if problems:
+            fail(damage_message(report.path, problems))
+        if report.schema:
+            fail(_("{path} contient des éléments que qualif ne connaît pas ({what}) : {advice}")
+                 .format(path=report.path, what="; ".join(report.schema[:_SHOWN]),
+                         advice=restore_advice(report.path)))
+        fail(_("{path} a des problèmes : {advice}").format(path=report.path,
+                                                           advice=restore_advice(report.path)))
+
+
+_SHOWN = 5
 
 
 @click.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,16 @@ COMMANDS: dict[str, str] = {
     "import": "qualif_tui.cli.transfer_cmds:import_",
     "export": "qualif_tui.cli.transfer_cmds:export",
     "agenda": "qualif_tui.cli.agenda_cmd:agenda",
+    "sql": "qualif_tui.cli.sql_cmd:sql",
+    "report": "qualif_tui.cli.report_cmd:report",
     "campaign": "qualif_tui.cli.campaign_cmd:campaign",
+    "deal": "qualif_tui.cli.deal_cmd:deal",
+    "quote": "qualif_tui.cli.quote_cmd:quote",
+    "contact": "qualif_tui.cli.contact_cmd:contact",
+    "duplicates": "qualif_tui.cli.duplicates_cmd:duplicates",
+    "merge": "qualif_tui.cli.merge_cmd:merge",
+    "undo": "qualif_tui.cli.undo_cmd:undo",
+    "field": "qualif_tui.cli.field_cmd:field",
 }
 
 
@@ -76,11 +86,20 @@ class QualifGroup(click.Group):
         except (StorageError, QualifError) as error:
             fail(str(error))
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail(_("interrompu"), 130)
         except BrokenPipeError:
             # `qualif query … | head`: the reader left; nothing more to say.
             sys.stderr.close()
             sys.exit(0)
+        except (sqlite3.Error, OSError) as error:
+            # a damaged page met mid-query, a full disk at commit, a held lock: one line
+            from qualif_tui.cli.common import CURRENT
+            from qualif_tui.storage.failures import describe_failure
+
+            if isinstance(error, sqlite3.OperationalError) and str(error) == "interrupted":
+                fail(_("interrompu : rien n'a été écrit"), 130)  # ctrl+c in a long statement
+            db = CURRENT.get("db")
+            fail(describe_failure(Path(db) if db else None, error))
 
 
 @click.group(cls=QualifGroup, invoke_without_command=True,

@@ -29,11 +29,14 @@ from rich.table import Table
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
-from qualif_tui.cli.output import err, fail, out
+from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain.errors import QualifError
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
+from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
+from qualif_tui.storage.erasure import complete_erasure
 from qualif_tui.storage.files import inspect_target
 
 # Files bigger than this show a progress bar (a few thousand rows).
@@ -63,16 +66,40 @@ _EXAMPLES = 10
               help="Undo an import batch: its contacts, merges and notes go away.")
 @click.option("--force", is_flag=True, help="With --undo: undo even if the imported contacts"
                                             " were worked on since (their new history goes too).")
+# mail archives (mbox, Maildir, .eml, .msg): see qualif_tui/cli/import_mail.py
+@click.option("--create-contacts", "create_contacts", default="none", show_default=True,
+              metavar="all|none|min:N", callback=lambda _c, _p, v: _create_choice(v),
+              help="Courrier : créer une fiche pour les correspondants sans fiche (tous, aucun,"
+                   " ou ceux d'au moins N messages ; listes et no-reply laissés de côté).")
+@click.option("--skip-bad", is_flag=True, help="Courrier : importer les messages lisibles et"
+                                               " laisser ceux qui ne le sont pas (listés).")
+@click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
+              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+@click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
+                   " gardé dans le fichier.")
+@click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
+              show_default=True,
+              help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
+                     " les ajouter à la liste, ou prendre la valeur suggérée (sans suggestion :"
+                     " laissée vide, le texte gardé en champ libre)."))
+@click.option("--map-value", "map_values", multiple=True, metavar="KEY:VALUE=EXISTING",
+              help=_("Décider pour une valeur : « Profil:Clientèle=client » (prendre client),"
+                     " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter)."))
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
-            force: bool) -> None:
-    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB.
+            force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
+            excerpt: int | None, new_values: str, map_values: tuple[str, ...]) -> None:
+    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
+    archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
+    history of the contacts they involve.
 
     \b
     qualif import contacts.db export-outlook.csv --dry-run
     qualif import contacts.db telephone.vcf carnet.xlsx --on-duplicate merge
     qualif import contacts.db --list
     qualif import contacts.db --undo last
+    qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
 
     All or nothing: a file with broken rows is refused (file, line, column of
     each problem) and DB is left exactly as it was. Each import is a batch
@@ -91,10 +118,18 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
         return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
-                                      mapping=mapping)
-    contact_files, other = _split_by_format(files)
+    from qualif_tui.cli import import_mail
+
+    mail = [name for name in files if import_mail.is_mail(name)]
+    contact_files, other = _split_by_format([name for name in files if name not in mail])
     with opened(db) as database:
+        value_map = parse_value_map(map_values, list_keys(database)) if map_values else {}
+        options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
+                                          mapping=mapping, new_values=new_values,
+                                          value_map=value_map)
+        if mail:
+            import_mail.import_mail(database, db, mail, dry_run=dry_run, create=create_contacts,
+                                    skip_bad=skip_bad, me=me, excerpt=excerpt)
         for fmt, paths in other.items():
             assert fmt.run is not None
             outcome = fmt.run(database, [Path(p) for p in paths],
@@ -102,6 +137,15 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
             _print_outcome(outcome)
         if contact_files:
             _import_contacts(database, db, contact_files, options, dry_run)
+
+
+def _create_choice(value: str) -> str:
+    from qualif_tui.services.mailimport import parse_create
+
+    try:
+        return parse_create(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _split_by_format(files: Sequence[str]
@@ -138,6 +182,9 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
                   markup=True)
         for line in refused.lines:
             err.print(f"  {line}", markup=False)
+        sys.exit(1)
+    except NewValuesRefused as refused:
+        err.print(f"[bold red]qualif:[/] {refused}", markup=True, highlight=False)
         sys.exit(1)
     _print_files(plan)
     if dry_run:
@@ -230,6 +277,13 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
     for label, value in importing.summarize_plan(plan, done=not dry_run).counts:
         table.add_row(label, value)
     out.print(table)
+    if plan.value_decisions:
+        out.print(_("Valeurs absentes des listes des clés :"), markup=False)
+        for decision in plan.value_decisions:
+            out.print(f"  {decision.describe()}", markup=False)
+        if plan.unresolved and dry_run:
+            out.print(_("l'import serait refusé : décidez avec --new-values add|map ou"
+                        " --map-value « Clé:valeur=existante »"), markup=False, style="dim")
     notices = plan.notices
     if notices:
         err.print(f"qualif: {len(notices)} value(s) kept as custom fields:", markup=False)
@@ -268,8 +322,11 @@ def _print_batches(database: Any, db_name: str) -> None:
 
 def _undo(database: Any, which: str, force: bool) -> None:
     result = importing.undo_batch(database, which, force=force)
+    # the deleted contacts' words leave the full-text index too (issue 9)
+    complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
-              f" {result.reverted} merge(s) reverted", markup=False)
+              f" {result.reverted} merge(s) reverted"
+              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
     if result.removed_values:
         out.print("key values removed: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)

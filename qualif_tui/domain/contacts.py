@@ -275,13 +275,18 @@ def _show(name: str, value: Any) -> str:
 
 # -- delete and undo --------------------------------------------------------------
 
+# table → the rows a contact owns (``?`` is its id), in the order they are put back
 _OWNED_TABLES = (
-    ("contacts", "id"),
-    ("contact_facts", "contact_id"),
-    ("history", "contact_id"),
-    ("deals", "contact_id"),
-    ("activity_contacts", "contact_id"),
-    ("segment_members", "contact_id"),
+    ("contacts", "id = ?"),
+    ("contact_facts", "contact_id = ?"),
+    ("history", "contact_id = ?"),
+    ("deals", "contact_id = ?"),
+    ("deal_moves", "deal_id IN (SELECT id FROM deals WHERE contact_id = ?)"),
+    ("deal_contacts", "contact_id = ?1 OR deal_id IN (SELECT id FROM deals WHERE contact_id = ?1)"),
+    ("quotes", "contact_id = ?"),
+    ("quote_lines", "quote_id IN (SELECT id FROM quotes WHERE contact_id = ?)"),
+    ("activity_contacts", "contact_id = ?"),
+    ("segment_members", "contact_id = ?"),
 )
 
 
@@ -303,9 +308,9 @@ def delete_contact(db: Database, contact_id: int) -> DeletedContact:
     with db.transaction():
         contact = get_contact(db, contact_id, with_keys=False)
         rows = {
-            table: [dict(r) for r in db.query(f"SELECT * FROM {table} WHERE {column} = ?",
+            table: [dict(r) for r in db.query(f"SELECT * FROM {table} WHERE {where}",
                                               (contact_id,))]
-            for table, column in _OWNED_TABLES
+            for table, where in _OWNED_TABLES
         }
         db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
     return DeletedContact(contact_id, contact.name, rows)
@@ -324,6 +329,12 @@ def restore_contact(db: Database, snapshot: DeletedContact) -> int:
                 if table == "segment_members" and not db.scalar(
                     "SELECT 1 FROM segments WHERE id = ?", (row["segment_id"],)):
                     continue
+                if table == "deal_contacts" and not db.scalar(
+                    "SELECT 1 FROM deals WHERE id = ?", (row["deal_id"],)):
+                    continue
+                if table == "quotes" and row["deal_id"] is not None and not db.scalar(
+                    "SELECT 1 FROM deals WHERE id = ?", (row["deal_id"],)):
+                    row = {**row, "deal_id": None}
                 if table == "contact_facts":
                     # the insert trigger made a fresh facts row; put the saved one back
                     assignments = ", ".join(f"{k} = :{k}" for k in row if k != "contact_id")

@@ -30,6 +30,9 @@ KINDS = {
     "system": "Fiche",
 }
 
+# e-mails brought in from a mail archive, by direction (history.direction)
+MAIL_DIRECTIONS = {"in": "Mail reçu", "out": "Mail envoyé", "cc": "Mail copie"}
+
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -41,9 +44,12 @@ class HistoryEntry:
     body: str
     automatic: bool
     activity_id: int | None
+    direction: str | None = None  # e-mails from an archive: in, out, cc
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "email" and self.direction in MAIL_DIRECTIONS:
+            return MAIL_DIRECTIONS[self.direction]
         return KINDS.get(self.kind, self.kind)
 
 
@@ -100,6 +106,7 @@ def _entry(row: sqlite3.Row) -> HistoryEntry:
         body=row["body"],
         automatic=bool(row["automatic"]),
         activity_id=row["activity_id"],
+        direction=row["direction"],
     )
 
 

@@ -19,7 +19,8 @@ from qualif_tui.base.text import fold
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
 from qualif_tui.domain.phones import phone_e164
-from qualif_tui.query import fulltext
+from qualif_tui.domain.stages import Stage, list_choices, list_stages
+from qualif_tui.query import custom, fulltext
 from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
 from qualif_tui.query.errors import QueryError, SegmentCycle
 from qualif_tui.query.fields import Builtin, Resolved, resolve, resolve_field, suggestion
@@ -34,7 +35,7 @@ from qualif_tui.query.matching import (
     number_in,
 )
 from qualif_tui.query.parser import parse
-from qualif_tui.query.plan import FALSE, TRUE, Cond, Plan, all_of, any_of, negate
+from qualif_tui.query.plan import FALSE, TRUE, AnyOf, Cond, Plan, all_of, any_of, negate
 from qualif_tui.query.values import (
     BadValue,
     Period,
@@ -87,6 +88,7 @@ class _Compiler:
         self.stack = stack
         self.warnings: list[str] = []
         self.segments: list[str] = []
+        self._stages: list[Stage] | None = None
 
     def fail(self, message: str, span: Span, hint: str = "") -> QueryError:
         return QueryError(message, span.start, hint, span.length, self.text)
@@ -112,16 +114,23 @@ class _Compiler:
             raise self.fail(f"nothing to search for in '{node.text}'", node.span,
                             "a search needs letters or digits")
         shown = f'"{node.text}"' if node.phrase else node.text
-        # the card, or any history entry (whose full-text rowid carries its contact)
+        # the card, any history entry or any deal (whose full-text rowids carry
+        # their contact)
         ids = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
                f" UNION ALL SELECT {contact_of_history_hit()} FROM history_fts"
-               " WHERE history_fts MATCH ?")
-        return Cond(f"c.id IN ({ids})", (expression, expression), "c",
-                    ids_sql=ids, ids_params=(expression, expression), label=shown)
+               " WHERE history_fts MATCH ?"
+               f" UNION ALL SELECT {contact_of_history_hit()} FROM deals_fts"
+               " WHERE deals_fts MATCH ?")
+        params = (expression, expression, expression)
+        return Cond(f"c.id IN ({ids})", params, "c", ids_sql=ids, ids_params=params,
+                    label=shown)
 
     def term(self, term: Term) -> Plan:
         found = resolve(term.key, self.keys)
         if found is None:
+            beyond = custom.term(self, term)  # a custom field, or invalid:
+            if beyond is not None:
+                return beyond
             raise self.fail(f"unknown key '{term.key}'", term.key_span,
                             suggestion(term.key, self.keys))
         if found.special == "has":
@@ -157,6 +166,10 @@ class _Compiler:
         for value in values:
             field = resolve_field(value.text, self.keys)
             if field is None:
+                beyond = custom.presence(self, value.text)  # a custom field
+                if beyond is not None:
+                    plans.append(beyond)
+                    continue
                 raise self.fail(f"unknown key or field '{value.text}'", value.span,
                                 suggestion(value.text, self.keys, fields_only=True))
             plans.append(self.has(field, value.span))
@@ -179,6 +192,8 @@ class _Compiler:
         if kind == "fact_number":
             return Cond(f"f.{builtin.column} > 0", (), "f", builtin.column,
                         lambda v: number_in(v, 0, False, None, False), label=label)
+        if kind.startswith("deal_"):
+            return self.deal_presence(builtin, label)
         if builtin.name in CONTACT_FLAGS:
             return _flag(builtin.name, True, label)
         if kind == "name":
@@ -445,7 +460,89 @@ class _Compiler:
             return any_of([self.name_words(v, label) for v in values])
         if kind == "person":
             return self.person(term, field)
+        if kind.startswith("deal_"):
+            return self.deal_field(term, field)
         raise AssertionError(kind)
+
+    # -- fields of deals --------------------------------------------------------------
+    # A contact matches when one of its deals does: each criterion is a list of
+    # contact ids read from an index of deals (evaluated once, kept as a bitmap
+    # while the data stays the same). Two criteria may be met by two deals.
+
+    def stages(self) -> list[Stage]:
+        if self._stages is None:
+            self._stages = list_stages(self.db)
+        return self._stages
+
+    def stage_ids(self, kind: str) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages() if s.kind == kind)
+
+    def deal_field(self, term: Term, field: Builtin) -> Plan:
+        kind = field.kind
+        label = self.label(term)
+        if kind == "deal_stage":
+            values = self.only_values(term, "stages", "deal_stage:proposal,negotiation")
+            wanted: list[str] = []
+            for value in values:
+                found = [s.id for s in self.stages()
+                         if fold(value.text) in (fold(s.id), fold(s.label))]
+                if not found:
+                    best = closest(fold(value.text), [fold(s.label) for s in self.stages()]
+                                   + [s.id for s in self.stages()])
+                    guess = f" — did you mean '{best}'?" if best else ""
+                    self.warnings.append(
+                        f"deal_stage: unknown stage '{value.text}'{guess} (stages: "
+                        f"{', '.join(s.id for s in self.stages())}); it matches no contact")
+                wanted.extend(found)
+            if not wanted:
+                return FALSE
+            ordered = sorted(set(wanted))
+            return _deals_where(f"stage IN ({', '.join('?' * len(ordered))})", tuple(ordered),
+                                label)
+        if kind in ("deal_lost_reason", "deal_category"):
+            which = "lost_reason" if kind == "deal_lost_reason" else "category"
+            example = "lost_reason:prix" if which == "lost_reason" else 'deal_category:"formation"'
+            values = self.only_values(term, "values from its list", example)
+            choices = list_choices(self.db, which)
+            codes: list[int] = []
+            for value in values:
+                matched = [c.id for c in choices if fold(c.label) == fold(value.text)]
+                if not matched:
+                    best = closest(fold(value.text), [fold(c.label) for c in choices])
+                    guess = f" — did you mean '{best}'?" if best else ""
+                    allowed = ", ".join(c.label for c in choices) or "none yet"
+                    self.warnings.append(f"{field.name}: unknown value '{value.text}'{guess}"
+                                         f" (allowed: {allowed}); it matches no contact")
+                codes.extend(matched)
+            if not codes:
+                return FALSE
+            ordered_codes = sorted(set(codes))
+            return _deals_where(f"{field.column} IN ({', '.join('?' * len(ordered_codes))})",
+                                tuple(ordered_codes), label)
+        if kind == "deal_amount":
+            return _in_deals(self.numbers(term, "amount", None), "", ())
+        if kind == "deal_expected":
+            open_ids = self.stage_ids("open")
+            return _in_deals(self.dates(term, "expected_close", None, months=False),
+                             f"stage IN ({', '.join('?' * len(open_ids))})", open_ids)
+        assert kind == "deal_won"
+        won_ids = self.stage_ids("won")
+        return _in_deals(self.dates(term, "closed_at", None, months=False),
+                         f"stage IN ({', '.join('?' * len(won_ids))})", won_ids)
+
+    def deal_presence(self, field: Builtin, label: str) -> Plan:
+        """has:won, has:lost_reason…: a deal with that fact; has:deal_stage: any deal."""
+        kind = field.kind
+        if kind == "deal_expected":
+            open_ids = self.stage_ids("open")
+            return _deals_where(f"expected_close IS NOT NULL AND stage IN"
+                                f" ({', '.join('?' * len(open_ids))})", open_ids, label)
+        if kind == "deal_won":
+            won_ids = self.stage_ids("won")
+            return _deals_where(f"stage IN ({', '.join('?' * len(won_ids))})", won_ids, label)
+        if kind in ("deal_lost_reason", "deal_category"):
+            return _deals_where(f"{field.column} IS NOT NULL", (), label)
+        return _deals_where("1", (), label)
 
     def postal(self, value: Value, label: str) -> Plan:
         code = value.text.replace(" ", "")
@@ -525,9 +622,24 @@ def _flag(name: str, present: bool, label: str) -> Cond:
                 lambda v: isinstance(v, int) and (v & bit != 0) == present, label=label)
 
 
-def _children(plan: Plan) -> list[Plan]:
-    from qualif_tui.query.plan import AnyOf
+def _deals_where(where: str, params: tuple[Any, ...], label: str) -> Cond:
+    """Contacts with a deal meeting ``where`` (SQL over ``deals``)."""
+    ids = f"SELECT contact_id FROM deals WHERE {where}"
+    return Cond(f"f.contact_id IN ({ids})", params, "f", ids_sql=ids, ids_params=params,
+                label=label)
 
+
+def _in_deals(plan: Plan, extra: str, extra_params: tuple[Any, ...]) -> Plan:
+    """The comparisons of ``plan`` (over a deals column) as conditions on deals."""
+    if isinstance(plan, AnyOf):
+        return any_of([_in_deals(child, extra, extra_params) for child in plan.children])
+    if not isinstance(plan, Cond):
+        return plan
+    where = f"({plan.sql}) AND {extra}" if extra else plan.sql
+    return _deals_where(where, (*plan.params, *extra_params), plan.label)
+
+
+def _children(plan: Plan) -> list[Plan]:
     if isinstance(plan, AnyOf):
         return list(plan.children)
     return [plan]

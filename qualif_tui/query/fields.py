@@ -40,7 +40,8 @@ class Builtin:
     (exact, any case/accents); ``name``: words of the name; ``email``,
     ``postal``, ``phone``: their own normal forms; ``folded``: any other text
     column; ``flag``: yes/no; ``birthday``: a date that may lack its year;
-    ``id``: the contact number.
+    ``id``: the contact number; ``deal_*``: a fact of one of the contact's
+    deals (the contact matches when at least one of its deals does).
     """
 
     name: str
@@ -79,14 +80,32 @@ BUILTINS: tuple[Builtin, ...] = (
             ("modifie", "modification", "modifie_le", "maj")),
     Builtin("last_contact", "fact_date", "last_contact", "dernier contact",
             ("dernier_contact", "contacte", "last_seen")),
+    # the latest message *from* the contact (mail archives): where the CNIL's
+    # three-year clock for prospects starts
+    Builtin("last_inbound", "fact_date", "last_inbound", "dernier message reçu",
+            ("dernier_message_recu", "dernier_recu", "last_received")),
     Builtin("next_activity", "fact_date", "next_activity", "prochaine activité",
             ("prochaine_activite", "prochain_rdv", "next", "agenda")),
     Builtin("deals", "fact_number", "deals", "affaires gagnées",
-            ("affaires", "affaires_gagnees", "ventes", "won")),
+            ("affaires", "affaires_gagnees", "ventes")),
     Builtin("revenue", "fact_number", "revenue", "chiffre d'affaires",
             ("ca", "chiffre_d_affaires", "chiffre_affaires", "montant")),
     Builtin("open_deals", "fact_number", "open_deals", "affaires en cours",
             ("affaires_ouvertes", "affaires_en_cours", "en_cours", "pipeline")),
+    Builtin("last_purchase", "fact_date", "last_purchase", "dernier achat",
+            ("dernier_achat", "derniere_vente", "derniere_affaire_gagnee")),
+    Builtin("deal_stage", "deal_stage", "stage", "étape d'une affaire",
+            ("etape", "etape_affaire", "stage")),
+    Builtin("deal_amount", "deal_amount", "amount", "montant d'une affaire",
+            ("montant_affaire", "montant_deal")),
+    Builtin("expected_close", "deal_expected", "expected_close",
+            "clôture prévue d'une affaire en cours", ("cloture_prevue", "cloture", "echeance")),
+    Builtin("won", "deal_won", "closed_at", "affaire gagnée le",
+            ("gagne", "gagnee", "gagnees", "vendu")),
+    Builtin("lost_reason", "deal_lost_reason", "lost_reason_id", "raison de perte",
+            ("raison_perte", "motif_perte", "perdu_pour", "raison")),
+    Builtin("deal_category", "deal_category", "category_id", "catégorie d'une affaire",
+            ("categorie", "categorie_affaire", "produit")),
     Builtin("id", "id", "c.id", "numéro de fiche", ("numero_fiche", "fiche")),
 )
 

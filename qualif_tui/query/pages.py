@@ -71,6 +71,9 @@ class ContactRow:
     email_optout: bool
     cursor: Cursor
     keys: dict[str, Decoded] = field(default_factory=dict)
+    revenue: float = 0.0  # sum of the won deals
+    open_deals: int = 0
+    last_purchase: str | None = None  # day of the latest won deal
 
     @property
     def name(self) -> str:
@@ -90,6 +93,9 @@ class ContactRow:
             "city": self.city,
             "dept": self.dept,
             "last_contact": self.last_contact,
+            "revenue": self.revenue,
+            "open_deals": self.open_deals,
+            "last_purchase": self.last_purchase,
             "keys": dict(self.keys),
         }
 
@@ -113,7 +119,7 @@ def _columns(keys: Sequence[QualKey], sort_expr: str) -> str:
     key_columns = "".join(f", f.{k.column}" for k in keys)
     return ("c.id, c.first_name, c.last_name, c.company, c.email, c.phone, c.mobile,"
             " c.postal_code, c.city, c.email_optout, f.dept, f.last_contact,"
-            f" {sort_expr} AS sort_value{key_columns}")
+            f" {sort_expr} AS sort_value, f.revenue, f.open_deals, f.last_purchase{key_columns}")
 
 
 def _decoder(key: QualKey) -> Callable[[Any], Decoded]:
@@ -130,13 +136,14 @@ def _decoder(key: QualKey) -> Callable[[Any], Decoded]:
 def read_rows(db: Database, sql: str, params: Sequence[Any], keys: Sequence[QualKey]
           ) -> list[ContactRow]:
     rows = []
-    decoders = [(k.name, 13 + i, _decoder(k)) for i, k in enumerate(keys)]
+    decoders = [(k.name, 16 + i, _decoder(k)) for i, k in enumerate(keys)]
     for r in db.query(sql, params):
         rows.append(ContactRow(
             id=r[0], first_name=r[1], last_name=r[2], company=r[3], email=r[4], phone=r[5],
             mobile=r[6], postal_code=r[7], city=r[8], email_optout=bool(r[9]), dept=r[10],
             last_contact=r[11], cursor=(r[12], r[0]),
             keys={name: decode(r[at]) for name, at, decode in decoders},
+            revenue=float(r[13] or 0), open_deals=int(r[14] or 0), last_purchase=r[15],
         ))
     return rows
 

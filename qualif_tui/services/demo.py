@@ -68,9 +68,14 @@ def build_demo(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path
                  for k in meta["keys"]]
         columns = bulk_define_keys(conn, specs)
         _load_contacts(conn, Path(path), shift)
+        _load_custom_and_invalid(conn, meta)
         _load_history(conn, shift)
         _load_activities(conn, shift)
-        _load_deals(conn, shift)
+        _load_deals(conn, shift, meta.get("deal_categories", []))
+        _load_quotes(conn, shift)
+        for name, value in meta.get("issuer", {}).items():
+            conn.execute("INSERT INTO meta(key, value) VALUES (?, ?)",
+                         (f"settings.company.{name}", json.dumps(value, ensure_ascii=False)))
         stamp = clock.stamp()
         for segment in meta.get("segments", []):
             conn.execute(
@@ -114,6 +119,17 @@ def _load_contacts(conn: sqlite3.Connection, path: Path, shift: _Shift) -> None:
                                  *(k.encode(row.get(k.name, "")) for k in keys)))
 
 
+def _load_custom_and_invalid(conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
+    """Custom fields an import kept (Budget, Parrain: ``budget>20000`` in the query
+    language) and e-mails kept though invalid (``invalid:email``): issue 16."""
+    conn.executemany("UPDATE contacts SET custom = ? WHERE id = ?",
+                     [(json.dumps(fields, ensure_ascii=False), int(ref))
+                      for ref, fields in meta.get("custom_fields", {}).items()])
+    conn.executemany("UPDATE contacts SET email = ?, norm_email = lower(?) WHERE id = ?",
+                     [(row["email"], row["email"], int(row["ref"]))
+                      for row in meta.get("kept_invalid", [])])
+
+
 def _load_history(conn: sqlite3.Connection, shift: _Shift) -> None:
     conn.executemany(
         "INSERT INTO history(contact_id, kind, happened_at, subject, body, created)"
@@ -141,11 +157,83 @@ def _load_activities(conn: sqlite3.Connection, shift: _Shift) -> None:
                          (int(r["ref"]), int(ref)))
 
 
-def _load_deals(conn: sqlite3.Connection, shift: _Shift) -> None:
+_PATH = ("lead", "qualified", "proposal", "negotiation")
+
+
+def _load_deals(conn: sqlite3.Connection, shift: _Shift, categories: list[str]) -> None:
+    """The deals, their categories and lost reasons, and the stages each went through
+    (spread between its creation and its close, or today)."""
     stamp = clock.stamp()
-    conn.executemany(
-        "INSERT INTO deals(contact_id, title, stage, amount, probability, expected_close,"
-        " closed_at, created, updated) VALUES (?,?,?,?,?,?,?,?,?)",
-        [(int(r["contact_ref"]), r["title"], r["stage"], float(r["amount"]),
-          int(r["probability"]), shift(r["expected_close"]), shift(r["closed_at"]), stamp, stamp)
-         for r in _csv("deals.csv")])
+    for position, label in enumerate(categories, start=1):
+        conn.execute("INSERT INTO deal_choices(list, label, norm_label, position)"
+                     " VALUES ('category', ?, ?, ?)", (label, fold(label), position))
+    choices = {(r[0], r[1]): r[2] for r in conn.execute(
+        "SELECT list, norm_label, id FROM deal_choices")}
+    for r in _csv("deals.csv"):
+        created = shift(r["created"]) or stamp[:10]
+        closed = shift(r["closed_at"])
+        cursor = conn.execute(
+            "INSERT INTO deals(id, contact_id, title, stage, amount, probability, expected_close,"
+            " closed_at, created, updated, cost, category_id, notes, lost_reason_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (int(r["ref"]), int(r["contact_ref"]), r["title"], r["stage"], float(r["amount"]),
+             int(r["probability"]), shift(r["expected_close"]), closed, f"{created}T10:00:00",
+             f"{(closed or created)}T10:00:00", float(r["cost"]) if r["cost"] else None,
+             choices.get(("category", fold(r["category"]))), r["notes"],
+             choices.get(("lost_reason", fold(r["lost_reason"])))))
+        end = closed or clock.today().isoformat()
+        last = r["lost_from"] if r["stage"] == "lost" else r["stage"]
+        path = list(_PATH[:_PATH.index(last) + 1]) if last in _PATH else list(_PATH)
+        if r["stage"] in ("won", "lost"):
+            path.append(r["stage"])
+        days = (date.fromisoformat(end) - date.fromisoformat(created)).days
+        previous = None
+        for step, stage in enumerate(path):
+            day = date.fromisoformat(created) + timedelta(days=days * step // max(1, len(path) - 1))
+            conn.execute("INSERT INTO deal_moves(deal_id, from_stage, to_stage, moved_at)"
+                         " VALUES (?,?,?,?)", (cursor.lastrowid, previous, stage, day.isoformat()))
+            previous = stage
+
+
+def _load_quotes(conn: sqlite3.Connection, shift: _Shift) -> None:
+    """Quotes numbered per year in the order they were issued, lines, totals, counters."""
+    from qualif_tui.domain.quote_totals import compute_totals
+
+    lines: dict[str, list[dict[str, str]]] = {}
+    for line in _csv("quote_lines.csv"):
+        lines.setdefault(line["quote_ref"], []).append(line)
+    rows = sorted(_csv("quotes.csv"), key=lambda q: (shift(q["issued"]) or "", int(q["ref"])))
+    counters: dict[int, int] = {}
+    numbers: dict[str, str] = {}
+    stamp = clock.stamp()
+    for q in rows:
+        issued = shift(q["issued"]) or stamp[:10]
+        if q["version"] == "1":
+            year = int(issued[:4])
+            counters[year] = counters.get(year, 0) + 1
+            numbers[q["deal_ref"]] = f"D{year}-{counters[year]:04d}"
+            number = numbers[q["deal_ref"]]
+            previous = None
+        else:
+            number = f"{numbers[q['deal_ref']]}-V{q['version']}"
+            previous = conn.execute("SELECT id FROM quotes WHERE number = ?",
+                                    (numbers[q["deal_ref"]],)).fetchone()[0]
+        own = lines.get(q["ref"], [])
+        totals = compute_totals((ln["quantity"], ln["unit_price"], ln["vat_rate"],
+                                 ln["discount"]) for ln in own)
+        decided = shift(q["decided_at"])
+        cursor = conn.execute(
+            "INSERT INTO quotes(number, contact_id, deal_id, title, issued, valid_days, status,"
+            " version, previous_id, total_ht, total_vat, total_ttc, sent_at, decided_at,"
+            " created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (number, int(q["contact_ref"]), int(q["deal_ref"]), q["title"], issued,
+             int(q["valid_days"]), q["status"], int(q["version"]), previous,
+             float(totals.total_ht), float(totals.total_vat), float(totals.total_ttc), issued,
+             decided, f"{issued}T10:00:00", f"{decided or issued}T10:00:00"))
+        conn.executemany(
+            "INSERT INTO quote_lines(quote_id, position, designation, quantity, unit, unit_price,"
+            " vat_rate, discount) VALUES (?,?,?,?,?,?,?,?)",
+            [(cursor.lastrowid, position, ln["designation"], float(ln["quantity"]), ln["unit"],
+              float(ln["unit_price"]), float(ln["vat_rate"]), float(ln["discount"]))
+             for position, ln in enumerate(own, start=1)])
+    conn.executemany("INSERT INTO quote_counters(year, last) VALUES (?, ?)", counters.items())

@@ -213,3 +213,33 @@ ACTIVITY_TITLES = {
 }
 DEAL_TITLES = ("Citadine neuve", "SUV hybride", "Break diesel occasion", "Utilitaire",
                "Berline électrique", "Contrat d'entretien", "Monospace familial")
+
+# Deals and quotes of the demo and the generator (the car dealership).
+DEAL_CATEGORIES = ("Véhicule neuf", "Véhicule d'occasion", "Utilitaire", "Entretien",
+                   "Financement")
+DEAL_CATEGORY_OF = {
+    "Citadine neuve": "Véhicule neuf", "SUV hybride": "Véhicule neuf",
+    "Berline électrique": "Véhicule neuf", "Monospace familial": "Véhicule neuf",
+    "Break diesel occasion": "Véhicule d'occasion", "Utilitaire": "Utilitaire",
+    "Contrat d'entretien": "Entretien",
+}
+# lost reasons (the defaults of the stage table's lists) and how often each comes up
+LOST_REASONS = (("Prix", 40), ("Concurrent", 25), ("Délai", 10), ("Pas de budget", 15),
+                ("Projet abandonné", 6), ("Sans réponse", 4))
+DEAL_NOTES = ("", "", "", "Reprise de l'ancien véhicule à chiffrer", "Financement LOA demandé",
+              "Client pressé : livraison avant la fin du mois", "Compare avec la concurrence",
+              "Demande un essai le samedi", "Remise flotte possible à partir de trois véhicules")
+# (designation, unit, unit price HT, VAT rate) added to a vehicle's quote
+QUOTE_EXTRAS = (("Frais de mise à la route", "forfait", 350, 20),
+                ("Pack hiver (pneus et tapis)", "forfait", 690, 20),
+                ("Extension de garantie 2 ans", "forfait", 480, 20),
+                ("Carte grise (taxe régionale)", "forfait", 298, 0),
+                ("Plein de carburant", "forfait", 75, 20))
+DEMO_ISSUER = {
+    "name": "Claire Fabre", "trade_name": "Garage Fabre Automobiles",
+    "address": "14 avenue de Toulouse", "postal_code": "31700", "city": "Blagnac",
+    "email": "contact@garage-fabre.fr", "phone": "05 61 30 42 18",
+    "siret": "732 829 320 00074", "vat_number": "FR44732829320",
+    "payment_terms": "Acompte de 30 % à la commande, solde à la livraison, par virement.",
+    "iban": "FR76 3000 4000 0312 3456 7890 143",
+}

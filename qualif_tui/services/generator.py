@@ -28,11 +28,12 @@ from qualif_tui.base.geography import departement_of_postal_code
 from qualif_tui.base.text import fold
 from qualif_tui.domain import bulkload, clock
 from qualif_tui.domain.keys import KeySpec, bulk_define_keys
+from qualif_tui.services import generated_deals
 from qualif_tui.services.campaigns.samples import add_generated_campaigns, legal_basis_for
 from qualif_tui.services.frenchdata import (
     ACTIVITY_TITLES,
     COMPANY_PATTERNS,
-    DEAL_TITLES,
+    DEAL_CATEGORIES,
     DEMO_KEYS,
     EMAIL_DOMAINS,
     FIRST_NAMES_F,
@@ -242,27 +243,6 @@ def _activity_rows(rng: random.Random, pools: _Pools, seed: int, start: int, m: 
     return activities, links
 
 
-_STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
-_STAGE_WEIGHTS = (15, 15, 15, 10, 30, 15)
-
-
-def _deal_rows(rng: random.Random, pools: _Pools, start: int, m: int
-               ) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    random_ = rng.random
-    for j in range(m):
-        if random_() >= 0.2:
-            continue
-        stage = rng.choices(_STAGES, _STAGE_WEIGHTS)[0]
-        created = pools.days[int(random_() * 730)]
-        closed = created if stage in ("won", "lost") else None
-        amount = float(8000 + int(random_() * 52) * 1000)
-        probability = {"won": 100, "lost": 0}.get(stage, (10, 30, 50, 70)[int(random_() * 4)])
-        rows.append((start + j, DEAL_TITLES[int(random_() * len(DEAL_TITLES))], stage, amount,
-                     probability, closed, created, created))
-    return rows
-
-
 def demo_key_specs() -> list[KeySpec]:
     """The car-dealer keys of DESIGN.md; "Mise en service" reminds of the 4-year check."""
     return [
@@ -278,7 +258,7 @@ def demo_key_specs() -> list[KeySpec]:
 # appending during the load, which is cheaper than building them at the end.
 _EARLY_INDEXES = ("history_contact", "history_activity", "history_import_batch",
                   "activity_contacts_contact", "deals_contact", "contacts_import_batch",
-                  "contacts_custom")
+                  "contacts_custom", "deal_moves_deal", "quotes_contact", "quote_lines_quote")
 
 
 def generate_database(
@@ -315,12 +295,15 @@ class _Chunk:
 _TARGETS = {
     "contacts": f"contacts({_CONTACT_COLUMNS})",
     "facts": "contact_facts(contact_id, dept, last_contact, next_activity, deals, revenue,"
-             " open_deals, created, updated, flags{keys})",
+             " open_deals, last_purchase, created, updated, flags{keys})",
     "history": "history(contact_id, kind, happened_at, subject, body, created)",
     "activities": "activities(id, uid, kind, title, starts_at, duration_min, due, priority,"
                   " alarm_min, status, done_at, created, updated)",
     "links": "activity_contacts(activity_id, contact_id)",
-    "deals": "deals(contact_id, title, stage, amount, probability, closed_at, created, updated)",
+    "deals": generated_deals.DEAL_TARGET,
+    "moves": generated_deals.MOVE_TARGET,
+    "quotes": generated_deals.QUOTE_TARGET,
+    "lines": generated_deals.LINE_TARGET,
 }
 _EMAIL_COLUMN = 5  # of contacts, in _CONTACT_COLUMNS order
 _NORM_EMAIL_COLUMN = _CONTACT_COLUMNS.count(",")
@@ -353,11 +336,16 @@ def _generate_chunk(task: tuple[int, int, int, int, str]) -> _Chunk:
     contacts, facts = _contact_rows(rng, pools, start, m)
     history = list(_history_rows(rng, pools, start, m))
     activities, links = _activity_rows(rng, pools, seed, start, m)
-    deals = _deal_rows(rng, pools, start, m)
-    facts = _with_derived_facts(facts, history, activities, links, deals)
+    source = next(i for i, k in enumerate(DEMO_KEYS) if k[0] == "Source")
+    values = DEMO_KEYS[source][2]
+    sources = {int(str(row[0])): values[int(str(row[4 + source]))][0] for row in facts
+               if row[4 + source] is not None}
+    deals = generated_deals.deal_rows(rng, date.fromisoformat(today), start, m, sources)
+    facts = _with_derived_facts(facts, history, activities, links, deals.deals)
     tables: dict[str, list[Any]] = {"contacts": contacts, "facts": facts, "history": history,
-              "activities": activities, "links": links, "deals": deals}
-    return _Chunk(_serialized(tables), len(history), len(activities), len(deals))
+              "activities": activities, "links": links, "deals": deals.deals,
+              "moves": deals.moves, "quotes": deals.quotes, "lines": deals.lines}
+    return _Chunk(_serialized(tables), len(history), len(activities), len(deals.deals))
 
 
 def _with_derived_facts(facts: list[tuple[object, ...]], history: list[tuple[object, ...]],
@@ -382,16 +370,19 @@ def _with_derived_facts(facts: list[tuple[object, ...]], history: list[tuple[obj
     won: dict[object, int] = {}
     revenue: dict[object, float] = {}
     open_deals: dict[object, int] = {}
-    for contact_id, _title, stage, amount, *_rest in deals:
+    purchase: dict[object, str] = {}
+    for _id, contact_id, _title, stage, amount, _p, _e, closed, *_rest in deals:
         if stage == "won":
             won[contact_id] = won.get(contact_id, 0) + 1
             revenue[contact_id] = revenue.get(contact_id, 0.0) + float(amount)  # type: ignore[arg-type]
+            if str(closed) > purchase.get(contact_id, ""):
+                purchase[contact_id] = str(closed)
         elif stage != "lost":
             open_deals[contact_id] = open_deals.get(contact_id, 0) + 1
     # created and updated are the same day for a generated contact
     return [
         (cid, dept, last.get(cid), upcoming.get(cid), won.get(cid, 0), revenue.get(cid, 0.0),
-         open_deals.get(cid, 0), day, day, flags, *keys)
+         open_deals.get(cid, 0), purchase.get(cid), day, day, flags, *keys)
         for cid, dept, day, flags, *keys in facts
     ]
 
@@ -432,6 +423,48 @@ def _unique_emails(conn: sqlite3.Connection, counts: dict[str, int]) -> None:
     conn.executemany(f"UPDATE chunk.contacts SET {email} = ?, {norm} = ? WHERE rowid = ?", fixes)
 
 
+# Issue 16's data: duplicates for the scan, custom fields for the query language.
+PLANTED_EVERY = 400       # contact ids divisible by this are a second card of the one before
+CUSTOM_EVERY = 50         # one contact in 50 has a custom field "Budget véhicule"
+
+
+def _plant_duplicates(conn: sqlite3.Connection) -> None:
+    """Make every PLANTED_EVERY-th contact of the chunk a second card of the one
+    before it: same name, company and town (one in two with the same mobile too),
+    its own e-mail address, keys and history — as an import of the same person
+    twice would. Columns are the chunk's c0…: see _CONTACT_COLUMNS and _TARGETS."""
+    conn.execute(
+        "UPDATE chunk.contacts AS d SET c1 = p.c1, c2 = p.c2, c3 = p.c3, c4 = p.c4,"
+        " c11 = p.c11, c12 = p.c12, c19 = p.c19, c20 = p.c20, c21 = p.c21, c22 = p.c22,"
+        f" c6 = CASE WHEN d.c0 % {2 * PLANTED_EVERY} = 0 THEN p.c6 ELSE d.c6 END,"
+        f" c8 = CASE WHEN d.c0 % {2 * PLANTED_EVERY} = 0 THEN p.c8 ELSE d.c8 END"
+        f" FROM chunk.contacts AS p WHERE p.c0 = d.c0 - 1 AND d.c0 % {PLANTED_EVERY} = 0")
+    # the département of the town, and the "has a company" flag (16) of the facts
+    conn.execute(
+        "UPDATE chunk.facts AS d SET c1 = p.c1, c10 = (d.c10 & ~16) | (p.c10 & 16)"
+        f" FROM chunk.facts AS p WHERE p.c0 = d.c0 - 1 AND d.c0 % {PLANTED_EVERY} = 0")
+
+
+def _add_custom_fields(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """One contact in CUSTOM_EVERY gets "Budget véhicule" (8 000 to 59 000), as an
+    imported column kept as a custom field would be (budget_vehicule>30000)."""
+    conn.execute(
+        "UPDATE main.contacts SET custom = json_object('Budget véhicule',"
+        " (8 + (id * 7919) % 52) || ' 000') WHERE id BETWEEN ? AND ? AND id % ? = 7",
+        (first, last, CUSTOM_EVERY))
+
+
+def _number_quotes(conn: sqlite3.Connection, counters: dict[int, int]) -> None:
+    """Give the attached chunk's quotes their numbers (D2026-0001…), per year of
+    issue, following on from the chunks before."""
+    fixes = []
+    for rowid, issued in conn.execute("SELECT rowid, c5 FROM chunk.quotes ORDER BY rowid"):
+        year = int(str(issued)[:4])
+        counters[year] = counters.get(year, 0) + 1
+        fixes.append((f"D{year}-{counters[year]:04d}", rowid))
+    conn.executemany("UPDATE chunk.quotes SET c1 = ? WHERE rowid = ?", fixes)
+
+
 def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progress
                    ) -> GenerationReport:
     today = clock.today()
@@ -441,6 +474,11 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
     totals = {"history": 0, "activities": 0, "deals": 0}
     tasks = [(seed, index, start, min(CHUNK, n + 1 - start), today.isoformat())
              for index, start in enumerate(range(1, n + 1, CHUNK))]
+    conn.executemany("INSERT INTO deal_choices(id, list, label, norm_label, position)"
+                     " VALUES (?, 'category', ?, ?, ?)",
+                     [(generated_deals.CATEGORY_IDS[label], label, fold(label), position)
+                      for position, label in enumerate(DEAL_CATEGORIES, start=1)])
+    quote_numbers: dict[int, int] = {}
     conn.execute("COMMIT")  # the keys; chunks are attached outside transactions
     for chunk, (_s, _i, start, m, _t) in zip(_chunks(tasks), tasks, strict=True):
         # Each chunk in a freshly attached schema, outside any transaction:
@@ -451,6 +489,8 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         conn.deserialize(chunk.database, name="chunk")
         conn.execute("BEGIN")
         _unique_emails(conn, email_counts)
+        _plant_duplicates(conn)
+        _number_quotes(conn, quote_numbers)
         last_history = conn.execute("SELECT coalesce(max(id), 0) FROM main.history").fetchone()[0]
         for table, target in _TARGETS.items():
             conn.execute(f"INSERT INTO main.{target.format(keys=keys)} SELECT * FROM chunk.{table}")
@@ -461,15 +501,21 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         conn.execute("INSERT INTO history_fts(rowid, subject, body)"
                      f" SELECT {history_fts_rowid()}, subject, body FROM main.history"
                      " WHERE id > ?", (last_history,))
+        conn.execute("INSERT INTO deals_fts(rowid, title, notes)"
+                     f" SELECT {history_fts_rowid()}, title, notes FROM main.deals"
+                     " WHERE id >= ?", (2 * start,))
         totals["history"] += chunk.history
         totals["activities"] += chunk.activities
         totals["deals"] += chunk.deals
+        _add_custom_fields(conn, start, start + m - 1)
         conn.execute("COMMIT")
         conn.execute("DETACH chunk")
         progress("contacts", start + m - 1, n)
     conn.execute("BEGIN")
     add_generated_campaigns(conn, n, today)
     progress("indexes", 0, 1)
+    conn.executemany("INSERT INTO quote_counters(year, last) VALUES (?, ?)",
+                     sorted(quote_numbers.items()))
     conn.execute("INSERT INTO meta(key, value) VALUES ('generated', ?)",
                  (f"seed={seed} contacts={n} today={today.isoformat()}",))
     migrations.finish_bulk_load(conn, columns, derive_facts=False, build_fulltext=False)

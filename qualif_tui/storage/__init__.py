@@ -9,9 +9,11 @@ from qualif_tui.storage.database import (
     SCHEMA_VERSION,
     CheckReport,
     Database,
+    PlantedSchema,
     StorageError,
     backup_database,
     check_database,
+    interrupt_all,
     open_database,
     quick_check_file,
 )
@@ -21,9 +23,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "CheckReport",
     "Database",
+    "PlantedSchema",
     "StorageError",
     "backup_database",
     "check_database",
+    "interrupt_all",
     "open_database",
     "quick_check_file",
 ]

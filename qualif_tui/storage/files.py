@@ -33,7 +33,7 @@ APPLICATION_ID = 0x51554C46  # "QULF", at offset 68 of the header
 JOURNAL_SUFFIXES = ("-journal", "-wal", "-shm")
 BACKUPS_KEPT = 10
 _STAMP = "%Y%m%d-%H%M%S"
-_BACKUP_NAME = re.compile(r"-(?:schema(?P<schema>\d+)-)?(?P<stamp>\d{8}-\d{6})(?:-\d+)?$")
+_BACKUP_NAME = re.compile(r"-(?:schema(?P<schema>\d+)-)?(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?$")
 
 T = TypeVar("T")
 
@@ -56,6 +56,7 @@ class Backup:
     path: Path
     made: datetime
     schema: int | None  # the schema version it was copied from before an upgrade, else None
+    number: int = 1     # the second copy made within one second is "-2"
 
     @property
     def before_upgrade(self) -> bool:
@@ -70,12 +71,13 @@ def new_backup_path(db_path: Path, *, schema: int | None = None,
     middle = f"schema{schema}-" if schema is not None else ""
     suffix = db_path.suffix or ".db"
     folder = backups_folder(db_path)
-    candidate = folder / f"{db_path.stem}-{middle}{stamp}{suffix}"
-    number = 1
-    while candidate.exists():
-        number += 1
-        candidate = folder / f"{db_path.stem}-{middle}{stamp}-{number}{suffix}"
-    return candidate
+    base = f"{db_path.stem}-{middle}{stamp}"
+    # numbered after the highest of this second, even if older ones rolled off
+    # (reusing a freed name would sort a new copy among the old ones)
+    taken = [b.number for b in list_backups(db_path) if b.path.name.startswith(base)]
+    if not taken and not (folder / f"{base}{suffix}").exists():
+        return folder / f"{base}{suffix}"
+    return folder / f"{base}-{max(taken, default=1) + 1}{suffix}"
 
 
 def list_backups(db_path: Path) -> list[Backup]:
@@ -96,8 +98,8 @@ def list_backups(db_path: Path) -> list[Backup]:
         except ValueError:
             continue
         schema = int(match["schema"]) if match["schema"] else None
-        found.append(Backup(path, made, schema))
-    found.sort(key=lambda b: (b.made, b.path.name), reverse=True)
+        found.append(Backup(path, made, schema, int(match["n"] or 1)))
+    found.sort(key=lambda b: (b.made, b.number, b.path.name), reverse=True)
     return found
 
 

@@ -47,10 +47,160 @@ def _campaigns(conn: sqlite3.Connection) -> None:
                      .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
 
 
+def _mail_archives(conn: sqlite3.Connection) -> None:
+    """E-mails from mail archives: history gets message_id and direction, contact_facts
+    last_inbound (the latest message from the contact), with their indexes and the
+    triggers keeping last_inbound right (see schema.MAIL_INDEXES, MAIL_TRIGGERS).
+
+    Adding nullable columns rewrites no row, whatever the size of the file; a file
+    made by a later schema.TABLES already has everything and is left as it is."""
+    for table, column in (("history", "message_id"), ("history", "direction"),
+                          ("contact_facts", "last_inbound")):
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
+    for statement in split_statements(schema.MAIL_INDEXES + schema.MAIL_TRIGGERS):
+        words = statement.split()
+        name = words[words.index("INDEX") + 1] if "INDEX" in words[:4] else words[2]
+        if name not in existing:
+            conn.execute(statement)
+
+
+def _contacts_with_keys(conn: sqlite3.Connection) -> None:
+    """The contacts_with_keys view (schema.contacts_with_keys_sql), for Datasette,
+    sqlite-utils and the sqlite3 shell: made from the file's keys, whatever its age
+    (made again if present: the same statement for the same keys)."""
+    refresh_contacts_with_keys(conn)
+
+
+def _deals_pipeline_and_quotes(conn: sqlite3.Connection) -> None:
+    """The pipeline and quotes (issue 12): an editable stage table, the user's
+    lists (lost reasons, categories), every field of a deal, its other contacts,
+    its moves between stages, quotes and their lines, deals in the full text,
+    and ``contact_facts.last_purchase``.
+
+    ``deals`` had a CHECK naming the six stages: an editable stage table needs it
+    gone, and SQLite cannot drop a CHECK, so the table is rebuilt from
+    ``schema.TABLES`` (:func:`rebuild_table`, SQLite's documented procedure;
+    sqlite-utils' ``transform()`` keeps every CHECK it finds). Each part checks
+    first, so the step does nothing on a file whose v1 already made them.
+    """
+    tables = table_statements()
+    for name in ("deal_stages", "deal_choices"):
+        if not _exists(conn, "table", name):
+            conn.execute(tables[name])
+            for statement in split_statements(schema.TABLES):
+                if statement.startswith(f"INSERT INTO {name}("):
+                    conn.execute(statement)
+    old = conn.execute("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'deals'"
+                       ).fetchone()[0]
+    if "lost_reason_id" not in old:
+        rebuild_table(conn, "deals", tables["deals"])
+    for name in ("deal_contacts", "deal_moves", "quote_counters", "quotes", "quote_lines"):
+        if not _exists(conn, "table", name):
+            conn.execute(tables[name])
+    # one move per deal, into the stage it is in: the funnel needs a first stage
+    conn.execute("INSERT INTO deal_moves(deal_id, from_stage, to_stage, moved_at)"
+                 " SELECT id, NULL, stage, substr(created, 1, 10) FROM deals"
+                 " WHERE id NOT IN (SELECT deal_id FROM deal_moves)")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(contact_facts)")}
+    if "last_purchase" not in columns:
+        conn.execute("ALTER TABLE contact_facts ADD COLUMN last_purchase TEXT")
+        conn.execute(
+            "UPDATE contact_facts SET last_purchase = d.last FROM (SELECT contact_id,"
+            f" max(closed_at) AS last FROM deals WHERE stage IN {schema.WON_STAGES}"
+            " GROUP BY contact_id) AS d WHERE contact_facts.contact_id = d.contact_id")
+    if not _exists(conn, "table", "deals_fts"):
+        _executescript(conn, schema.DEALS_FULLTEXT)
+        conn.execute("INSERT INTO deals_fts(deals_fts) VALUES ('rebuild')")
+    # the deal triggers of this version (facts by stage kind, full text)
+    for name in statements_named(schema.DEALS_TRIGGERS):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _executescript(conn, schema.DEALS_TRIGGERS)
+    ours = ("deals", "deal_contacts", "deal_moves", "quotes", "quote_lines")
+    for name, statement in index_statements().items():
+        if (name.startswith(tuple(f"{t}_" for t in ours)) or name == "facts_last_purchase") \
+                and not _exists(conn, "index", name):
+            conn.execute(statement)
+
+
+def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?",
+                        (kind, name)).fetchone() is not None
+
+
+def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str) -> None:
+    """Give ``table`` the definition ``create_sql`` (a ``CREATE TABLE table (…)``),
+    keeping its rows: the columns both have are copied, new ones take their default.
+
+    SQLite's procedure for changes ALTER TABLE cannot make (a CHECK, a foreign
+    key): new table, copy, drop, rename; then the indexes of ``schema.INDEXES``
+    on it, and the triggers and views that mention it, are made again. Runs in
+    the caller's transaction. Dropping the old table deletes its rows first, which
+    fires the ON DELETE actions of tables that reference it: rebuild a table
+    before tables referencing it exist, or keep their rows aside.
+    """
+    temporary = f"{table}__rebuilt"
+    create_sql = _without_comment_lines(create_sql)
+    head, sep, rest = create_sql.partition("(")
+    if table not in head.split() or not sep:
+        raise ValueError(f"not a CREATE TABLE {table} statement: {create_sql[:60]}")
+    conn.execute(f"CREATE TABLE {temporary} ({rest}")
+    old_columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    new_columns = {row[1] for row in conn.execute(f"PRAGMA table_info({temporary})")}
+    shared = ", ".join(c for c in old_columns if c in new_columns)
+    dependants = conn.execute(
+        "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view')"
+        " AND sql IS NOT NULL AND (tbl_name = ? OR sql LIKE ?)", (table, f"%{table}%")).fetchall()
+    for kind, name, _sql in dependants:
+        conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
+    conn.execute(f"INSERT INTO {temporary}({shared}) SELECT {shared} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {temporary} RENAME TO {table}")
+    for statement in index_statements().values():
+        words = statement.split()
+        if words[words.index("ON") + 1].split("(")[0] == table:
+            conn.execute(statement)
+    for _kind, _name, sql in dependants:
+        conn.execute(sql)
+
+
+def _erasure_marks(conn: sqlite3.Connection) -> None:
+    """The triggers that mark a deletion for the full-text merge that makes it real
+    (schema.ERASURE_TRIGGERS, storage/erasure.py), for files made before them."""
+    present = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'erasure_%'")}
+    for statement in split_statements(schema.ERASURE_TRIGGERS):
+        if statement.split()[2] not in present:
+            conn.execute(statement)
+
+
+def _clean_file(conn: sqlite3.Connection) -> None:
+    """Undoable merges and key edits (``operations``), dismissed duplicate pairs,
+    the custom field names (kept by triggers) and the partial indexes of
+    invalid e-mails and postal codes (see schema.CLEAN_FILE_TABLES).
+
+    A new file got them from schema.TABLES at step 1: nothing is made twice."""
+    _executescript(conn, schema.CLEAN_FILE_TABLES)
+    existing = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger')")}
+    for statement in split_statements(schema.CLEAN_FILE_INDEXES + schema.CLEAN_FILE_TRIGGERS):
+        words = statement.split()
+        name = words[words.index("INDEX" if words[1] == "INDEX" else "TRIGGER") + 1]
+        if name not in existing:
+            conn.execute(statement)
+    _executescript(conn, schema.FILL_CUSTOM_FIELDS)
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
     _campaigns,
+    _mail_archives,
+    _contacts_with_keys,
+    _deals_pipeline_and_quotes,
+    _erasure_marks,
+    _clean_file,
 ]
 LATEST_VERSION = len(_STEPS)
 
@@ -103,11 +253,32 @@ def create_for_bulk_load(conn: sqlite3.Connection, early_indexes: tuple[str, ...
 
 def index_statements() -> dict[str, str]:
     """Every index of :data:`schema.INDEXES`, by name."""
+    return statements_named(schema.INDEXES)
+
+
+def table_statements() -> dict[str, str]:
+    """Every CREATE TABLE of :data:`schema.TABLES`, by table name."""
+    return {name: sql for name, sql in statements_named(schema.TABLES).items()
+            if _without_comment_lines(sql).upper().startswith("CREATE TABLE")}
+
+
+def _without_comment_lines(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")
+                     ).strip()
+
+
+def statements_named(script: str) -> dict[str, str]:
+    """The CREATE statements of a script (tables, indexes, triggers, views), by name."""
     found = {}
-    for statement in split_statements(schema.INDEXES):
+    for statement in split_statements(script):
         words = " ".join(line for line in statement.splitlines()
                          if not line.lstrip().startswith("--")).split()
-        found[words[words.index("INDEX") + 1]] = statement
+        if not words or words[0].upper() != "CREATE":
+            continue
+        for kind in ("TABLE", "INDEX", "TRIGGER", "VIEW"):
+            if kind in words:
+                found[words[words.index(kind) + 1].split("(")[0]] = statement
+                break
     return found
 
 
@@ -131,10 +302,28 @@ def finish_bulk_load(conn: sqlite3.Connection, key_columns: list[str], *,
     for column in key_columns:
         conn.execute(key_index_sql(column))
     _executescript(conn, schema.TRIGGERS)
+    refresh_contacts_with_keys(conn)
+    _executescript(conn, schema.FILL_CUSTOM_FIELDS)
     # Sampled statistics: enough for the planner, a fraction of a full ANALYZE.
     conn.execute("PRAGMA analysis_limit = 2000")
     conn.execute("ANALYZE")
     conn.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+
+
+def refresh_contacts_with_keys(conn: sqlite3.Connection) -> None:
+    """Make the contacts_with_keys view again from the keys in ``qual_keys``.
+
+    Called wherever the keys change (a column added or dropped): the view names
+    every key's column, and SQLite refuses to drop a column a view reads."""
+    conn.execute("DROP VIEW IF EXISTS contacts_with_keys")
+    conn.execute(schema.contacts_with_keys_sql(keys_of(conn)))
+
+
+def keys_of(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """(id, name, type) of the file's qualification keys, in their order: what the
+    contacts_with_keys view is made of."""
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
 
 
 def key_index_sql(column: str) -> str:
@@ -148,10 +337,13 @@ def add_key_column(conn: sqlite3.Connection, key_id: int, key_type: str, *, inde
     conn.execute(f"ALTER TABLE contact_facts ADD COLUMN {column} {affinity}")
     if index:
         conn.execute(key_index_sql(column))
+    refresh_contacts_with_keys(conn)  # the key's row is in qual_keys already
     return column
 
 
 def drop_key_column(conn: sqlite3.Connection, key_id: int) -> None:
     column = schema.key_column(key_id)
+    conn.execute("DROP VIEW IF EXISTS contacts_with_keys")  # it reads the column
     conn.execute(f"DROP INDEX IF EXISTS facts_{column}")
     conn.execute(f"ALTER TABLE contact_facts DROP COLUMN {column}")
+    refresh_contacts_with_keys(conn)  # without the key, whose row is gone or going

@@ -65,6 +65,20 @@ CREATE VIRTUAL TABLE history_fts USING fts5(
 );
 """
 
+DEALS_FULLTEXT = f"""
+-- Deal titles and notes join the full text (a bare word finds the contact), with
+-- the contact packed in the rowid as for history.
+CREATE VIEW deals_fts_source AS
+    SELECT {history_fts_rowid()} AS fts_rowid, title, notes FROM deals;
+
+CREATE VIRTUAL TABLE deals_fts USING fts5(
+    title, notes,
+    content='deals_fts_source', content_rowid='fts_rowid',
+    tokenize="unicode61 remove_diacritics 2"
+);
+"""
+
+
 # Campaigns (services/campaigns): a mailing, letters, a phoning or an event
 # invitation sent to a list of recipients frozen when the campaign is made.
 # Rows naming a contact reference contacts(id), so that merging duplicates moves
@@ -207,9 +221,12 @@ CREATE TABLE contact_facts (
     deals         INTEGER NOT NULL DEFAULT 0,  -- number of won deals
     revenue       REAL NOT NULL DEFAULT 0,     -- sum of won deals
     open_deals    INTEGER NOT NULL DEFAULT 0,
+    last_purchase TEXT,      -- YYYY-MM-DD of the latest won deal
     created       TEXT,      -- YYYY-MM-DD of contacts.created (kept by triggers), for created:2024
     updated       TEXT,      -- YYYY-MM-DD of contacts.updated
-    flags         INTEGER NOT NULL DEFAULT 0  -- CONTACT_FLAGS of the contact (has:email…)
+    flags         INTEGER NOT NULL DEFAULT 0, -- CONTACT_FLAGS of the contact (has:email…)
+    last_inbound  TEXT       -- YYYY-MM-DD of the latest message from the contact (direction 'in'):
+                             -- the CNIL retention clock counts from the prospect's own last contact
     -- k<id> columns, one per qualification key, are added by ALTER TABLE
 );
 
@@ -246,7 +263,9 @@ CREATE TABLE history (
     automatic    INTEGER NOT NULL DEFAULT 0,
     activity_id  INTEGER REFERENCES activities(id) ON DELETE SET NULL,
     import_batch INTEGER REFERENCES import_batches(id) ON DELETE SET NULL,
-    created      TEXT NOT NULL
+    created      TEXT NOT NULL,
+    message_id   TEXT,  -- mail archives: the Message-ID (else "sha1:…" of the content): re-imports add nothing
+    direction    TEXT   -- mail archives: 'in' the contact wrote, 'out' the user wrote, 'cc' a fellow recipient
 );
 
 """ + HISTORY_FULLTEXT + """
@@ -285,18 +304,121 @@ CREATE TABLE activity_contacts (
     PRIMARY KEY (activity_id, contact_id)
 ) WITHOUT ROWID;
 
+-- The pipeline's stages, in order: the user renames them, reorders them, sets
+-- their default probability, adds some; ``kind`` says which count as won or
+-- lost (the revenue and open-deal facts follow it). Deals name a stage by its
+-- ``id`` (lead, qualified… for the defaults, the folded label for new ones).
+CREATE TABLE deal_stages (
+    id          TEXT PRIMARY KEY,
+    label       TEXT NOT NULL,
+    norm_label  TEXT NOT NULL UNIQUE,
+    position    INTEGER NOT NULL,
+    probability INTEGER NOT NULL DEFAULT 0 CHECK (probability BETWEEN 0 AND 100),
+    kind        TEXT NOT NULL DEFAULT 'open' CHECK (kind IN ('open', 'won', 'lost'))
+) WITHOUT ROWID;
+
+INSERT INTO deal_stages(id, label, norm_label, position, probability, kind) VALUES
+    ('lead', 'Piste', 'piste', 1, 10, 'open'),
+    ('qualified', 'Qualifiée', 'qualifiee', 2, 25, 'open'),
+    ('proposal', 'Proposition', 'proposition', 3, 50, 'open'),
+    ('negotiation', 'Négociation', 'negociation', 4, 75, 'open'),
+    ('won', 'Gagnée', 'gagnee', 5, 100, 'won'),
+    ('lost', 'Perdue', 'perdue', 6, 0, 'lost');
+
+-- The user's own lists for deals: why deals are lost, what they sell.
+CREATE TABLE deal_choices (
+    id         INTEGER PRIMARY KEY,
+    list       TEXT NOT NULL CHECK (list IN ('lost_reason', 'category')),
+    label      TEXT NOT NULL,
+    norm_label TEXT NOT NULL,
+    position   INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (list, norm_label)
+);
+
+INSERT INTO deal_choices(list, label, norm_label, position) VALUES
+    ('lost_reason', 'Prix', 'prix', 1),
+    ('lost_reason', 'Concurrent', 'concurrent', 2),
+    ('lost_reason', 'Délai', 'delai', 3),
+    ('lost_reason', 'Pas de budget', 'pas de budget', 4),
+    ('lost_reason', 'Projet abandonné', 'projet abandonne', 5),
+    ('lost_reason', 'Sans réponse', 'sans reponse', 6);
+
 CREATE TABLE deals (
     id             INTEGER PRIMARY KEY,
     contact_id     INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
     title          TEXT NOT NULL DEFAULT '',
-    stage          TEXT NOT NULL DEFAULT 'lead'
-                   CHECK (stage IN ('lead', 'qualified', 'proposal', 'negotiation', 'won', 'lost')),
-    amount         REAL NOT NULL DEFAULT 0,
+    stage          TEXT NOT NULL DEFAULT 'lead' REFERENCES deal_stages(id),
+    amount         REAL NOT NULL DEFAULT 0,    -- excluding VAT (HT)
     probability    INTEGER NOT NULL DEFAULT 10 CHECK (probability BETWEEN 0 AND 100),
-    expected_close TEXT,
-    closed_at      TEXT,
+    expected_close TEXT,                       -- YYYY-MM-DD
+    closed_at      TEXT,                       -- YYYY-MM-DD, when won or lost
     created        TEXT NOT NULL,
-    updated        TEXT NOT NULL
+    updated        TEXT NOT NULL,
+    cost           REAL,                       -- what it costs the user (margin = amount - cost)
+    category_id    INTEGER REFERENCES deal_choices(id) ON DELETE SET NULL,
+    source         TEXT NOT NULL DEFAULT '',   -- where it came from (the contact's Source key by default)
+    notes          TEXT NOT NULL DEFAULT '',
+    lost_reason_id INTEGER REFERENCES deal_choices(id) ON DELETE SET NULL,
+    import_batch   INTEGER REFERENCES import_batches(id) ON DELETE SET NULL
+);
+
+-- Other contacts of a deal (colleagues at the same company); deals.contact_id
+-- is the one whose revenue and facts it counts in.
+CREATE TABLE deal_contacts (
+    deal_id    INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+    contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    PRIMARY KEY (deal_id, contact_id)
+) WITHOUT ROWID;
+
+-- Every stage a deal entered (from_stage NULL: created there): the funnel's
+-- conversions are read from it, whatever the deal's stage is now.
+CREATE TABLE deal_moves (
+    id         INTEGER PRIMARY KEY,
+    deal_id    INTEGER NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+    from_stage TEXT,
+    to_stage   TEXT NOT NULL,
+    moved_at   TEXT NOT NULL                   -- YYYY-MM-DD
+);
+
+-- Quote numbers: the last one given per year, never decremented, so a number
+-- is never given twice (even after a quote is deleted).
+CREATE TABLE quote_counters (
+    year INTEGER PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+
+CREATE TABLE quotes (
+    id          INTEGER PRIMARY KEY,
+    number      TEXT NOT NULL UNIQUE,          -- D2026-0001, D2026-0001-V2 for a new version
+    contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    deal_id     INTEGER REFERENCES deals(id) ON DELETE SET NULL,
+    title       TEXT NOT NULL DEFAULT '',      -- what it is for
+    issued      TEXT NOT NULL,                 -- YYYY-MM-DD
+    valid_days  INTEGER NOT NULL DEFAULT 30 CHECK (valid_days BETWEEN 1 AND 3650),
+    status      TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'sent', 'accepted', 'refused')),
+    version     INTEGER NOT NULL DEFAULT 1,
+    previous_id INTEGER REFERENCES quotes(id) ON DELETE SET NULL, -- the version it replaces
+    notes       TEXT NOT NULL DEFAULT '',      -- printed under the lines
+    total_ht    REAL NOT NULL DEFAULT 0,       -- kept by the core from the lines
+    total_vat   REAL NOT NULL DEFAULT 0,
+    total_ttc   REAL NOT NULL DEFAULT 0,
+    sent_at     TEXT,
+    decided_at  TEXT,
+    created     TEXT NOT NULL,
+    updated     TEXT NOT NULL
+);
+
+CREATE TABLE quote_lines (
+    id          INTEGER PRIMARY KEY,
+    quote_id    INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    designation TEXT NOT NULL,
+    quantity    REAL NOT NULL DEFAULT 1,
+    unit        TEXT NOT NULL DEFAULT '',
+    unit_price  REAL NOT NULL DEFAULT 0,       -- HT
+    vat_rate    REAL NOT NULL DEFAULT 20,      -- percent: 20, 10, 5.5, 2.1 or 0
+    discount    REAL NOT NULL DEFAULT 0 CHECK (discount >= 0 AND discount <= 100) -- percent
 );
 
 CREATE TABLE segments (
@@ -324,7 +446,40 @@ CREATE TABLE segment_members (
     added      TEXT NOT NULL,
     PRIMARY KEY (segment_id, contact_id)
 ) WITHOUT ROWID;
-""" + CAMPAIGN_TABLES
+""" + DEALS_FULLTEXT + CAMPAIGN_TABLES
+
+# Mail archives (services/mailimport): a message is on a contact's timeline once
+# (re-imports add nothing), correspondents are matched on the second e-mail too,
+# and the contact's last message *from* them is kept beside last_contact.
+MAIL_INDEXES = """
+CREATE UNIQUE INDEX history_message ON history(message_id, contact_id) WHERE message_id IS NOT NULL;
+CREATE INDEX contacts_email2 ON contacts(lower(trim(email2))) WHERE email2 != '';
+CREATE INDEX facts_last_inbound ON contact_facts(last_inbound);
+"""
+
+LAST_INBOUND_SQL = (
+    "(SELECT max(substr(happened_at, 1, 10)) FROM history"
+    " WHERE contact_id = {cid} AND direction = 'in')"
+)
+
+MAIL_TRIGGERS = f"""
+CREATE TRIGGER history_ai_inbound AFTER INSERT ON history WHEN new.direction = 'in' BEGIN
+    UPDATE contact_facts
+       SET last_inbound = max(coalesce(last_inbound, ''), substr(new.happened_at, 1, 10))
+     WHERE contact_id = new.contact_id;
+END;
+
+CREATE TRIGGER history_ad_inbound AFTER DELETE ON history WHEN old.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="old.contact_id")}
+     WHERE contact_id = old.contact_id;
+END;
+
+CREATE TRIGGER history_au_inbound AFTER UPDATE OF contact_id, happened_at, direction ON history
+WHEN old.direction = 'in' OR new.direction = 'in' BEGIN
+    UPDATE contact_facts SET last_inbound = {LAST_INBOUND_SQL.format(cid="contact_facts.contact_id")}
+     WHERE contact_id IN (old.contact_id, new.contact_id);
+END;
+"""
 
 INDEXES = """
 CREATE INDEX contacts_sort ON contacts(sort_key, id);
@@ -361,8 +516,29 @@ CREATE INDEX activities_alarm ON activities(datetime(starts_at, '-' || alarm_min
     WHERE alarm_min IS NOT NULL AND status = 'open' AND rrule = '' AND starts_at IS NOT NULL;
 CREATE INDEX activity_contacts_contact ON activity_contacts(contact_id);
 CREATE INDEX deals_contact ON deals(contact_id);
+-- the query fields on deals (deal_stage:, deal_amount>, won:, expected_close:,
+-- lost_reason:) read contact ids straight from these, without the table
+CREATE INDEX deals_stage ON deals(stage, contact_id);
+CREATE INDEX deals_amount ON deals(amount, contact_id);
+CREATE INDEX deals_closed ON deals(stage, closed_at, amount, contact_id)
+    WHERE closed_at IS NOT NULL;
+CREATE INDEX deals_expected ON deals(expected_close, stage, contact_id)
+    WHERE expected_close IS NOT NULL;
+CREATE INDEX deals_lost_reason ON deals(lost_reason_id, contact_id)
+    WHERE lost_reason_id IS NOT NULL;
+CREATE INDEX deals_import_batch ON deals(import_batch) WHERE import_batch IS NOT NULL;
+-- the pipeline: totals per stage and the forecast read this index alone, and the
+-- first cards of a stage by expected close are a range of it
+CREATE INDEX deals_pipeline ON deals(stage, expected_close, amount, probability, contact_id);
+CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id);
+CREATE INDEX deal_moves_deal ON deal_moves(deal_id, moved_at);
+CREATE INDEX quotes_contact ON quotes(contact_id);
+CREATE INDEX quotes_deal ON quotes(deal_id) WHERE deal_id IS NOT NULL;
+CREATE INDEX quotes_issued ON quotes(issued);
+CREATE INDEX quote_lines_quote ON quote_lines(quote_id, position);
+CREATE INDEX facts_last_purchase ON contact_facts(last_purchase);
 CREATE INDEX segment_members_contact ON segment_members(contact_id);
-""" + CAMPAIGN_INDEXES
+""" + CAMPAIGN_INDEXES + MAIL_INDEXES
 
 _AUTOMATIC = ", ".join(f"'{kind}'" for kind in AUTOMATIC_KINDS)
 
@@ -403,12 +579,20 @@ NEXT_ACTIVITY_SQL = (
     " FROM activity_contacts ac JOIN activities a ON a.id = ac.activity_id"
     " WHERE ac.contact_id = {cid} AND a.status = 'open')"
 )
-DEALS_SQL = "(SELECT count(*) FROM deals WHERE contact_id = {cid} AND stage = 'won')"
+# Stages by kind (deal_stages.kind): the stage table is the user's, so a rule
+# on "won" reads it instead of naming 'won'.
+WON_STAGES = "(SELECT id FROM deal_stages WHERE kind = 'won')"
+OPEN_STAGES = "(SELECT id FROM deal_stages WHERE kind = 'open')"
+DEALS_SQL = f"(SELECT count(*) FROM deals WHERE contact_id = {{cid}} AND stage IN {WON_STAGES})"
 REVENUE_SQL = (
-    "(SELECT coalesce(sum(amount), 0) FROM deals WHERE contact_id = {cid} AND stage = 'won')"
+    f"(SELECT coalesce(sum(amount), 0) FROM deals WHERE contact_id = {{cid}}"
+    f" AND stage IN {WON_STAGES})"
 )
 OPEN_DEALS_SQL = (
-    "(SELECT count(*) FROM deals WHERE contact_id = {cid} AND stage NOT IN ('won', 'lost'))"
+    f"(SELECT count(*) FROM deals WHERE contact_id = {{cid}} AND stage IN {OPEN_STAGES})"
+)
+LAST_PURCHASE_SQL = (
+    f"(SELECT max(closed_at) FROM deals WHERE contact_id = {{cid}} AND stage IN {WON_STAGES})"
 )
 
 
@@ -451,7 +635,8 @@ def _refresh_deals(cid: str) -> str:
     return (
         f"UPDATE contact_facts SET deals = {DEALS_SQL.format(cid=cid)},"
         f" revenue = {REVENUE_SQL.format(cid=cid)},"
-        f" open_deals = {OPEN_DEALS_SQL.format(cid=cid)}"
+        f" open_deals = {OPEN_DEALS_SQL.format(cid=cid)},"
+        f" last_purchase = {LAST_PURCHASE_SQL.format(cid=cid)}"
         f" WHERE contact_id = {cid};"
     )
 
@@ -487,6 +672,58 @@ CREATE TRIGGER history_au AFTER UPDATE ON history BEGIN
     VALUES ({history_fts_rowid('new.contact_id', 'new.id')}, new.subject, new.body);
     UPDATE contact_facts SET last_contact = {LAST_CONTACT_SQL.format(cid="contact_facts.contact_id")}
      WHERE contact_id IN (old.contact_id, new.contact_id);
+END;
+"""
+
+def _deals_fts(action: str, row: str) -> str:
+    rowid = history_fts_rowid(f"{row}.contact_id", f"{row}.id")
+    if action == "delete":
+        return (f"INSERT INTO deals_fts(deals_fts, rowid, title, notes)"
+                f" VALUES ('delete', {rowid}, {row}.title, {row}.notes);")
+    return f"INSERT INTO deals_fts(rowid, title, notes) VALUES ({rowid}, {row}.title, {row}.notes);"
+
+
+# The contact's deal facts and the deals' full text, whoever writes a deal.
+DEALS_TRIGGERS = f"""
+CREATE TRIGGER deals_ai AFTER INSERT ON deals BEGIN
+    {_refresh_deals("new.contact_id")}
+    {_deals_fts("insert", "new")}
+END;
+
+CREATE TRIGGER deals_ad AFTER DELETE ON deals BEGIN
+    {_refresh_deals("old.contact_id")}
+    {_deals_fts("delete", "old")}
+END;
+
+CREATE TRIGGER deals_au AFTER UPDATE ON deals BEGIN
+    {_refresh_deals("old.contact_id")}
+    {_refresh_deals("new.contact_id")}
+END;
+
+CREATE TRIGGER deals_au_text AFTER UPDATE OF contact_id, title, notes ON deals BEGIN
+    {_deals_fts("delete", "old")}
+    {_deals_fts("insert", "new")}
+END;
+"""
+
+
+# Erasure. Deleting a row tells FTS5 to forget its words, but they stay in the
+# index's existing segments (and SQLite 3.40 has no FTS5 secure-delete) until
+# the segments are merged. These marks make storage/erasure.py merge them
+# (complete_erasure), whoever deleted the row; and what an import merged into a
+# contact (old and new values, import_merges) goes with the contact.
+ERASURE_TRIGGERS = """
+CREATE TRIGGER erasure_contacts_ad AFTER DELETE ON contacts BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.contacts', datetime('now'));
+    DELETE FROM import_merges WHERE contact_id = old.id;
+END;
+
+CREATE TRIGGER erasure_history_ad AFTER DELETE ON history BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.history', datetime('now'));
+END;
+
+CREATE TRIGGER erasure_deals_ad AFTER DELETE ON deals BEGIN
+    INSERT OR IGNORE INTO meta(key, value) VALUES ('erasure.deals', datetime('now'));
 END;
 """
 
@@ -539,7 +776,7 @@ CREATE TRIGGER contacts_au_flags AFTER UPDATE OF email, phone, mobile, email_opt
 END;
 
 {HISTORY_TRIGGERS}
-
+{MAIL_TRIGGERS}
 CREATE TRIGGER activity_contacts_ai AFTER INSERT ON activity_contacts BEGIN
     UPDATE contact_facts SET next_activity = {NEXT_ACTIVITY_SQL.format(cid="new.contact_id")}
      WHERE contact_id = new.contact_id;
@@ -554,19 +791,8 @@ CREATE TRIGGER activities_au AFTER UPDATE OF starts_at, due, status ON activitie
     {_refresh_next_activity_for("new.id")}
 END;
 
-CREATE TRIGGER deals_ai AFTER INSERT ON deals BEGIN
-    {_refresh_deals("new.contact_id")}
-END;
-
-CREATE TRIGGER deals_ad AFTER DELETE ON deals BEGIN
-    {_refresh_deals("old.contact_id")}
-END;
-
-CREATE TRIGGER deals_au AFTER UPDATE ON deals BEGIN
-    {_refresh_deals("old.contact_id")}
-    {_refresh_deals("new.contact_id")}
-END;
-{CHANGE_LOG_TRIGGERS}"""
+{DEALS_TRIGGERS}
+{CHANGE_LOG_TRIGGERS}""" + ERASURE_TRIGGERS
 
 # After a bulk load (tables filled with triggers absent), derive everything the
 # triggers would have maintained, in set-based statements.
@@ -582,22 +808,29 @@ UPDATE contact_facts SET last_contact = h.last
   FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
          WHERE automatic = 0 GROUP BY contact_id) AS h
  WHERE contact_facts.contact_id = h.contact_id;
+UPDATE contact_facts SET last_inbound = h.last
+  FROM (SELECT contact_id, max(substr(happened_at, 1, 10)) AS last FROM history
+         WHERE direction = 'in' GROUP BY contact_id) AS h
+ WHERE contact_facts.contact_id = h.contact_id;
 UPDATE contact_facts SET next_activity = n.next
   FROM (SELECT ac.contact_id, min(substr(coalesce(a.starts_at, a.due), 1, 10)) AS next
           FROM activity_contacts ac JOIN activities a ON a.id = ac.activity_id
          WHERE a.status = 'open' GROUP BY ac.contact_id) AS n
  WHERE contact_facts.contact_id = n.contact_id;
-UPDATE contact_facts SET deals = d.won, revenue = d.revenue, open_deals = d.open
-  FROM (SELECT contact_id,
-               sum(stage = 'won') AS won,
-               coalesce(sum(CASE WHEN stage = 'won' THEN amount END), 0) AS revenue,
-               sum(stage NOT IN ('won', 'lost')) AS open
-          FROM deals GROUP BY contact_id) AS d
+UPDATE contact_facts SET deals = d.won, revenue = d.revenue, open_deals = d.open,
+       last_purchase = d.last_purchase
+  FROM (SELECT deals.contact_id,
+               sum(s.kind = 'won') AS won,
+               coalesce(sum(CASE WHEN s.kind = 'won' THEN deals.amount END), 0) AS revenue,
+               sum(s.kind = 'open') AS open,
+               max(CASE WHEN s.kind = 'won' THEN deals.closed_at END) AS last_purchase
+          FROM deals JOIN deal_stages s ON s.id = deals.stage GROUP BY deals.contact_id) AS d
  WHERE contact_facts.contact_id = d.contact_id;
 """
 BULK_BUILD_FULLTEXT = """
 INSERT INTO contacts_fts(contacts_fts) VALUES ('rebuild');
 INSERT INTO history_fts(history_fts) VALUES ('rebuild');
+INSERT INTO deals_fts(deals_fts) VALUES ('rebuild');
 """
 
 # Column affinity of a key column in contact_facts, by key type.
@@ -615,3 +848,133 @@ KEY_COLUMN_AFFINITY = {
 def key_column(key_id: int) -> str:
     """The contact_facts column holding a key's values (ids are integers, never user text)."""
     return f"k{int(key_id)}"
+
+
+# -- the view for other tools ----------------------------------------------------------
+
+# What contacts_with_keys shows of a contact before its keys, in this order.
+CONTACT_VIEW_COLUMNS = (
+    "c.id", "c.first_name", "c.last_name", "c.company", "c.title", "c.email", "c.phone",
+    "c.mobile", "c.address", "c.address2", "c.postal_code", "c.city", "c.country",
+    "f.dept", "c.birthday", "c.website", "c.email_optout", "c.phone_optout", "c.legal_basis",
+    "f.last_contact", "f.next_activity", "f.deals", "f.revenue", "f.open_deals",
+    "c.created", "c.updated",
+)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _key_value_sql(key_id: int, key_type: str) -> str:
+    """A key's value as people read it: a choice's value, a multi's values as a JSON
+    array (in the key's order), yes/no as 1/0, other types as stored."""
+    column = f"f.{key_column(key_id)}"
+    if key_type == "choice":
+        return (f"(SELECT v.value FROM key_values v WHERE v.key_id = {int(key_id)}"
+                f" AND v.code = {column})")
+    if key_type == "multi":
+        return (f"CASE WHEN {column} IS NULL THEN NULL ELSE (SELECT json_group_array(value)"
+                f" FROM (SELECT v.value FROM key_values v WHERE v.key_id = {int(key_id)}"
+                f" AND ({column} >> v.code) & 1 ORDER BY v.position)) END")
+    return column
+
+
+def contacts_with_keys_sql(keys: list[tuple[int, str, str]]) -> str:
+    """``CREATE VIEW contacts_with_keys``: one row per contact, its fields and facts,
+    then one column per qualification key named as the user named it.
+
+    ``keys``: (id, name, type) of each key, in the order the app shows them. The view
+    depends on them: it is made again whenever a key is added or removed
+    (``migrations.refresh_contacts_with_keys``), so the expected view of a file is
+    this function of its ``qual_keys`` rows. A key named like a contact column
+    gets " (clé)" after its name.
+    """
+    taken = {column.split(".")[1].casefold() for column in CONTACT_VIEW_COLUMNS}
+    parts = list(CONTACT_VIEW_COLUMNS)
+    for key_id, name, key_type in keys:
+        label = name if name.casefold() not in taken else f"{name} (clé)"
+        taken.add(label.casefold())
+        parts.append(f"{_key_value_sql(key_id, key_type)} AS {_quoted(label)}")
+    columns = ",\n    ".join(parts)
+    return (f"CREATE VIEW contacts_with_keys AS\nSELECT\n    {columns}\n"
+            "FROM contacts c JOIN contact_facts f ON f.contact_id = c.id")
+# -- a clean file: merges and key edits that can be undone, dismissed duplicate
+# pairs, the names of custom fields, and values kept though invalid -----------
+
+CLEAN_FILE_TABLES = """
+-- What a merge of contacts or an edit of a key or its values changed, so that
+-- it can be undone (the app's u, qualif undo); also the audit trail of those
+-- operations. ``data`` is JSON written and read by the operation's own module.
+CREATE TABLE IF NOT EXISTS operations (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,       -- merge, key_rename, value_rename, value_merge, ...
+    label    TEXT NOT NULL,       -- what the user reads: "Fusion : #12 Léo Besson ← #40"
+    created  TEXT NOT NULL,
+    data     TEXT NOT NULL DEFAULT '{}',
+    undone   TEXT                 -- when it was undone, if it was
+);
+
+-- Pairs the user said are not duplicates (contact_a < contact_b): never proposed again.
+CREATE TABLE IF NOT EXISTS duplicate_dismissals (
+    contact_a INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    contact_b INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created   TEXT NOT NULL,
+    PRIMARY KEY (contact_a, contact_b)
+) WITHOUT ROWID;
+
+-- Every name a contact's custom fields (contacts.custom) ever used, kept by the
+-- triggers below: the query language resolves `budget>1000` from this small
+-- table instead of reading every contact's JSON.
+CREATE TABLE IF NOT EXISTS custom_fields (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+"""
+
+# The rule of a valid e-mail address and French postal code, in SQL (the same
+# rule in Python is qualif_tui.domain.validity; a test holds them equal). An
+# invalid value is kept as typed and shown with a warning; these partial
+# indexes, which hold only the invalid rows, answer `invalid:email` at once.
+_EMAIL_OK = ("({e} GLOB '?*@?*.?*' AND {e} NOT GLOB '*@*@*'"
+             " AND {e} NOT GLOB ('*[ ,;<>' || char(9, 10, 13) || ']*'))")
+INVALID_EMAIL_SQL = ("((c.email != '' AND NOT " + _EMAIL_OK.format(e="c.email") + ")"
+                     " OR (c.email2 != '' AND NOT " + _EMAIL_OK.format(e="c.email2") + "))")
+INVALID_POSTAL_CODE_SQL = (
+    "(c.postal_code != '' AND lower(trim(c.country)) IN ('', 'france', 'fr', 'fra')"
+    " AND (length(c.postal_code) != 5 OR c.postal_code GLOB '*[^0-9]*'))")
+
+
+def _on_contacts(expression: str) -> str:
+    """An expression on ``c.`` columns as an index on contacts writes it (no alias)."""
+    return expression.replace("c.", "")
+
+
+CLEAN_FILE_INDEXES = f"""
+CREATE INDEX duplicate_dismissals_b ON duplicate_dismissals(contact_b);
+CREATE INDEX contacts_invalid_email ON contacts(id) WHERE {_on_contacts(INVALID_EMAIL_SQL)};
+CREATE INDEX contacts_invalid_postal_code ON contacts(id)
+    WHERE {_on_contacts(INVALID_POSTAL_CODE_SQL)};
+"""
+
+_CUSTOM_JSON = "CASE WHEN json_valid(new.custom) THEN new.custom ELSE '{}' END"
+CLEAN_FILE_TRIGGERS = f"""
+CREATE TRIGGER contacts_custom_names_ai AFTER INSERT ON contacts
+WHEN new.custom != '{{}}' BEGIN
+    INSERT OR IGNORE INTO custom_fields(name) SELECT key FROM json_each({_CUSTOM_JSON});
+END;
+
+CREATE TRIGGER contacts_custom_names_au AFTER UPDATE OF custom ON contacts
+WHEN new.custom != '{{}}' BEGIN
+    INSERT OR IGNORE INTO custom_fields(name) SELECT key FROM json_each({_CUSTOM_JSON});
+END;
+"""
+
+FILL_CUSTOM_FIELDS = """
+INSERT OR IGNORE INTO custom_fields(name)
+    SELECT DISTINCT j.key FROM contacts c, json_each(c.custom) j
+     WHERE c.custom != '{}' AND json_valid(c.custom);
+"""
+
+TABLES += CLEAN_FILE_TABLES
+INDEXES += CLEAN_FILE_INDEXES
+TRIGGERS += CLEAN_FILE_TRIGGERS

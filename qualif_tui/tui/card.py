@@ -1,4 +1,4 @@
-"""The contact card: a title line and three parts — qualification, history, agenda.
+"""The contact card: a title line and four parts — qualification, history, agenda, deals.
 
 The card loads the highlighted contact in a worker (the latest request wins)
 and shows the part that has the focus: Tab into the history, the tab follows.
@@ -18,18 +18,22 @@ from textual.worker import get_current_worker
 
 from qualif_tui.domain.activities import Activity, contact_activities
 from qualif_tui.domain.contacts import Contact, get_contact
+from qualif_tui.domain.deals import Deal, list_deals
 from qualif_tui.domain.errors import NotFound
 from qualif_tui.domain.history import HistoryEntry, list_entries
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.qualify import qualified
+from qualif_tui.domain.quotes import Quote, list_quotes
 from qualif_tui.storage import Database
 from qualif_tui.tui.agenda_pane import AgendaPane
+from qualif_tui.tui.deals_pane import DealsPane
 from qualif_tui.tui.qualification import QualificationForm
 from qualif_tui.tui.timeline import ENTRY_LIMIT, Timeline
 from qualif_tui.tui.workers import WorkerReports, deliver
 
 CARD_DELAY = 0.04  # seconds
-PANES = {"form": "tab-form", "timeline": "tab-timeline", "agenda": "tab-agenda"}
+PANES = {"form": "tab-form", "timeline": "tab-timeline", "agenda": "tab-agenda",
+         "deals": "tab-deals", "quotes": "tab-deals"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class CardData:
     keys: list[QualKey]
     entries: list[HistoryEntry]
     activities: list[Activity]
+    deals: list[Deal]
+    quotes: list[Quote]
 
 
 def load_card(db: Database, contact_id: int) -> CardData:
@@ -45,7 +51,8 @@ def load_card(db: Database, contact_id: int) -> CardData:
     keys = list_keys(db)
     contact = get_contact(db, contact_id)
     return CardData(contact, keys, list_entries(db, contact_id, limit=ENTRY_LIMIT),
-                    contact_activities(db, contact_id))
+                    contact_activities(db, contact_id), list_deals(db, contact_id),
+                    list_quotes(db, contact_id))
 
 
 def card_title(data: CardData) -> Text:
@@ -71,6 +78,7 @@ class ContactCard(WorkerReports, Vertical):
         self.db = db
         self.data: CardData | None = None
         self.contact_id: int | None = None
+        self._pending_pane: str | None = None  # asked for before the card was loaded
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Aucun contact sélectionné.", "dim"), id="card-title")
@@ -81,15 +89,37 @@ class ContactCard(WorkerReports, Vertical):
                 yield Timeline(self.db)
             with TabPane("Agenda", id=PANES["agenda"]):
                 yield AgendaPane()
+            with TabPane("Affaires", id=PANES["deals"]):
+                yield DealsPane()
 
     # -- loading -------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        """Does the card show the contact it was asked for?"""
+        if self.contact_id is None:
+            return True
+        return self.data is not None and self.data.contact.id == self.contact_id
+
+    @property
+    def ready_for_keys(self) -> bool:
+        """False while keys meant for the card would reach another contact's fields:
+        a part was asked for (F2…) or the focus is inside, and the card still loads."""
+        if self.loaded:
+            return True
+        focused = self.screen.focused
+        inside = focused is not None and (focused is self or self in focused.ancestors)
+        return not (inside or self._pending_pane)
+
     def show_contact(self, contact_id: int | None) -> None:
         self.contact_id = contact_id
         if contact_id is None:
             self.data = None
+            self._pending_pane = None
             self.query_one("#card-title", Static).update(Text("Aucun contact.", "dim"))
+            self.query_one(QualificationForm).clear()
             self.query_one(Timeline).clear_contact()
             self.query_one(AgendaPane).show([])
+            self.query_one(DealsPane).show(None, [], [])
             return
         self._load(contact_id)
 
@@ -124,6 +154,10 @@ class ContactCard(WorkerReports, Vertical):
         self.query_one(QualificationForm).show(data.contact, data.keys)
         self.query_one(Timeline).show(data.contact.id, data.entries)
         self.query_one(AgendaPane).show(data.activities)
+        self.query_one(DealsPane).show(data.contact.id, data.deals, data.quotes)
+        pane, self._pending_pane = self._pending_pane, None
+        if pane is not None:
+            self.call_after_refresh(self._focus_in, pane)
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -138,6 +172,11 @@ class ContactCard(WorkerReports, Vertical):
             # not reset the focus after we have set it
             self.screen.set_focus(None)
             tabs.active = PANES[pane]
+        if not self.loaded:
+            # its fields are another contact's until the card is loaded: keys typed
+            # meanwhile wait (MainScreen.typeahead_ready), the focus goes in after
+            self._pending_pane = pane
+            return
         self.call_after_refresh(self._focus_in, pane)
 
     def _focus_in(self, pane: str) -> None:
@@ -145,6 +184,10 @@ class ContactCard(WorkerReports, Vertical):
             self.query_one(QualificationForm).focus_first()
         elif pane == "timeline":
             self.query_one(Timeline).focus_main()
+        elif pane == "deals":
+            self.query_one(DealsPane).focus_main()
+        elif pane == "quotes":
+            self.query_one(DealsPane).focus_quotes()
         else:
             self.query_one(AgendaPane).focus()
 

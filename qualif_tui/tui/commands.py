@@ -7,7 +7,7 @@ full-text prefix search run in a worker thread, ranked fuzzily here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -17,7 +17,8 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from qualif_tui.base.text import fold
 from qualif_tui.domain.lookup import ContactMatch, find_contacts
-from qualif_tui.tui.keymap import Key
+from qualif_tui.tui.keymap import APP_KEYS, Key
+from qualif_tui.tui.user_keys import keys_shown
 
 LOOKUP_LIMIT = 30
 
@@ -31,8 +32,8 @@ def _node_for(provider: Provider, key: Key) -> DOMNode | None:
     return found.first() if found else None
 
 
-def _label(key: Key) -> str:
-    shown = key.key_display or key.keys.split(",")[0]
+def _label(key: Key, user: Mapping[str, str]) -> str:
+    shown = keys_shown(key, user).split(" ")[0]
     return f"{key.description}  ({shown})"
 
 
@@ -40,7 +41,8 @@ class ActionsProvider(Provider):
     """Every action of the screen the palette was opened on."""
 
     def _keys(self) -> list[Key]:
-        keys = getattr(self.screen, "PALETTE_KEYS", ())
+        # a screen that lists none still offers the app's own (quit, help, theme)
+        keys = getattr(self.screen, "PALETTE_KEYS", APP_KEYS)
         return [k for k in keys if k.palette]
 
     def _command(self, key: Key) -> Callable[[], Any] | None:
@@ -49,20 +51,26 @@ class ActionsProvider(Provider):
             return None
         return partial(self.app.run_action, key.action, node)
 
+    def _user(self) -> Mapping[str, str]:
+        user_keymap = getattr(self.app, "user_keymap", None)
+        return getattr(user_keymap, "keys", {})
+
     async def discover(self) -> Hits:
+        user = self._user()
         for key in self._keys():
             command = self._command(key)
             if command is not None:
-                yield DiscoveryHit(_label(key), command, help=f"id : {key.id}")
+                yield DiscoveryHit(_label(key, user), command)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        user = self._user()
         for key in self._keys():
-            label = _label(key)
-            score = matcher.match(label)
+            label = _label(key, user)
+            score = max(matcher.match(label), matcher.match(fold(label)) * 0.9)
             command = self._command(key)
             if score > 0 and command is not None:
-                yield Hit(score, matcher.highlight(label), command, help=f"id : {key.id}")
+                yield Hit(score, matcher.highlight(label), command, text=label)
 
 
 class SegmentsProvider(Provider):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualif_tui.base import places
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey
 from qualif_tui.tui import keymap
@@ -52,6 +55,14 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+def proposed_segment_name(query_text: str) -> str:
+    """A name for a segment of ``query_text``: ``profil:client dept:31`` →
+    ``Profil client, dept 31``."""
+    words = query_text.replace('"', "").replace(",", " ou ").replace(":", " ").split()
+    name = " ".join(words)[:60].strip()
+    return name[:1].upper() + name[1:]
+
+
 class SegmentNameScreen(ModalScreen[Any]):
     """Asks a name and saves the query as a segment; errors stay in the dialog."""
 
@@ -61,13 +72,19 @@ class SegmentNameScreen(ModalScreen[Any]):
         super().__init__(classes="dialog-screen")
         self.query_text = query_text
         self.save = save
+        self.saving = False
+
+    def typeahead_ready(self) -> bool:
+        return not self.saving  # keys after ↵ belong to what comes after the dialog
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Enregistrer la recherche comme segment", classes="dialog-title")
             yield Static(Text(self.query_text or "(tous les contacts)", "italic"),
                          classes="dialog-detail")
-            yield BlinkInput(placeholder="nom du segment", id="segment-name")
+            # a name is proposed from the query (selected: typing replaces it)
+            yield BlinkInput(proposed_segment_name(self.query_text),
+                             placeholder="nom du segment", id="segment-name")
             yield Static("", id="segment-error", classes="field-error")
             yield Static(Text("↵ enregistrer   échap annuler", "dim"), classes="dialog-keys")
 
@@ -79,11 +96,13 @@ class SegmentNameScreen(ModalScreen[Any]):
             error.update("Donnez un nom au segment.")
             return
         error.update("")
+        self.saving = True
         self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
             f"Segment « {name} »", lambda: self.save(name), done=self.dismiss,
             failed=self._failed))
 
     def _failed(self, error: BaseException) -> None:
+        self.saving = False
         self.query_one("#segment-error", Static).update(describe_error(error))
         self.query_one("#segment-name", Input).focus()
 
@@ -127,6 +146,45 @@ class PickValue(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DemoQuitScreen(ModalScreen[Path | bool | None]):
+    """Quitting the demo: nothing is kept unless the user saves a copy now."""
+
+    BINDINGS = [Binding("escape", "back", _("Revenir à la démo"), id="demo_quit.back")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Quitter la démo : rien n'est gardé"), classes="dialog-title")
+            yield Static(_("Enregistrer une copie de la démo (contacts, historique, "
+                           "agenda) dans ce fichier :"), classes="dialog-detail")
+            yield BlinkInput(str(_unused_name(places.documents_dir() / "qualif-demo.db")),
+                             id="demo-copy", select_on_focus=False)
+            yield Static(Text(_("↵ enregistrer et quitter   ctrl+q quitter sans garder   "
+                                "échap revenir"), "dim"), classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#demo-copy", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
+
+    @on(Input.Submitted, "#demo-copy")
+    def _save(self, event: Input.Submitted) -> None:
+        text = event.value.strip().strip("'\"")
+        if text:
+            self.dismiss(Path(text).expanduser())
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def _unused_name(path: Path) -> Path:
+    """``path``, or ``name-2.db``, ``name-3.db``… when it is taken."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
 
 
 def field_error(error: BaseException) -> tuple[str, str]:

@@ -6,7 +6,7 @@ shows), grouped by the part of the screen that handles each key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rich.table import Table
@@ -17,7 +17,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
+from qualif_tui.base.i18n import _
 from qualif_tui.tui import keymap
+from qualif_tui.tui.user_keys import keymap_path, keys_shown
 
 GROUPS = {
     "QualifApp": "Général",
@@ -82,15 +84,16 @@ def context_lines(screen: Screen[object]) -> list[HelpLine]:
             for (group, action), keys in merged.items()]
 
 
-def other_lines(shown: Iterable[HelpLine]) -> list[HelpLine]:
+def other_lines(shown: Iterable[HelpLine], user: Mapping[str, str] | None = None
+                ) -> list[HelpLine]:
+    """The keys of the panes without the focus (``user``: the user's key map)."""
     seen = {line.group for line in shown}
     lines = []
     for group, keys in OTHER_PANES.items():
         if group in seen:
             continue
         for key in keys:
-            lines.append(HelpLine(group, key.key_display or key.keys.replace(",", " "),
-                                  key.description))
+            lines.append(HelpLine(group, keys_shown(key, user or {}), key.description))
     return lines
 
 
@@ -126,6 +129,9 @@ class HelpScreen(ModalScreen[None]):
                 if self.others:
                     yield Label("Ailleurs sur cet écran", classes="help-section")
                     yield Static(table(self.others))
+                yield Static(Text(_("Changer une touche : {path} (une ligne par action, "
+                                    "« identifiant » = \"touches\", voir le README)").format(
+                                        path=keymap_path()), "dim"), classes="help-note")
             yield Static("échap fermer   ctrl+p toutes les commandes", classes="dialog-keys")
 
     def action_close(self) -> None:

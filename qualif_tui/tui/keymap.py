@@ -42,6 +42,8 @@ APP_KEYS = (
     Key("app.theme", "ctrl+t", "toggle_theme", "Thème clair / sombre", "app"),
     Key("app.agenda", "a", "agenda", "Agenda", "app", show=True),
     Key("app.open_alarm", "ctrl+o", "open_alarm", "Ouvrir la fiche du dernier rappel", "app"),
+    Key("app.pipeline", "p", "pipeline", "Pipeline des affaires (et prévision, entonnoir)", "app",
+        show=True),
 )
 
 MAIN_KEYS = (
@@ -63,12 +65,20 @@ MAIN_KEYS = (
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
     Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
     Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
+    Key("main.copy_emails", "y", "copy_addresses('semicolon')",
+        "Copier les adresses e-mail (séparées par ;)", show=True),
+    Key("main.copy_emails_lines", "Y", "copy_addresses('lines')",
+        "Copier les adresses e-mail (une par ligne)"),
+    Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)"),
+    Key("main.duplicates", "D", "duplicates", "Doublons"),
+    Key("main.keys", "K", "keys", "Clés et valeurs (renommer, fusionner, types, rappels)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.new_campaign", "ctrl+k", "new_campaign", "Nouvelle campagne (du résultat)"),
     Key("main.campaigns", "C", "campaigns", "Campagnes"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
     Key("main.agenda_pane", "f4", "show_pane('agenda')", "Fiche : agenda"),
+    Key("main.deals_pane", "f6", "show_pane('deals')", "Fiche : affaires et devis"),
 )
 
 LIST_KEYS = (
@@ -84,6 +94,10 @@ LIST_KEYS = (
 SEARCH_KEYS = (
     Key("search.older", "up", "history(-1)", "Recherche précédente", "query", palette=False),
     Key("search.newer", "down", "history(1)", "Recherche suivante", "query", palette=False),
+    Key("search.complete", "tab", "complete", "Compléter (clé, valeur, lieu, segment)", "query",
+        palette=False),
+    Key("search.reference", "f1", "reference", "Le langage des requêtes", "query",
+        key_display="F1 ?"),
 )
 
 FORM_KEYS = (
@@ -217,10 +231,125 @@ SEND_KEYS = (
     Key("send.close", "escape", "close", "Fermer (l'envoi s'arrête)", show=True),
 )
 
+NEW_VALUE_KEYS = (
+    Key("new_value.suggested", "m", "suggested", "Prendre la valeur suggérée", "new-values",
+        palette=False),
+    Key("new_value.choose", "c", "choose", "Choisir une valeur existante", "new-values",
+        palette=False),
+    Key("new_value.add", "a", "add", "Ajouter la valeur à la liste", "new-values",
+        palette=False),
+    Key("new_value.empty", "v", "empty", "Laisser vide (texte gardé en champ libre)",
+        "new-values", palette=False),
+)
+
+DUPLICATE_KEYS = (
+    Key("dup.merge", "f", "merge", "Fusionner la paire", show=True),
+    Key("dup.not", "n", "not_duplicate", "Pas un doublon (ne plus proposer)", show=True),
+    Key("dup.left", "left,h", "left", "Garder la valeur de gauche", show=True,
+        key_display="←"),
+    Key("dup.right", "right,l", "right", "Garder la valeur de droite", show=True,
+        key_display="→"),
+    Key("dup.both", "b", "both", "Garder les deux (choix multiple)", show=True),
+    Key("dup.next", "space,pagedown", "next", "Paire suivante", show=True,
+        key_display="espace"),
+    Key("dup.previous", "pageup", "previous", "Paire précédente"),
+    Key("dup.undo", "u", "undo", "Annuler la dernière fusion"),
+    Key("dup.close", "escape", "close", "Fermer", show=True),
+)
+
+CUSTOM_FIELD_KEYS = (
+    Key("custom.edit", "enter", "edit", "Modifier le champ libre", "custom-field",
+        palette=False),
+    Key("custom.clear", "delete", "clear", "Effacer le champ libre", "custom-field",
+        palette=False),
+    Key("custom.promote", "P", "promote", "Faire du champ libre une clé", "custom-field",
+        palette=False),
+)
+
+KEYS_SCREEN_KEYS = (
+    Key("keys.rename", "r", "rename", "Renommer la clé ou la valeur", show=True),
+    Key("keys.merge", "m", "merge", "Fusionner la valeur dans une autre", show=True),
+    Key("keys.delete", "delete", "delete", "Supprimer la valeur ou la clé", show=True,
+        key_display="suppr"),
+    Key("keys.up", "ctrl+up", "move(-1)", "Monter la valeur", key_display="ctrl+↑"),
+    Key("keys.down", "ctrl+down", "move(1)", "Descendre la valeur", key_display="ctrl+↓"),
+    Key("keys.type", "t", "retype", "Changer le type de la clé (essai d'abord)", show=True),
+    Key("keys.remind", "R", "remind", "Rappel d'une clé date ou mois (délai)", show=True),
+    Key("keys.undo", "u", "undo", "Annuler la dernière modification", show=True),
+    Key("keys.close", "escape", "close", "Fermer", show=True),
+)
+
+# The card's deals and quotes (ctrl+p is the command palette everywhere: the PDF is P).
+DEAL_KEYS = (
+    Key("deals.new", "ctrl+n", "new", "Nouvelle affaire", "deals"),
+    Key("deals.edit", "enter", "edit", "Modifier l'affaire", "deals"),
+    Key("deals.next", "greater_than_sign", "step(1)", "Affaire : étape suivante", "deals",
+        key_display=">"),
+    Key("deals.previous", "less_than_sign", "step(-1)", "Affaire : étape précédente", "deals",
+        key_display="<"),
+    Key("deals.won", "w", "won", "Affaire gagnée", "deals"),
+    Key("deals.lost", "l", "lost", "Affaire perdue (raison)", "deals"),
+    Key("deals.reopen", "o", "reopen", "Rouvrir l'affaire", "deals"),
+    Key("deals.delete", "delete", "delete", "Supprimer l'affaire", "deals"),
+    Key("deals.quote", "q", "quote", "Nouveau devis (pour l'affaire)", "deals"),
+    Key("deals.down", "j", "cursor_down", "Affaire suivante", "deals", palette=False),
+    Key("deals.up", "k", "cursor_up", "Affaire précédente", "deals", palette=False),
+)
+
+QUOTE_KEYS = (
+    Key("quotes.open", "enter", "open", "Ouvrir le devis (lignes)", "quotes"),
+    Key("quotes.new", "q", "new", "Nouveau devis", "quotes"),
+    Key("quotes.pdf", "P", "pdf", "Devis en PDF", "quotes", key_display="P"),
+    Key("quotes.down", "j", "cursor_down", "Devis suivant", "quotes", palette=False),
+    Key("quotes.up", "k", "cursor_up", "Devis précédent", "quotes", palette=False),
+)
+
+QUOTE_EDITOR_KEYS = (
+    Key("quote.add", "a,ctrl+n", "add_line", "Ajouter une ligne", show=True, key_display="a"),
+    Key("quote.edit", "enter", "edit_line", "Modifier la ligne", palette=False),
+    Key("quote.delete", "delete", "delete_line", "Supprimer la ligne", show=True,
+        key_display="suppr"),
+    Key("quote.up", "ctrl+up", "move_line(-1)", "Monter la ligne"),
+    Key("quote.down", "ctrl+down", "move_line(1)", "Descendre la ligne"),
+    Key("quote.fields", "f", "edit_fields", "Objet, validité, notes", show=True),
+    Key("quote.send", "e", "status('send')", "Marquer envoyé", show=True),
+    Key("quote.accept", "A", "status('accept')", "Accepté (affaire gagnée)", show=True),
+    Key("quote.refuse", "R", "status('refuse')", "Refusé"),
+    Key("quote.version", "v", "copy('version')", "Nouvelle version", show=True),
+    Key("quote.duplicate", "D", "copy('duplicate')", "Dupliquer"),
+    Key("quote.pdf", "P", "pdf", "PDF", show=True),
+    Key("quote.close", "escape", "close", "Fermer", show=True),
+)
+
+PIPELINE_KEYS = (
+    Key("pipeline.toggle", "t", "toggle_layout", "Colonnes / liste", show=True),
+    Key("pipeline.kanban", "1", "view('kanban')", "Colonnes par étape"),
+    Key("pipeline.list", "2", "view('list')", "Liste par date de clôture"),
+    Key("pipeline.forecast", "3", "view('forecast')", "Prévision par mois", show=True),
+    Key("pipeline.funnel", "4", "view('funnel')", "Entonnoir", show=True),
+    Key("pipeline.left", "left,h", "column(-1)", "Étape précédente (colonne)", palette=False),
+    Key("pipeline.right", "right", "column(1)", "Étape suivante (colonne)", palette=False),
+    Key("pipeline.open", "enter", "open", "Fiche du contact", show=True),
+    Key("pipeline.next", "greater_than_sign", "step(1)", "Affaire : étape suivante", show=True,
+        key_display=">"),
+    Key("pipeline.previous", "less_than_sign", "step(-1)", "Affaire : étape précédente",
+        key_display="<"),
+    Key("pipeline.won", "w", "won", "Gagnée", show=True),
+    Key("pipeline.lost", "l", "lost", "Perdue"),
+    Key("pipeline.longer", "right_square_bracket", "period(1)", "Période plus longue",
+        key_display="]"),
+    Key("pipeline.shorter", "left_square_bracket", "period(-1)", "Période plus courte",
+        key_display="["),
+    Key("pipeline.refresh", "f5", "reload", "Actualiser"),
+    Key("pipeline.close", "escape", "close", "Fermer", show=True),
+)
+
 # Every table, for the palette and the help screen.
 ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FORM_KEYS
                              + KEY_FIELD_KEYS + COORDS_KEYS + SIDEBAR_KEYS + ENTRY_LIST_KEYS
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
                              + EXPORT_KEYS + PICK_KEYS
-                             + SPRINT_KEYS + CAMPAIGNS_KEYS + RESPONSES_KEYS + TEMPLATE_KEYS
-                             + SEND_KEYS)
+                             + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
+                             + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS + CAMPAIGNS_KEYS
+                             + RESPONSES_KEYS + TEMPLATE_KEYS + SEND_KEYS)

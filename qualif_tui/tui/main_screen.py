@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -21,8 +20,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
-from textual.worker import WorkerState
+from textual.worker import Worker, WorkerState
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import (
     Activity,
     add_activity,
@@ -38,9 +38,10 @@ from qualif_tui.domain.contacts import (
     restore_contact,
     update_contact,
 )
-from qualif_tui.domain.history import add_entry
+from qualif_tui.domain.history import add_entry, list_entries
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.domain.qualify import Answer, answer, toggle, undo_answer
+from qualif_tui.domain.towns import towns_of_postal_code
 from qualif_tui.query import (
     SORTS,
     CompiledQuery,
@@ -50,7 +51,9 @@ from qualif_tui.query import (
     count,
     warm_up,
 )
+from qualif_tui.query.completion import Vocabulary
 from qualif_tui.query.derived import page_containing
+from qualif_tui.services.addresses import AddressList, address_list
 from qualif_tui.services.importing import undo_batch
 from qualif_tui.services.segments import Segment, save_segment
 from qualif_tui.storage import Database
@@ -59,14 +62,18 @@ from qualif_tui.tui.card import ContactCard
 from qualif_tui.tui.commands import ActionsProvider, ContactsProvider, SegmentsProvider
 from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
+from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
+from qualif_tui.tui.deal_actions import DealActions
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
-from qualif_tui.tui.search_bar import SearchBar
+from qualif_tui.tui.reports import ReportsProvider
+from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
-PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda")
-BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify"}
+PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
+BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
+               "addresses", "deals"}
 
 
 @dataclass(frozen=True)
@@ -91,17 +98,21 @@ class UndoItem:
     keeps_order: bool = False  # undoing cannot move the contact in the list
 
 
-class MainScreen(WorkerReports, Screen[None]):
+class MainScreen(WorkerReports, DealActions, Screen[None]):
     class Ready(Message):
         """The first result is on screen (the app may start background work)."""
 
     BINDINGS = keymap.bindings(keymap.MAIN_KEYS)
     PALETTE_KEYS = (keymap.APP_KEYS + keymap.MAIN_KEYS + keymap.LIST_KEYS
-                    + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS)
-    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider}
+                    + keymap.TIMELINE_KEYS + keymap.AGENDA_KEYS + keymap.DEAL_KEYS
+                    + keymap.QUOTE_KEYS)
+    COMMANDS = {ActionsProvider, SegmentsProvider, ContactsProvider, ReportsProvider}
     # < 100 columns: card under the list; < 140: no room for the sidebar (ctrl+b)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
+    # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
+    # the contact a form is opened on, the planned activity a logged call closes.
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")
@@ -114,6 +125,7 @@ class MainScreen(WorkerReports, Screen[None]):
         self.undo_stack: list[UndoItem] = []
         self._busy_timer: Any = None
         self._prepared = False
+        self._search_broke = False  # the last search ended in an error (not a bad query)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -124,9 +136,21 @@ class MainScreen(WorkerReports, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.search_bar.show_status(None, SORTS[self.sort][1])
+        self._show_status()
         self.run_search("")
         self.contact_list.focus()
+
+    def typeahead_ready(self) -> bool:
+        """Keys wait while the contact they would act on is still being loaded: the
+        row under the cursor (a page being fetched) or the card a key opened."""
+        contacts = self.contact_list
+        if self._search_broke:
+            return True  # nothing is being loaded: the search failed (a damaged file?)
+        if contacts.source is None or (contacts.total and contacts.current_row is None):
+            return False
+        if self.focused is self.sidebar and not self.sidebar.loaded:
+            return False  # the segments a letter or Enter would pick are not listed yet
+        return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
     @property
@@ -197,6 +221,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.total = result.source.total
         bar = self.search_bar
         bar.clear_error()
+        if result.compiled.warnings:
+            bar.show_warnings(result.compiled.warnings)
         if bar.input.value != result.text and not bar.input.has_focus:
             bar.input.value = result.text
         self._show_status()
@@ -228,7 +254,8 @@ class MainScreen(WorkerReports, Screen[None]):
         self.search_bar.input.focus()
 
     def _show_status(self, busy: str = "") -> None:
-        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy)
+        note = _("démo — rien n'est gardé") if getattr(self.app, "demo", False) else ""
+        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy, note)
 
     @on(SearchBar.Submitted)
     def _submitted(self, event: SearchBar.Submitted) -> None:
@@ -268,6 +295,17 @@ class MainScreen(WorkerReports, Screen[None]):
         row = self.contact_list.current_row
         return self.contact_list.cursor if row is not None and row.id == contact_id else None
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "search":
+            return
+        self._search_broke = event.state == WorkerState.ERROR
+        if self._search_broke and not self._prepared:
+            # The first list could not be read (a damaged file?): the app's background
+            # work starts anyway — first the file's check, which says what is wrong.
+            self._prepared = True
+            self.post_message(self.Ready())
+
     # -- busy indicator ------------------------------------------------------------
     def _busy(self) -> str:
         for worker in self.app.workers:
@@ -277,6 +315,8 @@ class MainScreen(WorkerReports, Screen[None]):
         return ""
 
     def workers_changed(self) -> None:
+        if not self.query(SearchBar):
+            return  # the screen is being taken down (the app quits)
         if not self._busy():
             if self._busy_timer is not None:
                 self._busy_timer.stop()
@@ -313,8 +353,17 @@ class MainScreen(WorkerReports, Screen[None]):
         return contact_id
 
     def _contact_name(self) -> str:
+        # the row under the cursor is always the current contact; the card may
+        # still be loading it
+        row = self.contact_list.current_row
+        if row is not None and row.id == self.current_contact_id:
+            return row.name
         data = self.card.data
         return data.contact.name if data else ""
+
+    def remember_undo(self, label: str, run: Callable[[], Any], contact_id: int | None) -> None:
+        """Offer ``u`` for a write just made (``run`` takes it back)."""
+        self.undo_stack.append(UndoItem(label, run, contact_id))
 
     # -- writes ------------------------------------------------------------------------
     def write(self, label: str, run: Callable[[], Any],
@@ -397,16 +446,29 @@ class MainScreen(WorkerReports, Screen[None]):
                 self.card.show_contact(new_id)
                 self.refresh_after_write(new_id)
 
-        self.app.push_screen(ContactForm(None, lambda values: create_contact(self.db, values)),
+        db = self.db
+        self.app.push_screen(ContactForm(None, lambda fields, keys: create_contact(db, fields,
+                                                                                   keys),
+                                         keys=self.keys,
+                                         towns=lambda code: towns_of_postal_code(db, code)),
                              closed)
 
     def action_delete_contact(self) -> None:
-        from qualif_tui.tui.dialogs import ConfirmScreen
-
         contact_id = self._contact_or_bell()
         if contact_id is None:
             return
-        name = self._contact_name()
+        self._ask_delete(contact_id, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="deals", exit_on_error=False,
+          description="affaires du contact")
+    def _ask_delete(self, contact_id: int, name: str) -> None:
+        from qualif_tui.domain.deals import owned_counts
+
+        deals, quotes = owned_counts(self.db, contact_id)
+        deliver(self, self._confirm_delete, contact_id, name, deals, quotes)
+
+    def _confirm_delete(self, contact_id: int, name: str, deals: int, quotes: int) -> None:
+        from qualif_tui.tui.dialogs import ConfirmScreen
 
         def confirmed(yes: bool | None) -> None:
             if not yes:
@@ -425,10 +487,13 @@ class MainScreen(WorkerReports, Screen[None]):
             self.write("Suppression", lambda: delete_contact(self.db, contact_id), done,
                        neighbour.id if neighbour else None)
 
-        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?",
-                                           "La fiche, son historique et ses liens seront "
-                                           "effacés (u annule tant que l'app est ouverte)."),
-                             confirmed)
+        detail = ("La fiche, son historique et ses liens seront "
+                  "effacés (u annule tant que l'app est ouverte).")
+        if deals or quotes:
+            detail = _("Ses {deals} affaire(s) et {quotes} devis seront effacés avec la fiche,"
+                       " son historique et ses liens (u annule tant que l'app est ouverte)."
+                       ).format(deals=deals, quotes=quotes)
+        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?", detail), confirmed)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -472,15 +537,27 @@ class MainScreen(WorkerReports, Screen[None]):
     def _show_card_part(self, tab: str) -> None:
         """Show what was just written, unless the user works inside the card (switching
         would hide the field they are on)."""
-        if self._pane_of(self.focused) not in ("form", "timeline", "agenda"):
+        if self._pane_of(self.focused) not in ("form", "timeline", "agenda", "deals", "quotes"):
             self.card.query_one(TabbedContent).active = tab
 
     def action_add_activity(self) -> None:
-        from qualif_tui.tui.forms import ActivityForm
-
         contact_id = self._contact_or_bell()
-        if contact_id is None:
-            return
+        if contact_id is not None:
+            self._find_last_entry(contact_id, self._contact_name())
+
+    @work(thread=True, exclusive=True, group="log-form", exit_on_error=False,
+          description="dernière entrée")
+    def _find_last_entry(self, contact_id: int, name: str) -> None:
+        # the follow-up is proposed from what was just logged (keys typed meanwhile
+        # wait: "log-form" is one of TYPEAHEAD_GROUPS)
+        from qualif_tui.tui.forms import follow_up_title
+
+        last = list_entries(self.db, contact_id, include_automatic=False, limit=1)
+        deliver(self, self._open_activity_form, contact_id, name,
+                follow_up_title(last[0].subject) if last else "")
+
+    def _open_activity_form(self, contact_id: int, name: str, title: str) -> None:
+        from qualif_tui.tui.forms import ActivityForm
 
         def save(title: str, **fields: Any) -> int:
             return add_activity(self.db, title, contact_ids=[contact_id], **fields)
@@ -491,7 +568,7 @@ class MainScreen(WorkerReports, Screen[None]):
                 self._show_card_part("tab-agenda")
                 self.refresh_after_write(contact_id)
 
-        self.app.push_screen(ActivityForm(self._contact_name(), save), closed)
+        self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
         from qualif_tui.tui.transfer import Imported, ImportScreen
@@ -521,8 +598,57 @@ class MainScreen(WorkerReports, Screen[None]):
             if message:
                 self.notify(message, title="Export", timeout=8, markup=False)
 
-        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total, Path.cwd()),
+        self.app.push_screen(ExportScreen(self.db, self.compiled, self.total,
+                                          temporary_db=getattr(self.app, "demo", False)),
                              closed)
+
+    def action_copy_addresses(self, separator: str = "semicolon") -> None:
+        """The result's e-mail addresses on the clipboard, for a BCC field (OSC 52)."""
+        if self.compiled is None:
+            self.app.bell()
+            return
+        self._collect_addresses(self.compiled, separator)
+
+    @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
+          description="adresses e-mail")
+    def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
+        # the stream reads the shared connection directly: the lock keeps the other
+        # workers (counts, pages, card) off it meanwhile
+        with self.db.lock:
+            found = address_list(self.db, compiled)
+        deliver(self, self._copy_addresses, found, separator)
+
+    def _copy_addresses(self, found: AddressList, separator: str) -> None:
+        if not found.addresses:
+            reasons = ", ".join(found.reasons()) or _("le résultat est vide")
+            self.notify(_("Aucune adresse à copier ({why}).").format(why=reasons),
+                        title=_("Adresses"), severity="warning", timeout=8)
+            return
+        self.app.copy_to_clipboard(found.text(separator))
+        self.notify(_("Dans le presse-papiers : {summary}.").format(summary=found.summary()),
+                    title=_("Adresses"), timeout=8)
+
+    def action_open_report(self) -> None:
+        self.open_report()
+
+    def open_report(self, kind: str = "breakdown", by: str | None = None,
+                    measure: str = "contacts") -> None:
+        """The reports screen over the current result; Enter on a cell there comes back
+        with that cell's query, run here."""
+        from qualif_tui.tui.reports import ReportsScreen
+
+        if self.compiled is None:
+            self.app.bell()
+            return
+
+        def closed(query: str | None) -> None:
+            if query is not None:
+                self.search_bar.input.value = query
+                self.search_bar.input.remember(query)
+                self.run_search(query, focus_list=True)
+
+        self.app.push_screen(ReportsScreen(self.db, self.compiled, self.query_text, kind=kind,
+                                           by=by, measure=measure), closed)
 
     def action_new_campaign(self) -> None:
         """A campaign of the current result (its query or segment): the wizard, then
@@ -562,18 +688,29 @@ class MainScreen(WorkerReports, Screen[None]):
                                                                                text)), closed)
 
     def action_sprint(self) -> None:
+        from qualif_tui.tui.sprint import SprintKeyChoice
+
+        if self.compiled is None or not self.keys:
+            self.app.bell()
+            return
+        self.app.push_screen(SprintKeyChoice(self.keys), self._start_sprint)
+
+    def _start_sprint(self, keys: list[QualKey] | None) -> None:
+        """The sprint over the current result, on the keys chosen (one, or all)."""
         from qualif_tui.tui.sprint import SprintScreen
 
-        if self.compiled is None:
+        if not keys or self.compiled is None:
             return
         label = self.query_text
+        if len(keys) == 1:
+            label = f"{label} — {keys[0].display_name}" if label else keys[0].display_name
 
         def closed(answered: int | None) -> None:
             if answered:
                 self.notify(f"Sprint : {answered} réponse(s) enregistrée(s).")
             self.refresh_after_write(self.current_contact_id)
 
-        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, self.keys, label),
+        self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, keys, label),
                              closed)
 
     # -- navigation ------------------------------------------------------------------
@@ -612,7 +749,8 @@ class MainScreen(WorkerReports, Screen[None]):
         ids = {getattr(node, "id", None) for node in chain}
         for pane, ident in (("query", "search"), ("sidebar", "sidebar"),
                             ("contacts", "contacts"), ("form", "tab-form"),
-                            ("timeline", "tab-timeline"), ("agenda", "tab-agenda")):
+                            ("timeline", "tab-timeline"), ("agenda", "tab-agenda"),
+                            ("quotes", "quotes"), ("deals", "tab-deals")):
             if ident in ids:
                 return pane
         return None
@@ -647,7 +785,68 @@ class MainScreen(WorkerReports, Screen[None]):
             self.remove_class("-show-sidebar")
         self.contact_list.focus()
 
+    def query_vocabulary(self) -> Vocabulary:
+        """What completion in the search bar proposes from this file."""
+        return Vocabulary(tuple(self.keys), tuple(s.name for s in self.segments))
+
+    @on(QueryInput.Reference)
+    def _show_reference(self) -> None:
+        from qualif_tui.tui.query_reference import QueryReference
+
+        self.app.push_screen(QueryReference(self.keys, [s.name for s in self.segments]))
+
     @on(Input.Changed, "#query")
     def _query_edited(self, event: Input.Changed) -> None:
         if not event.value.strip() and self.search_bar.error_shown:
             self.search_bar.clear_error()
+
+    # -- a clean file: duplicates, keys and values, custom fields (issue 16) ----------
+    def action_duplicates(self) -> None:
+        from qualif_tui.tui.duplicates import DuplicatesScreen
+
+        def closed(merges: list[Any] | None) -> None:
+            from qualif_tui.services.undo import undo
+
+            def undoer(operation: int) -> Callable[[], Any]:
+                return lambda: undo(self.db, operation)
+
+            for result in merges or []:  # u here takes them back, the latest first
+                self.undo_stack.append(UndoItem(
+                    _("fusion {label}").format(label=result.label),
+                    undoer(result.operation_id), result.survivor))
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(DuplicatesScreen(self.db, self.compiled), closed)
+
+    def action_keys(self) -> None:
+        from qualif_tui.tui.keys_screen import KeysScreen
+
+        def closed(_result: object) -> None:
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(KeysScreen(self.db), closed)
+
+    @on(CustomFieldEdit)
+    def _custom_field_edited(self, event: CustomFieldEdit) -> None:
+        from qualif_tui.domain.customfields import set_field
+
+        db, contact_id = self.db, event.contact_id
+        self.write(_("Champ libre ({name})").format(name=event.name),
+                   lambda: set_field(db, contact_id, event.name, event.value), None, contact_id)
+
+    @on(PromoteField)
+    def _promote_field(self, event: PromoteField) -> None:
+        from qualif_tui.tui.keys_screen import PromoteScreen
+
+        def closed(label: str | None) -> None:
+            if label:
+                self.notify(label + " — " + _("u pour annuler."))
+                self.undo_stack.append(UndoItem(label, self._undo_last_operation, None))
+                self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(PromoteScreen(self.db, event.name), closed)
+
+    def _undo_last_operation(self) -> object:
+        from qualif_tui.services.undo import undo
+
+        return undo(self.db)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from qualif_tui.base.text import fold
 from qualif_tui.services.segments import Segment, list_segments
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
@@ -42,6 +43,11 @@ class SegmentsSidebar(WorkerReports, OptionList):
     @property
     def counted(self) -> bool:
         return self._started
+
+    @property
+    def loaded(self) -> bool:
+        """Are the segments listed (a letter typed meanwhile would find none)?"""
+        return self.total is not None
 
     @work(thread=True, exclusive=True, group="segments", exit_on_error=False,
           description="comptage des segments")
@@ -95,6 +101,23 @@ class SegmentsSidebar(WorkerReports, OptionList):
     def on_resize(self) -> None:
         if self.option_count:
             self._rebuild()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter jumps to the next segment whose name starts with it (again: the
+        one after), so that a segment is opened in three keys: ctrl+b, its initial, ↵.
+        j and k keep moving the cursor."""
+        character = event.character or ""
+        if len(character) != 1 or not character.isalnum() or character in "jk":
+            return
+        wanted = fold(character)
+        start = (self.highlighted or 0)
+        for step in range(1, len(self.segments) + 1):
+            index = (start - 1 + step) % len(self.segments)  # option 0 is "all"
+            if fold(self.segments[index].name).startswith(wanted):
+                event.stop()
+                event.prevent_default()
+                self.highlighted = index + 1
+                return
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

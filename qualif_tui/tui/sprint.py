@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.domain.qualify import Answer, answer, missing_keys, undo_answer
 from qualif_tui.domain.qualify import toggle as toggle_value
@@ -32,6 +35,54 @@ from qualif_tui.tui.keystrokes import TYPED, choices_hint, starts_typing, value_
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 BATCH = 25
+
+
+class SprintKeyChoice(ModalScreen[list[QualKey] | None]):
+    """``Q``: which key to sprint on — one keystroke: its number, or 0 / ↵ for every
+    missing key. On one key, each contact is one keystroke: ten in twelve."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Annuler"), id="sprint_choice.cancel")]
+
+    def __init__(self, keys: list[QualKey]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        options = [Option(Text.assemble(("0 ", "bold"), _("toutes les clés manquantes")),
+                          id="all")]
+        for number, key in enumerate(self.keys, start=1):
+            label = str(number) if number <= 9 else " "
+            options.append(Option(Text.assemble((f"{label} ", "bold"), key.display_name),
+                                  id=str(number - 1)))
+        with Vertical(classes="dialog"):
+            yield Label(_("Sprint de qualification : sur quelle clé ?"), classes="dialog-title")
+            yield OptionList(*options, id="sprint-choice")
+            yield Static(Text(_("1–9 une clé   0 / ↵ toutes   échap annuler"), "dim"),
+                         classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#sprint-choice", OptionList).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character or ""
+        if character.isdigit():
+            event.stop()
+            event.prevent_default()
+            number = int(character)
+            if number == 0:
+                self.dismiss(self.keys)
+            elif number <= len(self.keys):
+                self.dismiss([self.keys[number - 1]])
+            else:
+                self.app.bell()
+
+    @on(OptionList.OptionSelected, "#sprint-choice")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        ident = event.option.id or "all"
+        self.dismiss(self.keys if ident == "all" else [self.keys[int(ident)]])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 @dataclass
@@ -80,6 +131,10 @@ class SprintScreen(WorkerReports, Screen[int]):
         self.waiting = False
         self.steps: list[Step] = []
         self.answered = 0
+
+    def typeahead_ready(self) -> bool:
+        """Digits typed before the next contact is here wait for it (typeahead.py)."""
+        return self.state.finished or (self.state.row is not None and not self.waiting)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sprint"):

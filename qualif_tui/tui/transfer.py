@@ -20,14 +20,22 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Static
+from textual.widgets.option_list import Option
 
+from qualif_tui.base import places
+from qualif_tui.base.i18n import _, ngettext
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
 from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
+from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.storage import Database, StorageError
+from qualif_tui.storage.files import inspect_target
 from qualif_tui.tui import keymap
+from qualif_tui.tui.dialogs import ConfirmScreen
+from qualif_tui.tui.newvalues import HINT as NEW_VALUES_HINT
+from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 COLUMNS_SHOWN = 12
@@ -91,6 +99,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     """Ask for a file, preview the plan, import it on ctrl+s (Esc: nothing written)."""
 
     BINDINGS = keymap.bindings(keymap.IMPORT_KEYS)
+    TYPEAHEAD_GROUPS = frozenset({"import-preview"})  # ctrl+s imports what was previewed
 
     def __init__(self, db: Database, path: str = "") -> None:
         super().__init__(classes="form-screen")
@@ -98,10 +107,13 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         self.start_path = path
         self.ready: _Contacts | _Calendar | None = None
         self.running = False
+        # decisions on the values the keys lack, by (key's folded name, folded value)
+        self.value_map: dict[tuple[str, str], str | None] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form transfer"):
-            yield Label("Importer des contacts (CSV, vCard, xlsx) ou un agenda (ics)",
+            yield Label("Importer des contacts (CSV, vCard, xlsx), un agenda (ics) ou du"
+                        " courrier (mbox, Maildir, .eml, .msg)",
                         classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label("Fichier", classes="field-label")
@@ -115,12 +127,21 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             with VerticalScroll(id="transfer-preview-box"):
                 yield Static("↵ pour voir ce que l'import ferait, sans rien écrire.",
                              id="transfer-preview")
+            yield Static(NEW_VALUES_HINT, id="new-values-hint")
+            yield NewValuesList()
             yield ProgressBar(id="transfer-progress", show_eta=False)
             yield Static("↵ aperçu   ctrl+s importer   échap fermer", classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
+        self.query_one(NewValuesList).display = False
+        self.query_one("#new-values-hint").display = False
         self.query_one("#import-path", Input).focus()
+
+    @on(NewValuesList.Decided)
+    def _value_decided(self, event: NewValuesList.Decided) -> None:
+        self.value_map[event.choice] = event.target
+        self._start_preview()  # the plan with the decision applied
 
     @property
     def preview(self) -> Static:
@@ -139,6 +160,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     @on(Input.Changed, "#import-path")
     def _path_edited(self) -> None:
         self.ready = None  # the preview shown is of another file
+        self.value_map.clear()
 
     def _start_preview(self) -> None:
         text = self.query_one("#import-path", Input).value
@@ -153,6 +175,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False,
           description="aperçu de l'import")
     def _plan(self, path: Path, on_duplicate: str) -> None:
+        from qualif_tui.services.mailimport import is_mail_source
+
+        if is_mail_source(path):  # mbox, Maildir, .eml, .msg: its own screen (mail_import)
+            deliver(self, self._open_mail, path)
+            return
         try:
             source = importing.read_source(path, str(path))
             fmt = importing.format_of(source)
@@ -168,8 +195,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 return
             deliver(self, self._show_bar, True)
             try:
+                options = importing.ImportOptions(on_duplicate=on_duplicate,
+                                                  new_values="suggest",
+                                                  value_map=dict(self.value_map))
                 plan = importing.plan_import(
-                    self.db, [path], importing.ImportOptions(on_duplicate=on_duplicate),
+                    self.db, [path], options,
                     lambda _stage, done, total: deliver(self, self._progress, done, total))
             finally:
                 deliver(self, self._show_bar, False)
@@ -182,13 +212,34 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             return
         deliver(self, self._show_plan, _Contacts(plan), describe_plan(plan))
 
+    def _open_mail(self, path: Path) -> None:
+        from qualif_tui.tui.mail_import import MailImportScreen
+
+        def closed(imported: Imported | None) -> None:
+            if imported is not None:
+                self.dismiss(imported)
+            else:
+                self.preview.update(Text("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                                         style="dim"))
+
+        self.app.push_screen(MailImportScreen(self.db, path), closed)
+
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready
-        self.preview.update(Group(shown, Text(""), Text("ctrl+s pour importer.",
-                                                        style="bold")))
+        values = ready.plan.value_decisions if isinstance(ready, _Contacts) else []
+        keys = ready.plan.keys if isinstance(ready, _Contacts) else {}
+        self.query_one(NewValuesList).show(values, keys)
+        self.query_one("#new-values-hint").display = bool(values)
+        waiting = isinstance(ready, _Contacts) and ready.plan.unresolved
+        last = (Text(_("Décidez pour chaque valeur marquée ? (Tab pour y aller), puis ctrl+s."),
+                     style="bold yellow") if waiting
+                else Text("ctrl+s pour importer.", style="bold"))
+        self.preview.update(Group(shown, Text(""), last))
 
     def _show_problem(self, message: str) -> None:
         self.ready = None
+        self.query_one(NewValuesList).show([], {})
+        self.query_one("#new-values-hint").display = False
         self.preview.update(Text(message, style="red"))
 
     # -- the import itself -----------------------------------------------------------
@@ -198,6 +249,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         ready = self.ready
         if ready is None:
             self._start_preview()
+            return
+        if isinstance(ready, _Contacts) and ready.plan.unresolved:
+            self.notify(_("{n} valeur(s) sans décision : m, c, a ou v sur chacune.").format(
+                n=len(ready.plan.unresolved)), severity="warning")
+            self.query_one(NewValuesList).focus()
             return
         self.running = True
         self._show_bar(True)
@@ -241,44 +297,73 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
 
 class ExportScreen(WorkerReports, ModalScreen[str | None]):
-    """Export the contacts of the current result to a file, in a chosen format."""
+    """Export the contacts of the current result to a file, in a chosen format.
+
+    The dialog opens on the format list, the one used last on this machine
+    highlighted: the first ↵ chooses it (never exports), the next one, in the
+    file name, exports — after asking if a file is already there. The file is
+    proposed in the folder used last, else beside the database (on the stick),
+    else the documents folder (places.py, targets.py)."""
 
     BINDINGS = keymap.bindings(keymap.EXPORT_KEYS)
 
     def __init__(self, db: Database, query: CompiledQuery, total: int | None,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, *, temporary_db: bool = False) -> None:
         super().__init__(classes="form-screen")
         self.db = db
         self.compiled = query
         self.total = total
-        self.folder = folder or Path.home()
+        self.folder = folder or default_export_folder(
+            db.path, places.documents_dir(), remembered=places.recall("export.folder"),
+            temporary=temporary_db)
+        remembered = places.recall("export.format")
+        self.format = remembered if remembered in EXPORT_FORMATS else "csv"
         self.running = False
 
     def compose(self) -> ComposeResult:
-        what = f"« {self.compiled.text} »" if self.compiled.text else "tous les contacts"
-        count = f" ({self.total} contacts)" if self.total is not None else ""
-        with Vertical(classes="form transfer"):
-            yield Label(f"Exporter {what}{count}", classes="dialog-title")
+        what = f"« {self.compiled.text} »" if self.compiled.text else _("tous les contacts")
+        count = "" if self.total is None else " " + ngettext(
+            "({n} contact)", "({n} contacts)", self.total).format(n=self.total)
+        names = list(EXPORT_FORMATS)
+        with Vertical(classes="form transfer export"):
+            yield Label(_("Exporter {what}{count}").format(what=what, count=count),
+                        classes="dialog-title")
             with Horizontal(classes="form-row"):
-                yield Label("Format", classes="field-label")
-                yield Select([(f.label, f.name) for f in EXPORT_FORMATS.values()],
-                             value="csv", allow_blank=False, compact=True,
-                             id="export-format")
+                yield Label(_("Format"), classes="field-label")
+                yield OptionList(*[Option(FORMAT_LABELS.get(name, EXPORT_FORMATS[name].label),
+                                          id=name) for name in names], id="export-formats")
             with Horizontal(classes="form-row"):
-                yield Label("Fichier", classes="field-label")
-                yield Input(str(self.folder / "qualif-export.csv"), id="export-path")
+                yield Label(_("Fichier"), classes="field-label")
+                yield Input(str(self.folder / f"qualif-export{EXPORT_FORMATS[self.format].suffix}"),
+                            id="export-path", select_on_focus=False)
             yield Static("", id="transfer-preview")
             yield ProgressBar(total=self.total, id="transfer-progress", show_eta=False)
-            yield Static("ctrl+s exporter   échap fermer", classes="dialog-keys")
+            yield Static(_("↵ choisir le format, puis ↵ exporter   ctrl+s exporter   "
+                           "échap fermer"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
-        self.query_one("#export-path", Input).focus()
+        formats = self.query_one("#export-formats", OptionList)
+        formats.highlighted = list(EXPORT_FORMATS).index(self.format)
+        formats.focus()
 
-    @on(Select.Changed, "#export-format")
-    def _format_changed(self, event: Select.Changed) -> None:
+    @on(OptionList.OptionHighlighted, "#export-formats")
+    def _format_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._use_format(event.option.id or "csv")
+
+    @on(OptionList.OptionSelected, "#export-formats")
+    def _format_chosen(self, event: OptionList.OptionSelected) -> None:
+        self._use_format(event.option.id or "csv")
         path = self.query_one("#export-path", Input)
-        suffix = EXPORT_FORMATS[str(event.value)].suffix
+        path.focus()
+        path.cursor_position = len(path.value)
+
+    def _use_format(self, name: str) -> None:
+        if name not in EXPORT_FORMATS or name == self.format:
+            return
+        self.format = name
+        path = self.query_one("#export-path", Input)
+        suffix = EXPORT_FORMATS[name].suffix
         current = _path(path.value)
         if current.suffix.lower() in {f.suffix for f in EXPORT_FORMATS.values()}:
             path.value = str(current.with_suffix(suffix))
@@ -287,31 +372,61 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
     def _submitted(self) -> None:
         self.action_run()
 
+    def _say(self, message: str, style: str = "red") -> None:
+        self.query_one("#transfer-preview", Static).update(Text(message, style=style))
+
     def action_run(self) -> None:
         if self.running:
             return
         text = self.query_one("#export-path", Input).value
         if not text.strip():
-            self.query_one("#transfer-preview", Static).update(
-                Text("Donnez le chemin du fichier à écrire.", style="red"))
+            self._say(_("Donnez le chemin du fichier à écrire."))
             return
+        target = inspect_target(self.db.path, _path(text))  # the core's guard (storage/files.py)
+        problem = target.forbidden or missing_folder(target.path)
+        if problem:
+            self._say(problem)
+            return
+        questions = []
+        if target.exists:
+            questions.append(_("Le fichier {name} existe déjà : il sera remplacé.").format(
+                name=target.path.name))
+        if self.total == 0 and self.format != "ics":
+            questions.append(_("Le résultat est vide : le fichier n'aurait aucun contact."))
+        if not questions:
+            self._start(target.path, overwrite=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start(target.path, overwrite=target.exists)
+
+        title = (_("Remplacer {name} ?").format(name=target.path.name) if target.exists
+                 else _("Exporter un résultat vide ?"))
+        self.app.push_screen(ConfirmScreen(title, "\n".join(questions)), answered)
+
+    def _start(self, target: Path, *, overwrite: bool) -> None:
         self.running = True
-        self.query_one("#transfer-preview", Static).update(Text("export…", style="dim"))
+        self._say(_("export…"), "dim")
         self.query_one(ProgressBar).display = True
-        self._export(str(self.query_one("#export-format", Select).value), _path(text))
+        self._export(self.format, target, overwrite)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False,
           description="export")
-    def _export(self, fmt: str, target: Path) -> None:
+    def _export(self, fmt: str, target: Path, overwrite: bool) -> None:
         try:
             result = export_to_file(
                 self.db, self.compiled, fmt, target, ExportOptions(),
-                lambda done: deliver(self, self._exported, done))
+                lambda done: deliver(self, self._exported, done), overwrite=overwrite)
         except (QualifError, StorageError, OSError) as error:
             deliver(self, self._failed, str(error))
             return
-        what = "élément(s)" if fmt == "ics" else "contact(s)"
-        lines = [f"{result.written} {what} écrits dans {target}", *result.messages]
+        places.remember("export.format", fmt)
+        places.remember("export.folder", str(target.expanduser().resolve().parent))
+        what = _("élément(s)") if fmt == "ics" else _("contact(s)")
+        lines = [_("{n} {what} écrits dans {target}").format(n=result.written, what=what,
+                                                             target=target),
+                 *result.messages]
         deliver(self, self.dismiss, "\n".join(lines))
 
     def _exported(self, done: int) -> None:
@@ -320,8 +435,19 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
     def _failed(self, message: str) -> None:
         self.running = False
         self.query_one(ProgressBar).display = False
-        self.query_one("#transfer-preview", Static).update(Text(message, style="red"))
+        self._say(message)
 
     def action_close(self) -> None:
         if not self.running:
             self.dismiss(None)
+
+
+# The formats as the dialog names them (the command line's names are --format's).
+FORMAT_LABELS = {
+    "csv": "CSV (Excel, LibreOffice)",
+    "vcf": "vCard (téléphone, carnet d'adresses)",
+    "xlsx": "Classeur Excel (xlsx)",
+    "json": "JSON",
+    "emails": "Liste d'adresses (Nom <adresse>)",
+    "ics": "iCalendar (l'agenda)",
+}

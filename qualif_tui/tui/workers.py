@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
 from qualif_tui.domain.errors import QualifError
-from qualif_tui.storage import StorageError
+from qualif_tui.storage import Database, StorageError, erasure
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -52,6 +52,9 @@ def describe_error(error: BaseException) -> str:
         return str(error)
     return f"erreur inattendue : {type(error).__name__}: {error}"
 
+
+
+_ERASURE = "Effacement définitif"
 
 
 @dataclass
@@ -123,6 +126,24 @@ class WriteQueue:
             else:
                 if job.done is not None:
                     self._call(job.done, result)
+            self._erase_after(job)
+
+    def _erase_after(self, job: WriteJob) -> None:
+        """After a write that deleted contacts or history (any write: the marks are
+        set by triggers), queue the merge that takes their words out of the
+        full-text index (storage/erasure.py) — once the user's writes are done."""
+        db = getattr(self.app, "db", None)
+        if not isinstance(db, Database) or job.label == _ERASURE:
+            return
+        try:
+            if not erasure.pending(db):
+                return
+        except sqlite3.Error:
+            return
+        with self._lock:
+            if any(j.label == _ERASURE for j in self._jobs):
+                return
+            self._jobs.append(WriteJob(_ERASURE, lambda: erasure.complete_erasure(db)))
 
     def _call(self, callback: Callable[..., object], *args: Any) -> None:
         try:

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from campaigns.conftest import PASSWORD, SENDER, USER, template_file
 from qualif_tui.cli import main
-from tests.campaigns.conftest import PASSWORD, SENDER, USER, template_file
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -170,10 +170,10 @@ class _MemoryKeyring:
         from keyring.backend import KeyringBackend
 
         class Memory(KeyringBackend):
-            priority = 1  # type: ignore[assignment]
+            priority = 1
 
             def __init__(self) -> None:
-                super().__init__()
+                super().__init__()  # type: ignore[no-untyped-call]
                 self.secrets: dict[tuple[str, str], str] = {}
 
             def get_password(self, service: str, username: str) -> str | None:
@@ -221,7 +221,7 @@ def test_a_machine_without_keyring_is_told_to_use_the_variable(
     from qualif_tui.services.campaigns.transports import SmtpSettings, smtp_password
 
     previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         monkeypatch.delenv("QUALIF_SMTP_PASSWORD", raising=False)
         settings = SmtpSettings("smtp.exemple.fr", 587, "starttls", "moi")

@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from campaigns.conftest import SENDER
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.settings import set_setting
@@ -19,7 +20,6 @@ from qualif_tui.services.campaigns.merge import TemplateProblem, TemplateText
 from qualif_tui.services.campaigns.postal import format_address
 from qualif_tui.services.campaigns.transports import EmlFolder, MboxFile
 from qualif_tui.storage import Database
-from tests.campaigns.conftest import SENDER
 
 TEMPLATE = TemplateText.from_file_text("Subject: Invitation — {{ prenom }}\n\n"
                                        "Bonjour {{ prenom }}, à bientôt à {{ ville }} !\n")
@@ -41,7 +41,9 @@ def test_eml_files_one_per_recipient_and_a_rerun_duplicates_nothing(
     subjects = sorted(str(m["Subject"]) for m in parsed)
     assert "Invitation — Hélène" in subjects
     helene = next(m for m in parsed if str(m["To"]).startswith("Hélène"))
-    assert "Bonjour Hélène, à bientôt à Toulouse !" in helene.get_body(("plain",)).get_content()
+    body = helene.get_body(("plain",))
+    assert body is not None
+    assert "Bonjour Hélène, à bientôt à Toulouse !" in body.get_content()
     assert helene["Message-ID"] and helene["List-Unsubscribe"]
     again = sending.send_campaign(keyed_db, campaign, EmlFolder(folder), sender=SENDER)
     assert again.sent == 0 and len(list(folder.glob("*.eml"))) == 4

@@ -106,7 +106,7 @@ def _reference_grouping(value: Decimal, digits: int) -> str:
     quantised = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     sign = "-" if quantised < 0 else ""
     whole, _dot, fraction = f"{abs(quantised):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from campaigns.conftest import PASSWORD, SENDER, USER, Recorder, free_port
 from qualif_tui.services.campaigns import core, sending
 from qualif_tui.services.campaigns.merge import TemplateProblem, TemplateText
 from qualif_tui.services.campaigns.transports import (
@@ -22,7 +23,6 @@ from qualif_tui.services.campaigns.transports import (
     SmtpTransport,
 )
 from qualif_tui.storage import Database, open_database
-from tests.campaigns.conftest import PASSWORD, SENDER, USER, Recorder, free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

@@ -1,5 +1,6 @@
 """Fixtures for the app's pilot and snapshot tests: a private demo copy, an app on it,
-and :func:`settle` — wait until every worker and queued write is done."""
+and :func:`settle` (from ``tests/settling.py``) — wait until every worker and queued
+write is done, or fail."""
 
 from __future__ import annotations
 
@@ -7,26 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
 from qualif_tui.storage import Database, open_database
 from qualif_tui.tui.app import QualifApp
 
+from settling import settle
 
-async def settle(pilot: Pilot[None], rounds: int = 50) -> None:
-    """Let workers, queued writes and the messages they post all finish."""
-    app = pilot.app
-    assert isinstance(app, QualifApp)
-    for _ in range(rounds):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # the app shows it (an error toast); tests assert on that
-        await pilot.pause()
-        if not app.writes.pending and not any(w.is_running for w in app.workers):
-            return
-    raise AssertionError("the app did not settle")
+__all__ = ["settle"]
 
 
 @pytest.fixture

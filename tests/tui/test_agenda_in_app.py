@@ -24,13 +24,14 @@ from .helpers import card_title, main
 
 
 async def agenda_shown(pilot: Pilot[None], loads: int = 1) -> AgendaScreen:
-    for _ in range(200):
-        await settle(pilot)
+    def shown() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, AgendaScreen) and screen.loaded >= loads:
-            return screen
-        await pilot.pause(0.02)
-    raise AssertionError("the agenda did not show")
+        return isinstance(screen, AgendaScreen) and screen.loaded >= loads
+
+    await settle(pilot, shown)
+    screen = pilot.app.screen
+    assert isinstance(screen, AgendaScreen)
+    return screen
 
 
 def day_lines(screen: AgendaScreen) -> list[str]:

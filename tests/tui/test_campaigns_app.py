@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from campaigns import conftest as campaign_fixtures
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
@@ -19,7 +20,6 @@ from qualif_tui.tui.campaigns import CampaignsScreen, NewCampaignScreen
 from qualif_tui.tui.campaigns.editor import TemplateEditorScreen
 from qualif_tui.tui.campaigns.responses import ResponsesScreen
 from qualif_tui.tui.campaigns.send import SendScreen
-from tests.campaigns import conftest as campaign_fixtures
 
 from .conftest import settle
 from .helpers import text_of
@@ -138,7 +138,8 @@ async def test_the_wizard_refuses_a_taken_name_and_stays_open(app: QualifApp,
         assert isinstance(wizard, NewCampaignScreen)
         await pilot.press(*MAILING, "ctrl+s")
         await settle(pilot)
-        assert app.screen is wizard and wizard.created is None
+        assert wizard.created is None
+        assert app.screen is wizard
         assert "existe déjà" in text_of(wizard.query_one("#campaign-result", Static))
         assert len(core.list_campaigns(app_db)) == 3
 
@@ -209,7 +210,7 @@ async def test_send_to_eml_files_with_a_progress_bar(app: QualifApp, app_db: Dat
 async def test_send_through_smtp_can_be_paused_and_resumed(
         app: QualifApp, app_db: Database, smtp_server: Any) -> None:
     from qualif_tui.services.campaigns.transports import SmtpSettings, store_smtp
-    from tests.campaigns.conftest import Recorder
+    Recorder = campaign_fixtures.Recorder
 
     server = smtp_server("none", recorder=Recorder(delay=0.03))
     store_smtp(app_db, SmtpSettings("127.0.0.1", server.port, "none"))
@@ -322,4 +323,5 @@ async def test_the_legal_basis_is_chosen_on_the_contact_form(app: QualifApp,
         assert get_contact(app_db, cid).legal_basis == "consentement" != before
         await pilot.press("slash", *"legal_basis:consentement", "enter")
         await settle(pilot)
-        assert main(app).total is not None and main(app).total > 0
+        total = main(app).total
+        assert total is not None and total > 0

@@ -78,7 +78,7 @@ async def test_month_key_is_typed_and_validated(app: QualifApp, app_db: Database
         assert month.query_one(".key-input").value == "2024-13"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await settle(pilot)
-        assert "not a month" in text_of(month.query_one(".key-hint", Static))
+        assert "pas un mois" in text_of(month.query_one(".key-hint", Static))
         assert contact_values(app_db, cid)["Mise en service"] is None
         await pilot.press(*["backspace"] * 7, *"03/2024", "enter")
         await settle(pilot)
@@ -120,6 +120,13 @@ async def test_tab_cycles_panes_and_the_card_follows(app: QualifApp) -> None:
         await pilot.press("tab")
         await settle(pilot)
         assert isinstance(app.focused, AgendaPane) and tabs.active == "tab-agenda"
+        await pilot.press("tab")  # the deals, then the quotes (issue 12)
+        await settle(pilot)
+        assert tabs.active == "tab-deals" and app.focused is not None
+        assert app.focused.id == "deals"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "quotes"
         await pilot.press("tab")
         assert app.focused is screen.search_bar.input
         await pilot.press("tab")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.services.segments import save_segment
@@ -17,17 +18,18 @@ from .conftest import settle
 from .helpers import card_title, main
 
 
-async def palette_choices(pilot, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _options(pilot: Pilot[None]) -> CommandList:
+    return pilot.app.screen.query_one(CommandList)
+
+
+async def palette_choices(pilot: Pilot[None], text: str) -> list[str]:
+    """The palette's hits for ``text``, once its search has ended."""
     await pilot.press("ctrl+p")
     await settle(pilot)
     assert isinstance(pilot.app.screen, CommandPalette)
     await pilot.press(*text)
-    for _ in range(20):
-        await pilot.pause(0.05)
-        await settle(pilot)
-        options = pilot.app.screen.query_one(CommandList)
-        if options.option_count:
-            break
+    await settle(pilot, lambda: _options(pilot).option_count > 0)
+    options = _options(pilot)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
@@ -35,8 +37,8 @@ async def test_palette_offers_every_action_with_its_key(app: QualifApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
-        await settle(pilot)
-        await pilot.pause(0.3)
+        # every action is offered once the palette's discovery has ended
+        await settle(pilot, lambda: _options(pilot).option_count > 0)
         options = app.screen.query_one(CommandList)
         shown = " | ".join(str(options.get_option_at_index(i).prompt)
                            for i in range(options.option_count))
@@ -53,9 +55,6 @@ async def test_palette_runs_an_action(app: QualifApp) -> None:
         assert choices[0].startswith("Nouveau contact")
         await pilot.press("enter")
         await settle(pilot)
-        if isinstance(app.screen, CommandPalette):
-            await pilot.press("enter")
-            await settle(pilot)
         assert isinstance(app.screen, ContactForm)
 
 
@@ -68,9 +67,6 @@ async def test_palette_opens_a_segment(app: QualifApp, app_db: Database) -> None
         assert any("Segment : Tout le monde" in c for c in choices)
         await pilot.press("enter")
         await settle(pilot)
-        if isinstance(app.screen, CommandPalette):
-            await pilot.press("enter")
-            await settle(pilot)
         screen = main(app)
         assert screen.query_text == "" and screen.contact_list.cursor == 0
 
@@ -83,9 +79,6 @@ async def test_palette_goes_to_a_contact_by_name(app: QualifApp, app_db: Databas
         assert any("Aller à : Zygmunt Hélène" in c for c in choices)
         await pilot.press("enter")
         await settle(pilot)
-        if isinstance(app.screen, CommandPalette):
-            await pilot.press("enter")
-            await settle(pilot)
         screen = main(app)
         assert screen.card.contact_id == cid
         assert card_title(app).startswith("Zygmunt Hélène")
@@ -125,7 +118,7 @@ async def test_help_shows_the_keys_of_the_focused_pane(app: QualifApp) -> None:
 async def test_help_in_the_sprint(app: QualifApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("Q")
+        await pilot.press("Q", "0")
         await settle(pilot)
         assert isinstance(app.screen, SprintScreen)
         await pilot.press("f1")

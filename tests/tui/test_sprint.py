@@ -37,7 +37,7 @@ async def test_sprint_walks_incomplete_contacts_one_keystroke_per_value(
     incomplete = count(app_db, missing_any(compile_query(app_db, ""), list_keys(app_db)))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("Q")
+        await pilot.press("Q", "0")
         await settle(pilot)
         sprint = app.screen
         assert isinstance(sprint, SprintScreen)
@@ -76,14 +76,14 @@ async def test_sprint_typed_key_and_skip_contact(app: QualifApp, app_db: Databas
                          {k: v for k, v in FULL.items() if k != "mise en service"})
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("Q")
+        await pilot.press("Q", "0")
         await settle(pilot)
         sprint = app.screen
         assert isinstance(sprint, SprintScreen)
         assert "▶ Mise en service" in keys_shown(sprint)
         await pilot.press(*"2019-0", "enter")
         await settle(pilot)
-        assert "not a month" in text_of(sprint.query_one("#sprint-message", Static))
+        assert "pas un mois" in text_of(sprint.query_one("#sprint-message", Static))
         await pilot.press("3", "enter")
         await settle(pilot)
         assert contact_values(app_db, cid)["Mise en service"] == "2019-03"
@@ -100,7 +100,7 @@ async def test_sprint_on_a_complete_result_says_it_is_done(app: QualifApp,
                        ("2020-01" if key.type == "month" else 0,))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("Q")
+        await pilot.press("Q", "0")
         await settle(pilot)
         sprint = app.screen
         assert isinstance(sprint, SprintScreen)

@@ -7,11 +7,12 @@ import io
 from pathlib import Path
 
 from rich.console import Console
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from qualif_tui.query import compile_query, count
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
+from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.transfer import ExportScreen, ImportScreen
 
 from .conftest import settle
@@ -47,6 +48,13 @@ async def test_import_previews_then_writes_and_u_undoes_it(app: QualifApp,
         assert "cp1252" in shown and "';'" in shown and "5 contact(s) lus" in shown
         assert "à créer" in shown and "Hélène Dupré" in shown
         assert count(app_db, compile_query(app_db, "")) == 300  # nothing written yet
+        # "Ancien client" is no value of Profil: nothing is imported before a decision
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen) and "Ancien client" in str(
+            app.screen.query_one(NewValuesList).get_option_at_index(0).prompt)
+        await pilot.press("a")  # the focus went to the new values: add it to the list
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is main(app)
@@ -92,10 +100,9 @@ async def test_export_writes_the_current_result(app: QualifApp, app_db: Database
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ExportScreen)
-        screen.query_one("#export-format", Select).value = "vcf"
-        await pilot.pause()
+        await pilot.press("down")  # the formats list has the focus: vCard
         assert screen.query_one("#export-path", Input).value.endswith("qualif-export.vcf")
-        screen.query_one("#export-format", Select).value = "csv"
+        await pilot.press("up", "enter")  # CSV chosen: the focus goes to the file name
         screen.query_one("#export-path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -120,4 +127,4 @@ async def test_export_into_a_missing_folder_fails_clearly(app: QualifApp) -> Non
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert "does not exist" in preview(app)
+        assert "n'existe pas" in preview(app)

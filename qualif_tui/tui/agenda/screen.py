@@ -94,6 +94,8 @@ class AgendaScreen(Screen[None]):
     CSS_PATH = "agenda.tcss"
     TITLE = "Agenda"
     BINDINGS = keymap.bindings(keymap.CALENDAR_KEYS)
+    TYPEAHEAD_GROUPS = frozenset({"agenda-load"})  # keys wait for the view they act on
+    PALETTE_KEYS = keymap.APP_KEYS + keymap.CALENDAR_KEYS
 
     class OpenContact(Message):
         """The user asked for this contact's card (Enter on an item or an alarm)."""

@@ -1,0 +1,108 @@
+"""Deal figures per contact: buyer or not, won revenue, won deals, open pipeline.
+
+Two forms of one definition, for the two ways a breakdown runs:
+
+* :func:`deal_cte` — a SQL ``WITH`` table ``d(contact_id, buyer, revenue, won,
+  pipeline, weighted)`` that a GROUP BY joins;
+* :func:`deal_figures` — the same rows as a dict for the bitmap path, read once
+  per data version and period (about 0.1 s at 1 000 000 contacts, then free).
+
+A deal counts as *won* in a period when its stage is a won stage and its
+``closed_at`` falls in the period; an *open* deal (pipeline) when its stage is
+open and its expected close (else its creation day) falls in the period.
+"""
+
+from __future__ import annotations
+
+import array
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from pyroaring import BitMap
+
+from qualif_tui.query.groups import data_version
+from qualif_tui.services.reports.model import Period, pipeline_stages, stage_ids
+from qualif_tui.storage import Database
+
+DealRow = list[float]  # buyer (0/1), revenue, won deals, pipeline, weighted
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    return ", ".join("?" * len(values)) or "NULL"
+
+
+def deal_conditions(db: Database, period: Period) -> tuple[str, list[Any], str, list[Any]]:
+    """(won condition, its params, open condition, its params) over a ``deals`` row."""
+    stages = pipeline_stages(db)
+    won, opened = stage_ids(stages, "won"), stage_ids(stages, "open")
+    won_period, won_params = period.sql("closed_at")
+    open_period, open_params = period.sql("coalesce(expected_close, created)")
+    return (f"(stage IN ({_marks(won)}) AND {won_period})", [*won, *won_params],
+            f"(stage IN ({_marks(opened)}) AND {open_period})", [*opened, *open_params])
+
+
+def deal_cte(db: Database, period: Period) -> tuple[str, list[Any]]:
+    """``d AS (SELECT contact_id, buyer, revenue, won, pipeline, weighted …)``."""
+    won, won_params, opened, open_params = deal_conditions(db, period)
+    sql = (f"d AS (SELECT contact_id, max({won}) AS buyer,"
+           f" sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue,"
+           f" sum({won}) AS won,"
+           f" sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
+           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END) AS weighted"
+           f" FROM deals GROUP BY contact_id)")
+    return sql, [*won_params, *won_params, *won_params, *open_params, *open_params]
+
+
+MAX_SHAPES = 2000  # distinct figure rows beyond which contacts are summed one by one
+
+
+@dataclass
+class DealFigures:
+    """The deal figures of every contact with a deal that counts, in one of two forms:
+    ``shapes`` — each distinct figure row with the bitmap of the contacts that have it
+    (generated or round amounts: a few hundred rows, and a group's figures are
+    Σ row × |group ∩ contacts|), else ``per_contact`` — contact id → its row."""
+
+    shapes: list[tuple[DealRow, BitMap]] | None = None
+    per_contact: dict[int, DealRow] | None = None
+
+
+_CACHE: weakref.WeakKeyDictionary[Database, dict[Any, DealFigures]] = \
+    weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def deal_figures(db: Database, period: Period) -> DealFigures:
+    """The deal figures per contact (cached per data version and period)."""
+    version = data_version(db)
+    key = (version, period.start, period.end)
+    with _LOCK:
+        cached = _CACHE.get(db, {}).get(key) if version is not None else None
+    if cached is not None:
+        return cached
+    won, won_params, opened, open_params = deal_conditions(db, period)
+    sql = (f"SELECT buyer, revenue, won, pipeline, weighted, group_concat(contact_id) FROM"
+           f" (SELECT contact_id, max({won}) AS buyer,"
+           f" sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue, sum({won}) AS won,"
+           f" sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
+           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END) AS weighted"
+           f" FROM deals WHERE {won} OR {opened} GROUP BY contact_id)"
+           f" GROUP BY 1, 2, 3, 4, 5")
+    params = [*won_params, *won_params, *won_params, *open_params, *open_params,
+              *won_params, *open_params]
+    with db.lock:
+        rows = db.conn.execute(sql, params).fetchall()
+    found = DealFigures()
+    if len(rows) <= MAX_SHAPES:
+        found.shapes = [([float(v) for v in r[:5]],
+                         BitMap(array.array("I", map(int, str(r[5]).split(",")))))
+                        for r in rows]
+    else:
+        found.per_contact = {int(cid): [float(v) for v in r[:5]]
+                             for r in rows for cid in str(r[5]).split(",")}
+    if version is not None and not db.conn.in_transaction:
+        with _LOCK:
+            _CACHE[db] = {key: found}  # one period kept: the one on screen
+    return found

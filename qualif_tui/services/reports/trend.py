@@ -1,0 +1,112 @@
+"""Trends: one measure per month over the last 12 or 24 months.
+
+``revenue`` and ``deals`` count the deals won each month (by their close
+date), ``contacts`` the contacts created, ``reached`` the contacts with at
+least one call, meeting, e-mail or note that month (automatic entries do not
+count, as for ``last_contact``). Months without data are zeros, never gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from qualif_tui.base.i18n import _
+from qualif_tui.domain import clock
+from qualif_tui.query import CompiledQuery, compile_query
+from qualif_tui.query.pages import from_clause
+from qualif_tui.query.plan import tables as plan_tables
+from qualif_tui.services.reports.dealfacts import deal_conditions
+from qualif_tui.services.reports.model import Column, Period, ReportError, Row, Table
+from qualif_tui.storage import Database
+
+TREND_MEASURES = {
+    "revenue": (_("CA gagné"), "euro"),
+    "deals": (_("Affaires gagnées"), "count"),
+    "contacts": (_("Nouveaux contacts"), "count"),
+    "reached": (_("Contacts joints"), "count"),
+}
+
+
+@dataclass
+class Trend:
+    query: str
+    measure: str
+    points: list[tuple[str, float]]  # (YYYY-MM, value), oldest first
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(v for _m, v in self.points)
+
+    def as_json(self) -> dict[str, Any]:
+        def number(value: float) -> float | int:
+            return round(value, 2) if TREND_MEASURES[self.measure][1] == "euro" else int(value)
+
+        return {"report": "trend", "query": self.query, "measure": self.measure,
+                "rows": [{"month": m, self.measure: number(v)} for m, v in self.points],
+                "total": {self.measure: number(self.total)}, "notes": list(self.notes)}
+
+    def table(self) -> Table:
+        label, unit = TREND_MEASURES[self.measure]
+        columns = [Column("month", _("Mois")), Column(self.measure, label, unit)]
+        base = f"({self.query})" if " OR " in f" {self.query} " else self.query
+        rows = []
+        for month, value in self.points:
+            if self.measure == "contacts":
+                query, exact = f"created:{month}", True
+            elif self.measure == "reached":
+                query, exact = f"last_contact:{month}", False
+            else:
+                query, exact = "revenue>0", False
+            rows.append(Row({"month": month, self.measure: value},
+                            " ".join(p for p in (base, query) if p), exact))
+        total = Row({"month": _("Total"), self.measure: self.total}, base, True, "total")
+        title = _("{label} par mois — {n} derniers mois").format(label=label,
+                                                                n=len(self.points))
+        return Table(title, columns, rows, total, list(self.notes), self.measure)
+
+
+def trend(db: Database, query: str | CompiledQuery = "", measure: str = "revenue",
+          months: int = 12) -> Trend:
+    if measure not in TREND_MEASURES:
+        raise ReportError(_("mesure de tendance inconnue « {name} »").format(name=measure),
+                          _("choisir parmi : {names}").format(names=", ".join(TREND_MEASURES)))
+    if not 1 <= months <= 120:
+        raise ReportError(_("--months : entre 1 et 120 mois"))
+    compiled = compile_query(db, query) if isinstance(query, str) else query
+    today = clock.today()
+    first = date(today.year, today.month, 1) - relativedelta(months=months - 1)
+    wanted = [(first + relativedelta(months=i)).strftime("%Y-%m") for i in range(months)]
+    values: dict[str, float] = {}
+    if not compiled.is_nothing:
+        tables = set(plan_tables(compiled.plan)) | {"f"}
+        source = from_clause("".join(t for t in "cf" if t in tables))
+        start = first.isoformat()
+        if measure in ("revenue", "deals"):
+            won, won_params, _o, _p = deal_conditions(db, Period(start, None))
+            won = won.replace("stage", "x.stage").replace("closed_at", "x.closed_at")
+            figure = "sum(x.amount)" if measure == "revenue" else "count(*)"
+            sql = (f"SELECT substr(x.closed_at, 1, 7), {figure} FROM deals x"
+                   f" JOIN {source} ON f.contact_id = x.contact_id"
+                   f" WHERE {won} AND ({compiled.where}) GROUP BY 1")
+            params = [*won_params, *compiled.params]
+        elif measure == "contacts":
+            sql = (f"SELECT substr(f.created, 1, 7), count(*) FROM {source}"
+                   f" WHERE f.created >= ? AND ({compiled.where}) GROUP BY 1")
+            params = [start, *compiled.params]
+        else:
+            sql = (f"SELECT substr(h.happened_at, 1, 7), count(DISTINCT h.contact_id)"
+                   f" FROM history h JOIN {source} ON f.contact_id = h.contact_id"
+                   f" WHERE h.automatic = 0 AND h.happened_at >= ? AND ({compiled.where})"
+                   f" GROUP BY 1")
+            params = [start, *compiled.params]
+        with db.lock:
+            values = {r[0]: float(r[1] or 0) for r in db.conn.execute(sql, params)}
+    result = Trend(compiled.text, measure, [(m, values.get(m, 0.0)) for m in wanted])
+    if not any(v for _m, v in result.points):
+        result.notes.append(_("aucune donnée sur ces {n} mois").format(n=months))
+    return result

@@ -1,0 +1,523 @@
+"""The reports screen (``r``): revenue by source and its kin over the current result.
+
+One keystroke picks the report (``v`` breakdown, ``f`` funnel, ``i`` inactive
+clients, ``c`` completeness, ``t`` trend), one the grouping (``1``–``0``),
+``x`` then a digit crosses with a second field, ``m`` changes the measure the
+bars show. Every figure is one key from the people behind it: Enter on a cell
+closes the screen and runs that cell's query in the contact list (the screen
+returns the query text). ``ctrl+e`` exports the report (xlsx with its chart, or
+CSV for French Excel).
+
+The reports are computed by :mod:`qualif_tui.services.reports` in a worker;
+this screen only lays them out: a table whose last column is a bar chart of
+the chosen measure (rich bars: see the issue note on why not plotext).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from qualif_tui.base.i18n import _
+from qualif_tui.base.text import fold
+from qualif_tui.domain import clock
+from qualif_tui.domain.keys import list_keys
+from qualif_tui.query import CompiledQuery
+from qualif_tui.services import reports as svc
+from qualif_tui.services.reports.render import bar, write_csv, write_xlsx
+from qualif_tui.storage import Database
+from qualif_tui.tui.keymap import Key, bindings
+from qualif_tui.tui.workers import WorkerReports, deliver
+
+KINDS = {"breakdown": _("Ventilation"), "funnel": _("Entonnoir"),
+         "inactive": _("Clients inactifs"), "completeness": _("Complétude"),
+         "trend": _("Tendance")}
+CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted")
+NARROW_MEASURES = ("contacts", "revenue", "conversion")
+WIDE_MEASURES = ("contacts", "share", "revenue", "deals", "average", "pipeline", "weighted",
+                 "conversion")
+TREND_ORDER = ("revenue", "deals", "contacts", "reached")
+COMPLETENESS_VIEWS = ("keys", "months", "contacts")
+DIGITS = "1234567890"
+
+REPORT_KEYS = (
+    Key("reports.breakdown", "v", "show('breakdown')", _("Ventilation par clé ou champ"),
+        show=True),
+    Key("reports.funnel", "f", "show('funnel')", _("Entonnoir"), show=True),
+    Key("reports.inactive", "i", "show('inactive')", _("Clients inactifs"), show=True),
+    Key("reports.completeness", "c", "show('completeness')", _("Complétude"), show=True),
+    Key("reports.trend", "t", "show('trend')", _("Tendance"), show=True),
+    Key("reports.measure", "m", "cycle_measure", _("Mesure suivante"), show=True),
+    Key("reports.cross", "x", "cross", _("Croiser avec un second champ (puis un chiffre)")),
+    Key("reports.period", "p", "cycle_period",
+        _("Période des affaires : tout, 12 mois, cette année, l'an dernier"), show=True),
+    Key("reports.export", "ctrl+e", "export", _("Exporter le rapport (xlsx, CSV)"), show=True),
+    Key("reports.refresh", "f5", "refresh", _("Recalculer")),
+    Key("reports.close", "escape", "close", _("Fermer"), show=True),
+    *(Key(f"reports.by{d}", d, f"group_by({i})", _("Regrouper par le champ {d}").format(d=d),
+          palette=False, key_display=d) for i, d in enumerate(DIGITS)),
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the screen shows: a report kind and its options."""
+
+    kind: str = "breakdown"
+    by: str = "source"
+    second: str = ""
+    measure: str = "contacts"
+    view: str = ""  # completeness: keys, months, contacts; inactive: without; trend: measure
+    period: str = ""  # deals counted: "" (all), "12m", this year, last year
+
+
+def grouping_options(db: Database) -> list[tuple[str, str]]:
+    """(spec, label) of the fields the digits pick: the keys first, then places and dates."""
+    keys = list_keys(db)
+    options = [(k.norm_name, k.display_name) for k in keys[:6]]
+    options += [("dept", _("Département")), ("region", _("Région")), ("city", _("Ville")),
+                ("won:month", _("Gagné (mois)")), ("created:year", _("Créé (année)"))]
+    return options[:len(DIGITS)]
+
+
+def default_grouping(options: list[tuple[str, str]]) -> str:
+    for spec, _label in options:
+        if spec == "source":
+            return spec
+    return options[0][0] if options else "dept"
+
+
+@dataclass
+class Computed:
+    choice: Choice
+    tables: list[svc.Table]
+    result: Any
+    population: int | None
+
+
+class ReportsScreen(WorkerReports, Screen[str | None]):
+    """Dismissed with the query of the cell the user opened (None: closed)."""
+
+    CSS_PATH = "reports.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(REPORT_KEYS)]
+    PALETTE_KEYS = REPORT_KEYS
+    AUTO_FOCUS = "#report-table"
+
+    def __init__(self, db: Database, query: CompiledQuery, label: str = "", *,
+                 kind: str = "breakdown", by: str | None = None,
+                 measure: str = "contacts") -> None:
+        super().__init__(id="reports")
+        self.db = db
+        self.query_ = query
+        self.label = label
+        self.options = grouping_options(db)
+        if by not in {spec for spec, _label in self.options}:
+            by = default_grouping(self.options)
+        self.choice = Choice(kind, by, "", measure,
+                             _default_view(kind))
+        self.computed: Computed | None = None
+        self.crossing = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="report-head")
+        yield Static("", id="report-choices")
+        yield DataTable(id="report-table", cursor_type="cell", zebra_stripes=True)
+        yield Static("", id="report-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_choices()
+        self.compute()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#report-table", DataTable)
+
+    # -- choosing -------------------------------------------------------------------------
+    def _choose(self, **changes: Any) -> None:
+        values = {**self.choice.__dict__, **changes}
+        self.choice = Choice(**values)
+        self._show_choices()
+        self.compute()
+
+    def action_show(self, kind: str) -> None:
+        self.crossing = False
+        if kind != self.choice.kind:
+            self._choose(kind=kind, view=_default_view(kind))
+
+    def action_group_by(self, index: int) -> None:
+        if index >= len(self.options):
+            self.app.bell()
+            return
+        spec = self.options[index][0]
+        if self.crossing:
+            self.crossing = False
+            if spec == self.choice.by:
+                self.app.bell()
+                self._show_choices()
+                return
+            self._choose(kind="breakdown", second=spec)
+        else:
+            self._choose(kind="breakdown", by=spec, second="" if spec == self.choice.second
+                         else self.choice.second)
+
+    def action_cross(self) -> None:
+        if self.choice.second:
+            self.crossing = False
+            self._choose(second="")
+            return
+        self.crossing = not self.crossing
+        self._show_choices()
+
+    def action_cycle_measure(self) -> None:
+        kind = self.choice.kind
+        if kind == "breakdown":
+            order: tuple[str, ...] = CHART_MEASURES
+            measure = order[(order.index(self.choice.measure) + 1) % len(order)] \
+                if self.choice.measure in order else order[0]
+            if self.choice.by.startswith("won") and measure in ("pipeline", "weighted",
+                                                                "conversion"):
+                measure = "contacts"
+            self._choose(measure=measure)
+            return
+        order = {"trend": TREND_ORDER, "completeness": COMPLETENESS_VIEWS,
+                 "inactive": svc.WITHOUT}.get(kind, ())
+        if not order:
+            self.app.bell()
+            return
+        view = order[(order.index(self.choice.view) + 1) % len(order)] \
+            if self.choice.view in order else order[0]
+        self._choose(view=view)
+
+    def action_cycle_period(self) -> None:
+        if self.choice.kind not in ("breakdown", "funnel"):
+            self.app.bell()
+            return
+        order = periods()
+        at = [p for p, _label in order].index(self.choice.period) \
+            if self.choice.period in [p for p, _label in order] else 0
+        self._choose(period=order[(at + 1) % len(order)][0])
+
+    def action_refresh(self) -> None:
+        self.compute()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    # -- computing -------------------------------------------------------------------------
+    def compute(self) -> None:
+        self.query_one("#report-notes", Static).update(Text(_("calcul…"), "dim italic"))
+        self._compute(self.choice)
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False,
+          description="rapport")
+    def _compute(self, choice: Choice) -> None:
+        try:
+            computed = compute_report(self.db, self.query_, choice)
+        except svc.ReportError as error:
+            deliver(self, self._failed, str(error))
+            return
+        deliver(self, self._show, computed)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#report-notes", Static).update(Text(message, "bold red"))
+
+    def _show(self, computed: Computed) -> None:
+        if computed.choice != self.choice:
+            return  # a newer choice is being computed
+        self.computed = computed
+        self._show_head(computed)
+        self._fill()
+
+    def on_resize(self) -> None:
+        self._show_choices()
+        if self.computed is not None:
+            self._fill()
+
+    # -- showing ---------------------------------------------------------------------------
+    def _show_head(self, computed: Computed) -> None:
+        about = self.label or _("tous les contacts")
+        head = Text()
+        head.append(computed.tables[0].title, "bold")
+        head.append("  ·  " + _("sur : ") + about, "dim")
+        if computed.population is not None:
+            head.append("  ·  " + svc.format_number(computed.population, "count") + " "
+                        + _("contacts"), "dim")
+        if computed.choice.kind in ("breakdown", "funnel"):
+            label = dict(periods()).get(computed.choice.period, "")
+            head.append("  ·  " + _("affaires : ") + label, "dim")
+        self.query_one("#report-head", Static).update(head)
+
+    def _show_choices(self) -> None:
+        line = Text()
+        for key, kind in zip("vfict", KINDS, strict=True):
+            style = "bold reverse" if kind == self.choice.kind else ""
+            line.append(f" {key} ", "bold")
+            line.append(KINDS[kind], style)
+        if self.choice.kind == "breakdown":
+            line.append("\n")
+            if self.crossing:
+                line.append(_(" croiser avec : "), "bold yellow")
+            width = max(20, self.size.width - 1)
+            used = len(line.plain.split("\n")[-1])
+            options = [(f" {d} ", label, spec in (self.choice.by, self.choice.second))
+                       for d, (spec, label) in zip(DIGITS, self.options, strict=False)]
+            if not self.crossing:
+                options.append(("  x ", _("croiser"), False))
+            for digit, label, chosen in options:
+                if used + len(digit) + len(label) > width:  # wrap between options only
+                    line.append("\n")
+                    used = 0
+                line.append(digit, "bold")
+                line.append(label, "bold reverse" if chosen else "")
+                used += len(digit) + len(label)
+        self.query_one("#report-choices", Static).update(line)
+
+    def _fill(self) -> None:
+        computed = self.computed
+        if computed is None:
+            return
+        table = computed.tables[0]
+        grid = self.table
+        previous = grid.cursor_coordinate
+        grid.clear(columns=True)
+        columns = self._visible_columns(table)
+        chart = table.chart if table.chart in {c.name for c in table.columns} else None
+        widths = [_column_width(table, c, i < table.label_columns)
+                  for i, c in enumerate(columns)]
+        room = max(8, self.size.width - sum(widths) - 2 * (len(columns) + 1) - 4)
+        bar_width = min(room, 40)
+        for column, width in zip(columns, widths, strict=True):
+            label = Text(column.label, justify="left" if column.unit == "text" else "right")
+            grid.add_column(label, width=width, key=column.name)
+        if chart is not None:
+            chart_label = next(c.label for c in table.columns if c.name == chart)
+            grid.add_column(Text(chart_label, style="dim"), width=bar_width, key="\x00bar")
+        body = [*table.rows, *([table.total] if table.total else [])]
+        values = [_number(r.cells.get(chart)) if chart else 0.0 for r in table.rows]
+        biggest = max(values, default=0.0)
+        for index, row in enumerate(body):
+            style = {"null": "dim", "other": "dim", "total": "bold"}.get(row.kind, "")
+            cells: list[Any] = []
+            for column in columns:
+                text = table.formatted(row, column)
+                cells.append(Text(text, style=style,
+                                  justify="left" if column.unit == "text" else "right"))
+            if chart is not None:
+                drawn = "" if row.kind == "total" else bar(values[index], biggest, bar_width)
+                cells.append(Text(drawn, style="dim cyan" if style == "dim" else "cyan"))
+            grid.add_row(*cells, key=str(index))
+        notes = list(table.notes)
+        if computed.choice.kind == "breakdown" and any(not r.exact for r in table.rows):
+            notes.append(_("↵ ouvre les contacts de la case (approximation quand la recherche ne"
+                           " sait pas l'exprimer)"))
+        elif body:
+            notes.append(_("↵ ouvre les contacts de la case dans la liste"))
+        self.query_one("#report-notes", Static).update(Text("\n".join(notes), "dim italic"))
+        if body:
+            start_column = next((i for i, c in enumerate(columns) if c.unit != "text"), 0)
+            at_row = min(previous.row, len(body) - 1) if previous.row >= 0 else 0
+            at_column = previous.column if 0 < previous.column < len(columns) else start_column
+            grid.move_cursor(row=at_row, column=at_column)
+
+    def _visible_columns(self, table: svc.Table) -> list[svc.Column]:
+        if self.choice.kind != "breakdown":
+            return list(table.columns)
+        wanted = NARROW_MEASURES if self.size.width < 120 else WIDE_MEASURES
+        shown = [c for c in table.columns[:table.label_columns]]
+        shown += [c for c in table.columns[table.label_columns:]
+                  if c.name in wanted or c.name == self.choice.measure]
+        return shown
+
+    # -- Enter: the people behind a cell ----------------------------------------------------
+    @on(DataTable.CellSelected, "#report-table")
+    def _opened(self, event: DataTable.CellSelected) -> None:
+        computed = self.computed
+        if computed is None:
+            return
+        table = computed.tables[0]
+        body = [*table.rows, *([table.total] if table.total else [])]
+        index = int(str(event.cell_key.row_key.value))
+        row = body[index]
+        column = str(event.cell_key.column_key.value)
+        query, exact = row.cell_queries.get(column, (row.query, row.exact))
+        if not exact:
+            self.notify(_("La recherche ne sait pas encore exprimer cette case exactement :"
+                          " liste approchée."), severity="warning", timeout=6)
+        self.dismiss(query)
+
+    # -- ctrl+e ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        computed = self.computed
+        if computed is None:
+            self.app.bell()
+            return
+        slug = "-".join(fold(computed.tables[0].title).replace("'", " ").split())[:48]
+        default = Path.cwd() / f"rapport-{slug}-{clock.today().isoformat()}.xlsx"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title=_("Export"), timeout=8, markup=False)
+
+        self.app.push_screen(ReportExportScreen(computed.tables, default), done)
+
+
+def periods() -> list[tuple[str, str]]:
+    """The periods ``p`` cycles through: (``--period`` text, label)."""
+    year = clock.today().year
+    return [("", _("toutes")), ("12m", _("12 derniers mois")), (str(year), str(year)),
+            (str(year - 1), str(year - 1))]
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _default_view(kind: str) -> str:
+    return {"trend": "revenue", "completeness": "keys", "inactive": "both"}.get(kind, "")
+
+
+def _column_width(table: svc.Table, column: svc.Column, label: bool) -> int:
+    body = [*table.rows, *([table.total] if table.total else [])]
+    widest = max([len(table.formatted(r, column)) for r in body] + [1])
+    if column.unit == "text":
+        return max(6, min(widest, 22 if label else 14))
+    return max(widest, min(len(column.label), 10), 4)
+
+
+def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Computed:
+    """The report of a choice, laid out (runs in a worker thread)."""
+    kind = choice.kind
+    if kind == "breakdown":
+        by = [choice.by] + ([choice.second] if choice.second else [])
+        measures = list(WIDE_MEASURES)
+        if any(b.startswith("won") for b in by):
+            measures = [m for m in measures if m not in ("pipeline", "weighted", "conversion")]
+        result: Any = svc.breakdown(db, query, by, measures, svc.parse_period(choice.period))
+        table = result.table()
+        table.chart = choice.measure if choice.measure in measures else "contacts"
+        table.title = _("{measure} par {by}").format(
+            measure=svc.MEASURES[table.chart].label,
+            by=" × ".join(g.label for g in result.by))
+        return Computed(choice, [table], result, result.population)
+    if kind == "funnel":
+        result = svc.funnel(db, query, svc.parse_period(choice.period))
+        return Computed(choice, [result.table()], result, None)
+    if kind == "inactive":
+        result = svc.inactive_clients(db, query, without=choice.view or "both", limit=200)
+        return Computed(choice, [result.table()], result, result.total)
+    if kind == "completeness":
+        result = svc.completeness(db, query, contacts=100)
+        tables = {"keys": result.table(), "months": result.months_table(),
+                  "contacts": result.contacts_table()}
+        view = choice.view or "keys"
+        ordered = [tables[view]] + [t for name, t in tables.items() if name != view]
+        return Computed(choice, ordered, result, result.population)
+    result = svc.trend(db, query, choice.view or "revenue", 12)
+    return Computed(choice, [result.table()], result, None)
+
+
+class ReportExportScreen(ModalScreen[str | None]):
+    """Asks where to write the report; ``.xlsx`` (with its chart) or ``.csv``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *bindings((Key("report_export.cancel", "escape", "cancel", _("Annuler")),))]
+
+    def __init__(self, tables: list[svc.Table], default: Path) -> None:
+        super().__init__(classes="dialog-screen")
+        self.tables = tables
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(_("Exporter le rapport"), classes="dialog-title")
+            yield Static(Text(_("Fichier .xlsx (tableau et graphique) ou .csv (Excel"
+                                " français)"), "dim"), classes="dialog-detail")
+            yield Input(str(self.default), id="report-path")
+            yield Static("", id="report-export-error", classes="field-error")
+            yield Static(Text(_("↵ exporter   échap annuler"), "dim"), classes="dialog-keys")
+
+    @on(Input.Submitted, "#report-path")
+    def _submit(self, event: Input.Submitted) -> None:
+        path = Path(event.value.strip().strip("'\"")).expanduser()
+        error = self.query_one("#report-export-error", Static)
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            error.update(_("Le fichier doit finir par .xlsx ou .csv"))
+            return
+        if not path.parent.is_dir():
+            error.update(_("Dossier introuvable : {path}").format(path=path.parent))
+            return
+        error.update("")
+        self._write(path)
+
+    @work(thread=True, exclusive=True, group="report-export", exit_on_error=False,
+          description="export du rapport")
+    def _write(self, path: Path) -> None:
+        try:
+            if path.suffix.lower() == ".xlsx":
+                write_xlsx(self.tables, path)
+            else:
+                with path.open("w", encoding="utf-8-sig", newline="") as stream:
+                    for index, table in enumerate(self.tables):
+                        if index:
+                            stream.write("\n")
+                        write_csv(table, stream, excel_fr=True)
+        except OSError as error:
+            deliver(self, self._failed, str(error))
+            return
+        deliver(self, self.dismiss, _("Rapport exporté : {path}").format(path=path))
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#report-export-error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def palette_entries() -> list[tuple[str, dict[str, str]]]:
+    """The reports the command palette opens directly (label, options)."""
+    return [
+        (_("Chiffre d'affaires par source"), {"kind": "breakdown", "by": "source",
+                                               "measure": "revenue"}),
+        (_("Entonnoir"), {"kind": "funnel"}),
+        (_("Clients inactifs"), {"kind": "inactive"}),
+        (_("Complétude"), {"kind": "completeness"}),
+        (_("Tendance du chiffre d'affaires"), {"kind": "trend"}),
+        (_("Rapports"), {"kind": "breakdown"}),
+    ]
+
+
+
+class ReportsProvider(Provider):
+    """The command palette's entries for the reports ("chiffre", "rapport", "entonnoir"…)."""
+
+    def _entries(self) -> list[tuple[str, Any]]:
+        opener = getattr(self.screen, "open_report", None)
+        if opener is None:
+            return []
+        return [(label, partial(opener, **options)) for label, options in palette_entries()]
+
+    async def discover(self) -> Hits:
+        for label, command in self._entries():
+            yield DiscoveryHit(label, command, help=_("rapport"))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, command in self._entries():
+            words = f"{label} rapport revenu ca"
+            score = max(matcher.match(label), matcher.match(fold(label)) * 0.9,
+                        matcher.match(fold(words)) * 0.6)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), command, text=label,
+                          help=_("rapport"))

@@ -1,0 +1,132 @@
+"""Issue 9, item 6: two writers on one file wait for each other, visibly and not forever.
+
+Two imports at once into one file: one died with a ``database is locked``
+traceback. Now a writer waits its turn (told after a second, naming the other
+program), and gives up after ``QUALIF_LOCK_TIMEOUT`` seconds with one line.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.storage import open_database
+from qualif_tui.storage.locks import Busy
+
+from .helpers import ROOT, assert_one_line_error, cli_process
+
+HOLD = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN " + sys.argv[2])
+conn.execute("INSERT INTO meta(key, value) VALUES ('holder', 'x')")
+print("held", flush=True)
+time.sleep(float(sys.argv[3]))
+conn.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def held(path: Path, seconds: float, kind: str = "IMMEDIATE") -> Iterator[subprocess.Popen[str]]:
+    """Another program holding the file's write lock for ``seconds``."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), kind, str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    try:
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def _csv(path: Path, prefix: str, rows: int = 300) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Prénom", "Nom", "E-mail"])
+        for i in range(rows):
+            writer.writerow([f"{prefix}{i}", f"Nom{prefix}{i}", f"{prefix}{i}@exemple.fr"])
+    return path
+
+
+def test_a_second_import_waits_for_the_first_and_says_so(demo_copy: Path,
+                                                         tmp_path: Path) -> None:
+    source = _csv(tmp_path / "a.csv", "Alpha")
+    # The other writer lets go only once the import has said it waits: a fixed hold
+    # (2.5 s) raced the import's own start-up on a loaded machine, which could take
+    # longer, so that it never had to wait.
+    with held(demo_copy, 120) as holder:
+        importing = subprocess.Popen(
+            [sys.executable, "-m", "qualif_tui", "import", str(demo_copy), str(source)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+            env={**os.environ, "QUALIF_LOCK_TIMEOUT": "60"})
+        assert importing.stderr is not None
+        told = importing.stderr.readline()  # blocks until the import says something
+        assert "j'attends mon tour" in told, told
+        holder.kill()  # the other program ends: the import goes on
+        holder.wait()
+        _, rest = importing.communicate(timeout=120)
+    assert importing.returncode == 0, told + rest
+    assert "Traceback" not in rest
+    count = cli_process("query", demo_copy, "prenom:alpha*", "--count")
+    assert count.stdout.strip() == "300"
+
+
+def test_the_wait_is_bounded_and_names_the_other_writer(demo_copy: Path,
+                                                        tmp_path: Path) -> None:
+    source = _csv(tmp_path / "a.csv", "Alpha")
+    with held(demo_copy, 60) as holder:
+        done = cli_process("import", demo_copy, source, env={"QUALIF_LOCK_TIMEOUT": "2"})
+    assert done.returncode == 1
+    assert_one_line_error(done.stderr)  # (the notice that it waits is a qualif: line too)
+    assert f"pid {holder.pid}" in done.stderr and "rien n'a été écrit" in done.stderr
+    assert cli_process("query", demo_copy, "prenom:alpha*", "--count").stdout.strip() == "0"
+
+
+def test_a_reader_waits_for_a_writer_holding_the_whole_file(demo_copy: Path) -> None:
+    with held(demo_copy, 60, "EXCLUSIVE") as holder:
+        done = cli_process("query", demo_copy, "--count", env={"QUALIF_LOCK_TIMEOUT": "2"})
+    assert done.returncode == 1
+    assert f"pid {holder.pid}" in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip().splitlines()[-1].startswith(
+        "qualif: ")
+    with held(demo_copy, 1.5, "EXCLUSIVE"):
+        done = cli_process("query", demo_copy, "--count", env={"QUALIF_LOCK_TIMEOUT": "30"})
+    assert done.returncode == 0 and int(done.stdout) == 300
+
+
+def test_two_imports_at_once_both_land(demo_copy: Path, tmp_path: Path) -> None:
+    sources = [_csv(tmp_path / f"{p}.csv", p, 3000) for p in ("Alpha", "Beta")]
+    runs = [subprocess.Popen([sys.executable, "-m", "qualif_tui", "import", str(demo_copy),
+                              str(s)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for s in sources]
+    for run in runs:
+        _, stderr = run.communicate(timeout=120)
+        assert run.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    for prefix in ("alpha", "beta"):
+        done = cli_process("query", demo_copy, f"prenom:{prefix}*", "--count")
+        assert done.stdout.strip() == "3000"
+
+
+def test_the_app_side_waits_the_same_way(demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    """The app writes through Database.transaction too: it waits, tells, then gives up."""
+    monkeypatch.setenv("QUALIF_LOCK_TIMEOUT", "1.5")
+    told: list[str] = []
+    with open_database(demo_copy) as db:
+        db.on_wait = told.append
+        with held(demo_copy, 60) as holder:
+            with pytest.raises(Busy, match=f"pid {holder.pid}"):
+                create_contact(db, {"last_name": "Zorro"})
+        assert told and "j'attends" in told[0]
+        assert db.scalar("SELECT count(*) FROM contacts WHERE last_name = 'Zorro'") == 0
+        create_contact(db, {"last_name": "Zorro"})  # the holder is gone: it goes through
+        assert db.scalar("SELECT count(*) FROM contacts WHERE last_name = 'Zorro'") == 1

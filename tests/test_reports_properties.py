@@ -1,0 +1,262 @@
+"""Random files: every report measure agrees with a plain-Python computation.
+
+The reference below knows nothing of the reports module: it works from the
+*spec* the random file was built from (each contact's values, place, creation
+day and deals), computes the groups each contact belongs to and its deal
+figures itself, and adds them up. Each breakdown is run in SQL mode and on
+bitmaps, and both must give exactly the reference's rows and total.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qualif_tui.base import geography
+from qualif_tui.base.text import fold
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.deals import add_deal
+from qualif_tui.domain.keys import define_key
+from qualif_tui.query import use_bitmaps
+from qualif_tui.services.reports import breakdown, parse_period
+from qualif_tui.storage import Database, open_database
+
+KEYS = (
+    ("Profil", "choice", ("client", "prospect", "suspect")),
+    ("Canaux", "multi", ("e-mail", "téléphone", "salon")),
+    ("Mise en service", "month", ()),
+    ("Newsletter", "yesno", ()),
+    ("Remarque", "text", ()),
+)
+PLACES = (("Toulouse", "31000"), ("Albi", "81000"), ("Ajaccio", "20000"), ("Paris", "75001"),
+          ("Pointe-à-Pitre", "97110"), ("", ""), ("Lyon", "69001"))
+STAGES = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+DAYS = ("2024-02-29", "2025-06-15", "2025-12-31", "2026-01-01", "2026-07-14")
+QUERIES: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "": lambda c: True,
+    "profil:client": lambda c: c["keys"].get("Profil") == "client",
+    "-profil:client": lambda c: c["keys"].get("Profil") != "client",
+    "canaux:salon OR dept:31": lambda c: "salon" in (c["keys"].get("Canaux") or [])
+    or c["postal"].startswith("31"),
+    "has:remarque": lambda c: bool(c["keys"].get("Remarque")),
+}
+MEASURES = ("contacts", "share", "revenue", "deals", "average", "pipeline", "weighted",
+            "conversion")
+BYS = (["profil"], ["canaux"], ["newsletter"], ["remarque"], ["dept"], ["region"],
+       ["mise_en_service:year"], ["created:quarter"], ["city"], ["won:year"],
+       ["profil", "canaux"], ["dept", "newsletter"], ["canaux", "won:month"])
+
+
+@st.composite
+def contact_specs(draw: st.DrawFn) -> dict[str, Any]:
+    city, postal = draw(st.sampled_from(PLACES))
+    keys: dict[str, Any] = {
+        "Profil": draw(st.sampled_from([None, "client", "prospect", "suspect"])),
+        "Canaux": draw(st.one_of(st.none(), st.lists(st.sampled_from(KEYS[1][2]), min_size=1,
+                                                     max_size=3, unique=True))),
+        "Mise en service": draw(st.sampled_from([None, "2010-01", "2012-12", "2015-06"])),
+        "Newsletter": draw(st.sampled_from([None, True, False])),
+        "Remarque": draw(st.sampled_from([None, "VIP", "vip", "à rappeler", "Très fidèle"])),
+    }
+    deals = draw(st.lists(st.tuples(st.sampled_from(STAGES), st.sampled_from((0, 5000, 12000.5)),
+                                    st.sampled_from((0, 10, 50, 100)), st.sampled_from(DAYS)),
+                          max_size=3))
+    return {"city": city, "postal": postal, "keys": {k: v for k, v in keys.items() if v is not None},
+            "deals": deals, "created": draw(st.sampled_from(DAYS))}
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _template() -> Path:
+    if "path" not in _TEMPLATE:
+        path = Path(tempfile.mkdtemp(prefix="qualif-reports-")) / "template.db"
+        db = open_database(path, create=True)
+        for name, key_type, values in KEYS:
+            define_key(db, name, key_type, list(values))
+        db.close()
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+def build(contacts: list[dict[str, Any]], folder: Path) -> Database:
+    path = folder / "world.db"
+    shutil.copyfile(_template(), path)
+    db = open_database(path, quick_check=False)
+    with db.transaction():
+        for n, spec in enumerate(contacts):
+            cid = create_contact(db, {"last_name": f"Contact {n}", "city": spec["city"],
+                                      "postal_code": spec["postal"]}, spec["keys"])
+            spec["id"] = cid
+            for stage, amount, probability, day in spec["deals"]:
+                deal = add_deal(db, cid, "Affaire", amount, stage=stage,
+                                probability=probability)
+                closed = day if stage in ("won", "lost") else None
+                db.execute("UPDATE deals SET closed_at = ?, created = ? WHERE id = ?",
+                           (closed, day + "T09:00:00", deal))
+            db.execute("UPDATE contacts SET created = ? WHERE id = ?",
+                       (spec["created"] + "T10:00:00", cid))
+    return db
+
+
+# -- the reference ------------------------------------------------------------------------
+
+
+def dept_of(postal: str) -> str | None:
+    if len(postal) != 5:
+        return None
+    if postal.startswith("20"):
+        return "2A" if postal < "20200" else "2B"
+    if postal.startswith("97"):
+        return postal[:3]
+    return postal[:2]
+
+
+REGIONS = {"31": "Occitanie", "81": "Occitanie", "2A": "Corse", "75": "Île-de-France",
+           "971": "Guadeloupe", "69": "Auvergne-Rhône-Alpes"}
+
+
+def groups(spec: dict[str, Any], by: str) -> list[Any]:
+    """The group values (JSON form) a contact belongs to for one --by; [] for none."""
+    keys = spec["keys"]
+    if by == "profil":
+        return [keys["Profil"]] if "Profil" in keys else []
+    if by == "canaux":
+        order = KEYS[1][2]
+        return sorted(keys.get("Canaux") or [], key=order.index)
+    if by == "newsletter":
+        return [keys["Newsletter"]] if "Newsletter" in keys else []
+    if by == "remarque":
+        return [fold(keys["Remarque"])] if "Remarque" in keys else []
+    if by == "dept":
+        dept = dept_of(spec["postal"])
+        return [dept] if dept else []
+    if by == "region":
+        dept = dept_of(spec["postal"])
+        return [REGIONS[dept]] if dept else []
+    if by == "mise_en_service:year":
+        month = keys.get("Mise en service")
+        return [month[:4]] if month else []
+    if by == "created:quarter":
+        day = spec["created"]
+        return [f"{day[:4]}-T{(int(day[5:7]) - 1) // 3 + 1}"]
+    if by == "city":
+        return [fold(spec["city"])] if spec["city"] else []
+    raise AssertionError(by)
+
+
+def deal_figures(spec: dict[str, Any], start: str | None, end: str | None,
+                 bucket: Callable[[str], str] | None = None, wanted: str | None = None
+                 ) -> list[float]:
+    """[buyer, revenue, won, pipeline, weighted] of one contact (optionally only the won
+    deals whose close day falls in one bucket)."""
+    def within(day: str) -> bool:
+        return (start is None or day >= start) and (end is None or day <= end)
+
+    won = [(a, d) for s, a, p, d in spec["deals"] if s == "won" and within(d)
+           and (bucket is None or bucket(d) == wanted)]
+    opened = [(a, p) for s, a, p, d in spec["deals"] if s not in ("won", "lost") and within(d)]
+    if bucket is not None:
+        opened = []
+    return [1.0 if won else 0.0, sum(a for a, _d in won), float(len(won)),
+            sum(a for a, _p in opened), sum(a * p / 100 for a, p in opened)]
+
+
+def measures_of(figures: list[float], population: int) -> dict[str, float]:
+    contacts, buyers, revenue, won, pipeline, weighted = figures
+    return {
+        "contacts": contacts, "share": round(100 * contacts / population, 2) if population else 0,
+        "revenue": round(revenue, 2), "deals": won,
+        "average": round(revenue / won, 2) if won else 0, "pipeline": round(pipeline, 2),
+        "weighted": round(weighted, 2),
+        "conversion": round(100 * buyers / contacts, 2) if contacts else 0,
+    }
+
+
+def reference(contacts: list[dict[str, Any]], query: str, by: list[str],
+              start: str | None, end: str | None) -> tuple[dict[Any, Any], dict[str, float]]:
+    chosen = [c for c in contacts if QUERIES[query](c)]
+    rows: dict[tuple[Any, ...], list[float]] = {}
+    won_dim = next((i for i, b in enumerate(by) if b.startswith("won:")), None)
+    for spec in chosen:
+        if won_dim is None:
+            options = [groups(spec, b) or [None] for b in by]
+            combos = [(a,) for a in options[0]] if len(by) == 1 else \
+                [(a, b) for a in options[0] for b in options[1]]
+            figures = deal_figures(spec, start, end)
+            for combo in combos:
+                target = rows.setdefault(combo, [0.0] * 6)
+                target[0] += 1
+                for i, v in enumerate(figures):
+                    target[i + 1] += v
+            continue
+        part = by[won_dim].split(":")[1]
+
+        def bucket(day: str, part: str = part) -> str:
+            return day[:4] if part == "year" else day[:7]
+
+        won_days = {bucket(d) for s, _a, _p, d in spec["deals"] if s == "won"
+                    and (start is None or d >= start) and (end is None or d <= end)}
+        other = [groups(spec, b) or [None] for i, b in enumerate(by) if i != won_dim]
+        days: list[str | None] = [*sorted(won_days)] or [None]
+        for day in days:
+            figures = deal_figures(spec, start, end, bucket, day) if day else [0.0] * 5
+            for other_value in (other[0] if other else [None]):
+                combo = (day,) if not other else (
+                    (day, other_value) if won_dim == 0 else (other_value, day))
+                target = rows.setdefault(combo, [0.0] * 6)
+                target[0] += 1
+                for i, v in enumerate(figures):
+                    target[i + 1] += v
+    total = [float(len(chosen)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    for spec in chosen:
+        for i, v in enumerate(deal_figures(spec, start, end)):
+            total[i + 1] += v
+    return ({k: measures_of(v, len(chosen)) for k, v in rows.items()},
+            measures_of(total, len(chosen)))
+
+
+def normal(value: Any) -> Any:
+    """JSON group values as the reference writes them (text folded, as the language)."""
+    return fold(value) if isinstance(value, str) else value
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contacts=st.lists(contact_specs(), max_size=8), query=st.sampled_from(list(QUERIES)),
+       by=st.sampled_from(BYS), period=st.sampled_from([None, "2026", "2025-06", "2024"]))
+def test_breakdown_matches_the_reference(contacts: list[dict[str, Any]], query: str,
+                                         by: list[str], period: str | None) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="qualif-reports-"))
+    db = build(contacts, folder)
+    try:
+        chosen = parse_period(period)
+        measures = [m for m in MEASURES if not (any(b.startswith("won") for b in by)
+                                                and m in ("pipeline", "weighted", "conversion"))]
+        want_rows, want_total = reference(contacts, query, by, chosen.start, chosen.end)
+        want_rows = {k: {m: v[m] for m in measures} for k, v in want_rows.items()}
+        if any(b in ("region", "remarque", "city") for b in by):
+            want_rows = {tuple(normal(x) for x in k): v for k, v in want_rows.items()}
+        for bitmaps in (False, True):
+            use_bitmaps(db, bitmaps)
+            got = breakdown(db, query, by, measures, chosen, top=None).as_json()
+            rows = {tuple(normal(v) if b in ("region", "remarque", "city") else v
+                          for b, v in zip(by, r["group"].values(), strict=True)):
+                    {m: r[m] for m in measures} for r in got["rows"]}
+            assert rows == want_rows, (bitmaps, query, by, period)
+            assert got["total"] == {m: want_total[m] for m in measures}, (bitmaps, by)
+    finally:
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_reference_knows_every_region() -> None:
+    for _city, postal in PLACES:
+        dept = dept_of(postal)
+        if dept:
+            assert geography.DEPARTEMENTS[dept].region == REGIONS[dept]
