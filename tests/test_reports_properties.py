@@ -67,6 +67,8 @@ def contact_specs(draw: st.DrawFn) -> dict[str, Any]:
     deals = draw(st.lists(st.tuples(st.sampled_from(STAGES), st.sampled_from((0, 5000, 12000.5)),
                                     st.sampled_from((0, 10, 50, 100)), st.sampled_from(DAYS)),
                           max_size=3))
+    # a won deal has an amount (the core refuses a won deal of 0 €, issue 12)
+    deals = [(s, 5000 if s == "won" and not a else a, p, d) for s, a, p, d in deals]
     return {"city": city, "postal": postal, "keys": {k: v for k, v in keys.items() if v is not None},
             "deals": deals, "created": draw(st.sampled_from(DAYS))}
 

@@ -130,33 +130,38 @@ def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
 
 
 def rebuild_table(conn: sqlite3.Connection, table: str, create_sql: str) -> None:
-    """Give ``table`` the definition ``create_sql`` (a ``CREATE TABLE table (…)``),
-    keeping its rows: the columns both have are copied, new ones take their default.
+    """Give ``table`` the definition ``create_sql`` (its ``CREATE TABLE`` of
+    ``schema.TABLES``), keeping its rows: the columns both have are copied, new ones
+    take their default.
 
-    SQLite's procedure for changes ALTER TABLE cannot make (a CHECK, a foreign
-    key): new table, copy, drop, rename; then the indexes of ``schema.INDEXES``
-    on it, and the triggers and views that mention it, are made again. Runs in
-    the caller's transaction. Dropping the old table deletes its rows first, which
-    fires the ON DELETE actions of tables that reference it: rebuild a table
-    before tables referencing it exist, or keep their rows aside.
+    For changes ALTER TABLE cannot make (a CHECK, a foreign key). The old table is
+    renamed aside with ``legacy_alter_table`` on (references to it elsewhere keep
+    naming ``table``), the new one is made from ``create_sql`` as it is — so the file
+    holds the same SQL as a new file, which the schema check compares — the rows
+    copied, the old table dropped; then the indexes of ``schema.INDEXES`` on it and
+    the triggers and views that mention it are made again. Runs in the caller's
+    transaction. Dropping the old table deletes its rows first, which fires the ON
+    DELETE actions of tables that reference it: rebuild a table before tables
+    referencing it exist, or keep their rows aside.
     """
-    temporary = f"{table}__rebuilt"
-    create_sql = _without_comment_lines(create_sql)
-    head, sep, rest = create_sql.partition("(")
-    if table not in head.split() or not sep:
-        raise ValueError(f"not a CREATE TABLE {table} statement: {create_sql[:60]}")
-    conn.execute(f"CREATE TABLE {temporary} ({rest}")
+    aside = f"{table}__old"
     old_columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-    new_columns = {row[1] for row in conn.execute(f"PRAGMA table_info({temporary})")}
-    shared = ", ".join(c for c in old_columns if c in new_columns)
     dependants = conn.execute(
         "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view')"
         " AND sql IS NOT NULL AND (tbl_name = ? OR sql LIKE ?)", (table, f"%{table}%")).fetchall()
     for kind, name, _sql in dependants:
         conn.execute(f"DROP {kind.upper()} IF EXISTS {name}")
-    conn.execute(f"INSERT INTO {temporary}({shared}) SELECT {shared} FROM {table}")
-    conn.execute(f"DROP TABLE {table}")
-    conn.execute(f"ALTER TABLE {temporary} RENAME TO {table}")
+    legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        conn.execute(f"ALTER TABLE {table} RENAME TO {aside}")
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+    conn.execute(create_sql)
+    new_columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    shared = ", ".join(c for c in old_columns if c in new_columns)
+    conn.execute(f"INSERT INTO {table}({shared}) SELECT {shared} FROM {aside}")
+    conn.execute(f"DROP TABLE {aside}")
     for statement in index_statements().values():
         words = statement.split()
         if words[words.index("ON") + 1].split("(")[0] == table:

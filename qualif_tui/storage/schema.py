@@ -221,12 +221,12 @@ CREATE TABLE contact_facts (
     deals         INTEGER NOT NULL DEFAULT 0,  -- number of won deals
     revenue       REAL NOT NULL DEFAULT 0,     -- sum of won deals
     open_deals    INTEGER NOT NULL DEFAULT 0,
-    last_purchase TEXT,      -- YYYY-MM-DD of the latest won deal
     created       TEXT,      -- YYYY-MM-DD of contacts.created (kept by triggers), for created:2024
     updated       TEXT,      -- YYYY-MM-DD of contacts.updated
     flags         INTEGER NOT NULL DEFAULT 0, -- CONTACT_FLAGS of the contact (has:email…)
-    last_inbound  TEXT       -- YYYY-MM-DD of the latest message from the contact (direction 'in'):
+    last_inbound  TEXT,      -- YYYY-MM-DD of the latest message from the contact (direction 'in'):
                              -- the CNIL retention clock counts from the prospect's own last contact
+    last_purchase TEXT       -- YYYY-MM-DD of the latest won deal (added last: as ALTER TABLE adds it)
     -- k<id> columns, one per qualification key, are added by ALTER TABLE
 );
 
