@@ -35,13 +35,12 @@ def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     tables = [r[0] for r in db.query(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
         " AND name NOT LIKE '%fts%' ORDER BY name")]
-    # columns by name: a key column dropped and restored comes back last
-    found = {t: sorted(tuple(sorted(dict(r).items())) for r in db.query(f'SELECT * FROM "{t}"'))
-             for t in tables if not t.startswith(_SKIP)}
-    # the file's own bookkeeping (issue 9: erasure marks, the "known sound" record)
-    found["meta"] = [r for r in found.get("meta", [])
-                     if not str(dict(r).get("key", "")).startswith(("erasure.", "integrity."))]
-    return found
+    # columns by name: a key column dropped and restored comes back last; the marks
+    # that ask for deleted words to leave the full text (storage/erasure.py) and the
+    # "known sound" record are not data
+    return {t: sorted(tuple(sorted(dict(r).items())) for r in db.query(f'SELECT * FROM "{t}"')
+                      if not (t == "meta" and str(dict(r)["key"]).startswith(("erasure.", "integrity."))))
+            for t in tables if not t.startswith(_SKIP)}
 
 
 def counts(db: Database, contact_id: int) -> dict[str, int]:
