@@ -19,12 +19,15 @@ from typing import Any
 import click
 
 from qualif_tui.base.i18n import _
+from qualif_tui.cli.localise import localise, speak_to_click
 from qualif_tui.cli.output import fail, report_query_error
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query.errors import QueryError
 from qualif_tui.storage import StorageError
 
 DEFAULT_DB = "qualif.db"
+
+speak_to_click()
 
 # verb → "module:attribute" of its click command, imported on use.
 COMMANDS: dict[str, str] = {
@@ -65,7 +68,13 @@ class QualifGroup(click.Group):
         module_name, attribute = target.split(":")
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)
+        localise(command)
         return command
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        localise(self)
+        return super().make_context(info_name, args, parent, **extra)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and not args[0].startswith("-") and args[0] not in self.list_commands(ctx):
@@ -104,20 +113,22 @@ class QualifGroup(click.Group):
 
 @click.group(cls=QualifGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--demo", is_flag=True, help="Open the TUI on a fresh copy of the demo database.")
-@click.version_option(package_name="qualif", prog_name="qualif")
+@click.option("--demo", is_flag=True,
+              help="Ouvrir l'application sur une copie neuve de la base de démonstration.")
+@click.version_option(package_name="qualif", prog_name="qualif",
+                      help="Afficher la version et quitter.")
 @click.pass_context
 def main(ctx: click.Context, demo: bool) -> None:
-    """qualif — qualify your contacts, pull out targets, never lose a thing.
+    """qualif — qualifier ses contacts, en tirer des cibles, ne rien perdre.
 
     \b
-    qualif [DB]          open the app on DB ($QUALIF_DB, else ./qualif.db)
-    qualif --demo        open the app on a fresh copy of the demo data
-    qualif COMMAND --help  help on one command
+    qualif [DB]          ouvrir l'application sur DB ($QUALIF_DB, sinon ./qualif.db)
+    qualif --demo        ouvrir l'application sur une copie neuve de la démo
+    qualif COMMANDE --help  l'aide d'une commande
     """
     if ctx.invoked_subcommand is not None:
         if demo:
-            raise click.UsageError("--demo opens the app; it does not go with a command")
+            raise click.UsageError(_("--demo ouvre l'application ; il ne va pas avec une commande"))
         return
     from qualif_tui.cli.open_app import open_app, open_demo
 

@@ -63,6 +63,7 @@ class QualifApp(WorkerReports, App[None]):
         until it passes; by default when ``open_database`` deferred it (a big file,
         where it takes seconds). ``demo``: the file is a throwaway copy (``--demo``):
         the title says so and quitting offers to keep a copy."""
+        keymap.relocalise()  # before the nodes copy their bindings
         super().__init__()
         self.db = db
         self.demo = demo
@@ -159,7 +160,7 @@ class QualifApp(WorkerReports, App[None]):
         lines = context_lines(self.screen)
         others = (other_lines(lines, self.user_keymap.keys)
                   if isinstance(self.screen, MainScreen) else [])
-        note = KEY_FIELD_NOTE if isinstance(self.focused, KeyField) else ""
+        note = _(KEY_FIELD_NOTE) if isinstance(self.focused, KeyField) else ""
         self.push_screen(HelpScreen(lines, others, note))
 
     def action_agenda(self) -> None:

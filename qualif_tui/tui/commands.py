@@ -15,6 +15,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.lookup import ContactMatch, find_contacts
 from qualif_tui.tui.keymap import APP_KEYS, Key
@@ -34,7 +35,7 @@ def _node_for(provider: Provider, key: Key) -> DOMNode | None:
 
 def _label(key: Key, user: Mapping[str, str]) -> str:
     shown = keys_shown(key, user).split(" ")[0]
-    return f"{key.description}  ({shown})"
+    return f"{_(key.description)}  ({shown})"
 
 
 class ActionsProvider(Provider):

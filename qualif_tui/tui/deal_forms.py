@@ -111,7 +111,7 @@ class DealForm(FormScreen):
 class WinDialog(ModalScreen[Any]):
     """Won: the amount (the deal's, ↵ to keep it)."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Annuler"), id="win.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="win.cancel")]
 
     def __init__(self, deal: Deal, save: Callable[[str], Any]) -> None:
         super().__init__(classes="dialog-screen")
@@ -150,7 +150,7 @@ class WinDialog(ModalScreen[Any]):
 class LoseDialog(ModalScreen[Any]):
     """Lost: a reason from the list (1–9, arrows, ↵) or a new one typed below."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Annuler"), id="lose.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="lose.cancel")]
 
     def __init__(self, deal: Deal, reasons: list[str], save: Callable[[str | None], Any]) -> None:
         super().__init__(classes="dialog-screen")

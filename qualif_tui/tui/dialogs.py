@@ -151,7 +151,7 @@ class PickValue(ModalScreen[str | None]):
 class DemoQuitScreen(ModalScreen[Path | bool | None]):
     """Quitting the demo: nothing is kept unless the user saves a copy now."""
 
-    BINDINGS = [Binding("escape", "back", _("Revenir à la démo"), id="demo_quit.back")]
+    BINDINGS = [Binding("escape", "back", "Revenir à la démo", id="demo_quit.back")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

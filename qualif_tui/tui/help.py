@@ -17,38 +17,38 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.tui import keymap
 from qualif_tui.tui.user_keys import keymap_path, keys_shown
 
 GROUPS = {
-    "QualifApp": "Général",
-    "MainScreen": "Écran principal",
-    "ContactList": "Liste des contacts",
-    "QueryInput": "Barre de recherche",
-    "SegmentsSidebar": "Segments",
-    "QualificationForm": "Fiche",
-    "KeyField": "Clé de qualification",
-    "CoordsView": "Coordonnées",
-    "Timeline": "Historique",
-    "EntryList": "Historique",
-    "PickValue": "Choix d'une valeur",
-    "AgendaPane": "Agenda du contact",
-    "SprintScreen": "Sprint de qualification",
-    "AgendaScreen": "Agenda",
-    "AgendaList": "Agenda",
+    "QualifApp": N_("Général"),
+    "MainScreen": N_("Écran principal"),
+    "ContactList": N_("Liste des contacts"),
+    "QueryInput": N_("Barre de recherche"),
+    "SegmentsSidebar": N_("Segments"),
+    "QualificationForm": N_("Fiche"),
+    "KeyField": N_("Clé de qualification"),
+    "CoordsView": N_("Coordonnées"),
+    "Timeline": N_("Historique"),
+    "EntryList": N_("Historique"),
+    "PickValue": N_("Choix d'une valeur"),
+    "AgendaPane": N_("Agenda du contact"),
+    "SprintScreen": N_("Sprint de qualification"),
+    "AgendaScreen": N_("Agenda"),
+    "AgendaList": N_("Agenda"),
 }
 
-KEY_FIELD_NOTE = ("Sur une clé : 1–9 choisit la valeur de ce rang, une lettre choisit la "
-                  "valeur qui commence par elle (encore : la suivante) ; choix multiple : "
-                  "bascule ; mois, date, nombre : tapez la valeur puis ↵.")
+KEY_FIELD_NOTE = N_("Sur une clé : 1–9 choisit la valeur de ce rang, une lettre choisit la "
+                    "valeur qui commence par elle (encore : la suivante) ; choix multiple : "
+                    "bascule ; mois, date, nombre : tapez la valeur puis ↵.")
 
 OTHER_PANES = {
-    "Liste des contacts": keymap.LIST_KEYS,
-    "Fiche": keymap.FORM_KEYS + keymap.KEY_FIELD_KEYS + keymap.COORDS_KEYS,
-    "Segments": keymap.SIDEBAR_KEYS,
-    "Historique": keymap.TIMELINE_KEYS + keymap.ENTRY_LIST_KEYS,
-    "Agenda du contact": keymap.AGENDA_KEYS,
+    N_("Liste des contacts"): keymap.LIST_KEYS,
+    N_("Fiche"): keymap.FORM_KEYS + keymap.KEY_FIELD_KEYS + keymap.COORDS_KEYS,
+    N_("Segments"): keymap.SIDEBAR_KEYS,
+    N_("Historique"): keymap.TIMELINE_KEYS + keymap.ENTRY_LIST_KEYS,
+    N_("Agenda du contact"): keymap.AGENDA_KEYS,
 }
 
 
@@ -74,7 +74,7 @@ def context_lines(screen: Screen[object]) -> list[HelpLine]:
         binding = active.binding
         if not binding.description or binding.system or not binding.id:
             continue  # Textual's own bindings (scrolling…) are not ours to document
-        group = GROUPS.get(type(active.node).__name__, type(active.node).__name__)
+        group = _(GROUPS.get(type(active.node).__name__, type(active.node).__name__))
         ident = (group, binding.id or binding.action)
         display = _display(screen.app, binding, key)
         if display not in merged.setdefault(ident, []):
@@ -90,10 +90,10 @@ def other_lines(shown: Iterable[HelpLine], user: Mapping[str, str] | None = None
     seen = {line.group for line in shown}
     lines = []
     for group, keys in OTHER_PANES.items():
-        if group in seen:
+        if _(group) in seen:
             continue
         for key in keys:
-            lines.append(HelpLine(group, keys_shown(key, user or {}), key.description))
+            lines.append(HelpLine(_(group), keys_shown(key, user or {}), _(key.description)))
     return lines
 
 
@@ -121,18 +121,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help", classes="dialog"):
-            yield Label("Aide — touches", classes="dialog-title")
+            yield Label(_("Aide — touches"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(table(self.lines))
                 if self.note:
                     yield Static(Text(self.note, "italic"), classes="help-note")
                 if self.others:
-                    yield Label("Ailleurs sur cet écran", classes="help-section")
+                    yield Label(_("Ailleurs sur cet écran"), classes="help-section")
                     yield Static(table(self.others))
                 yield Static(Text(_("Changer une touche : {path} (une ligne par action, "
                                     "« identifiant » = \"touches\", voir le README)").format(
                                         path=keymap_path()), "dim"), classes="help-note")
-            yield Static("échap fermer   ctrl+p toutes les commandes", classes="dialog-keys")
+            yield Static(_("échap fermer   ctrl+p toutes les commandes"), classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

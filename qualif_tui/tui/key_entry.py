@@ -34,11 +34,11 @@ class FormKeyField(Widget, can_focus=True):
     """One key of a contact being created: its value, chosen in one keystroke."""
 
     BINDINGS = [
-        Binding("enter", "next", _("Champ suivant"), id="form_key.next"),
-        Binding("delete,backspace", "clear", _("Effacer la valeur"), id="form_key.clear"),
-        Binding("down", "app.focus_next", _("Champ suivant"), id="form_key.down",
+        Binding("enter", "next", "Champ suivant", id="form_key.next"),
+        Binding("delete,backspace", "clear", "Effacer la valeur", id="form_key.clear"),
+        Binding("down", "app.focus_next", "Champ suivant", id="form_key.down",
                 show=False),
-        Binding("up", "app.focus_previous", _("Champ précédent"), id="form_key.up",
+        Binding("up", "app.focus_previous", "Champ précédent", id="form_key.up",
                 show=False),
     ]
 

@@ -8,10 +8,13 @@ screen the table belongs to) or the id of a widget on that screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from qualif_tui.base.i18n import _
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,43 @@ class Key:
 
 def bindings(keys: Iterable[Key]) -> list[BindingType]:
     return [key.binding() for key in keys]
+
+
+# The French of every binding's description, by binding id, as first seen.
+_SOURCES: dict[str, str] = {}
+
+
+def _our_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
+    for cls in root.__subclasses__():
+        if cls.__module__.startswith("qualif_tui."):
+            yield cls
+        yield from _our_classes(cls)
+
+
+def relocalise() -> None:
+    """Puts the descriptions of the app's bindings (footer, help, palette) in the
+    current language.
+
+    ``BINDINGS`` are made when a module is imported, and Textual merges them per
+    class then; their descriptions are written in French (and marked for the
+    catalogue by ``scripts/i18n.py``). The app calls this on start, before its
+    nodes copy their class's bindings, so that a language set in the same process
+    (``set_language``) is the one shown.
+    """
+    classes = list(dict.fromkeys(_our_classes()))
+    for cls in classes:
+        declared = cls.__dict__.get("BINDINGS")
+        if not declared:
+            continue
+        translated: list[BindingType] = []
+        for binding in declared:
+            if isinstance(binding, Binding) and binding.id and binding.description:
+                source = _SOURCES.setdefault(binding.id, binding.description)
+                binding = replace(binding, description=_(source))
+            translated.append(binding)
+        cls.BINDINGS = translated
+    for cls in classes:
+        cls._merged_bindings = cls._merge_bindings()
 
 
 APP_KEYS = (

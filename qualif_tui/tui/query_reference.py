@@ -49,7 +49,7 @@ def keys_table(keys: Sequence[QualKey]) -> Table:
 
 
 class QueryReference(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "close", _("Fermer"), id="reference.close")]
+    BINDINGS = [Binding("escape,f1,q", "close", "Fermer", id="reference.close")]
 
     def __init__(self, keys: Sequence[QualKey], segments: Sequence[str]) -> None:
         super().__init__(classes="dialog-screen")

@@ -41,7 +41,7 @@ class SprintKeyChoice(ModalScreen[list[QualKey] | None]):
     """``Q``: which key to sprint on — one keystroke: its number, or 0 / ↵ for every
     missing key. On one key, each contact is one keystroke: ten in twelve."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Annuler"), id="sprint_choice.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Annuler", id="sprint_choice.cancel")]
 
     def __init__(self, keys: list[QualKey]) -> None:
         super().__init__(classes="dialog-screen")

@@ -28,8 +28,8 @@ class NewCampaignScreen(ModalScreen[str | None]):
 
     CSS_PATH = "campaigns.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", _("Créer"), id="campaign_new.save", show=True),
-        Binding("escape", "leave", _("Fermer"), id="campaign_new.leave", show=True),
+        Binding("ctrl+s", "save", "Créer", id="campaign_new.save", show=True),
+        Binding("escape", "leave", "Fermer", id="campaign_new.leave", show=True),
     ]
     AUTO_FOCUS = "#campaign-name"
 
