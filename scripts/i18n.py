@@ -95,6 +95,11 @@ def _strings_of(tree: ast.AST) -> Iterator[tuple[str, str | None, int]]:
                         text = _literal(keyword.value)
                 if text:
                     yield text, None, node.lineno
+            elif name in ("work", "run_worker"):  # a worker's description says what is busy
+                for keyword in node.keywords:
+                    text = _literal(keyword.value)
+                    if keyword.arg == "description" and text:
+                        yield text, None, node.lineno
             elif name in CLICK_DECORATORS:
                 for keyword in node.keywords:
                     text = _literal(keyword.value)

@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import database_argument, opened
 from qualif_tui.cli.output import out
 from qualif_tui.domain.agenda.natural import parse_when
@@ -44,12 +45,12 @@ def _row(table: Table, occurrence: Occurrence) -> None:
 def _table(title: str) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", show_edge=False,
                   pad_edge=False, header_style="bold")
-    table.add_column("Quand", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Titre", overflow="fold")
-    table.add_column("Contacts", overflow="ellipsis", max_width=36)
-    table.add_column("Priorité", no_wrap=True)
-    table.add_column("État", no_wrap=True)
+    table.add_column(_("Quand"), no_wrap=True)
+    table.add_column(_("Type"), no_wrap=True)
+    table.add_column(_("Titre"), overflow="fold")
+    table.add_column(_("Contacts"), overflow="ellipsis", max_width=36)
+    table.add_column(_("Priorité"), no_wrap=True)
+    table.add_column(_("État"), no_wrap=True)
     return table
 
 
@@ -64,30 +65,32 @@ def _day(entry: DayAgenda, empty_days: bool) -> None:
         table.add_row("rappel", "", Text(reminder.title, style="magenta"), reminder.contact.name,
                       "", "")
     if not entry.items and not entry.reminders:
-        table.add_row("", "", Text("rien de prévu", style="dim"), "", "", "")
+        table.add_row("", "", Text(_("rien de prévu"), style="dim"), "", "", "")
     out.print(table)
     if entry.more:
-        out.print(f"  + {entry.more} autres", style="dim", markup=False)
+        out.print(_("  + {more} autres").format(more=entry.more), style="dim", markup=False)
     if entry.more_reminders:
-        out.print(f"  + {entry.more_reminders} autres rappels", style="dim", markup=False)
+        out.print(_("  + {more_reminders} autres rappels").format(more_reminders=entry.more_reminders), style="dim", markup=False)
     out.print()
 
 
 @click.command()
 @database_argument
-@click.option("--day", "kind", flag_value="day", default=True, help="One day (the default).")
-@click.option("--week", "kind", flag_value="week", help="The week (Monday to Sunday).")
-@click.option("--month", "kind", flag_value="month", help="The month, day by day.")
-@click.option("--tasks", "kind", flag_value="tasks", help="Open tasks by priority and due date.")
+@click.option("--day", "kind", flag_value="day", default=True, help="Un jour (par défaut).")
+@click.option("--week", "kind", flag_value="week", help="La semaine (du lundi au dimanche).")
+@click.option("--month", "kind", flag_value="month", help="Le mois, jour par jour.")
+@click.option("--tasks", "kind", flag_value="tasks", help="Les tâches ouvertes, par priorité "
+                                                          "et échéance.")
 @click.option("--date", "when", default=None,
-              help="Which day: 2026-12-01, 1/12, demain, lundi, +3d… (default: today).")
+              help="Quel jour : 2026-12-01, 1/12, demain, lundi, +3d… (par défaut : "
+                   "aujourd'hui).")
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True,
-              help="At most N items per day (or tasks).")
+              help="Au plus N éléments par jour (ou tâches).")
 def agenda(db: str, kind: str, when: str | None, limit: int) -> None:
-    """Print the agenda: late items on today, then by time, and reminders.
+    """Afficher l'agenda : les retards en tête d'aujourd'hui, puis par heure, et les rappels.
 
     \b
-    qualif agenda my.db                  today
+    qualif agenda my.db                  aujourd'hui
     qualif agenda my.db --week --date lundi
     qualif agenda my.db --month --date 2026-12
     """
@@ -98,7 +101,7 @@ def agenda(db: str, kind: str, when: str | None, limit: int) -> None:
     with opened(db, readonly=True) as database:
         if kind == "tasks":
             tasks = task_list(database, limit=limit)
-            table = _table(f"Tâches à faire ({tasks.total})")
+            table = _table(_("Tâches à faire ({total})").format(total=tasks.total))
             for occurrence in tasks.items:
                 _row(table, occurrence)
             out.print(table)

@@ -36,7 +36,7 @@ class _CampaignGroup(click.Group):
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def campaign(ctx: click.Context, db: str) -> None:
-    """Campaigns: a mailing, letters, a phoning or an event, its responses and ROI.
+    """Campagnes : un mailing, des courriers, un phoning ou un événement, ses réponses et son retour.
 
     \b
     qualif campaign my.db create "Salon 2026" 'segment:"Salon Midi-Pyrénées"' --channel email --cost 350
@@ -69,15 +69,16 @@ def _euros(amount: float) -> str:
 @click.argument("query", nargs=-1)
 @click.option("--channel", required=True,
               help="email, letter, phone or event (French names too: courrier, téléphone…).")
-@click.option("--cost", default="0", show_default=True, help="What it costs, in euros.")
-@click.option("--date", "day", default=None, help="Its date (default today): YYYY-MM-DD.")
+@click.option("--cost", default="0", show_default=True, help="Ce qu'elle coûte, en euros.")
+@click.option("--date", "day", default=None, help="Sa date (par défaut aujourd'hui) : "
+                                                  "AAAA-MM-JJ.")
 @click.pass_context
 def create(ctx: click.Context, name: str, query: tuple[str, ...], channel: str, cost: str,
            day: str | None) -> None:
-    """Make campaign NAME of the contacts QUERY matches now (a frozen list).
+    """Créer la campagne NAME des contacts que QUERY trouve maintenant (une liste figée).
 
-    Prints who was left out and why: no address for the channel, an opt-out,
-    no legal basis for e-mailing a private person, an address already taken.
+    Affiche qui a été écarté et pourquoi : pas d'adresse pour le canal, une opposition,
+    pas de base légale pour écrire à un particulier, une adresse déjà prise.
     """
     with opened(_db(ctx)) as db:
         report = core.create_campaign(db, name, " ".join(query), channel=channel, cost=cost,
@@ -124,10 +125,10 @@ def list_(ctx: click.Context, fmt: str) -> None:
 @click.argument("name")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
-              help="How many recipients and left-out contacts to list (table).")
+              help="Combien de destinataires et de contacts écartés lister (tableau).")
 @click.pass_context
 def show(ctx: click.Context, name: str, fmt: str, limit: int) -> None:
-    """A campaign: what it is, its recipients and their states, who was left out."""
+    """Une campagne : ce qu'elle est, ses destinataires et leur état, qui a été écarté."""
     from qualif_tui.services.campaigns.chains import chain_steps
     from qualif_tui.services.campaigns.responses import list_recipients, tally
 
@@ -197,9 +198,10 @@ def _send_states() -> dict[str, str]:
 @click.argument("name")
 @click.pass_context
 def delete(ctx: click.Context, name: str) -> None:
-    """Delete a campaign (its recipients and the open activities of its chain).
+    """Supprimer une campagne (ses destinataires et les activités ouvertes de sa chaîne).
 
-    The timeline entries of a campaign already sent stay on the cards."""
+    Les entrées d'historique d'une campagne déjà envoyée restent sur les fiches.
+    """
     with opened(_db(ctx)) as db:
         gone = core.delete_campaign(db, name)
     out.print(_("campagne « {name} » supprimée").format(name=gone.name), markup=False)
@@ -229,45 +231,50 @@ def _template(path: str | None, html: str | None) -> TemplateText | None:
 @campaign.command()
 @click.argument("name")
 @click.option("--template", "template_path", type=click.Path(dir_okay=False),
-              help="The message: a first line 'Subject: …', a blank line, the body (Jinja2). "
-                   "Kept with the campaign: a resumed send may leave it out.")
+              help="Le message : une première ligne 'Subject: …', une ligne vide, le corps "
+                   "(Jinja2). Gardé avec la campagne : un envoi repris peut l'omettre.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
-              help="An HTML body (Jinja2) sent beside the text one.")
+              help="Un corps HTML (Jinja2) envoyé à côté du texte.")
 @click.option("--smtp", "smtp_host", default=None,
-              help="HOST:PORT of your SMTP server (default: the file's SMTP settings).")
+              help="HÔTE:PORT de votre serveur SMTP (par défaut : les réglages SMTP du "
+                   "fichier).")
 @click.option("--starttls", "security", flag_value="starttls", help="STARTTLS (port 587).")
-@click.option("--ssl", "security", flag_value="ssl", help="SSL/TLS from the start (port 465).")
-@click.option("--plain", "security", flag_value="none", help="No encryption (a local relay).")
-@click.option("--user", default=None, help="SMTP login; the password comes from "
-              "QUALIF_SMTP_PASSWORD or the system keyring.")
+@click.option("--ssl", "security", flag_value="ssl", help="SSL/TLS dès le début (port 465).")
+@click.option("--plain", "security", flag_value="none", help="Sans chiffrement (un relais "
+                                                             "local).")
+@click.option("--user", default=None, help="Identifiant SMTP ; le mot de passe vient de "
+                                           "QUALIF_SMTP_PASSWORD ou du trousseau du système.")
 @click.option("--eml-dir", type=click.Path(file_okay=False), default=None,
-              help="Write one .eml per recipient in this folder instead of sending.")
+              help="Écrire un .eml par destinataire dans ce dossier au lieu d'envoyer.")
 @click.option("--mbox", type=click.Path(dir_okay=False), default=None,
-              help="Write all messages to one mbox file instead of sending.")
+              help="Écrire tous les messages dans un fichier mbox au lieu d'envoyer.")
 @click.option("--from", "sender", default=None,
-              help="Sender, e.g. 'Garage Martin <contact@garage-martin.fr>' "
-                   "(default: the file's mail.from setting).")
+              help="Expéditeur, par exemple 'Garage Martin <contact@garage-martin.fr>' (par "
+                   "défaut : le réglage mail.from du fichier).")
 @click.option("--rate", type=click.FloatRange(min=0), default=None,
-              help="At most N messages a minute (0: no limit; default: the file's setting).")
+              help="Au plus N messages par minute (0 : sans limite ; par défaut : le réglage "
+                   "du fichier).")
 @click.option("--test", "test_to", default=None,
-              help="Send one message, as the first recipient would get it, to this address "
-                   "only (nothing is recorded).")
-@click.option("--retry-failed", is_flag=True, help="Send again to recipients whose server "
-              "refused the message.")
-@click.option("--retry-uncertain", is_flag=True, help="Send again to recipients whose message "
-              "was being handed over when a send was interrupted (they may get it twice).")
+              help="Envoyer un message, tel que le premier destinataire le recevrait, à cette "
+                   "seule adresse (rien n'est noté).")
+@click.option("--retry-failed", is_flag=True, help="Renvoyer aux destinataires dont le serveur"
+                                                   " a refusé le message.")
+@click.option("--retry-uncertain", is_flag=True, help="Renvoyer aux destinataires dont le "
+                                                      "message était en cours de remise quand "
+                                                      "un envoi a été interrompu (ils peuvent "
+                                                      "le recevoir deux fois).")
 @click.option("--replace-template", is_flag=True,
-              help="Send the rest with a template other than the one already used.")
+              help="Envoyer le reste avec un autre modèle que celui déjà utilisé.")
 @click.pass_context
 def send(ctx: click.Context, name: str, template_path: str | None, html_path: str | None,
          smtp_host: str | None, security: str | None, user: str | None, eml_dir: str | None,
          mbox: str | None, sender: str | None, rate: float | None, test_to: str | None,
          retry_failed: bool, retry_uncertain: bool, replace_template: bool) -> None:
-    """Send NAME's e-mails to the recipients not yet sent to (run again to resume).
+    """Envoyer les e-mails de NAME aux destinataires qui ne l'ont pas encore reçu (relancer pour reprendre).
 
     \b
-    Template fields: {{ prenom }} {{ nom }} {{ societe }} {{ ville }} {{ contact.company }}
-    {{ keys["Véhicule actuel"] }}  filters: date_fr nombre euros defaut("…")
+    Champs du modèle : {{ prenom }} {{ nom }} {{ societe }} {{ ville }} {{ contact.company }}
+    {{ keys["Véhicule actuel"] }}  filtres : date_fr nombre euros defaut("…")
     """
     from qualif_tui.services.campaigns import sending, transports
 
@@ -347,13 +354,13 @@ def _smtp_settings(host: str | None, security: str | None, user: str | None,
 @campaign.command()
 @click.argument("name")
 @click.option("--template", "template_path", type=click.Path(dir_okay=False), default=None,
-              help="The template to try (default: the one kept with the campaign).")
+              help="Le modèle à essayer (par défaut : celui gardé avec la campagne).")
 @click.option("--contact", "contact_id", type=int, default=None,
-              help="As this recipient would get it (default: the first one).")
+              help="Tel que ce destinataire le recevrait (par défaut : le premier).")
 @click.pass_context
 def preview(ctx: click.Context, name: str, template_path: str | None,
             contact_id: int | None) -> None:
-    """Print one recipient's message, merged, without sending anything."""
+    """Afficher le message d'un destinataire, fusionné, sans rien envoyer."""
     from qualif_tui.services.campaigns import sending
 
     template = _template(template_path, None)
@@ -381,8 +388,9 @@ def preview(ctx: click.Context, name: str, template_path: str | None,
 @click.argument("name")
 @click.pass_context
 def mark_sent(ctx: click.Context, name: str) -> None:
-    """Record a phoning, an event or letters printed elsewhere as done: each
-    recipient's timeline gets the campaign's entry (once)."""
+    """Noter comme faits un phoning, un événement ou des courriers imprimés ailleurs : l'historique
+    de chaque destinataire reçoit l'entrée de la campagne (une fois).
+    """
     from qualif_tui.services.campaigns.sending import mark_all_sent
 
     with opened(_db(ctx)) as db:
@@ -396,13 +404,13 @@ def mark_sent(ctx: click.Context, name: str) -> None:
 @campaign.command()
 @click.argument("name")
 @click.option("--template", "template_path", required=True, type=click.Path(dir_okay=False),
-              help="A Word template (.docx with {{ prenom }}… fields), or a text one "
-                   "('Subject: …', blank line, body) for qualif's own PDF layout.")
+              help="Un modèle Word (.docx avec des champs {{ prenom }}…), ou un modèle texte "
+                   "('Subject: …', ligne vide, corps) pour la mise en page PDF de qualif.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="FILE.docx (one letter per page) or FILE.pdf.")
+              help="FILE.docx (un courrier par page) ou FILE.pdf.")
 @click.pass_context
 def letters(ctx: click.Context, name: str, template_path: str, output: str) -> None:
-    """Merge NAME's letters into one Word document or one PDF."""
+    """Fusionner les courriers de NAME en un document Word ou un PDF."""
     from qualif_tui.services.campaigns import letters as svc
 
     word = template_path.lower().endswith(".docx")
@@ -426,19 +434,20 @@ def letters(ctx: click.Context, name: str, template_path: str, output: str) -> N
 @campaign.command()
 @click.argument("name")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="The PDF to write.")
+              help="Le PDF à écrire.")
 @click.option("--sheet", default="L7160", show_default=True,
-              help="L7160 (21 a sheet), L7163 (14), L7173 (10), or a grid in mm: 3x8:70x37.")
+              help="L7160 (21 par feuille), L7163 (14), L7173 (10), ou une grille en mm : "
+                   "3x8:70x37.")
 @click.option("--start", type=click.IntRange(min=1), default=1, show_default=True,
-              help="First free label of a sheet already used (1 = top left).")
+              help="Première étiquette libre d'une feuille déjà entamée (1 = en haut à gauche).")
 @click.option("--envelope", type=click.Choice(["DL", "C5"], case_sensitive=False), default=None,
-              help="Print envelopes (one a page) instead of labels.")
+              help="Imprimer des enveloppes (une par page) au lieu d'étiquettes.")
 @click.option("--font-size", type=click.FloatRange(min=4, max=20), default=None,
-              help="Text size in points (default: the sheet's).")
+              help="Taille du texte en points (par défaut : celle de la feuille).")
 @click.pass_context
 def labels(ctx: click.Context, name: str, output: str, sheet: str, start: int,
            envelope: str | None, font_size: float | None) -> None:
-    """Address labels (or envelopes) for NAME's recipients, in La Poste's format."""
+    """Étiquettes d'adresse (ou enveloppes) des destinataires de NAME, au format de La Poste."""
     from qualif_tui.services.campaigns import labels as svc
 
     if not output.lower().endswith(".pdf"):
@@ -464,15 +473,15 @@ def labels(ctx: click.Context, name: str, output: str, sheet: str, start: int,
 @click.argument("contact", required=False)
 @click.argument("state", required=False)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
-              help="Import responses from a CSV of 'e-mail,state' lines.")
+              help="Importer les réponses d'un CSV de lignes 'e-mail,état'.")
 @click.pass_context
 def respond(ctx: click.Context, name: str, contact: str | None, state: str | None,
             csv_path: str | None) -> None:
-    """Record a response: CONTACT (an id or an e-mail) STATE, or --csv FILE.
+    """Noter une réponse : CONTACT (un numéro ou un e-mail) STATE, ou --csv FILE.
 
     \b
-    STATE: none, replied (ouvert/répondu), meeting (rendez-vous), quote (devis),
-    order (commande), unsubscribed (désinscrit: sets the e-mail opt-out), bounced (NPAI).
+    STATE : none, replied (ouvert/répondu), meeting (rendez-vous), quote (devis),
+    order (commande), unsubscribed (désinscrit : pose l'opposition e-mail), bounced (NPAI).
     """
     from qualif_tui.services.campaigns import responses
 
@@ -511,13 +520,14 @@ def _contact_id(db: Any, text: str) -> int:
 @campaign.command()
 @click.argument("name", required=False)
 @click.option("--days", type=click.IntRange(min=0), default=90, show_default=True,
-              help="Deals won by a recipient within N days of the campaign count for it.")
+              help="Les affaires gagnées par un destinataire dans les N jours de la campagne "
+                   "comptent pour elle.")
 @click.option("--by", "by", default="source", show_default=True,
-              help="The key to aggregate by (the contact source).")
+              help="La clé de regroupement (la source du contact).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def roi(ctx: click.Context, name: str | None, days: int, by: str, fmt: str) -> None:
-    """Return on campaigns: responses, deals won, revenue, cost; and per contact source."""
+    """Retour des campagnes : réponses, affaires gagnées, CA, coût ; et par source de contact."""
     from qualif_tui.services.campaigns.roi import roi_report
 
     with opened(_db(ctx), readonly=True) as db:
@@ -561,11 +571,13 @@ def _roi_row(table: Table, label: str, figures: Any) -> None:
 @campaign.command()
 @click.argument("name")
 @click.argument("steps", nargs=-1, required=True)
-@click.option("--replace", is_flag=True, help="Replace the chain (its open activities go).")
+@click.option("--replace", is_flag=True, help="Remplacer la chaîne (ses activités ouvertes "
+                                              "partent).")
 @click.pass_context
 def chain(ctx: click.Context, name: str, steps: tuple[str, ...], replace: bool) -> None:
-    """Plan follow-ups for NAME's recipients: STEPS like 'J+0 e-mail' 'J+10 appel'
-    'J+30 courrier: Relance tarif' (in the agenda, dated from the campaign)."""
+    """Planifier les relances des destinataires de NAME : STEPS comme 'J+0 e-mail' 'J+10 appel'
+    'J+30 courrier: Relance tarif' (dans l'agenda, datées depuis la campagne).
+    """
     from qualif_tui.services.campaigns.chains import apply_chain
 
     with opened(_db(ctx)) as db:
@@ -586,11 +598,11 @@ def chain(ctx: click.Context, name: str, steps: tuple[str, ...], replace: bool) 
 @click.argument("query", nargs=-1, required=True)
 @click.pass_context
 def legal_basis(ctx: click.Context, basis: str, query: tuple[str, ...]) -> None:
-    """Set the legal basis of the contacts QUERY matches (e.g. 'id:12', a segment).
+    """Poser la base légale des contacts que QUERY trouve (par exemple 'id:12', un segment).
 
     \b
-    BASIS: consentement, contrat (a customer), "intérêt légitime" (B2B), or "" to clear.
-    Query them with legal_basis:consentement.
+    BASIS : consentement, contrat (un client), "intérêt légitime" (B2B), ou "" pour l'effacer.
+    Les retrouver avec legal_basis:consentement.
     """
     from qualif_tui.domain.contacts import update_contact
     from qualif_tui.query import compile_query, iter_rows
@@ -611,18 +623,18 @@ def legal_basis(ctx: click.Context, basis: str, query: tuple[str, ...]) -> None:
 
 
 @campaign.command()
-@click.option("--smtp", "smtp_host", default=None, help="HOST:PORT of the SMTP server.")
+@click.option("--smtp", "smtp_host", default=None, help="HÔTE:PORT du serveur SMTP.")
 @click.option("--starttls", "security", flag_value="starttls")
 @click.option("--ssl", "security", flag_value="ssl")
 @click.option("--plain", "security", flag_value="none")
 @click.option("--user", default=None, help="SMTP login.")
 @click.option("--from", "sender", default=None, help="Sender: 'Name <address>'.")
 @click.option("--rate", type=click.FloatRange(min=0), default=None,
-              help="At most N messages a minute (0: no limit).")
+              help="Au plus N messages par minute (0 : sans limite).")
 @click.pass_context
 def smtp(ctx: click.Context, smtp_host: str | None, security: str | None, user: str | None,
          sender: str | None, rate: float | None) -> None:
-    """Show or set the file's sending settings (never the password: see `password`)."""
+    """Voir ou régler les paramètres d'envoi du fichier (jamais le mot de passe : voir `password`)."""
     from qualif_tui.services.campaigns.messages import parse_sender
     from qualif_tui.services.campaigns.transports import (
         SmtpSettings,
@@ -670,7 +682,7 @@ def smtp(ctx: click.Context, smtp_host: str | None, security: str | None, user: 
 @campaign.command()
 @click.pass_context
 def password(ctx: click.Context) -> None:
-    """Store the SMTP password in the system keyring (asked for, never echoed)."""
+    """Ranger le mot de passe SMTP dans le trousseau du système (demandé, jamais affiché)."""
     from qualif_tui.services.campaigns.transports import save_password, stored_smtp
 
     with opened(_db(ctx), readonly=True) as db:

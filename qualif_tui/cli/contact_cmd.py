@@ -21,11 +21,11 @@ from qualif_tui.domain.deals import owned_counts
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def contact(ctx: click.Context, db: str) -> None:
-    """One contact: delete it.
+    """Un contact : le supprimer.
 
     \b
     qualif contact my.db delete 12
-    qualif contact my.db delete 12 --force     even with deals or quotes
+    qualif contact my.db delete 12 --force     même avec des affaires ou des devis
     """
     ctx.obj = db
 
@@ -35,7 +35,7 @@ def contact(ctx: click.Context, db: str) -> None:
 @click.option("--force", is_flag=True, help="Supprimer aussi ses affaires et ses devis.")
 @click.pass_context
 def delete(ctx: click.Context, contact_id: int, force: bool) -> None:
-    """Erase a contact: its card, history, deals, quotes and links."""
+    """Effacer un contact : sa fiche, son historique, ses affaires, ses devis et ses liens."""
     with opened(str(ctx.obj)) as db:
         name = get_contact(db, contact_id, with_keys=False).name
         deals, quotes = owned_counts(db, contact_id)

@@ -18,20 +18,21 @@ from qualif_tui.storage.integrity import damage_message, restore_advice
 
 @click.command()
 @database_argument
-@click.option("--demo", is_flag=True, help="Fill it with the demo data (a car dealership).")
+@click.option("--demo", is_flag=True, help="La remplir avec les données de démonstration (un "
+                                           "garage automobile).")
 @click.option("--contacts", "count", type=click.IntRange(min=0), default=None,
               help="Generate N realistic contacts (benchmarks, trials).")
 @click.option("--seed", type=int, default=1, show_default=True,
-              help="Seed of the generator: the same seed gives the same contacts.")
-@click.option("--force", is_flag=True, help="Replace DB if it exists.")
+              help="Graine du générateur : la même graine donne les mêmes contacts.")
+@click.option("--force", is_flag=True, help="Remplacer DB s'il existe.")
 def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None:
-    """Create a database file at DB (empty, demo, or generated)."""
+    """Créer un fichier de base en DB (vide, démo ou généré)."""
     path = Path(db)
     CURRENT["db"] = db  # a full disk is told about this file's folder
     if demo and count is not None:
-        raise click.UsageError("choose --demo or --contacts, not both")
+        raise click.UsageError(_("choisissez --demo ou --contacts, pas les deux"))
     if path.exists() and not force:
-        fail(f"{path} already exists (use --force to replace it)")
+        fail(_("{path} existe déjà (--force pour le remplacer)").format(path=path))
     started = time.perf_counter()
     if demo:
         from qualif_tui.services.demo import build_demo
@@ -50,7 +51,8 @@ def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None
 
             refresh(database, force=True)  # one-shot queries count on them from the start
     elapsed = time.perf_counter() - started
-    err.print(f"qualif: {path} ready, {contacts} contacts ({elapsed:.1f} s)", markup=False)
+    err.print(_("qualif : {path} prêt, {contacts} contacts ({elapsed} s)").format(
+        path=path, contacts=contacts, elapsed=f"{elapsed:.1f}"), markup=False)
 
 
 def _generate(path: Path, count: int, seed: int, force: bool) -> None:
@@ -59,8 +61,8 @@ def _generate(path: Path, count: int, seed: int, force: bool) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=count < 20_000) as progress:
-        contacts_task = progress.add_task("contacts", total=count)
-        index_task = progress.add_task("indexes", total=1, visible=False)
+        contacts_task = progress.add_task(_("contacts"), total=count)
+        index_task = progress.add_task(_("index"), total=1, visible=False)
 
         def advance(stage: str, done: int, total: int) -> None:
             if stage == "contacts":
@@ -74,7 +76,7 @@ def _generate(path: Path, count: int, seed: int, force: bool) -> None:
 @click.command()
 @database_argument
 def check(db: str) -> None:
-    """Check integrity (full), foreign keys, the schema and the schema version."""
+    """Vérifier l'intégrité (complète), les clés étrangères, le schéma et sa version."""
     # no quick check on open: the full check below reports the details
     with opened(db, readonly=True, quick_check=False, verify_schema=False) as database:
         report = check_database(database)
@@ -125,7 +127,7 @@ _SHOWN = 5
 @database_argument
 @click.argument("dest", required=False, type=click.Path(path_type=str))
 def backup(db: str, dest: str | None) -> None:
-    """Write a consistent copy of DB (default: in its backups folder, STEM-backups/)."""
+    """Écrire une copie cohérente de DB (par défaut : dans son dossier de sauvegardes, STEM-backups/)."""
     with opened(db, readonly=True) as database:
         target = backup_database(database, dest)
     out.print(str(target), markup=False)

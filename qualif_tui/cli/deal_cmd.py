@@ -73,7 +73,7 @@ def _db(ctx: click.Context) -> str:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def deal(ctx: click.Context, db: str) -> None:
-    """Deals: add, list, move through the stages, win, lose; forecast and funnel.
+    """Affaires : ajouter, lister, faire avancer d'étape, gagner, perdre ; prévision et entonnoir.
 
     \b
     qualif deal my.db add 12 "Flotte utilitaires" --amount 12500 --stage proposal --close 31/12/2026
@@ -82,7 +82,7 @@ def deal(ctx: click.Context, db: str) -> None:
     qualif deal my.db won 7 --amount 13000
     qualif deal my.db lost 8 --reason prix
     qualif deal my.db forecast 'region:occitanie' --months 12
-    Stages are named by id (lead qualified proposal negotiation won lost) or label.
+    Les étapes se nomment par identifiant (lead qualified proposal negotiation won lost) ou libellé.
     """
     ctx.obj = db
 
@@ -108,7 +108,7 @@ def deal(ctx: click.Context, db: str) -> None:
 def add(ctx: click.Context, contact_id: int, title: str, amount: str, stage: str | None,
         close: str | None, probability: str | None, category: str | None, cost: str | None,
         source: str | None, notes: str, others: tuple[int, ...]) -> None:
-    """A new deal for CONTACT_ID; prints its id."""
+    """Une nouvelle affaire pour CONTACT_ID ; affiche son numéro."""
     with opened(_db(ctx)) as db:
         stages = stage_table.list_stages(db)
         deal_id = core.add_deal(db, contact_id, title, amount, stage=stage or stages[0].id,
@@ -128,7 +128,7 @@ def add(ctx: click.Context, contact_id: int, title: str, amount: str, stage: str
               show_default=True)
 @click.pass_context
 def show(ctx: click.Context, deal_id: int, fmt: str) -> None:
-    """Every field of a deal, its stage moves and its quotes."""
+    """Tous les champs d'une affaire, ses changements d'étape et ses devis."""
     from qualif_tui.domain.quotes import list_quotes
 
     with opened(_db(ctx), readonly=True) as db:
@@ -149,7 +149,7 @@ def show(ctx: click.Context, deal_id: int, fmt: str) -> None:
         (_("contact"), f"n° {found.contact_id} — {found.contact_name}"),
         (_("étape"), f"{found.stage_label} ({found.stage})"),
         (_("montant HT"), euros(found.amount)),
-        (_("probabilité"), f"{found.probability} % ({euros(found.weighted)} pondéré)"),
+        (_("probabilité"), _("{probability} % ({value} pondéré)").format(probability=found.probability, value=euros(found.weighted))),
         (_("clôture prévue"), format_day(found.expected_close) or "—"),
         (_("clôturée le"), format_day(found.closed_at) or "—"),
         (_("catégorie"), found.category or "—"),
@@ -188,7 +188,7 @@ def edit(ctx: click.Context, deal_id: int, title: str | None, amount: str | None
          probability: str | None, close: str | None, category: str | None, cost: str | None,
          source: str | None, notes: str | None, contact_id: int | None,
          others: tuple[int, ...]) -> None:
-    """Change fields of a deal (only those given)."""
+    """Modifier des champs d'une affaire (seulement ceux donnés)."""
     changes: dict[str, Any] = {name: value for name, value in (
         ("title", title), ("amount", amount), ("probability", probability),
         ("expected_close", close), ("category", category), ("cost", cost),
@@ -218,7 +218,7 @@ def _moved(found: core.Deal) -> None:
 @click.pass_context
 @bad_values_are_usage
 def move(ctx: click.Context, deal_id: int, stage: str, probability: str | None) -> None:
-    """Put a deal in STAGE (id or label)."""
+    """Passer une affaire à l'étape STAGE (identifiant ou libellé)."""
     with opened(_db(ctx)) as db:
         _moved(core.move_deal(db, deal_id, stage, probability=probability))
 
@@ -230,7 +230,7 @@ def move(ctx: click.Context, deal_id: int, stage: str, probability: str | None) 
 @click.pass_context
 @bad_values_are_usage
 def won(ctx: click.Context, deal_id: int, amount: str | None, day: str | None) -> None:
-    """Mark a deal won."""
+    """Marquer une affaire gagnée."""
     with opened(_db(ctx)) as db:
         _moved(core.win_deal(db, deal_id, amount=amount, closed_at=day))
 
@@ -242,7 +242,7 @@ def won(ctx: click.Context, deal_id: int, amount: str | None, day: str | None) -
 @click.pass_context
 @bad_values_are_usage
 def lost(ctx: click.Context, deal_id: int, reason: str | None, day: str | None) -> None:
-    """Mark a deal lost, with a reason."""
+    """Marquer une affaire perdue, avec une raison."""
     with opened(_db(ctx)) as db:
         _moved(core.lose_deal(db, deal_id, reason=reason, closed_at=day))
 
@@ -253,7 +253,7 @@ def lost(ctx: click.Context, deal_id: int, reason: str | None, day: str | None) 
 @click.pass_context
 @bad_values_are_usage
 def reopen(ctx: click.Context, deal_id: int, stage: str | None) -> None:
-    """Put a won or lost deal back in the pipeline."""
+    """Remettre une affaire gagnée ou perdue dans le pipeline."""
     with opened(_db(ctx)) as db:
         _moved(core.reopen_deal(db, deal_id, stage))
 
@@ -262,7 +262,7 @@ def reopen(ctx: click.Context, deal_id: int, stage: str | None) -> None:
 @click.argument("deal_id", type=int)
 @click.pass_context
 def delete(ctx: click.Context, deal_id: int) -> None:
-    """Delete a deal (its quotes stay, without it)."""
+    """Supprimer une affaire (ses devis restent, sans elle)."""
     with opened(_db(ctx)) as db:
         gone = core.delete_deal(db, deal_id)
     out.print(_("affaire n° {id} supprimée : {title}").format(id=deal_id, title=gone.title),
@@ -282,11 +282,11 @@ def delete(ctx: click.Context, deal_id: int) -> None:
 @click.pass_context
 def list_(ctx: click.Context, query: tuple[str, ...], stage: str | None, fmt: str,
           limit: int | None) -> None:
-    """The deals of the contacts matching QUERY (every contact if empty)."""
+    """Les affaires des contacts que QUERY trouve (tous les contacts si vide)."""
     with opened(_db(ctx), readonly=True) as db:
         compiled = compile_query(db, " ".join(query))
         for warning in compiled.warnings:
-            err.print(f"qualif: warning: {warning}", markup=False)
+            err.print(_("qualif : attention : {warning}").format(warning=warning), markup=False)
         if fmt == "table" and limit is None:
             limit = 100
         rows = iter_deals(db, compiled, stage=stage)
@@ -339,7 +339,7 @@ def list_(ctx: click.Context, query: tuple[str, ...], stage: str | None, fmt: st
               show_default=True)
 @click.pass_context
 def forecast(ctx: click.Context, query: tuple[str, ...], months: int, fmt: str) -> None:
-    """Open deals expected to close month by month, weighted by their probability."""
+    """Les affaires ouvertes attendues mois par mois, pondérées par leur probabilité."""
     with opened(_db(ctx), readonly=True) as db:
         compiled = compile_query(db, " ".join(query))
         rows = pipe.forecast(db, compiled, months=months)
@@ -371,7 +371,7 @@ def forecast(ctx: click.Context, query: tuple[str, ...], months: int, fmt: str) 
 @bad_values_are_usage
 def funnel(ctx: click.Context, query: tuple[str, ...], start: str | None, end: str | None,
            fmt: str) -> None:
-    """How many deals created in a period reached each stage, and the conversions."""
+    """Combien d'affaires créées sur une période ont atteint chaque étape, et les conversions."""
     from qualif_tui.domain.money import parse_day
 
     first = parse_day(start, "--from", "start") if start else None
@@ -400,7 +400,7 @@ def funnel(ctx: click.Context, query: tuple[str, ...], start: str | None, end: s
 @click.pass_context
 def export_(ctx: click.Context, query: tuple[str, ...], target: str, fmt: str | None,
             stage: str | None) -> None:
-    """Write the deals of the contacts of QUERY, one row per deal."""
+    """Écrire les affaires des contacts de QUERY, une ligne par affaire."""
     path = Path(target)
     fmt = fmt or {".xlsx": "xlsx", ".json": "json"}.get(path.suffix.lower(), "csv")
     if not path.parent.exists():
@@ -420,8 +420,9 @@ def export_(ctx: click.Context, query: tuple[str, ...], target: str, fmt: str | 
 @click.option("--dry-run", is_flag=True, help="Vérifier et dire ce qui serait importé.")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
-    """Import a deals file (CSV or xlsx), matched to contacts by n° de fiche, e-mail, or
-    name and company. All or nothing; undo with: qualif import DB --undo last."""
+    """Importer un fichier d'affaires (CSV ou xlsx), rattachées aux contacts par n° de fiche, e-mail, ou
+    nom et société. Tout ou rien ; annuler avec : qualif import DB --undo last.
+    """
     with opened(_db(ctx)) as db:
         result = import_deals(db, file, dry_run=dry_run)
     if dry_run:
@@ -440,7 +441,7 @@ def import_(ctx: click.Context, file: Path, dry_run: bool) -> None:
 @deal.command()
 @click.pass_context
 def stages(ctx: click.Context) -> None:
-    """The stage table, in order: id, label, default probability, kind."""
+    """La table des étapes, dans l'ordre : identifiant, libellé, probabilité par défaut, nature."""
     with opened(_db(ctx), readonly=True) as db:
         found = stage_table.list_stages(db)
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
@@ -454,7 +455,7 @@ def stages(ctx: click.Context) -> None:
 
 @deal.group()
 def stage() -> None:
-    """Edit the stage table: add, edit, delete."""
+    """Modifier la table des étapes : ajouter, modifier, supprimer."""
 
 
 @stage.command("add")
@@ -467,7 +468,7 @@ def stage() -> None:
 @bad_values_are_usage
 def stage_add(ctx: click.Context, label: str, probability: str, kind: str,
               after: str | None) -> None:
-    """Add a stage."""
+    """Ajouter une étape."""
     with opened(_db(ctx)) as db:
         created = stage_table.add_stage(db, label, probability=probability, kind=kind,
                                         after=after)
@@ -485,7 +486,7 @@ def stage_add(ctx: click.Context, label: str, probability: str, kind: str,
 @bad_values_are_usage
 def stage_edit(ctx: click.Context, name: str, label: str | None, probability: str | None,
                kind: str | None, position: int | None) -> None:
-    """Rename, re-weight, re-kind or move a stage."""
+    """Renommer une étape, changer son poids, sa nature ou sa place."""
     with opened(_db(ctx)) as db:
         changed = stage_table.update_stage(db, name, label=label, probability=probability,
                                            kind=kind, position=position)
@@ -499,7 +500,7 @@ def stage_edit(ctx: click.Context, name: str, label: str | None, probability: st
 @click.pass_context
 @bad_values_are_usage
 def stage_delete(ctx: click.Context, name: str) -> None:
-    """Delete a stage no deal is in."""
+    """Supprimer une étape où n'est aucune affaire."""
     with opened(_db(ctx)) as db:
         gone = stage_table.delete_stage(db, name)
     out.print(_("étape « {label} » supprimée").format(label=gone.label), markup=False)

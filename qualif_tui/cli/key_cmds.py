@@ -23,10 +23,10 @@ def key() -> None:
 @key.command("list")
 @database_argument
 def list_(db: str) -> None:
-    """Every key, its type and its allowed values, with how many contacts have one."""
+    """Chaque clé, son type et ses valeurs permises, avec combien de contacts en ont une."""
     with opened(db, readonly=True) as database:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
-        for title in ("Clé", "Type", "Qualifiés", "Valeurs"):
+        for title in (_("Clé"), _("Type"), _("Qualifiés"), _("Valeurs")):
             table.add_column(title)
         total = database.scalar("SELECT count(*) FROM contacts") or 0
         for k in keys_service.list_keys(database):
@@ -42,17 +42,18 @@ def list_(db: str) -> None:
 @click.argument("name")
 @click.option("--type", "key_type", type=click.Choice(keys_service.KEY_TYPES), default="choice",
               show_default=True)
-@click.option("--values", default="", help="Allowed values, comma-separated (choice keys).")
+@click.option("--values", default="", help="Valeurs permises, séparées par des virgules (clés à choix).")
 def add(db: str, name: str, key_type: str, values: str) -> None:
-    """Define a new key NAME."""
+    """Définir une nouvelle clé NAME."""
     with opened(db) as database:
         created = keys_service.define_key(database, name, key_type,
                                           keys_service.split_multi(values))
         count = len(keys_service.list_keys(database))
-    out.print(f"key '{created.name}' ({keys_service.TYPE_LABELS[created.type]}) added", markup=False)
+    out.print(_("clé « {name} » ({type}) ajoutée").format(
+        name=created.name, type=_(keys_service.TYPE_LABELS[created.type])), markup=False)
     if count > keys_service.RECOMMENDED_MAX_KEYS:
-        err.print(f"qualif: note: {count} keys; 4 to {keys_service.RECOMMENDED_MAX_KEYS}"
-                  " keep qualifying quick", markup=False)
+        err.print(_("qualif : note : {count} clés ; de 4 à {most} gardent la qualification rapide")
+                  .format(count=count, most=keys_service.RECOMMENDED_MAX_KEYS), markup=False)
 
 
 @key.command("add-value")
@@ -60,10 +61,10 @@ def add(db: str, name: str, key_type: str, values: str) -> None:
 @click.argument("name")
 @click.argument("value")
 def add_value(db: str, name: str, value: str) -> None:
-    """Add VALUE to the allowed values of key NAME."""
+    """Ajouter VALUE aux valeurs permises de la clé NAME."""
     with opened(db) as database:
         keys_service.add_value(database, name, value)
-    out.print(f"'{value}' added to {name}", markup=False)
+    out.print(_("« {value} » ajoutée à {name}").format(value=value, name=name), markup=False)
 
 
 # -- keeping keys and values clean (issue 16): each edit undoable with `qualif undo` --

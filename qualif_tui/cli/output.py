@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from qualif_tui.base.i18n import _
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -66,9 +68,10 @@ def fail(message: str, code: int = 1) -> NoReturn:
 def report_query_error(error: QueryError) -> NoReturn:
     for line in error.caret_lines():
         err.print(f"  {line}", markup=False)
-    err.print(f"[bold red]qualif:[/] bad query: {escape(error.message)}", markup=True)
+    err.print(f"[bold red]qualif:[/] {escape(_('requête invalide : '))}{escape(error.message)}",
+              markup=True)
     if error.hint:
-        err.print(f"  hint: {error.hint}", markup=False)
+        err.print("  " + _("conseil : {hint}").format(hint=error.hint), markup=False)
     sys.exit(2)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import click
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, out, plain
 from qualif_tui.domain.keys import format_value, list_keys
@@ -19,17 +20,19 @@ from qualif_tui.query import explain as explain_query
 @click.command(cls=QueryCommand)
 @database_argument
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
-@click.option("--count", "count_only", is_flag=True, help="Print only the number of contacts.")
+@click.option("--count", "count_only", is_flag=True, help="Afficher seulement le nombre de "
+                                                          "contacts.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=None,
-              help="At most N contacts (default: 100 for a table, all otherwise).")
+              help="Au plus N contacts (par défaut : 100 pour un tableau, tous sinon).")
 @click.option("--sort", type=click.Choice(list(SORTS)), default="name", show_default=True)
 @click.option("--explain", is_flag=True,
-              help="Print how the query runs (criteria, SQL, SQLite's plans) instead.")
+              help="Afficher comment la requête s'exécute (critères, SQL, plans de SQLite) à "
+                   "la place.")
 def query(db: str, query: tuple[str, ...], count_only: bool, fmt: str, limit: int | None,
           sort: str, explain: bool) -> None:
-    """List the contacts matching QUERY (every contact if empty).
+    """Lister les contacts que QUERY trouve (tous les contacts si vide).
 
     \b
     qualif query my.db 'profil:client region:occitanie'
@@ -38,16 +41,16 @@ def query(db: str, query: tuple[str, ...], count_only: bool, fmt: str, limit: in
     qualif query my.db 'mise_en_service:2010..2012 dept:31,81' --explain
 
     \b
-    key:value  key:v1,v2  key>N  key<=N  key:A..B (numbers, dates: 2024, 2024-06,
-    2024-06-15, or 30d 8w 6m 2y before today)  -key:value  NOT …  a OR b  ( … )
-    has:key  missing:key  dept:31  region:occitanie  segment:"name"
-    a word or "a phrase" (full text: names, company, e-mail, city, history)
+    clé:valeur  clé:v1,v2  clé>N  clé<=N  clé:A..B (nombres, dates : 2024, 2024-06,
+    2024-06-15, ou 30d 8w 6m 2y avant aujourd'hui)  -clé:valeur  NOT …  a OR b  ( … )
+    has:clé  missing:clé  dept:31  region:occitanie  segment:"nom"
+    un mot ou "une phrase" (texte intégral : noms, société, e-mail, ville, historique)
     """
     text = " ".join(query)
     with opened(db, readonly=True) as database:
         compiled = compile_query(database, text)
         for warning in compiled.warnings:
-            err.print(f"qualif: warning: {warning}", markup=False)
+            err.print(_("qualif : attention : {warning}").format(warning=warning), markup=False)
         if explain:
             for line in explain_query(database, compiled, sort=sort):
                 out.print(line, markup=False, highlight=False)
@@ -93,15 +96,16 @@ def _print_table(rows: list[ContactRow], key_names: list[str], total: int) -> No
     from rich.table import Table  # only tables need it (counts and JSON answer faster)
 
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Nom", overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
-    table.add_column("Société", overflow="ellipsis", no_wrap=True, max_width=20)
-    table.add_column("Ville", overflow="ellipsis", no_wrap=True, min_width=8, max_width=18)
-    table.add_column("Dép.", no_wrap=True, min_width=3)
+    table.add_column(_("Nom"), overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
+    table.add_column(_("Société"), overflow="ellipsis", no_wrap=True, max_width=20)
+    table.add_column(_("Ville"), overflow="ellipsis", no_wrap=True, min_width=8, max_width=18)
+    table.add_column(_("Dép."), no_wrap=True, min_width=3)
     for title in key_names:
         table.add_column(title, overflow="ellipsis", no_wrap=True, max_width=16)
     for row in rows:
         table.add_row(row.name, row.company, row.city, row.dept or "",
                       *(format_value(row.keys.get(k)) for k in key_names))
     out.print(table)
-    shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
-    out.print(f"{shown} contacts", markup=False, style="dim")
+    shown = (_("{shown} sur {total}").format(shown=len(rows), total=total) if len(rows) < total
+             else str(total))
+    out.print(_("{shown} contacts").format(shown=shown), markup=False, style="dim")

@@ -42,7 +42,7 @@ def _db(ctx: click.Context) -> str:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def quote(ctx: click.Context, db: str) -> None:
-    """Quotes: numbered per year (D2026-0001), lines, totals, PDF.
+    """Devis : numérotés par année (D2026-0001), lignes, totaux, PDF.
 
     \b
     qualif quote my.db issuer --name "Jeanne Exemple" --siret "732 829 320 00074" --vat-exempt
@@ -73,7 +73,7 @@ def _show_line(found: core.Quote) -> str:
 @bad_values_are_usage
 def new(ctx: click.Context, contact_id: int, deal_id: int | None, title: str, valid_days: str,
         issued: str | None, notes: str) -> None:
-    """A new draft quote for CONTACT_ID; prints its id and number."""
+    """Un nouveau devis brouillon pour CONTACT_ID ; affiche son numéro et sa référence."""
     with opened(_db(ctx)) as db:
         created = core.new_quote(db, contact_id, deal_id=deal_id, title=title,
                                  valid_days=valid_days, issued=issued, notes=notes)
@@ -93,7 +93,7 @@ def new(ctx: click.Context, contact_id: int, deal_id: int | None, title: str, va
 @bad_values_are_usage
 def add_line(ctx: click.Context, which: str, designation: str, quantity: str, price: str,
              vat: str | None, unit: str, discount: str, position: int | None) -> None:
-    """Add a line to a draft quote."""
+    """Ajouter une ligne à un devis brouillon."""
     with opened(_db(ctx)) as db:
         found = core.find_quote(db, which)
         line = core.add_line(db, found.id, designation, quantity=quantity, unit_price=price,
@@ -116,7 +116,7 @@ def add_line(ctx: click.Context, which: str, designation: str, quantity: str, pr
 def edit_line(ctx: click.Context, line_id: int, designation: str | None, quantity: str | None,
               price: str | None, vat: str | None, unit: str | None,
               discount: str | None) -> None:
-    """Change a line of a draft quote."""
+    """Modifier une ligne d'un devis brouillon."""
     changes = {name: value for name, value in (
         ("designation", designation), ("quantity", quantity), ("unit_price", price),
         ("vat", vat), ("unit", unit), ("discount", discount)) if value is not None}
@@ -133,7 +133,7 @@ def edit_line(ctx: click.Context, line_id: int, designation: str | None, quantit
 @click.pass_context
 @bad_values_are_usage
 def remove_line(ctx: click.Context, line_id: int) -> None:
-    """Remove a line of a draft quote."""
+    """Retirer une ligne d'un devis brouillon."""
     with opened(_db(ctx)) as db:
         found = core.get_quote(db, core.delete_line(db, line_id))
     out.print(_show_line(found), markup=False)
@@ -150,7 +150,7 @@ def remove_line(ctx: click.Context, line_id: int) -> None:
 @bad_values_are_usage
 def edit(ctx: click.Context, which: str, title: str | None, valid_days: str | None,
          issued: str | None, notes: str | None, deal_id: int | None) -> None:
-    """Change a draft quote's object, date, validity, notes or deal."""
+    """Modifier l'objet, la date, la validité, les notes ou l'affaire d'un devis brouillon."""
     changes = {name: value for name, value in (
         ("title", title), ("valid_days", valid_days), ("issued", issued), ("notes", notes),
         ("deal_id", deal_id)) if value is not None}
@@ -165,7 +165,7 @@ def edit(ctx: click.Context, which: str, title: str | None, valid_days: str | No
               show_default=True)
 @click.pass_context
 def show(ctx: click.Context, which: str, fmt: str) -> None:
-    """A quote: its lines and totals (HT, VAT per rate, TTC)."""
+    """Un devis : ses lignes et ses totaux (HT, TVA par taux, TTC)."""
     with opened(_db(ctx), readonly=True) as db:
         found = core.find_quote(db, which)
     if fmt == "json":
@@ -238,7 +238,7 @@ _status_command("version", core.new_version,
 @click.pass_context
 @bad_values_are_usage
 def duplicate(ctx: click.Context, which: str, contact_id: int | None) -> None:
-    """A copy with a new number, as a draft dated today."""
+    """Une copie avec un nouveau numéro, en brouillon daté d'aujourd'hui."""
     with opened(_db(ctx)) as db:
         copy = core.duplicate_quote(db, core.find_quote(db, which).id, contact_id)
     out.print(f"{copy.id} {copy.number}", markup=False)
@@ -249,7 +249,7 @@ def duplicate(ctx: click.Context, which: str, contact_id: int | None) -> None:
 @click.pass_context
 @bad_values_are_usage
 def delete(ctx: click.Context, which: str) -> None:
-    """Delete a draft (a sent quote is refused instead)."""
+    """Supprimer un brouillon (un devis envoyé est refusé)."""
     with opened(_db(ctx)) as db:
         gone = core.delete_quote(db, core.find_quote(db, which).id)
     out.print(_("devis {number} supprimé").format(number=gone.number), markup=False)
@@ -261,7 +261,7 @@ def delete(ctx: click.Context, which: str) -> None:
 @click.pass_context
 @bad_values_are_usage
 def pdf(ctx: click.Context, which: str, target: str) -> None:
-    """Write the quote as an A4 PDF."""
+    """Écrire le devis en PDF A4."""
     with opened(_db(ctx), readonly=True) as db:
         found = core.find_quote(db, which)
         if not load_issuer(db).is_set:
@@ -281,7 +281,7 @@ def pdf(ctx: click.Context, which: str, target: str) -> None:
 @click.pass_context
 def list_(ctx: click.Context, query: tuple[str, ...], status: str | None, fmt: str,
           limit: int) -> None:
-    """The quotes of the contacts matching QUERY, newest first."""
+    """Les devis des contacts que QUERY trouve, les plus récents d'abord."""
     with opened(_db(ctx), readonly=True) as db:
         compiled = compile_query(db, " ".join(query))
         found = list(iter_quotes(db, compiled, status=status, limit=limit))
@@ -329,7 +329,7 @@ def _issuer_options(func: Any) -> Any:
 @bad_values_are_usage
 def issuer(ctx: click.Context, /, vat_exempt: bool | None, logo: Path | None, no_logo: bool,
            **fields: str | None) -> None:
-    """Your details, printed on every quote (kept in the file: they travel with it)."""
+    """Vos coordonnées, imprimées sur chaque devis (gardées dans le fichier : elles voyagent avec lui)."""
     changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if vat_exempt is not None:
         changes["vat_exempt"] = vat_exempt

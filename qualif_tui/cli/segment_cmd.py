@@ -7,6 +7,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, opened
 from qualif_tui.cli.output import out
 from qualif_tui.domain.keys import format_value, list_keys
@@ -27,7 +28,7 @@ class _SegmentGroup(click.Group):
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.pass_context
 def segment(ctx: click.Context, db: str) -> None:
-    """Segments: saved queries (dynamic) and frozen contact lists (static).
+    """Segments : requêtes enregistrées (dynamiques) et listes de contacts figées (statiques).
 
     \b
     qualif segment my.db list
@@ -46,21 +47,21 @@ def _db(ctx: click.Context) -> str:
 @segment.command("list")
 @click.pass_context
 def list_(ctx: click.Context) -> None:
-    """Every segment: name, kind, query and live count."""
+    """Chaque segment : nom, nature, requête et effectif actuel."""
     with opened(_db(ctx), readonly=True) as db:
         infos = svc.segment_overview(db)
     if not infos:
-        out.print("no segments yet (save one with: qualif segment DB save NAME QUERY)",
+        out.print(_("aucun segment pour l'instant (en enregistrer un : qualif segment DB save NOM REQUÊTE)"),
                   markup=False, style="dim")
         return
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Segment", no_wrap=True)
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Contacts", justify="right", no_wrap=True)
-    table.add_column("Requête", overflow="fold")
+    table.add_column(_("Segment"), no_wrap=True)
+    table.add_column(_("Type"), no_wrap=True)
+    table.add_column(_("Contacts"), justify="right", no_wrap=True)
+    table.add_column(_("Requête"), overflow="fold")
     for info in infos:
-        kind = "statique" if info.segment.is_static else "dynamique"
-        shown = str(info.count) if info.count is not None else "erreur"
+        kind = _("statique") if info.segment.is_static else _("dynamique")
+        shown = str(info.count) if info.count is not None else _("erreur")
         query = info.segment.query
         if info.error:
             query = f"{query}  ({info.error})"
@@ -71,23 +72,24 @@ def list_(ctx: click.Context) -> None:
 @segment.command(cls=QueryCommand)
 @click.argument("name")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.option("--replace", is_flag=True, help="Remplacer un segment du même nom.")
 @click.pass_context
 def save(ctx: click.Context, name: str, query: tuple[str, ...], replace: bool) -> None:
-    """Save QUERY as the dynamic segment NAME (re-evaluated each time it is used)."""
+    """Enregistrer QUERY comme segment dynamique NAME (réévalué à chaque usage)."""
     with opened(_db(ctx)) as db:
         saved = svc.save_segment(db, name, " ".join(query), replace=replace)
         total = count(db, svc.segment_query(db, saved.name))
-    out.print(f"segment '{saved.name}' saved: {total} contacts now", markup=False)
+    out.print(_("segment « {name} » enregistré : {total} contacts à présent").format(
+        name=saved.name, total=total), markup=False)
 
 
 @segment.command()
 @click.argument("name")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
-              help="How many contacts to list.")
+              help="Combien de contacts lister.")
 @click.pass_context
 def show(ctx: click.Context, name: str, limit: int) -> None:
-    """A segment: its query, kind, live count and first contacts by name."""
+    """Un segment : sa requête, sa nature, son effectif actuel et ses premiers contacts par nom."""
     with opened(_db(ctx), readonly=True) as db:
         found = svc.get_segment(db, name)
         compiled = svc.segment_query(db, found.name)
@@ -95,20 +97,20 @@ def show(ctx: click.Context, name: str, limit: int) -> None:
         keys = list_keys(db)
         rows = fetch_page(db, compiled, limit=limit, keys=keys)
         users = svc.users_of(db, found.name)
-    kind = "statique (liste figée)" if found.is_static else "dynamique (requête réévaluée)"
-    out.print(f"segment: {found.name}", markup=False)
-    out.print(f"type: {kind}", markup=False)
-    out.print(f"requête: {found.query or '—'}", markup=False)
-    out.print(f"contacts: {total}", markup=False)
-    out.print(f"modifié: {found.updated}", markup=False)
+    kind = _("statique (liste figée)") if found.is_static else _("dynamique (requête réévaluée)")
+    out.print(_("segment : {name}").format(name=found.name), markup=False)
+    out.print(_("type : {kind}").format(kind=kind), markup=False)
+    out.print(_("requête : {query}").format(query=found.query or "—"), markup=False)
+    out.print(_("contacts : {total}").format(total=total), markup=False)
+    out.print(_("modifié : {when}").format(when=found.updated), markup=False)
     if users:
-        out.print("utilisé par: " + ", ".join(u.name for u in users), markup=False)
+        out.print(_("utilisé par : ") + ", ".join(u.name for u in users), markup=False)
     if rows:
         table = Table(show_edge=False, pad_edge=False, header_style="bold")
         table.add_column("#", justify="right", no_wrap=True, min_width=3)
-        table.add_column("Nom", overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
-        table.add_column("Société", overflow="ellipsis", no_wrap=True, max_width=20)
-        table.add_column("Ville", overflow="ellipsis", no_wrap=True, min_width=8, max_width=18)
+        table.add_column(_("Nom"), overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
+        table.add_column(_("Société"), overflow="ellipsis", no_wrap=True, max_width=20)
+        table.add_column(_("Ville"), overflow="ellipsis", no_wrap=True, min_width=8, max_width=18)
         for k in keys:
             table.add_column(k.name, overflow="ellipsis", no_wrap=True, max_width=16)
         for row in rows:
@@ -116,58 +118,61 @@ def show(ctx: click.Context, name: str, limit: int) -> None:
                           *(format_value(row.keys.get(k.name)) for k in keys))
         out.print(table)
         if total > len(rows):
-            out.print(f"{len(rows)} of {total} contacts", markup=False, style="dim")
+            out.print(_("{shown} sur {total} contacts").format(shown=len(rows), total=total), markup=False,
+                      style="dim")
 
 
 @segment.command()
 @click.argument("name")
-@click.option("--force", is_flag=True, help="Delete even if other segments use it.")
+@click.option("--force", is_flag=True, help="Supprimer même si d'autres segments l'utilisent.")
 @click.pass_context
 def delete(ctx: click.Context, name: str, force: bool) -> None:
-    """Delete segment NAME (its contacts stay, of course)."""
+    """Supprimer le segment NAME (ses contacts restent, bien sûr)."""
     with opened(_db(ctx)) as db:
         gone = svc.delete_segment(db, name, force=force)
-    out.print(f"segment '{gone.name}' deleted", markup=False)
+    out.print(_("segment « {name} » supprimé").format(name=gone.name), markup=False)
 
 
 @segment.command(cls=QueryCommand)
 @click.argument("name")
 @click.argument("query", nargs=-1, required=True)
-@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.option("--replace", is_flag=True, help="Remplacer un segment du même nom.")
 @click.pass_context
 def freeze(ctx: click.Context, name: str, query: tuple[str, ...], replace: bool) -> None:
-    """Save the contacts QUERY matches now as the static group NAME."""
+    """Enregistrer les contacts que QUERY trouve maintenant comme groupe statique NAME."""
     with opened(_db(ctx)) as db:
         saved = svc.freeze_segment(db, name, " ".join(query), replace=replace)
         total = len(svc.segment_members(db, saved.name))
-    out.print(f"static segment '{saved.name}' saved: {total} contacts frozen", markup=False)
+    out.print(_("segment statique « {name} » enregistré : {total} contacts figés").format(
+        name=saved.name, total=total), markup=False)
 
 
 @segment.command()
 @click.argument("source")
 @click.argument("name")
-@click.option("--replace", is_flag=True, help="Replace a segment of the same name.")
+@click.option("--replace", is_flag=True, help="Remplacer un segment du même nom.")
 @click.pass_context
 def snapshot(ctx: click.Context, source: str, name: str, replace: bool) -> None:
-    """Freeze the current members of segment SOURCE as the static group NAME."""
+    """Figer les membres actuels du segment SOURCE comme groupe statique NAME."""
     with opened(_db(ctx)) as db:
         saved = svc.snapshot_segment(db, source, name, replace=replace)
         total = len(svc.segment_members(db, saved.name))
-    out.print(f"static segment '{saved.name}' saved: {total} contacts frozen", markup=False)
+    out.print(_("segment statique « {name} » enregistré : {total} contacts figés").format(
+        name=saved.name, total=total), markup=False)
 
 
 @segment.command()
 @click.argument("name")
 @click.argument("contact_ids", nargs=-1, required=True, type=int)
-@click.option("--create", is_flag=True, help="Create the static group if it does not exist.")
+@click.option("--create", is_flag=True, help="Créer le groupe statique s'il n'existe pas.")
 @click.pass_context
 def add(ctx: click.Context, name: str, contact_ids: tuple[int, ...], create: bool) -> None:
-    """Add contacts (by number) to the static group NAME."""
+    """Ajouter des contacts (par numéro) au groupe statique NAME."""
     with opened(_db(ctx)) as db:
         if create and svc.find_segment(db, name) is None:
             svc.create_group(db, name)
         added = svc.add_members(db, name, contact_ids)
-    _done(f"{added} contact(s) added to '{name}'")
+    _done(_("{n} contact(s) ajouté(s) à « {name} »").format(n=added, name=name))
 
 
 @segment.command()
@@ -175,10 +180,10 @@ def add(ctx: click.Context, name: str, contact_ids: tuple[int, ...], create: boo
 @click.argument("contact_ids", nargs=-1, required=True, type=int)
 @click.pass_context
 def remove(ctx: click.Context, name: str, contact_ids: tuple[int, ...]) -> None:
-    """Take contacts (by number) out of the static group NAME."""
+    """Retirer des contacts (par numéro) du groupe statique NAME."""
     with opened(_db(ctx)) as db:
         removed = svc.remove_members(db, name, contact_ids)
-    _done(f"{removed} contact(s) removed from '{name}'")
+    _done(_("{n} contact(s) retiré(s) de « {name} »").format(n=removed, name=name))
 
 
 @segment.command()
@@ -186,10 +191,10 @@ def remove(ctx: click.Context, name: str, contact_ids: tuple[int, ...]) -> None:
 @click.argument("new_name")
 @click.pass_context
 def rename(ctx: click.Context, name: str, new_name: str) -> None:
-    """Rename a segment (segments that use it follow)."""
+    """Renommer un segment (les segments qui l'utilisent suivent)."""
     with opened(_db(ctx)) as db:
         renamed = svc.rename_segment(db, name, new_name)
-    _done(f"segment renamed '{renamed.name}'")
+    _done(_("segment renommé « {name} »").format(name=renamed.name))
 
 
 def _done(message: Any) -> None:

@@ -29,7 +29,7 @@ from rich.table import Table
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
-from qualif_tui.cli.output import err, fail, out, tell
+from qualif_tui.cli.output import err, escape, fail, out, tell
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
@@ -51,22 +51,26 @@ _EXAMPLES = 10
 @click.command("import")
 @database_argument
 @click.argument("files", nargs=-1, metavar="[FILE]...", type=click.Path(path_type=str))
-@click.option("--dry-run", is_flag=True, help="Show what would be created, merged and skipped,"
-              " and where each column goes; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait créé, fusionné et ignoré,"
+                                              " et où va chaque colonne ; ne rien écrire.")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A column map for odd sheets: lines 'Column = target' (a field such as"
-                   " email or Prénom, a key name, note, custom or ignore).")
+              help="Une correspondance de colonnes pour les feuilles insolites : des lignes "
+                   "'Colonne = cible' (un champ comme email ou Prénom, un nom de clé, note, "
+                   "custom ou ignore).")
 @click.option("--on-duplicate", type=click.Choice(["skip", "merge"]), default="skip",
-              show_default=True, help="What to do with a contact already in the file (same"
-                                      " e-mail, else same name and company, else same phone):"
-                                      " skip it, or fill the existing contact's empty fields.")
+              show_default=True, help="Que faire d'un contact déjà dans le fichier (même "
+                                      "e-mail, sinon même nom et société, sinon même "
+                                      "téléphone) : l'ignorer, ou compléter les champs vides "
+                                      "du contact existant.")
 @click.option("--phone-region", default="FR", show_default=True, metavar="CC",
-              help="Country of phone numbers written without +CC (for duplicate matching).")
-@click.option("--list", "list_batches", is_flag=True, help="List the past imports (batches).")
+              help="Pays des numéros de téléphone écrits sans +indicatif (pour reconnaître les"
+                   " doublons).")
+@click.option("--list", "list_batches", is_flag=True, help="Lister les imports passés (lots).")
 @click.option("--undo", metavar="BATCH|last", default=None,
-              help="Undo an import batch: its contacts, merges and notes go away.")
-@click.option("--force", is_flag=True, help="With --undo: undo even if the imported contacts"
-                                            " were worked on since (their new history goes too).")
+              help="Annuler un lot d'import : ses contacts, fusions et notes s'en vont.")
+@click.option("--force", is_flag=True, help="Avec --undo : annuler même si les contacts "
+                                            "importés ont été travaillés depuis (leur nouvel "
+                                            "historique part aussi).")
 # mail archives (mbox, Maildir, .eml, .msg): see qualif_tui/cli/import_mail.py
 @click.option("--create-contacts", "create_contacts", default="none", show_default=True,
               metavar="all|none|min:N", callback=lambda _c, _p, v: _create_choice(v),
@@ -91,9 +95,9 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
             force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
             excerpt: int | None, new_values: str, map_values: tuple[str, ...]) -> None:
-    """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
-    archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
-    history of the contacts they involve.
+    """Importer des contacts de FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) dans DB, et des archives
+    de courrier (mbox, Maildir ou dossiers Thunderbird, .eml, Outlook .msg) dans
+    l'historique des contacts qu'elles concernent.
 
     \b
     qualif import contacts.db export-outlook.csv --dry-run
@@ -102,15 +106,15 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
     qualif import contacts.db --undo last
     qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
 
-    All or nothing: a file with broken rows is refused (file, line, column of
-    each problem) and DB is left exactly as it was. Each import is a batch
-    that --undo takes back.
+    Tout ou rien : un fichier aux lignes cassées est refusé (fichier, ligne, colonne de
+    chaque problème) et DB reste exactement tel qu'il était. Chaque import est un lot
+    que --undo reprend.
     """
     if list_batches or undo:
         if files:
-            raise click.UsageError("--list and --undo take no FILE")
+            raise click.UsageError(_("--list et --undo ne prennent pas de FILE"))
         if list_batches and undo:
-            raise click.UsageError("choose --list or --undo")
+            raise click.UsageError(_("choisissez --list ou --undo"))
         with opened(db) as database:
             if list_batches:
                 _print_batches(database, db)
@@ -118,7 +122,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
                 _undo(database, undo or "", force)
         return
     if not files:
-        raise click.UsageError("give at least one FILE to import (or --list / --undo)")
+        raise click.UsageError(_("donnez au moins un FILE à importer (ou --list / --undo)"))
     from qualif_tui.cli import import_mail
 
     mail = [name for name in files if import_mail.is_mail(name)]
@@ -180,7 +184,7 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
                 result = importing.apply_plan(database, plan, progress=report)
                 refresh_bitmaps(database)  # many new contacts: the stored bitmaps follow
     except importing.ImportRefused as refused:
-        err.print("[bold red]qualif:[/] import refused, the database was not changed:",
+        err.print("[bold red]qualif:[/] " + escape(_("import refusé, la base n'a pas changé :")),
                   markup=True)
         for line in refused.lines:
             err.print(f"  {line}", markup=False)
@@ -194,13 +198,13 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
         _print_examples(plan)
     _print_summary(plan, dry_run)
     if result is None:
-        out.print("dry run: nothing was written", markup=False, style="dim")
+        out.print(_("essai : rien n'a été écrit"), markup=False, style="dim")
     elif result.batch_id is None:
-        out.print("nothing new: the database already holds every contact of the file(s)",
+        out.print(_("rien de nouveau : la base contient déjà tous les contacts du ou des fichiers"),
                   markup=False)
     else:
-        out.print(f"import #{result.batch_id} done; to take it back: qualif import {db_name}"
-                  f" --undo {result.batch_id}", markup=False)
+        out.print(_("import n° {batch} fait ; pour le reprendre : qualif import {db} --undo {batch}")
+                  .format(batch=result.batch_id, db=db_name), markup=False)
 
 
 def _size(name: str) -> int:
@@ -234,10 +238,10 @@ def _print_columns(plan: ImportPlan) -> None:
     for parsed in plan.files:
         if not parsed.columns:
             continue
-        table = Table(title=f"{parsed.source}: columns", title_justify="left", show_edge=False,
+        table = Table(title=_("{source} : colonnes").format(source=parsed.source), title_justify="left", show_edge=False,
                       header_style="bold")
-        table.add_column("Column")
-        table.add_column("Goes to")
+        table.add_column(_("Colonne"))
+        table.add_column(_("Va dans"))
         for use in parsed.columns:
             table.add_row(use.column, use.target)
         out.print(table)
@@ -245,21 +249,22 @@ def _print_columns(plan: ImportPlan) -> None:
 
 def _print_examples(plan: ImportPlan) -> None:
     if plan.creates:
-        out.print(f"would create {len(plan.creates)}:", markup=False)
+        out.print(_("créerait {n} :").format(n=len(plan.creates)), markup=False)
         for record in plan.creates[:_EXAMPLES]:
             out.print(f"  {record.source}:{record.line}  {record.label}", markup=False)
         _more(len(plan.creates))
     if plan.merges:
-        out.print(f"would complete {len(plan.merges)} existing contact(s):", markup=False)
+        out.print(_("compléterait {n} contact(s) existant(s) :").format(n=len(plan.merges)),
+                  markup=False)
         for merge in plan.merges[:_EXAMPLES]:
             what = [*merge.fields, *(plan.keys[k].name for k in merge.keys), *merge.custom]
             if merge.notes:
-                what.append(f"{len(merge.notes)} note(s)")
+                what.append(_("{n} note(s)").format(n=len(merge.notes)))
             out.print(f"  {merge.record.source}:{merge.record.line}  → {merge.label}:"
                       f" {', '.join(what)}", markup=False)
         _more(len(plan.merges))
     if plan.skips:
-        out.print(f"would skip {len(plan.skips)} duplicate(s):", markup=False)
+        out.print(_("ignorerait {n} doublon(s) :").format(n=len(plan.skips)), markup=False)
         for skip in plan.skips[:_EXAMPLES]:
             out.print(f"  {skip.record.source}:{skip.record.line}  {skip.record.label}:"
                       f" {skip.reason}", markup=False)
@@ -268,11 +273,11 @@ def _print_examples(plan: ImportPlan) -> None:
 
 def _more(total: int) -> None:
     if total > _EXAMPLES:
-        out.print(f"  … and {total - _EXAMPLES} more", markup=False, style="dim")
+        out.print(_("  … et {n} de plus").format(n=total - _EXAMPLES), markup=False, style="dim")
 
 
 def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
-    table = Table(title="Import" + (" (dry run)" if dry_run else ""), title_justify="left",
+    table = Table(title=_("Import (essai)") if dry_run else _("Import"), title_justify="left",
                   show_header=False, show_edge=False)
     table.add_column(style="bold")
     table.add_column()
@@ -288,11 +293,12 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
                         " --map-value « Clé:valeur=existante »"), markup=False, style="dim")
     notices = plan.notices
     if notices:
-        err.print(f"qualif: {len(notices)} value(s) kept as custom fields:", markup=False)
+        err.print(_("qualif : {n} valeur(s) gardée(s) en champs libres :").format(n=len(notices)),
+                  markup=False)
         for notice in notices[:20]:
             err.print(f"  {notice.describe()}", markup=False)
         if len(notices) > 20:
-            err.print(f"  … and {len(notices) - 20} more", markup=False)
+            err.print(_("  … et {n} de plus").format(n=len(notices) - 20), markup=False)
 
 
 def _print_outcome(outcome: importing.ImportOutcome) -> None:
@@ -307,10 +313,11 @@ def _print_outcome(outcome: importing.ImportOutcome) -> None:
 def _print_batches(database: Any, db_name: str) -> None:
     batches = importing.list_batches(database)
     if not batches:
-        out.print("no import yet", markup=False)
+        out.print(_("aucun import pour l'instant"), markup=False)
         return
     table = Table(show_edge=False, header_style="bold")
-    for title in ("#", "date", "files", "created", "merged", "skipped", "undone"):
+    for title in ("#", _("date"), _("fichiers"), _("créés"), _("fusionnés"), _("ignorés"),
+                  _("annulé")):
         table.add_column(title)
     for batch in batches:
         created, merged, skipped = batch.counts
@@ -318,7 +325,7 @@ def _print_batches(database: Any, db_name: str) -> None:
         table.add_row(str(batch.id), batch.created.replace("T", " "), names, str(created),
                       str(merged), str(skipped), (batch.undone or "").replace("T", " "))
     out.print(table)
-    out.print(f"undo one with: qualif import {db_name} --undo NUMBER (or --undo last)",
+    out.print(_("en annuler un : qualif import {db} --undo NUMÉRO (ou --undo last)").format(db=db_name),
               markup=False, style="dim")
 
 
@@ -327,14 +334,16 @@ def _undo(database: Any, which: str, force: bool) -> None:
     # the deleted contacts' words leave the full-text index too (issue 9)
     complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
     refresh_bitmaps(database)
-    out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
-              f" {result.reverted} merge(s) reverted"
-              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
+    out.print(_("import n° {batch} annulé : {deleted} contact(s) supprimé(s), {reverted} fusion(s)"
+                " défaite(s)").format(batch=result.batch_id, deleted=result.deleted,
+                                      reverted=result.reverted)
+              + (_(", {n} affaire(s) supprimée(s)").format(n=result.deals) if result.deals else ""),
+              markup=False)
     if result.removed_values:
-        out.print("key values removed: " + "; ".join(
+        out.print(_("valeurs de clés retirées : ") + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)
     if result.kept_changes:
-        err.print("qualif: changed since the import, left as they are: "
+        err.print(_("qualif : modifiés depuis l'import, laissés tels quels : ")
                   + ", ".join(result.kept_changes[:20]), markup=False)
 
 
@@ -362,42 +371,45 @@ class _LiveChoice(click.Choice):  # type: ignore[type-arg]
 @database_argument
 @click.argument("query", nargs=-1)
 @click.option("--format", "fmt", type=_LiveChoice(exporting.EXPORT_FORMATS), default=None,
-              help="Output format (default: from the -o file name's ending).")
+              help="Format de sortie (par défaut : d'après la fin du nom de fichier de -o).")
 @click.option("-o", "--output", default="-", show_default=True, metavar="FILE|-",
-              help="Where to write; - is the standard output.")
-@click.option("--excel-fr", is_flag=True, help="CSV for old French Excel: cp1252 and ';'.")
+              help="Où écrire ; - est la sortie standard.")
+@click.option("--excel-fr", is_flag=True, help="CSV pour les anciens Excel français : cp1252 "
+                                               "et ';'.")
 @click.option("--separator", type=click.Choice([";", ",", "tab"]), default=";",
-              show_default=True, help="CSV cell separator (';' is what French Excel expects).")
+              show_default=True, help="Séparateur de cellules CSV (';' est ce qu'attend Excel "
+                                      "en français).")
 @click.option("--vcard-version", type=click.Choice(["3.0", "4.0"]), default="3.0",
               show_default=True)
 @click.option("--from", "date_from", metavar="DATE", default=None,
-              help="iCalendar: from this day (2026-12-01, 1/12, lundi, +3d…).")
+              help="iCalendar : à partir de ce jour (2026-12-01, 1/12, lundi, +3d…).")
 @click.option("--to", "date_to", metavar="DATE", default=None,
-              help="iCalendar: up to this day, included.")
+              help="iCalendar : jusqu'à ce jour, inclus.")
 @click.option("--force", is_flag=True,
-              help="Replace FILE if it exists (never the database, its journal or a backup).")
+              help="Remplacer FILE s'il existe (jamais la base, son journal ou une sauvegarde).")
 def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_fr: bool,
            separator: str, vcard_version: str, date_from: str | None, date_to: str | None,
            force: bool) -> None:
-    """Export the contacts matching QUERY (every contact if empty).
+    """Exporter les contacts que QUERY trouve (tous les contacts si vide).
 
     \b
     qualif export contacts.db --format csv -o contacts.csv
     qualif export contacts.db 'profil:client' -o clients.vcf --vcard-version 4.0
-    qualif export contacts.db 'profil:prospect' --format emails    # for a BCC field
+    qualif export contacts.db 'profil:prospect' --format emails    # pour un champ Cci
     qualif export contacts.db -o agenda.ics --from 2026-12-01 --to 2026-12-31
     """
     if fmt is None:
         guessed = exporting.format_for_name(output) if output != "-" else None
         if guessed is None:
-            raise click.UsageError("choose a --format (" + ", ".join(exporting.EXPORT_FORMATS)
-                                   + ") or an -o FILE ending in one")
+            raise click.UsageError(_("choisissez un --format ({formats}) ou un -o FILE qui finit par l'un d'eux")
+                                   .format(formats=", ".join(exporting.EXPORT_FORMATS)))
         fmt = guessed.name
     chosen = exporting.EXPORT_FORMATS[fmt]
     if output == "-" and chosen.binary and sys.stdout.isatty():
-        fail(f"{chosen.label} is binary: give -o FILE, or redirect the output")
+        fail(_("{format} est binaire : donnez -o FILE, ou redirigez la sortie").format(
+            format=chosen.label))
     if (date_from or date_to) and fmt != "ics":
-        raise click.UsageError("--from and --to choose the dates of an iCalendar export")
+        raise click.UsageError(_("--from et --to choisissent les dates d'un export iCalendar"))
     options = exporting.ExportOptions(excel_fr=excel_fr,
                                       separator="\t" if separator == "tab" else separator,
                                       vcard_version=vcard_version,
@@ -414,7 +426,7 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
     with opened(db, readonly=True) as database:
         compiled = compile_query(database, " ".join(query))
         for warning in compiled.warnings:
-            err.print(f"qualif: warning: {warning}", markup=False)
+            err.print(_("qualif : attention : {warning}").format(warning=warning), markup=False)
         if output == "-":
             result = exporting.export_contacts(database, compiled, fmt, sys.stdout.buffer, options)
             sys.stdout.buffer.flush()
@@ -423,9 +435,12 @@ def export(db: str, query: tuple[str, ...], fmt: str | None, output: str, excel_
                                               overwrite=force)
     for message in result.messages:
         err.print(f"qualif: {message}", markup=False)
-    where = "" if output == "-" else f" to {output}"
-    what = "item(s)" if fmt == "ics" else "contact(s)"
-    err.print(f"qualif: {result.written} {what} written{where} ({chosen.label})", markup=False)
+    if fmt == "ics":
+        done = _("qualif : {n} élément(s) écrit(s)").format(n=result.written)
+    else:
+        done = _("qualif : {n} contact(s) écrit(s)").format(n=result.written)
+    where = "" if output == "-" else _(" dans {output}").format(output=output)
+    err.print(f"{done}{where} ({chosen.label})", markup=False)
 
 
 def _refuse_stdout_into(db: Path) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain import clock
 from qualif_tui.domain.agenda import times
@@ -29,9 +30,9 @@ from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.domain.history import add_entry
 from qualif_tui.storage import Database
 
-KINDS = {"call": "Appel", "meeting": "Rendez-vous", "todo": "À faire"}
-PRIORITIES = {1: "haute", 2: "normale", 3: "basse"}
-STATUSES = {"open": "à faire", "done": "fait", "cancelled": "non tenu"}
+KINDS = {"call": N_("Appel"), "meeting": N_("Rendez-vous"), "todo": N_("À faire")}
+PRIORITIES = {1: N_("haute"), 2: N_("normale"), 3: N_("basse")}
+STATUSES = {"open": N_("à faire"), "done": N_("fait"), "cancelled": N_("non tenu")}
 # Completing an activity of this kind writes this kind of history entry.
 HISTORY_KIND = {"call": "call", "meeting": "meeting", "todo": "task"}
 # Kinds that stay where they were when missed (the others roll over to today).
@@ -70,7 +71,7 @@ class Activity:
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return _(KINDS.get(self.kind, self.kind))
 
     @property
     def when(self) -> str | None:
@@ -113,8 +114,7 @@ def _moment(value: str | date | datetime | None, name: str) -> times.Moment | No
         return times.parse_stored(value.strip())
     except ValueError:
         raise ValidationError(
-            f"{name}: '{value}' is not a date (YYYY-MM-DD) or a date and time"
-            " (YYYY-MM-DDTHH:MM)", name) from None
+            _("{name} : « {value} » n'est ni une date (AAAA-MM-JJ) ni une date et une heure (AAAA-MM-JJTHH:MM)").format(name=name, value=value), name) from None
 
 
 def _check_kind(kind: str) -> str:
@@ -122,14 +122,14 @@ def _check_kind(kind: str) -> str:
     if not kind:
         return "todo"
     if len(kind) > 30 or not all(c.isalnum() or c in "-_ " for c in kind):
-        raise ValidationError(f"'{kind}' is not a kind of activity (call, meeting, todo…)",
+        raise ValidationError(_("« {kind} » n'est pas une sorte d'activité (appel, rendez-vous, tâche…)").format(kind=kind),
                               "kind")
     return kind
 
 
 def _check_priority(priority: int) -> int:
     if priority not in PRIORITIES:
-        raise ValidationError("priority is 1 (high), 2 (normal) or 3 (low)", "priority")
+        raise ValidationError(_("la priorité est 1 (haute), 2 (normale) ou 3 (basse)"), "priority")
     return priority
 
 
@@ -137,7 +137,7 @@ def _check_minutes(value: int | None, name: str, maximum: int) -> int | None:
     if value is None:
         return None
     if not 0 <= int(value) <= maximum:
-        raise ValidationError(f"{name} must be between 0 and {maximum} minutes", name)
+        raise ValidationError(_("{name} doit être entre 0 et {maximum} minutes").format(name=name, maximum=maximum), name)
     return int(value)
 
 
@@ -156,7 +156,7 @@ def _normalise_times(db: Database, starts: times.Moment | None, due: times.Momen
     zone_name = tz.strip() or home
     times.zone(zone_name)
     if rrule and starts is None:
-        raise ValidationError("a recurring activity needs a start", "starts_at")
+        raise ValidationError(_("une activité récurrente a besoin d'un début"), "starts_at")
 
     def settle(value: times.Moment | None, name: str) -> times.Moment | None:
         if not isinstance(value, datetime):
@@ -172,7 +172,7 @@ def _normalise_times(db: Database, starts: times.Moment | None, due: times.Momen
     starts = settle(starts, "starts_at")
     due = settle(due, "due")
     if starts is not None and due is not None and times.day_of(due) < times.day_of(starts):
-        raise ValidationError("the due date is before the start", "due")
+        raise ValidationError(_("l'échéance est avant le début"), "due")
     rule_text = ""
     if rrule.strip():
         assert starts is not None
@@ -212,9 +212,9 @@ def add_activity(
     ('' = the file's home zone). A wall time in a DST gap is refused unless
     ``shift_gaps`` (imports), which moves it forward as RFC 5545 says."""
     if not title.strip():
-        raise ValidationError("an activity needs a title", "title")
+        raise ValidationError(_("une activité a besoin d'un titre"), "title")
     if status not in STATUSES:
-        raise ValidationError(f"status is one of {', '.join(STATUSES)}", "status")
+        raise ValidationError(_("l'état est l'un de {value}").format(value=', '.join(STATUSES)), "status")
     stored = _normalise_times(db, _moment(starts_at, "starts_at"), _moment(due, "due"), tz,
                               rrule, shift_gaps=shift_gaps)
     now = clock.stamp()
@@ -244,7 +244,7 @@ def link_contacts(db: Database, activity_id: int, contact_ids: Sequence[int]) ->
     with db.transaction():
         for contact_id in dict.fromkeys(contact_ids):
             if not db.scalar("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)):
-                raise NotFound(f"no contact #{contact_id}")
+                raise NotFound(_("pas de contact n° {contact_id}").format(contact_id=contact_id))
             db.execute("INSERT OR IGNORE INTO activity_contacts(activity_id, contact_id)"
                        " VALUES (?, ?)", (activity_id, contact_id))
 
@@ -257,10 +257,10 @@ def update_activity(db: Database, activity_id: int, **changes: Any) -> Activity:
                "priority", "alarm_min", "rrule", "contact_ids", "exdates"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(f"cannot change {', '.join(sorted(unknown))}", sorted(unknown)[0])
+        raise ValidationError(_("impossible de modifier {value}").format(value=', '.join(sorted(unknown))), sorted(unknown)[0])
     title = str(changes.get("title", current.title))
     if not title.strip():
-        raise ValidationError("an activity needs a title", "title")
+        raise ValidationError(_("une activité a besoin d'un titre"), "title")
     starts = _moment(changes["starts_at"], "starts_at") if "starts_at" in changes else \
         _stored_moment(current.starts_at)
     due = _moment(changes["due"], "due") if "due" in changes else _stored_moment(current.due)
@@ -302,7 +302,7 @@ def reschedule(db: Database, activity_id: int, when: str | date | datetime) -> A
     due date moves its due date. Moving a rolled-over item ends its roll-over."""
     current = get_activity(db, activity_id)
     if current.is_series:
-        raise ValidationError("this is a recurring series: move one occurrence or split it",
+        raise ValidationError(_("c'est une série récurrente : déplacez une occurrence ou scindez-la"),
                               "starts_at")
     target = _moment(when, "starts_at")
     assert target is not None
@@ -360,7 +360,7 @@ def contact_refs(db: Database, activity_ids: Sequence[int]) -> dict[int, list[Co
 def get_activity(db: Database, activity_id: int) -> Activity:
     rows = db.query("SELECT * FROM activities WHERE id = ?", (activity_id,))
     if not rows:
-        raise NotFound(f"no activity #{activity_id}")
+        raise NotFound(_("pas d'activité n° {activity_id}").format(activity_id=activity_id))
     return _activity(rows[0], contact_refs(db, [activity_id]).get(activity_id, []))
 
 
@@ -435,10 +435,10 @@ def complete_activity(db: Database, activity_id: int, *, outcome: str = "done",
     :func:`qualif_tui.domain.agenda.series.complete_occurrence`.
     """
     if outcome not in ("done", "cancelled"):
-        raise ValidationError("outcome is 'done' or 'cancelled'", "status")
+        raise ValidationError(_("l'issue est « done » ou « cancelled »"), "status")
     activity = get_activity(db, activity_id)
     if activity.is_series:
-        raise ValidationError("this is a recurring series: complete one of its occurrences",
+        raise ValidationError(_("c'est une série récurrente : terminez l'une de ses occurrences"),
                               "status")
     if activity.status == outcome:
         return activity
@@ -481,10 +481,10 @@ def log_and_complete(db: Database, activity_id: int, contact_id: int, kind: str,
     the activity): no second "(fait)" entry is written. Returns the entry's id."""
     activity = get_activity(db, activity_id)
     if activity.is_series:
-        raise ValidationError("this is a recurring series: complete one of its occurrences",
+        raise ValidationError(_("c'est une série récurrente : terminez l'une de ses occurrences"),
                               "status")
     if contact_id not in activity.contact_ids:
-        raise ValidationError(f"« {activity.title} » is not planned with this contact",
+        raise ValidationError(_("« {title} » n'est pas prévu avec ce contact").format(title=activity.title),
                               "activity")
     with db.transaction():
         entry = add_entry(db, contact_id, kind, subject, body, happened_at,

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+from qualif_tui.base.i18n import _
 from qualif_tui.storage import database as storage_database
 from qualif_tui.storage import migrations
 
@@ -24,15 +25,15 @@ def new_file(path: str | os.PathLike[str], *, overwrite: bool = False,
     calls :func:`~qualif_tui.storage.migrations.finish_bulk_load`."""
     target = Path(path).expanduser()
     if target.is_dir():
-        raise storage_database.StorageError(f"{target} is a folder, not a database file")
+        raise storage_database.StorageError(_("{target} est un dossier, pas un fichier de base").format(target=target))
     if target.exists() and not overwrite:
-        raise storage_database.StorageError(f"{target} already exists (choose another name)")
+        raise storage_database.StorageError(_("{target} existe déjà (choisissez un autre nom)").format(target=target))
     if not target.parent.exists():
         raise storage_database.StorageError(
-            f"cannot create {target}: the folder {target.parent} does not exist")
+            _("impossible de créer {target} : le dossier {parent} n'existe pas").format(target=target, parent=target.parent))
     if not os.access(target.parent, os.W_OK):
         raise storage_database.StorageError(
-            f"cannot create {target}: the folder {target.parent} is read-only")
+            _("impossible de créer {target} : le dossier {parent} est en lecture seule").format(target=target, parent=target.parent))
     partial = target.with_name(target.name + ".partial")
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name, fold, fold_key_name, sort_key
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
@@ -106,7 +107,7 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and tidy user-typed field values; raises ValidationError."""
     unknown = set(values) - set(FIELDS)
     if unknown:
-        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        raise ValidationError(_("champ(s) inconnu(s) : {value}").format(value=', '.join(sorted(unknown))))
     cleaned: dict[str, Any] = {}
     for name, value in values.items():
         if name in FLAG_FIELDS:
@@ -119,7 +120,7 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         if name in ("email", "email2") and text:
             text = text.strip("<>").strip()
             if not _EMAIL.match(text):
-                raise ValidationError(f"{label}: '{text}' is not an e-mail address", name)
+                raise ValidationError(_("{label} : « {text} » n'est pas une adresse e-mail").format(label=label, text=text), name)
         elif name == "birthday" and text:
             text = _clean_birthday(text)
         elif name == "legal_basis":
@@ -131,7 +132,7 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         compact = postal.replace(" ", "")
         if not re.fullmatch(r"\d{5}", compact):
             raise ValidationError(
-                f"{FIELDS['postal_code']}: '{postal}' is not a French postal code (5 digits)",
+                _("{value} : « {postal} » n'est pas un code postal français (5 chiffres)").format(value=FIELDS['postal_code'], postal=postal),
                 "postal_code",
             )
         cleaned["postal_code"] = compact
@@ -179,7 +180,7 @@ def create_contact(
     values.update({flag: 0 for flag in FLAG_FIELDS})
     values.update(clean_fields(fields or {}))
     if not (values["first_name"] or values["last_name"] or values["company"] or values["email"]):
-        raise ValidationError("a contact needs at least a name, a company or an e-mail", "last_name")
+        raise ValidationError(_("un contact a besoin au moins d'un nom, d'une société ou d'un e-mail"), "last_name")
     now = clock.stamp()
     row = {**values, **derived_columns(values), "custom": json.dumps(dict(custom or {}), ensure_ascii=False),
            "import_batch": import_batch, "created": now, "updated": now}
@@ -200,7 +201,7 @@ def create_contact(
 def _key_in(catalog: Mapping[str, QualKey], name: str) -> QualKey:
     key = catalog.get(fold_key_name(name))
     if key is None:
-        raise NotFound(f"unknown key '{name}'")
+        raise NotFound(_("clé inconnue « {name} »").format(name=name))
     return key
 
 
@@ -227,7 +228,7 @@ def get_contact(db: Database, contact_id: int, *, with_keys: bool = True) -> Con
         (contact_id,),
     )
     if not rows:
-        raise NotFound(f"no contact #{contact_id}")
+        raise NotFound(_("pas de contact n° {contact_id}").format(contact_id=contact_id))
     contact = _contact_from_row(rows[0])
     if with_keys:
         contact.keys = contact_values(db, contact_id)
@@ -257,7 +258,7 @@ def update_contact(db: Database, contact_id: int, changes: Mapping[str, Any]) ->
         if not made:
             return []
         if not (merged["first_name"] or merged["last_name"] or merged["company"] or merged["email"]):
-            raise ValidationError("a contact needs at least a name, a company or an e-mail",
+            raise ValidationError(_("un contact a besoin au moins d'un nom, d'une société ou d'un e-mail"),
                                   "last_name")
         row = {**merged, **derived_columns(merged), "updated": clock.stamp(), "id": contact_id}
         assignments = ", ".join(f"{name} = :{name}" for name in row if name != "id")
@@ -320,7 +321,7 @@ def restore_contact(db: Database, snapshot: DeletedContact) -> int:
     """Undo :func:`delete_contact`: the contact comes back with the same id."""
     with db.transaction():
         if db.scalar("SELECT 1 FROM contacts WHERE id = ?", (snapshot.contact_id,)):
-            raise ValidationError(f"contact #{snapshot.contact_id} exists again; cannot restore")
+            raise ValidationError(_("le contact n° {contact_id} existe de nouveau ; impossible de le restaurer").format(contact_id=snapshot.contact_id))
         for table, _column in _OWNED_TABLES:
             for row in snapshot.rows[table]:
                 if table == "activity_contacts" and not db.scalar(

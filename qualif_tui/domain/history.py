@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.domain.fulltext import prefix_query
@@ -18,20 +19,20 @@ from qualif_tui.storage.schema import AUTOMATIC_KINDS, history_fts_rowid, histor
 
 # kind → label shown in the timeline
 KINDS = {
-    "note": "Note",
-    "call": "Appel",
-    "email": "E-mail",
-    "meeting": "Rendez-vous",
-    "letter": "Courrier",
-    "campaign": "Campagne",
-    "task": "Tâche",
-    "change": "Modification",
-    "import": "Import",
-    "system": "Fiche",
+    "note": N_("Note"),
+    "call": N_("Appel"),
+    "email": N_("E-mail"),
+    "meeting": N_("Rendez-vous"),
+    "letter": N_("Courrier"),
+    "campaign": N_("Campagne"),
+    "task": N_("Tâche"),
+    "change": N_("Modification"),
+    "import": N_("Import"),
+    "system": N_("Fiche"),
 }
 
 # e-mails brought in from a mail archive, by direction (history.direction)
-MAIL_DIRECTIONS = {"in": "Mail reçu", "out": "Mail envoyé", "cc": "Mail copie"}
+MAIL_DIRECTIONS = {"in": N_("Mail reçu"), "out": N_("Mail envoyé"), "cc": N_("Mail copie")}
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class HistoryEntry:
     @property
     def kind_label(self) -> str:
         if self.kind == "email" and self.direction in MAIL_DIRECTIONS:
-            return MAIL_DIRECTIONS[self.direction]
-        return KINDS.get(self.kind, self.kind)
+            return _(MAIL_DIRECTIONS[self.direction])
+        return _(KINDS.get(self.kind, self.kind))
 
 
 def _happened(value: datetime | str | None) -> str:
@@ -61,7 +62,7 @@ def _happened(value: datetime | str | None) -> str:
     try:
         return clock.stamp(datetime.fromisoformat(value))
     except ValueError:
-        raise ValidationError(f"'{value}' is not a date and time", "happened_at") from None
+        raise ValidationError(_("« {value} » n'est pas une date et une heure").format(value=value), "happened_at") from None
 
 
 def add_entry(
@@ -79,14 +80,14 @@ def add_entry(
     """Add one entry to a contact's timeline (now, unless ``happened_at``)."""
     kind = kind.strip().lower()
     if not kind:
-        raise ValidationError("a history entry needs a kind", "kind")
+        raise ValidationError(_("une entrée d'historique a besoin d'une sorte"), "kind")
     if not subject.strip() and not body.strip():
-        raise ValidationError("a history entry needs a subject or a text", "subject")
+        raise ValidationError(_("une entrée d'historique a besoin d'un objet ou d'un texte"), "subject")
     if automatic is None:
         automatic = kind in AUTOMATIC_KINDS
     with db.transaction():
         if not db.scalar("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)):
-            raise NotFound(f"no contact #{contact_id}")
+            raise NotFound(_("pas de contact n° {contact_id}").format(contact_id=contact_id))
         cursor = db.execute(
             "INSERT INTO history(contact_id, kind, happened_at, subject, body, automatic,"
             " activity_id, import_batch, created) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -139,7 +140,7 @@ def list_entries(
 def get_entry(db: Database, entry_id: int) -> HistoryEntry:
     rows = db.query("SELECT * FROM history WHERE id = ?", (entry_id,))
     if not rows:
-        raise NotFound(f"no history entry #{entry_id}")
+        raise NotFound(_("pas d'entrée d'historique n° {entry_id}").format(entry_id=entry_id))
     return _entry(rows[0])
 
 

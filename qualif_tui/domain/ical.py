@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm as VAlarm
 from icalendar import Calendar, Event, Todo, vCalAddress, vRecur
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import (
     Activity,
@@ -215,7 +216,7 @@ def export_ics(db: Database, destination: str | os.PathLike[str] | IO[bytes] | I
     open binary/text stream.
     """
     if date_from and date_to and date_to < date_from:
-        raise ValidationError("the end of the range is before its start", "to")
+        raise ValidationError(_("la fin de la période est avant son début"), "to")
     home = times.home_zone_name(db)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -245,7 +246,7 @@ def export_ics(db: Database, destination: str | os.PathLike[str] | IO[bytes] | I
             os.replace(partial, target)
         except OSError as error:
             partial.unlink(missing_ok=True)
-            raise IcsError(f"cannot write {target}: {error.strerror or error}") from None
+            raise IcsError(_("impossible d'écrire {target} : {value}").format(target=target, value=error.strerror or error)) from None
     elif isinstance(destination, io.TextIOBase):
         destination.write(data.decode("utf-8"))
     else:
@@ -269,11 +270,11 @@ def _read(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise IcsError(f"{path}: no such file") from None
+        raise IcsError(_("{path} : fichier introuvable").format(path=path)) from None
     except IsADirectoryError:
-        raise IcsError(f"{path} is a folder, not an .ics file") from None
+        raise IcsError(_("{path} est un dossier, pas un fichier .ics").format(path=path)) from None
     except OSError as error:
-        raise IcsError(f"cannot read {path}: {error.strerror or error}") from None
+        raise IcsError(_("impossible de lire {path} : {value}").format(path=path, value=error.strerror or error)) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -322,8 +323,8 @@ def _moment_in(value: Any, home: str, zone_name: str | None = None
     if isinstance(value, date):
         return value, home
     if isinstance(value, list):
-        raise ValueError("the date is given more than once")
-    raise ValueError(f"'{value}' is not a date")
+        raise ValueError(_("la date est donnée plus d'une fois"))
+    raise ValueError(_("« {value} » n'est pas une date").format(value=value))
 
 
 def _decoded(component: Any, name: str) -> Any:
@@ -399,7 +400,7 @@ def _rule_in(component: Any, start: times.Moment, zone_name: str, notes: list[st
         return ""
     if isinstance(value, list):
         if len(value) > 1:
-            notes.append(f"{label}: several RRULEs, the first one kept")
+            notes.append(_("{label} : plusieurs RRULE, la première gardée").format(label=label))
         value = value[0]
     text = value.to_ical().decode("ascii", errors="replace")
     match = re.search(r"UNTIL=(\d{8}T\d{6})Z", text)
@@ -411,7 +412,7 @@ def _rule_in(component: Any, start: times.Moment, zone_name: str, notes: list[st
         return check_rule(text, start).text
     except ValidationError as error:
         if "FREQ=" in str(error) and "not supported" in str(error):
-            notes.append(f"{label}: {error}; imported as a single event")
+            notes.append(_("{label} : {error} ; importé comme un événement simple").format(label=label, error=error))
             return ""
         raise
 
@@ -439,7 +440,7 @@ def _parse(db: Database, component: Any, home: str, notes: list[str], label: str
     raw_start = _decoded(component, "dtstart")
     raw_due = _decoded(component, "due") if is_todo else None
     if raw_start is None and raw_due is None and not is_todo:
-        raise ValidationError("no DTSTART", "DTSTART")
+        raise ValidationError(_("pas de DTSTART"), "DTSTART")
     start, zone_name = _moment_in(raw_start, home) if raw_start is not None else (None, home)
     due = None
     if raw_due is not None:
@@ -447,7 +448,7 @@ def _parse(db: Database, component: Any, home: str, notes: list[str], label: str
         if isinstance(due, datetime) and due_zone != zone_name:
             due = times.convert(due, due_zone, zone_name)
     if start is not None and due is not None and times.day_of(due) < times.day_of(start):
-        notes.append(f"{label}: DUE before DTSTART, DUE dropped")
+        notes.append(_("{label} : DUE avant DTSTART, DUE abandonné").format(label=label))
         due = None
     duration: int | None = None
     raw_end = _decoded(component, "dtend")
@@ -466,7 +467,7 @@ def _parse(db: Database, component: Any, home: str, notes: list[str], label: str
     if duration == 0:
         duration = None
     if duration is not None and duration < 0:
-        notes.append(f"{label}: ends before it starts, duration dropped")
+        notes.append(_("{label} : finit avant de commencer, durée abandonnée").format(label=label))
         duration = None
     rrule = _rule_in(component, start, zone_name, notes, label) if start is not None else ""
     exdates = _exdates(component, zone_name, home) if rrule else []
@@ -526,8 +527,7 @@ def _store(db: Database, parsed: _Parsed, report: IcsImportReport, home: str) ->
     if parsed.recurrence_id is not None:
         master = find_by_uid(db, parsed.uid)
         if master is None or not master.is_series:
-            raise ValidationError(f"RECURRENCE-ID {parsed.recurrence_id} of a series that is"
-                                  " not in the file nor in the agenda", "RECURRENCE-ID")
+            raise ValidationError(_("RECURRENCE-ID {recurrence_id} d'une série qui n'est ni dans le fichier ni dans l'agenda").format(recurrence_id=parsed.recurrence_id), "RECURRENCE-ID")
         series_id = master.id
         uid = override_uid(parsed.uid, parsed.recurrence_id)
     existing = find_by_uid(db, uid)
@@ -565,16 +565,15 @@ def import_ics(db: Database, path: str | os.PathLike[str], *, dry_run: bool = Fa
             warnings.simplefilter("always")
             calendars = Calendar.from_ical(data, multiple=True)
     except (ValueError, IndexError, KeyError, TypeError) as error:
-        raise IcsError(f"{source}: not a valid iCalendar file ({_short(error)})") from None
+        raise IcsError(_("{source} : pas un fichier iCalendar valide ({value})").format(source=source, value=_short(error))) from None
     report = IcsImportReport(str(source), dry_run=dry_run)
     report.warnings += sorted({f"{source}: {w.message}" for w in caught})
     loose = [c for c in calendars if getattr(c, "name", "") in ("VEVENT", "VTODO")]
     calendars = [c for c in calendars if getattr(c, "name", "") == "VCALENDAR"] + loose
     if loose:
-        report.warnings.append(f"{source}: events outside a VCALENDAR, read anyway")
+        report.warnings.append(_("{source} : des événements hors d'un VCALENDAR, lus quand même").format(source=source))
     if not calendars:
-        raise IcsError(f"{source}: no VCALENDAR, VEVENT or VTODO in this file"
-                       " (is it an .ics file?)")
+        raise IcsError(_("{source} : ni VCALENDAR, ni VEVENT, ni VTODO dans ce fichier (est-ce un fichier .ics ?)").format(source=source))
     home = times.home_zone_name(db)
     lines = list(_component_lines(text))
     components = [c for cal in calendars for c in cal.walk() if c.name in ("VEVENT", "VTODO")]

@@ -138,7 +138,7 @@ class QualKey:
         found = self.value_named(text)
         if found is None:
             raise ValidationError(
-                f"{self.display_name}: unknown value '{text.strip()}' (allowed: {self.allowed()})",
+                _("{display_name} : valeur inconnue « {value} » (permises : {value2})").format(display_name=self.display_name, value=text.strip(), value2=self.allowed()),
                 self.name,
             )
         return found.code
@@ -196,7 +196,7 @@ def parse_yesno(value: Any, label: str = "oui/non", field: str = "") -> bool:
         return True
     if text in _NO:
         return False
-    raise ValidationError(f"{label}: '{value}' is not oui/non", field or label)
+    raise ValidationError(_("{label} : « {value} » n'est pas oui/non").format(label=label, value=value), field or label)
 
 
 # -- reading keys -------------------------------------------------------------
@@ -242,14 +242,14 @@ def get_key(db: Database, name: str | int) -> QualKey:
         for key in keys:
             if key.id == name:
                 return key
-        raise NotFound(f"no qualification key #{name}")
+        raise NotFound(_("pas de clé de qualification n° {name}").format(name=name))
     wanted = fold_key_name(name)
     for key in keys:
         if key.norm_name == wanted:
             return key
     hint = closest(wanted, [k.norm_name for k in keys])
     suffix = f" — did you mean '{hint}'?" if hint else ""
-    raise NotFound(f"unknown key '{name}'{suffix}")
+    raise NotFound(_("clé inconnue « {name} »{suffix}").format(name=name, suffix=suffix))
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
@@ -277,17 +277,17 @@ def define_key(
     """Create a key (and its column in the segment table) in one transaction."""
     name = name.strip()
     if not name:
-        raise ValidationError("a key needs a name", "name")
+        raise ValidationError(_("une clé a besoin d'un nom"), "name")
     if key_type not in KEY_TYPES:
         raise ValidationError(
-            f"unknown key type '{key_type}' (choose one of {', '.join(KEY_TYPES)})", "type"
+            _("type de clé inconnu « {key_type} » (choisissez l'un de {value})").format(key_type=key_type, value=', '.join(KEY_TYPES)), "type"
         )
     norm = fold_key_name(name)
     if norm in {"has", "missing", "segment", "dept", "region", "not", "or"}:
-        raise ValidationError(f"'{name}' is a word of the query language; choose another name")
+        raise ValidationError(_("« {name} » est un mot du langage des requêtes ; choisissez un autre nom").format(name=name))
     with db.transaction():
         if db.scalar("SELECT 1 FROM qual_keys WHERE norm_name = ?", (norm,)):
-            raise ValidationError(f"a key named '{name}' already exists", "name")
+            raise ValidationError(_("une clé nommée « {name} » existe déjà").format(name=name), "name")
         position = db.scalar("SELECT coalesce(max(position), 0) + 1 FROM qual_keys")
         cursor = db.execute(
             "INSERT INTO qual_keys(name, norm_name, label, type, position, remind,"
@@ -339,14 +339,14 @@ def bulk_define_keys(conn: sqlite3.Connection, specs: Sequence[KeySpec]) -> list
 def _insert_value(db: Database, key_id: int, key_type: str, value: str) -> KeyValue:
     value = value.strip()
     if not value:
-        raise ValidationError("a value cannot be empty", "value")
+        raise ValidationError(_("une valeur ne peut pas être vide"), "value")
     norm = fold(value)
     if db.scalar("SELECT 1 FROM key_values WHERE key_id = ? AND norm_value = ?", (key_id, norm)):
-        raise ValidationError(f"the value '{value}' already exists", "value")
+        raise ValidationError(_("la valeur « {value} » existe déjà").format(value=value), "value")
     code = int(db.scalar("SELECT coalesce(max(code) + 1, 0) FROM key_values WHERE key_id = ?",
                          (key_id,)))
     if key_type == "multi" and code >= MULTI_MAX_VALUES:
-        raise ValidationError(f"a multi-choice key holds at most {MULTI_MAX_VALUES} values")
+        raise ValidationError(_("une clé à choix multiple a au plus {MULTI_MAX_VALUES} valeurs").format(MULTI_MAX_VALUES=MULTI_MAX_VALUES))
     position = int(db.scalar("SELECT coalesce(max(position) + 1, 0) FROM key_values"
                              " WHERE key_id = ?", (key_id,)))
     db.execute(
@@ -360,7 +360,7 @@ def add_value(db: Database, key: QualKey | str, value: str) -> KeyValue:
     """Append an allowed value to a choice key."""
     key = key if isinstance(key, QualKey) else get_key(db, key)
     if not key.has_choices:
-        raise ValidationError(f"{key.display_name} is a {TYPE_LABELS[key.type]} key: it has no list")
+        raise ValidationError(_("{display_name} est une clé de type {value} : elle n'a pas de liste").format(display_name=key.display_name, value=TYPE_LABELS[key.type]))
     with db.transaction():
         return _insert_value(db, key.id, key.type, value)
 
@@ -370,11 +370,11 @@ def rename_value(db: Database, key: QualKey | str, old: str, new: str) -> None:
     key = key if isinstance(key, QualKey) else get_key(db, key)
     found = key.value_named(old)
     if found is None:
-        raise NotFound(f"{key.display_name}: no value '{old}'")
+        raise NotFound(_("{display_name} : pas de valeur « {old} »").format(display_name=key.display_name, old=old))
     new = new.strip()
     clash = key.value_named(new)
     if not new or (clash is not None and clash.code != found.code):
-        raise ValidationError(f"{key.display_name}: '{new}' is empty or already used", "value")
+        raise ValidationError(_("{display_name} : « {new} » est vide ou déjà pris").format(display_name=key.display_name, new=new), "value")
     with db.transaction():
         db.execute("UPDATE key_values SET value = ?, norm_value = ? WHERE key_id = ? AND code = ?",
                    (new, fold(new), key.id, found.code))
@@ -386,7 +386,7 @@ def reorder_values(db: Database, key: QualKey | str, order: Sequence[str]) -> No
     named = [key.value_named(v) for v in order]
     missing = [v for v, found in zip(order, named, strict=True) if found is None]
     if missing:
-        raise NotFound(f"{key.display_name}: no value {', '.join(repr(v) for v in missing)}")
+        raise NotFound(_("{display_name} : pas de valeur {value}").format(display_name=key.display_name, value=', '.join(repr(v) for v in missing)))
     ordered = [v for v in named if v is not None]
     rest = [v for v in key.values if v not in ordered]
     with db.transaction():
@@ -400,7 +400,7 @@ def remove_value(db: Database, key: QualKey | str, value: str) -> int:
     key = key if isinstance(key, QualKey) else get_key(db, key)
     found = key.value_named(value)
     if found is None:
-        raise NotFound(f"{key.display_name}: no value '{value}'")
+        raise NotFound(_("{display_name} : pas de valeur « {value} »").format(display_name=key.display_name, value=value))
     column = key.column
     with db.transaction():
         if key.type == "choice":
@@ -450,7 +450,7 @@ def contact_values(db: Database, contact_id: int, keys: Sequence[QualKey] | None
     columns = ", ".join(k.column for k in keys)
     row = db.query(f"SELECT {columns} FROM contact_facts WHERE contact_id = ?", (contact_id,))
     if not row:
-        raise NotFound(f"no contact #{contact_id}")
+        raise NotFound(_("pas de contact n° {contact_id}").format(contact_id=contact_id))
     return {k.name: k.decode(row[0][i]) for i, k in enumerate(keys)}
 
 
@@ -463,7 +463,7 @@ def set_qualification(db: Database, contact_id: int, key: QualKey | str, value: 
         row = db.query(f"SELECT {key.column} FROM contact_facts WHERE contact_id = ?",
                        (contact_id,))
         if not row:
-            raise NotFound(f"no contact #{contact_id}")
+            raise NotFound(_("pas de contact n° {contact_id}").format(contact_id=contact_id))
         before = row[0][0]
         if before == stored:
             return None
@@ -491,11 +491,11 @@ def toggle_value(db: Database, contact_id: int, key: QualKey | str, value: str) 
 def toggled(db: Database, contact_id: int, key: QualKey, value: str) -> list[str] | None:
     """A contact's values of a multi-choice key with ``value`` added or removed."""
     if key.type != "multi":
-        raise ValidationError(f"{key.display_name} is not a multi-choice key", key.name)
+        raise ValidationError(_("{display_name} n'est pas une clé à choix multiple").format(display_name=key.display_name), key.name)
     found = key.value_named(value)
     if found is None:
         raise ValidationError(
-            f"{key.display_name}: unknown value '{value}' (allowed: {key.allowed()})", key.name)
+            _("{display_name} : valeur inconnue « {value} » (permises : {value2})").format(display_name=key.display_name, value=value, value2=key.allowed()), key.name)
     current = contact_values(db, contact_id, [key])[key.name]
     chosen = list(current) if isinstance(current, list) else []
     if found.value in chosen:

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain import clock
 from qualif_tui.domain.deals import add_deal, get_deal, win_deal
@@ -42,12 +42,12 @@ from qualif_tui.domain.quote_totals import Totals, compute_totals, vat_rate
 from qualif_tui.storage import Database
 
 STATUSES = {
-    "draft": _("brouillon"),
-    "sent": _("envoyé"),
-    "accepted": _("accepté"),
-    "refused": _("refusé"),
-    "expired": _("expiré"),
-    "replaced": _("remplacé"),
+    "draft": N_("brouillon"),
+    "sent": N_("envoyé"),
+    "accepted": N_("accepté"),
+    "refused": N_("refusé"),
+    "expired": N_("expiré"),
+    "replaced": N_("remplacé"),
 }
 DEFAULT_VALIDITY = 30
 DESIGNATION_MAX = 300
@@ -112,7 +112,7 @@ class Quote:
         return self.status
 
     def state_label(self, today: date | None = None) -> str:
-        return STATUSES[self.state(today)]
+        return _(STATUSES[self.state(today)])
 
     @property
     def editable(self) -> bool:

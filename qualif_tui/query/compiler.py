@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from qualif_tui.base import geography
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
@@ -111,7 +112,7 @@ class _Compiler:
         expression = (fulltext.phrase(node.text) if node.phrase
                       else fulltext.all_words(node.text))
         if expression is None:
-            raise self.fail(f"nothing to search for in '{node.text}'", node.span,
+            raise self.fail(_("rien à chercher dans « {text} »").format(text=node.text), node.span,
                             "a search needs letters or digits")
         shown = f'"{node.text}"' if node.phrase else node.text
         # the card, any history entry or any deal (whose full-text rowids carry their
@@ -141,7 +142,7 @@ class _Compiler:
             beyond = custom.term(self, term)  # a custom field, or invalid:
             if beyond is not None:
                 return beyond
-            raise self.fail(f"unknown key '{term.key}'", term.key_span,
+            raise self.fail(_("clé inconnue « {key} »").format(key=term.key), term.key_span,
                             suggestion(term.key, self.keys))
         if found.special == "has":
             return self.presence(term, present=True)
@@ -162,7 +163,7 @@ class _Compiler:
     def only_values(self, term: Term, what: str, example: str) -> tuple[Value, ...]:
         """The values of ``key:v1,v2``; comparisons and ranges are refused."""
         if term.is_range or term.op != ":":
-            raise self.fail(f"{term.key} takes {what}, not a comparison or a range",
+            raise self.fail(_("{key} prend {what}, pas une comparaison ni un intervalle").format(key=term.key, what=what),
                             term.span, f"write {example}")
         return term.values
 
@@ -180,7 +181,7 @@ class _Compiler:
                 if beyond is not None:
                     plans.append(beyond)
                     continue
-                raise self.fail(f"unknown key or field '{value.text}'", value.span,
+                raise self.fail(_("clé ou champ inconnu « {text} »").format(text=value.text), value.span,
                                 suggestion(value.text, self.keys, fields_only=True))
             plans.append(self.has(field, value.span))
         plan = any_of(plans)
@@ -228,7 +229,7 @@ class _Compiler:
             match = next((n for n in names if fold(n) == best), None)
             hint = (f"did you mean '{match}'?" if match else
                     "saved segments: " + (", ".join(names) if names else "none yet"))
-            raise self.fail(f"no segment named '{value.text}'", value.span, hint)
+            raise self.fail(_("pas de segment nommé « {text} »").format(text=value.text), value.span, hint)
         segment_id, name, query, kind = rows[0]
         self.segments.append(name)
         if kind == "static":
@@ -240,7 +241,7 @@ class _Compiler:
             raise SegmentCycle([n for _, n in self.stack] + [name], term.span.start,
                                term.span.length, self.text)
         if len(self.stack) >= MAX_SEGMENT_DEPTH:
-            raise self.fail("segments nested too deeply", term.span,
+            raise self.fail(_("segments imbriqués trop profondément"), term.span,
                             f"at most {MAX_SEGMENT_DEPTH} segments inside one another")
         inner = _Compiler(self.db, query, self.keys, (*self.stack, (segment_id, name)))
         try:
@@ -250,7 +251,7 @@ class _Compiler:
             raise SegmentCycle(cycle.chain, term.span.start, term.span.length,
                                self.text) from None
         except QueryError as error:
-            raise self.fail(f"segment '{name}' cannot be used: {error.message}", value.span,
+            raise self.fail(_("le segment « {name} » ne peut pas servir : {message}").format(name=name, message=error.message), value.span,
                             f"its query is {query!r}; fix it with qualif segment save"
                             " --replace") from None
         self.warnings.extend(f"segment '{name}': {w}" for w in inner.warnings)
@@ -266,13 +267,13 @@ class _Compiler:
             if which == "dept":
                 found = geography.find_departement(value.text)
                 if found is None:
-                    raise self.fail(f"unknown département '{value.text}'", value.span,
+                    raise self.fail(_("département inconnu « {text} »").format(text=value.text), value.span,
                                     closest_place(value.text, "dept"))
                 codes.append(found.code)
             else:
                 region = geography.find_region(value.text)
                 if region is None:
-                    raise self.fail(f"unknown région '{value.text}'", value.span,
+                    raise self.fail(_("région inconnue « {text} »").format(text=value.text), value.span,
                                     closest_place(value.text, "region"))
                 codes.extend(geography.departements_of(region))
         wanted = frozenset(codes)
@@ -295,8 +296,7 @@ class _Compiler:
                     best = closest(fold(value.text), [v.norm for v in key.values])
                     guess = f" — did you mean '{best}'?" if best else ""
                     self.warnings.append(
-                        f"{key.norm_name}: unknown value '{value.text}'{guess}"
-                        f" (allowed: {key.allowed() or 'none yet'}); it matches no contact")
+                        _("{norm_name} : valeur inconnue « {text} »{guess} (permises : {value}) ; elle ne trouve aucun contact").format(norm_name=key.norm_name, text=value.text, guess=guess, value=key.allowed() or 'none yet'))
                 codes.extend(v.code for v in matched)
             if not codes:
                 return FALSE
@@ -325,7 +325,7 @@ class _Compiler:
         try:
             wanted = int(parse_yesno(value.text))
         except ValidationError:
-            raise self.fail(f"'{value.text}' is not oui or non", value.span,
+            raise self.fail(_("« {text} » n'est ni oui ni non").format(text=value.text), value.span,
                             "write oui or non (yes/no, 1/0 also work)") from None
         if sql_column in CONTACT_FLAGS:
             return _flag(sql_column, bool(wanted), label)
@@ -501,8 +501,7 @@ class _Compiler:
                                    + [s.id for s in self.stages()])
                     guess = f" — did you mean '{best}'?" if best else ""
                     self.warnings.append(
-                        f"deal_stage: unknown stage '{value.text}'{guess} (stages: "
-                        f"{', '.join(s.id for s in self.stages())}); it matches no contact")
+                        _("deal_stage : étape inconnue « {text} »{guess} (étapes : {value}) ; elle ne trouve aucun contact").format(text=value.text, guess=guess, value=', '.join(s.id for s in self.stages())))
                 wanted.extend(found)
             if not wanted:
                 return FALSE
@@ -521,8 +520,7 @@ class _Compiler:
                     best = closest(fold(value.text), [fold(c.label) for c in choices])
                     guess = f" — did you mean '{best}'?" if best else ""
                     allowed = ", ".join(c.label for c in choices) or "none yet"
-                    self.warnings.append(f"{field.name}: unknown value '{value.text}'{guess}"
-                                         f" (allowed: {allowed}); it matches no contact")
+                    self.warnings.append(_("{name} : valeur inconnue « {text} »{guess} (permises : {allowed}) ; elle ne trouve aucun contact").format(name=field.name, text=value.text, guess=guess, allowed=allowed))
                 codes.extend(matched)
             if not codes:
                 return FALSE
@@ -576,7 +574,7 @@ class _Compiler:
     def phone(self, field: Builtin, value: Value, label: str) -> Plan:
         number = phone_e164(value.text)
         if not number:
-            raise self.fail(f"'{value.text}' is not a phone number", value.span,
+            raise self.fail(_("« {text} » n'est pas un numéro de téléphone").format(text=value.text), value.span,
                             "write the digits: 0612345678 or +33612345678")
         if field.name == "mobile":
             return Cond("c.mobile_e164 != '' AND c.mobile_e164 = ?", (number,), "c", label=label)
@@ -590,7 +588,7 @@ class _Compiler:
         prefix = text.endswith("*") and not value.quoted
         expression = fulltext.all_words(text.rstrip("*") if prefix else text, prefix=prefix)
         if expression is None:
-            raise self.fail(f"nothing to search for in '{text}'", value.span,
+            raise self.fail(_("rien à chercher dans « {text} »").format(text=text), value.span,
                             "a name needs letters or digits")
         match = fulltext.in_columns(("first_name", "last_name"), expression)
         return Cond(f"c.id IN ({_FTS_CARD})", (match,), "c", ids_sql=_FTS_CARD,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain import parsing
 from qualif_tui.domain.customfields import infer_type, names_by_fold, values_of
@@ -137,7 +138,7 @@ def _did_you_mean(compiler: _Compiler, term: Term) -> None:
     best = closest(fold_key_name(term.key), list(names))
     known = {k.norm_name for k in compiler.keys}
     if best and best not in known:
-        raise compiler.fail(f"unknown key '{term.key}'", term.key_span,
+        raise compiler.fail(_("clé inconnue « {key} »").format(key=term.key), term.key_span,
                             f"did you mean the custom field '{names[best][0]}'?")
 
 
@@ -152,7 +153,7 @@ def _invalid(compiler: _Compiler, term: Term) -> Plan:
     for value in values:
         sql = INVALID.get(fold_key_name(value.text))
         if sql is None:
-            raise compiler.fail(f"invalid: takes email or postal_code, not '{value.text}'",
+            raise compiler.fail(_("invalid: prend email ou postal_code, pas « {text} »").format(text=value.text),
                                 value.span, "invalid:email or invalid:postal_code")
         plans.append(Cond(sql, (), "c", label=compiler.label(term),
                           ids_sql=f"SELECT c.id FROM contacts c WHERE {sql}"))

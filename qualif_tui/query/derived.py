@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.query.engine import (
     SORTS,
@@ -35,12 +36,12 @@ from qualif_tui.storage import Database
 def missing_any(query: CompiledQuery, keys: Sequence[QualKey]) -> CompiledQuery:
     """The contacts of ``query`` with no value for at least one of ``keys``."""
     if not keys:
-        return refine(query, Cond("0", (), "f", label="no key"))
+        return refine(query, Cond("0", (), "f", label=_("pas de clé")))
     # The unary + keeps SQLite from answering the OR with one index per key
     # (a MULTI-INDEX OR that then sorts every incomplete contact: 1.4 s for the
     # first 25 of 1M); walking the sort index and filtering stops at the 25th.
     missing = " OR ".join(f"+f.{key.column} IS NULL" for key in keys)
-    return refine(query, Cond(f"({missing})", (), "f", label="a key missing"))
+    return refine(query, Cond(f"({missing})", (), "f", label=_("une clé manque")))
 
 
 def _cursor_of(db: Database, query: CompiledQuery, contact_id: int, sort: str
@@ -49,7 +50,7 @@ def _cursor_of(db: Database, query: CompiledQuery, contact_id: int, sort: str
     try:
         expr = SORTS[sort][0]
     except KeyError:
-        raise QueryError(f"unknown sort '{sort}' (one of {', '.join(SORTS)})") from None
+        raise QueryError(_("tri inconnu « {sort} » (l'un de {value})").format(sort=sort, value=', '.join(SORTS))) from None
     rows = db.query(
         f"SELECT {expr} FROM contacts c JOIN contact_facts f ON f.contact_id = c.id"
         f" WHERE c.id = ? AND ({query.where})", (contact_id, *query.params))
@@ -59,7 +60,7 @@ def _cursor_of(db: Database, query: CompiledQuery, contact_id: int, sort: str
 def _rows_before(db: Database, query: CompiledQuery, cursor: Cursor, sort: str) -> int:
     expr = SORTS[sort][0]
     before = refine(query, Cond(f"({expr}, c.id) < (?, ?)", tuple(cursor), "cf",
-                                label="before the contact"))
+                                label=_("avant le contact")))
     return count(db, before)
 
 

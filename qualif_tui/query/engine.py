@@ -39,6 +39,7 @@ from collections.abc import Iterator, Sequence
 
 from pyroaring import BitMap
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.query.compiled import CompiledQuery, refine
 from qualif_tui.query.errors import QueryCancelled, QueryError
@@ -140,7 +141,7 @@ class QueryEngine:
             compiled = compile_plan(self.db, text, keys, inside=inside)
             where, params = render(compiled.plan)
         except RecursionError:
-            raise QueryError("the query is too complex (segments nested in segments too deeply)",
+            raise QueryError(_("la requête est trop complexe (segments imbriqués dans des segments trop profondément)"),
                              None, "simplify the segments it uses", 1, text) from None
         return CompiledQuery(text, where, params, tuple(compiled.warnings), compiled.plan,
                              tuple(dict.fromkeys(compiled.segments)))
@@ -419,7 +420,7 @@ def _within_sqlite_limits(query: CompiledQuery) -> Iterator[None]:
     try:
         yield
     except RecursionError:
-        raise QueryError("the query is too complex to run", None,
+        raise QueryError(_("la requête est trop complexe pour être exécutée"), None,
                          "split it into saved segments and combine them with segment:\"name\"",
                          1, query.text) from None
     except sqlite3.OperationalError as error:
@@ -428,12 +429,11 @@ def _within_sqlite_limits(query: CompiledQuery) -> Iterator[None]:
             raise QueryCancelled(query.text) from None
         if text.startswith(("no such column", "no such table", "no such index")):
             # a file made before a column the engine reads was added to the layout
-            raise StorageError(f"this file cannot answer the query ({text}): it was made by"
-                               " an older development version of qualif; create it again") from None
+            raise StorageError(_("ce fichier ne peut pas répondre à la requête ({text}) : il a été fait par une ancienne version de développement de qualif ; recréez-le").format(text=text)) from None
         if not any(word in text for word in ("too large", "too many", "too complex",
                                              "stack overflow", "too deep")):
             raise
-        raise QueryError(f"the query is too complex to run ({text})", None,
+        raise QueryError(_("la requête est trop complexe pour être exécutée ({text})").format(text=text), None,
                          "split it into saved segments and combine them with segment:\"name\"",
                          1, query.text) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qualif_tui.base.i18n import _
 from qualif_tui.query.compiled import CompiledQuery
 from qualif_tui.query.engine import QueryEngine
 from qualif_tui.query.pages import (
@@ -42,11 +43,11 @@ def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: in
         page = page_request(sort, None, None, limit, False)
         chosen, matches, total = ("walk", engine.total(), engine.total()) if (
             query.is_everything) else engine.choose_plan(query, page, bitmaps)
-        lines.append(f"matches: {matches} of {total}")
+        lines.append(_("trouvés : {matches} sur {total}").format(matches=matches, total=total))
         how = {"walk": f"walk the {sort} index in order, keep matches until {limit}",
                "list": "sort the matching ids, take the first page",
                "empty": "nothing to fetch"}[chosen]
-        lines.append(f"first page ({sort}): {how}")
+        lines.append(_("première page ({sort}) : {how}").format(sort=sort, how=how))
         if chosen == "empty":
             return lines
         if chosen == "list":

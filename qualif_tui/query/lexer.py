@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from qualif_tui.base.i18n import _
 from qualif_tui.query.errors import QueryError
 
 
@@ -105,4 +106,4 @@ def _quoted(text: str, start: int) -> Token:
             return Token(Kind.STRING, "".join(chars), start, i + 1)
         chars.append(c)
         i += 1
-    raise QueryError("unclosed quote", start, f"close it with {closing}", 1, text)
+    raise QueryError(_("guillemet non fermé"), start, f"close it with {closing}", 1, text)

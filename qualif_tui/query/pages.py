@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain.keys import Decoded, QualKey
 from qualif_tui.query.compiled import CompiledQuery
@@ -112,7 +113,7 @@ def sort_expression(sort: str) -> str:
     try:
         return SORTS[sort][0]
     except KeyError:
-        raise QueryError(f"unknown sort '{sort}' (one of {', '.join(SORTS)})") from None
+        raise QueryError(_("tri inconnu « {sort} » (l'un de {value})").format(sort=sort, value=', '.join(SORTS))) from None
 
 
 def _columns(keys: Sequence[QualKey], sort_expr: str) -> str:

@@ -20,6 +20,7 @@ the stack.
 
 from __future__ import annotations
 
+from qualif_tui.base.i18n import _
 from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
 from qualif_tui.query.errors import QueryError
 from qualif_tui.query.lexer import Kind, Token, tokenize
@@ -67,15 +68,14 @@ class _Parser:
     def enter(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error("the query is nested too deeply", token.start,
-                             hint=f"at most {MAX_DEPTH} levels of brackets and negations")
+            raise self.error(_("la requête est imbriquée trop profondément"), token.start,
+                             hint=_("au plus {MAX_DEPTH} niveaux de parenthèses et de négations").format(MAX_DEPTH=MAX_DEPTH))
 
     def count_criterion(self, token: Token) -> None:
         self.criteria += 1
         if self.criteria > MAX_CRITERIA:
-            raise self.error("the query has too many criteria", token.start,
-                             hint=f"at most {MAX_CRITERIA}; save parts as segments and"
-                                  " combine them with segment:\"name\"")
+            raise self.error(_("la requête a trop de critères"), token.start,
+                             hint=_('au plus {MAX_CRITERIA} ; enregistrez des parties en segments et combinez-les avec segment:"nom"').format(MAX_CRITERIA=MAX_CRITERIA))
 
     # -- grammar ------------------------------------------------------------
     def parse(self) -> Node:
@@ -85,9 +85,9 @@ class _Parser:
         token = self.peek()
         if token is not None:
             if token.kind is Kind.RPAREN:
-                raise self.error("unexpected ')'", token.start,
-                                 hint="remove it, or open the group with '(' before")
-            raise self.error(f"unexpected {token.kind.value}", token.start, token.end)
+                raise self.error(_("« ) » inattendue"), token.start,
+                                 hint=_("retirez-la, ou ouvrez le groupe avec « ( » avant"))
+            raise self.error(_("{value} inattendu").format(value=token.kind.value), token.start, token.end)
         return node
 
     def or_expr(self) -> Node:
@@ -96,7 +96,7 @@ class _Parser:
             self.next()
             after = self.peek()
             if after is None or after.kind in (Kind.OR, Kind.RPAREN):
-                raise self.error("nothing after OR", token.start, token.end,
+                raise self.error(_("rien après OR"), token.start, token.end,
                                  "write a criterion on both sides of OR")
             items.append(self.and_expr())
         if len(items) == 1:
@@ -112,7 +112,7 @@ class _Parser:
                 self.next()
                 after = self.peek()
                 if not items or after is None or after.kind in (Kind.OR, Kind.RPAREN, Kind.AND):
-                    raise self.error("AND needs a criterion on both sides", token.start,
+                    raise self.error(_("AND demande un critère de chaque côté"), token.start,
                                      token.end, "criteria side by side are already combined"
                                                 " with AND: profil:client region:occitanie")
                 continue
@@ -120,11 +120,11 @@ class _Parser:
         if not items:
             token = self.peek()
             if token is not None and token.kind is Kind.OR:
-                raise self.error("nothing before OR", token.start, token.end,
+                raise self.error(_("rien avant OR"), token.start, token.end,
                                  "write a criterion on both sides of OR")
             position = token.start if token is not None else len(self.text)
-            raise self.error("expected a criterion", position,
-                             hint="for example profil:client, a name, or \"a phrase\"")
+            raise self.error(_("un critère est attendu"), position,
+                             hint=_('par exemple profil:client, un nom, ou "une phrase"'))
         if len(items) == 1:
             return items[0]
         flat = [c for item in items for c in (item.children if isinstance(item, And) else (item,))]
@@ -139,7 +139,7 @@ class _Parser:
             if after is None or after.kind in (Kind.OR, Kind.AND, Kind.RPAREN, Kind.COMMA,
                                                 Kind.COLON, Kind.CMP, Kind.RANGE):
                 what = "'-'" if token.kind is Kind.MINUS else "NOT"
-                raise self.error(f"{what} must be followed by a criterion", token.start,
+                raise self.error(_("{what} doit être suivi d'un critère").format(what=what), token.start,
                                  token.end, "write -profil:client or NOT profil:client"
                                             " (no space after '-')")
             self.enter(token)
@@ -154,13 +154,13 @@ class _Parser:
             self.enter(token)
             after = self.peek()
             if after is not None and after.kind is Kind.RPAREN:
-                raise self.error("empty brackets", token.start, after.end,
+                raise self.error(_("parenthèses vides"), token.start, after.end,
                                  "put criteria inside, or remove them")
             inner = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind is not Kind.RPAREN:
-                raise self.error("missing ')'", token.start,
-                                 hint="close the group opened here")
+                raise self.error(_("« ) » manquante"), token.start,
+                                 hint=_("fermez le groupe ouvert ici"))
             self.next()
             self.depth -= 1
             return inner
@@ -170,22 +170,22 @@ class _Parser:
                 return self.term(token)
             self.count_criterion(token)
             if token.kind is Kind.STRING and not token.text.strip():
-                raise self.error("empty quotes", token.start, token.end,
+                raise self.error(_("guillemets vides"), token.start, token.end,
                                  "write something to search for between the quotes")
             return Words(token.text, token.kind is Kind.STRING, Span(token.start, token.end))
         if token.kind is Kind.RPAREN:
-            raise self.error("unexpected ')'", token.start,
-                             hint="remove it, or open the group with '(' before")
+            raise self.error(_("« ) » inattendue"), token.start,
+                             hint=_("retirez-la, ou ouvrez le groupe avec « ( » avant"))
         if token.kind in (Kind.COLON, Kind.CMP):
-            raise self.error(f"'{token.text}' needs a key before it", token.start, token.end,
+            raise self.error(_("« {text} » a besoin d'une clé devant").format(text=token.text), token.start, token.end,
                              "write key:value with no space around ':', e.g. profil:client")
         if token.kind is Kind.COMMA:
-            raise self.error("unexpected ','", token.start,
-                             hint="a ',' separates values of one key: profil:client,prospect")
+            raise self.error(_("« , » inattendue"), token.start,
+                             hint=_("une « , » sépare les valeurs d'une clé : profil:client,prospect"))
         if token.kind is Kind.RANGE:
-            raise self.error("'..' needs a key before it", token.start, token.end,
+            raise self.error(_("« .. » a besoin d'une clé devant"), token.start, token.end,
                              "write key:from..to, e.g. mise_en_service:2010..2012")
-        raise self.error(f"unexpected {token.kind.value}", token.start, token.end)
+        raise self.error(_("{value} inattendu").format(value=token.kind.value), token.start, token.end)
 
     def term(self, key: Token) -> Term:
         self.count_criterion(key)
@@ -248,7 +248,7 @@ class _Parser:
                 hint = f"write {name}:from..to, e.g. {name}:2010..2012"
             if token is not None and token.kind is Kind.LPAREN:
                 hint = f"for any of several values write {name}:value1,value2"
-            raise self.error(f"missing value after '{after}'{found}", where, hint=hint)
+            raise self.error(_("valeur manquante après « {after} »{found}").format(after=after, found=found), where, hint=hint)
         self.next()
         return self.count_value(Value(token.text, token.kind is Kind.STRING,
                                       Span(token.start, token.end)))
@@ -256,8 +256,8 @@ class _Parser:
     def count_value(self, value: Value) -> Value:
         self.values += 1
         if self.values > MAX_VALUES:
-            raise self.error("the query has too many values", value.span.start,
-                             hint=f"at most {MAX_VALUES} values in one query")
+            raise self.error(_("la requête a trop de valeurs"), value.span.start,
+                             hint=_("au plus {MAX_VALUES} valeurs dans une requête").format(MAX_VALUES=MAX_VALUES))
         return value
 
 

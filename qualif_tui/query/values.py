@@ -35,6 +35,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock, parsing
 
 _DURATION = re.compile(r"([+-]?)(\d{1,5})\s*([dDjJwWsSmMyYaA])")
@@ -97,7 +98,7 @@ def parse_period(text: str) -> Period:
             first = date(year, month, 1)
             return Period(first, first.replace(day=calendar.monthrange(year, month)[1]))
     except ValueError:
-        raise BadValue(f"'{raw}' is not a date", "a real date: 2024-02-29, 29/02/2024") from None
+        raise BadValue(_("« {raw} » n'est pas une date").format(raw=raw), "a real date: 2024-02-29, 29/02/2024") from None
     if re.match(r"\d", raw):
         # a day: the one date parser of qualif (day first, see domain/parsing.py)
         try:
@@ -106,7 +107,7 @@ def parse_period(text: str) -> Period:
             raise BadValue(str(error), "a real date: 2024-02-29, 29/02/2024") from None
         if found is not None:
             return Period(found, found)
-    raise BadValue(f"'{raw}' is not a date",
+    raise BadValue(_("« {raw} » n'est pas une date").format(raw=raw),
                    "write 2024, 2024-06, 2024-06-15, 15/06/2024, or a time before today:"
                    " 30d, 8w, 6m, 2y")
 
@@ -170,7 +171,7 @@ def range_bounds(low: Period | None, high: Period | None, months: bool
         return period_bounds(Period(low.first, low.last), ">=", months)
     if high is not None:
         return period_bounds(Period(high.first, high.last), "<=", months)
-    raise ValueError("a range needs at least one end")
+    raise ValueError(_("un intervalle a besoin d'au moins une borne"))
 
 
 def parse_query_number(text: str) -> float:
@@ -178,7 +179,7 @@ def parse_query_number(text: str) -> float:
     try:
         return parsing.parse_number(text)
     except parsing.ParseError:
-        raise BadValue(f"'{text.strip()}' is not a number",
+        raise BadValue(_("« {value} » n'est pas un nombre").format(value=text.strip()),
                        "write a number: 12, 12.5, 12,5 (or a range: 10..20)") from None
 
 

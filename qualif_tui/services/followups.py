@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import add_activity
 from qualif_tui.domain.agenda.natural import parse_when
 from qualif_tui.domain.errors import ValidationError
@@ -45,7 +46,7 @@ def schedule_follow_ups(
     """One activity titled ``title`` at ``when`` (natural input accepted: ``+10d``,
     ``lundi 9h``) for each contact matching ``query`` (a query or ``segment:"…"``)."""
     if not title.strip():
-        raise ValidationError("a follow-up needs a title", "title")
+        raise ValidationError(_("une relance a besoin d'un titre"), "title")
     moment = parse_when(when).value if isinstance(when, str) else when
     compiled = compile_query(db, query)
     starts = moment if isinstance(moment, datetime) else None

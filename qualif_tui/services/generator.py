@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from qualif_tui.base.geography import departement_of_postal_code
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import bulkload, clock
 from qualif_tui.domain.keys import KeySpec, bulk_define_keys
@@ -271,7 +272,7 @@ def generate_database(
 ) -> GenerationReport:
     """Write a new qualif file of ``contacts`` generated contacts at ``path``."""
     if contacts < 0:
-        raise ValueError("the number of contacts cannot be negative")
+        raise ValueError(_("le nombre de contacts ne peut pas être négatif"))
     with bulkload.new_file(path, overwrite=overwrite, early_indexes=_EARLY_INDEXES) as conn:
         report = _generate_into(conn, contacts, seed, progress or (lambda *_: None))
     report.path = Path(path)

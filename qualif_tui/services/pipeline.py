@@ -24,6 +24,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import ValidationError
@@ -168,7 +169,7 @@ def forecast(db: Database, query: CompiledQuery | None = None, *, months: int = 
     """The open deals expected to close month by month for ``months`` months from
     this one (weighted by probability), then the late and the undated ones."""
     if not 1 <= months <= 36:
-        raise ValidationError("months: from 1 to 36", "months")
+        raise ValidationError(_("mois : de 1 à 36"), "months")
     today = today or clock.today()
     first = today.replace(day=1)
     stages = list_stages(db)
@@ -225,7 +226,7 @@ def funnel(db: Database, query: CompiledQuery | None = None, *, start: str | Non
     start = start or (today - relativedelta(years=1) + relativedelta(days=1)).isoformat()
     end = end or today.isoformat()
     if start > end:
-        raise ValidationError("the period ends before it starts", "period")
+        raise ValidationError(_("la période finit avant de commencer"), "period")
     stages = list_stages(db)
     path = [s for s in stages if s.is_open] + [s for s in stages if s.is_won][:1]
     position = {s.id: i for i, s in enumerate(path)}

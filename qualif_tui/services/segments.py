@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
@@ -67,16 +68,16 @@ def find_segment(db: Database, name: str) -> Segment | None:
 def get_segment(db: Database, name: str) -> Segment:
     found = find_segment(db, name)
     if found is None:
-        raise NotFound(f"no segment named '{name}'")
+        raise NotFound(_("pas de segment nommé « {name} »").format(name=name))
     return found
 
 
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("a segment needs a name", "name")
+        raise ValidationError(_("un segment a besoin d'un nom"), "name")
     if len(name) > 200:
-        raise ValidationError("a segment name is at most 200 characters", "name")
+        raise ValidationError(_("un nom de segment fait au plus 200 caractères"), "name")
     return name
 
 
@@ -84,7 +85,7 @@ def _write(db: Database, name: str, query: str, kind: str, replace: bool) -> Seg
     stamp = clock.stamp()
     existing = find_segment(db, name)
     if existing and not replace:
-        raise ValidationError(f"a segment named '{existing.name}' already exists", "name")
+        raise ValidationError(_("un segment nommé « {name} » existe déjà").format(name=existing.name), "name")
     if existing:
         db.execute("UPDATE segments SET name = ?, query = ?, kind = ?, updated = ? WHERE id = ?",
                    (name, query, kind, stamp, existing.id))
@@ -115,8 +116,7 @@ def freeze_segment(db: Database, name: str, query: str, *, replace: bool = False
     name = _clean_name(name)
     compiled = compile_query(db, query)
     if any(fold(used) == fold(name) for used in compiled.segments):
-        raise ValidationError(f"'{name}' cannot be frozen from a query that uses it; freeze"
-                              " it under another name", "name")
+        raise ValidationError(_("« {name} » ne peut pas être figé depuis une requête qui l'utilise ; figez-le sous un autre nom").format(name=name), "name")
     with db.transaction():
         segment = _write(db, name, query, "static", replace)
         _insert_matches(db, segment.id, compiled)
@@ -128,7 +128,7 @@ def snapshot_segment(db: Database, source: str, name: str, *, replace: bool = Fa
     original = get_segment(db, source)
     name = _clean_name(name)
     if fold(name) == fold(original.name):
-        raise ValidationError("a snapshot needs a name of its own", "name")
+        raise ValidationError(_("un instantané a besoin d'un nom à lui"), "name")
     compiled = compile_query(db, original.reference)
     with db.transaction():
         segment = _write(db, name, original.query, "static", replace)
@@ -156,8 +156,7 @@ def _static(db: Database, name: str) -> Segment:
     segment = get_segment(db, name)
     if not segment.is_static:
         raise ValidationError(
-            f"'{segment.name}' is a dynamic segment: its members come from its query"
-            " (freeze a copy with snapshot to edit the list by hand)", "name")
+            _("« {name} » est un segment dynamique : ses membres viennent de sa requête (figez-en une copie avec snapshot pour modifier la liste à la main)").format(name=segment.name), "name")
     return segment
 
 
@@ -171,7 +170,7 @@ def _existing_contacts(db: Database, contact_ids: Iterable[int]) -> list[int]:
     missing = [i for i in wanted if i not in found]
     if missing:
         shown = ", ".join(f"#{i}" for i in missing[:10]) + ("…" if len(missing) > 10 else "")
-        raise NotFound(f"no contact {shown}")
+        raise NotFound(_("pas de contact {shown}").format(shown=shown))
     return wanted
 
 
@@ -247,7 +246,7 @@ def rename_segment(db: Database, name: str, new_name: str) -> Segment:
     new_name = _clean_name(new_name)
     clash = find_segment(db, new_name)
     if clash is not None and clash.id != segment.id:
-        raise ValidationError(f"a segment named '{clash.name}' already exists", "name")
+        raise ValidationError(_("un segment nommé « {name} » existe déjà").format(name=clash.name), "name")
     users = users_of(db, segment.name)
     with db.transaction():
         db.execute("UPDATE segments SET name = ?, norm_name = ?, updated = ? WHERE id = ?",
@@ -285,8 +284,7 @@ def delete_segment(db: Database, name: str, *, force: bool = False) -> Segment:
     users = users_of(db, segment.name)
     if users and not force:
         listed = ", ".join(f"'{u.name}'" for u in users)
-        raise ValidationError(f"segment '{segment.name}' is used by {listed}: delete or change"
-                              " those first (or force the deletion)", "name")
+        raise ValidationError(_("le segment « {name} » est utilisé par {listed} : supprimez-les ou modifiez-les d'abord (ou forcez la suppression)").format(name=segment.name, listed=listed), "name")
     with db.transaction():
         db.execute("DELETE FROM segments WHERE id = ?", (segment.id,))
     return segment

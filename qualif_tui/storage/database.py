@@ -327,16 +327,16 @@ def open_database(
     path = Path(path).expanduser()
     exists = path.exists()
     if path.is_dir():
-        raise StorageError(f"{path} is a folder, not a database file")
+        raise StorageError(_("{path} est un dossier, pas un fichier de base").format(path=path))
     if not exists:
         if not create:
             raise StorageError(
-                f"no database at {path} (create one with: qualif init {path})"
+                _("pas de base en {path} (en créer une avec : qualif init {path})").format(path=path)
             )
         if not path.parent.exists():
-            raise StorageError(f"cannot create {path}: the folder {path.parent} does not exist")
+            raise StorageError(_("impossible de créer {path} : le dossier {parent} n'existe pas").format(path=path, parent=path.parent))
         if not os.access(path.parent, os.W_OK):
-            raise StorageError(f"cannot create {path}: the folder {path.parent} is read-only")
+            raise StorageError(_("impossible de créer {path} : le dossier {parent} est en lecture seule").format(path=path, parent=path.parent))
     header: integrity.Header | None = None
     if exists:
         _check_header(path)
@@ -348,11 +348,10 @@ def open_database(
         except integrity.Damaged as damage:
             raise CorruptDatabase(integrity.damage_message(path, damage.problems)) from None
         if not readonly and not os.access(path, os.W_OK):
-            raise StorageError(f"{path} is read-only (open it read-only or copy it elsewhere)")
+            raise StorageError(_("{path} est en lecture seule (ouvrez-le en lecture seule ou copiez-le ailleurs)").format(path=path))
         if not readonly and not os.access(path.parent, os.W_OK):
             raise StorageError(
-                f"the folder {path.parent} is read-only: SQLite needs to write its journal"
-                " beside the file"
+                _("le dossier {parent} est en lecture seule : SQLite doit écrire son journal à côté du fichier").format(parent=path.parent)
             )
 
     try:
@@ -492,9 +491,9 @@ def _check_header(path: Path) -> None:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as error:
-        raise StorageError(f"cannot read {path}: {error.strerror}") from None
+        raise StorageError(_("impossible de lire {path} : {strerror}").format(path=path, strerror=error.strerror)) from None
     if header and header != SQLITE_HEADER:
-        raise NotQualifFile(f"{path} is not a qualif database (not a SQLite file)")
+        raise NotQualifFile(_("{path} n'est pas une base qualif (pas un fichier SQLite)").format(path=path))
 
 
 def _adopt_or_refuse(
@@ -508,23 +507,21 @@ def _adopt_or_refuse(
         if app_id == 0 and _is_empty_database(conn):
             if not create or readonly:
                 raise NotQualifFile(
-                    f"{path} is an empty SQLite file (create a database with: qualif init {path})"
+                    _("{path} est un fichier SQLite vide (créer une base avec : qualif init {path})").format(path=path)
                 )
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         else:
-            raise NotQualifFile(f"{path} is a SQLite file of another program, not a qualif database")
+            raise NotQualifFile(_("{path} est un fichier SQLite d'un autre programme, pas une base qualif").format(path=path))
     if version > SCHEMA_VERSION:
         raise NewerSchema(
-            f"{path} was written by a newer qualif (schema {version}; this version knows"
-            f" up to {SCHEMA_VERSION}): upgrade qualif to open it"
+            _("{path} a été écrit par un qualif plus récent (schéma {version} ; cette version connaît jusqu'au {SCHEMA_VERSION}) : mettez qualif à jour pour l'ouvrir").format(path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION)
         )
     if not readonly and version > 0:
         files.adopt_legacy_backups(path)
     if version < SCHEMA_VERSION:
         if readonly:
             raise StorageError(
-                f"{path} uses an older schema ({version}) and is opened read-only: open it"
-                " writable once to upgrade it"
+                _("{path} utilise un ancien schéma ({version}) et est ouvert en lecture seule : ouvrez-le une fois en écriture pour le mettre à niveau").format(path=path, version=version)
             )
         if version > 0:
             destination = files.new_backup_path(path, schema=version)
@@ -633,15 +630,15 @@ def backup_database(db: Database, destination: str | os.PathLike[str] | None = N
     if target.is_dir():
         target = target / f"{db.path.stem}-{datetime.now():%Y%m%d-%H%M%S}{db.path.suffix or '.db'}"
     if files.is_same_file(target, db.path):
-        raise StorageError("the backup destination is the database itself")
+        raise StorageError(_("la destination de la sauvegarde est la base elle-même"))
     if files.journal_paths(db.path)[0] == target:
         raise StorageError(files.inspect_target(db.path, target).forbidden or str(target))
     if in_folder:
         target.parent.mkdir(exist_ok=True)
     if not target.parent.exists():
-        raise StorageError(f"cannot write {target}: the folder {target.parent} does not exist")
+        raise StorageError(_("impossible d'écrire {target} : le dossier {parent} n'existe pas").format(target=target, parent=target.parent))
     if target.exists():
-        raise StorageError(f"{target} already exists; choose another name")
+        raise StorageError(_("{target} existe déjà ; choisissez un autre nom").format(target=target))
     from qualif_tui.storage import space
 
     partial = target.with_name(target.name + ".partial")

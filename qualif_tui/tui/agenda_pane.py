@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import PRIORITIES, Activity
 from qualif_tui.tui import keymap
@@ -29,7 +30,7 @@ def is_overdue(activity: Activity, now: str) -> bool:
 
 def activity_line(activity: Activity, now: str) -> Text:
     moment = activity.when or ""
-    day = f"{moment[8:10]}/{moment[5:7]}/{moment[2:4]}" if moment else "sans date"
+    day = f"{moment[8:10]}/{moment[5:7]}/{moment[2:4]}" if moment else _("sans date")
     hour = moment[11:16] if "T" in moment else ""
     overdue = is_overdue(activity, now)
     text = Text("⚠ " if overdue else "  ", "bold red")
@@ -37,9 +38,9 @@ def activity_line(activity: Activity, now: str) -> Text:
     text.append(fit(activity.kind_label, 11) + " ", "bold")
     text.append(activity.title)
     if activity.priority == 1:
-        text.append(f"  ({PRIORITIES[1]})", "yellow")
+        text.append(f"  ({_(PRIORITIES[1])})", "yellow")
     if overdue:
-        text.append("  en retard", "italic red")
+        text.append(_("  en retard"), "italic red")
     return text
 
 
@@ -60,7 +61,7 @@ class AgendaPane(OptionList):
             self.set_options([Option(activity_line(a, now), id=str(a.id)) for a in activities])
             self.highlighted = min(highlighted or 0, len(activities) - 1)
         else:
-            self.set_options([Option(Text("Aucune activité prévue — t pour en planifier une.",
+            self.set_options([Option(Text(_("Aucune activité prévue — t pour en planifier une."),
                                           "dim"), disabled=True)])
 
     @property

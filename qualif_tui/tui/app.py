@@ -22,7 +22,7 @@ from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.query import QueryEngine
 from qualif_tui.storage import (
     Database,
@@ -116,7 +116,7 @@ class QualifApp(WorkerReports, App[None]):
         else:
             self._start_alarms()
         if erasure.pending(self.db):  # a deletion a crash left half-erased: finish it
-            self.writes.submit(WriteJob("Effacement définitif",
+            self.writes.submit(WriteJob(N_("Effacement définitif"),
                                         lambda: erasure.complete_erasure(self.db)))
 
     @staticmethod
@@ -135,14 +135,14 @@ class QualifApp(WorkerReports, App[None]):
             # its own connection: db.lock would otherwise keep every read waiting
             quick_check_file(self.db.path)
         except StorageError as error:  # damaged (CorruptDatabase) or unreadable
-            reason = f"{error}: nothing will be written"
+            reason = _("{error} : rien ne sera écrit").format(error=error)
         else:
             self.db.quick_check_pending = False
             self.writes.release()
             self.call_from_thread(self._start_alarms)
             return
         self.writes.refuse(reason)  # before any held write can run
-        self.call_from_thread(self.notify, reason, title="Fichier endommagé",
+        self.call_from_thread(self.notify, reason, title=_("Fichier endommagé"),
                               severity="error", timeout=3600)
 
     # -- the palette, in the app's language --------------------------------------
@@ -230,8 +230,8 @@ class QualifApp(WorkerReports, App[None]):
                 if yes:
                     self.call_later(self._quit_now)
 
-            self.push_screen(ConfirmScreen("Quitter sans enregistrer ?",
-                                           "Un formulaire ouvert a des modifications.",
+            self.push_screen(ConfirmScreen(_("Quitter sans enregistrer ?"),
+                                           _("Un formulaire ouvert a des modifications."),
                                            id="confirm-quit"), answered)
             return
         if self.demo and not self._demo_answered and not isinstance(self.screen,

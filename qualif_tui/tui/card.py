@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import Activity, contact_activities
 from qualif_tui.domain.contacts import Contact, get_contact
 from qualif_tui.domain.deals import Deal, list_deals
@@ -65,7 +66,7 @@ def card_title(data: CardData) -> Text:
     if place.strip():
         text.append(f" · {place}", "dim")
     text.append("   ")
-    text.append(f"qualifié {done}/{total}",
+    text.append(_("qualifié {done}/{total}").format(done=done, total=total),
                 "bold green" if total and done == total else "bold yellow")
     return text
 
@@ -81,15 +82,15 @@ class ContactCard(WorkerReports, Vertical):
         self._pending_pane: str | None = None  # asked for before the card was loaded
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Aucun contact sélectionné.", "dim"), id="card-title")
+        yield Static(Text(_("Aucun contact sélectionné."), "dim"), id="card-title")
         with TabbedContent(initial=PANES["form"], id="card-tabs"):
-            with TabPane("Fiche", id=PANES["form"]):
+            with TabPane(_("Fiche"), id=PANES["form"]):
                 yield QualificationForm()
-            with TabPane("Historique", id=PANES["timeline"]):
+            with TabPane(_("Historique"), id=PANES["timeline"]):
                 yield Timeline(self.db)
-            with TabPane("Agenda", id=PANES["agenda"]):
+            with TabPane(_("Agenda"), id=PANES["agenda"]):
                 yield AgendaPane()
-            with TabPane("Affaires", id=PANES["deals"]):
+            with TabPane(_("Affaires"), id=PANES["deals"]):
                 yield DealsPane()
 
     # -- loading -------------------------------------------------------------
@@ -115,7 +116,7 @@ class ContactCard(WorkerReports, Vertical):
         if contact_id is None:
             self.data = None
             self._pending_pane = None
-            self.query_one("#card-title", Static).update(Text("Aucun contact.", "dim"))
+            self.query_one("#card-title", Static).update(Text(_("Aucun contact."), "dim"))
             self.query_one(QualificationForm).clear()
             self.query_one(Timeline).clear_contact()
             self.query_one(AgendaPane).show([])

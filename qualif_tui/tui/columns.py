@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey, format_value
 from qualif_tui.query import ContactRow
 
@@ -97,10 +98,10 @@ def layout(width: int, keys: Sequence[QualKey]) -> list[Column]:
     if spare:
         sizes["name"] += spare
     columns = [
-        Column("name", "Nom", sizes["name"]),
-        Column("company", "Société", sizes["company"]),
-        Column("city", "Ville", sizes["city"]),
-        Column("dept", "Dép", dept),
+        Column("name", _("Nom"), sizes["name"]),
+        Column("company", _("Société"), sizes["company"]),
+        Column("city", _("Ville"), sizes["city"]),
+        Column("dept", _("Dép"), dept),
     ]
     for key, size in zip(keys, key_sizes, strict=False):
         columns.append(Column(key.name, abbreviate(key.display_name, size), size, key))

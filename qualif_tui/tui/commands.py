@@ -83,9 +83,9 @@ class SegmentsProvider(Provider):
         if opener is None:
             return []
         entries: list[tuple[str, Callable[[], Any]]] = [
-            ("Segment : tous les contacts", partial(opener, None))]
+            (_("Segment : tous les contacts"), partial(opener, None))]
         for segment in getattr(screen, "segments", []):
-            entries.append((f"Segment : {segment.name}", partial(opener, segment)))
+            entries.append((_("Segment : {name}").format(name=segment.name), partial(opener, segment)))
         return entries
 
     async def discover(self) -> Hits:
@@ -118,7 +118,7 @@ class ContactsProvider(Provider):
             return
         matcher = self.matcher(fold(query))
         for match in matches:
-            label = f"Aller à : {match.name}"
+            label = _("Aller à : {name}").format(name=match.name)
             detail = " · ".join(p for p in (match.company if match.company != match.name
                                             else "", match.city) if p)
             score = max(0.3, matcher.match(fold(match.name)))

@@ -21,6 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.query import SORTS, ContactRow
 from qualif_tui.tui import keymap
@@ -273,7 +274,7 @@ class ContactList(WorkerReports, ScrollView, can_focus=True):
         if self.source is None or index >= self.total:
             if index == 0 and self.source is not None:
                 style = self.get_component_rich_style("contact-list--placeholder")
-                return Strip([Segment(" Aucun contact ne correspond.", style)]
+                return Strip([Segment(" " + _("Aucun contact ne correspond."), style)]
                              ).extend_cell_length(width, self.rich_style)
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self.cursor

@@ -67,7 +67,7 @@ class DealForm(FormScreen):
             str(d.probability) if d else "", placeholder=_("celle de l'étape"),
             id="field-probability"))
         yield from self.row("expected_close", _("Clôture prévue"), BlinkInput(
-            format_day(d.expected_close) if d else "", placeholder="JJ/MM/AAAA",
+            format_day(d.expected_close) if d else "", placeholder=_("JJ/MM/AAAA"),
             id="field-expected_close"))
         hint = ", ".join(self.categories[:6])
         yield from self.row("category", _("Catégorie"), BlinkInput(

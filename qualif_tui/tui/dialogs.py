@@ -48,8 +48,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.question, classes="dialog-title")
             if self.detail:
                 yield Static(self.detail, classes="dialog-detail")
-            yield Static(Text.assemble(("o", "bold"), " / ↵  oui     ", ("n", "bold"),
-                                       " / échap  non"), classes="dialog-keys")
+            yield Static(Text.assemble(("o", "bold"), _(" / ↵  oui     "), ("n", "bold"),
+                                       _(" / échap  non")), classes="dialog-keys")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -79,26 +79,26 @@ class SegmentNameScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Enregistrer la recherche comme segment", classes="dialog-title")
-            yield Static(Text(self.query_text or "(tous les contacts)", "italic"),
+            yield Label(_("Enregistrer la recherche comme segment"), classes="dialog-title")
+            yield Static(Text(self.query_text or _("(tous les contacts)"), "italic"),
                          classes="dialog-detail")
             # a name is proposed from the query (selected: typing replaces it)
             yield BlinkInput(proposed_segment_name(self.query_text),
-                             placeholder="nom du segment", id="segment-name")
+                             placeholder=_("nom du segment"), id="segment-name")
             yield Static("", id="segment-error", classes="field-error")
-            yield Static(Text("↵ enregistrer   échap annuler", "dim"), classes="dialog-keys")
+            yield Static(Text(_("↵ enregistrer   échap annuler"), "dim"), classes="dialog-keys")
 
     @on(Input.Submitted, "#segment-name")
     def _submit(self, event: Input.Submitted) -> None:
         name = event.value.strip()
         error = self.query_one("#segment-error", Static)
         if not name:
-            error.update("Donnez un nom au segment.")
+            error.update(_("Donnez un nom au segment."))
             return
         error.update("")
         self.saving = True
         self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
-            f"Segment « {name} »", lambda: self.save(name), done=self.dismiss,
+            _("Segment « {name} »").format(name=name), lambda: self.save(name), done=self.dismiss,
             failed=self._failed))
 
     def _failed(self, error: BaseException) -> None:
@@ -123,7 +123,7 @@ class PickValue(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         chosen = set(self.current) if isinstance(self.current, list) else {self.current}
         with Vertical(classes="dialog"):
-            yield Label(f"{self.key.display_name} : choisir"
+            yield Label(_("{display_name} : choisir").format(display_name=self.key.display_name)
                         + (" (bascule)" if self.key.type == "multi" else ""),
                         classes="dialog-title")
             yield OptionList(*[

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import KINDS as ACTIVITY_KINDS
@@ -48,7 +48,7 @@ def parse_when(text: str, label: str = "Date") -> str:
     two ways is refused with both readings (never guessed).
     """
     if not text.strip():
-        raise ValidationError(f"{label}: a date is needed", "when")
+        raise ValidationError(_("{label} : une date est nécessaire").format(label=label), "when")
     try:
         value = natural.parse_when(text, field="when").value
     except ValidationError as error:
@@ -76,7 +76,7 @@ class FormScreen(ModalScreen[Any]):
     ]
     AUTO_FOCUS = "Input"
     TITLE_TEXT = ""
-    SAVE_LABEL = "Enregistrement"
+    SAVE_LABEL = N_("Enregistrement")
 
     def __init__(self) -> None:
         super().__init__(classes="form-screen")
@@ -99,7 +99,7 @@ class FormScreen(ModalScreen[Any]):
             with VerticalScroll(classes="form-fields"):
                 yield from self.fields()
             yield Static("", id="form-error", classes="field-error")
-            yield Static("ctrl+s enregistrer   ↵ champ suivant   échap fermer",
+            yield Static(_("ctrl+s enregistrer   ↵ champ suivant   échap fermer"),
                          classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -161,7 +161,7 @@ class FormScreen(ModalScreen[Any]):
             return
         self.saving = True
         self.app.writes.submit(WriteJob(  # type: ignore[attr-defined]
-            self.SAVE_LABEL, job, done=self._saved, failed=self._failed))
+            _(self.SAVE_LABEL), job, done=self._saved, failed=self._failed))
 
     def check(self, values: dict[str, Any]) -> None:
         """Validation before writing (raise ValidationError with the field)."""
@@ -185,8 +185,8 @@ class FormScreen(ModalScreen[Any]):
             if yes:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Abandonner les modifications ?",
-                                           "Ce qui a été saisi sera perdu."), answered)
+        self.app.push_screen(ConfirmScreen(_("Abandonner les modifications ?"),
+                                           _("Ce qui a été saisi sera perdu.")), answered)
 
 
 # The new contact's form: who and where first, then the keys, then the rest.
@@ -202,7 +202,7 @@ class ContactForm(FormScreen):
     already uses, :mod:`~qualif_tui.domain.towns`) and each key takes one keystroke
     (:mod:`key_entry`)."""
 
-    SAVE_LABEL = "Fiche du contact"
+    SAVE_LABEL = N_("Fiche du contact")
     TYPEAHEAD_GROUPS = frozenset({"towns"})  # ctrl+s waits for the proposed town
 
     def __init__(self, contact: Contact | None, save: Callable[..., Any], *,
@@ -216,7 +216,8 @@ class ContactForm(FormScreen):
         self.keys = list(keys or []) if contact is None else []
         self.towns = towns
         self._proposed_town = ""
-        self.TITLE_TEXT = f"Modifier : {contact.name}" if contact else "Nouveau contact"
+        self.TITLE_TEXT = (_("Modifier : {name}").format(name=contact.name) if contact
+                           else _("Nouveau contact"))
 
     def fields(self) -> ComposeResult:
         names = list(FIELDS)
@@ -341,7 +342,7 @@ class ContactForm(FormScreen):
         clean_fields(fields)
         self._check_postal_code(fields)
         if not any(values.get(n) for n in ("first_name", "last_name", "company", "email")):
-            raise ValidationError("a contact needs at least a name, a company or an e-mail",
+            raise ValidationError(_("un contact a besoin au moins d'un nom, d'une société ou d'un e-mail"),
                                   "last_name")
 
     def write(self, values: dict[str, Any]) -> Callable[[], Any]:
@@ -358,7 +359,7 @@ class ContactForm(FormScreen):
 class EntryForm(FormScreen):
     """A note, call, e-mail or meeting for the timeline; the date defaults to now."""
 
-    SAVE_LABEL = "Historique"
+    SAVE_LABEL = N_("Historique")
 
     def __init__(self, contact_name: str, kind: str, save: Callable[..., Any], *,
                  answers: Activity | None = None) -> None:
@@ -369,24 +370,24 @@ class EntryForm(FormScreen):
         self.kind = kind if kind in LOGGED_KINDS else "note"
         self.save = save
         self.answers = answers
-        self.TITLE_TEXT = f"{HISTORY_KINDS[self.kind]} — {contact_name}"
+        self.TITLE_TEXT = f"{_(HISTORY_KINDS[self.kind])} — {contact_name}"
 
     def fields(self) -> ComposeResult:
-        yield from self.row("kind", "Type", Select(
-            [(HISTORY_KINDS[k], k) for k in LOGGED_KINDS], value=self.kind, allow_blank=False,
+        yield from self.row("kind", _("Type"), Select(
+            [(_(HISTORY_KINDS[k]), k) for k in LOGGED_KINDS], value=self.kind, allow_blank=False,
             id="field-kind", compact=True))
         planned = self.answers
         # a subject is always proposed (selected: typing replaces it), so that logging
         # a call is two keys, c and ctrl+s
-        subject = planned.title if planned else HISTORY_KINDS[self.kind]
-        yield from self.row("subject", "Sujet", BlinkInput(subject, id="field-subject"))
+        subject = planned.title if planned else _(HISTORY_KINDS[self.kind])
+        yield from self.row("subject", _("Sujet"), BlinkInput(subject, id="field-subject"))
         if planned is not None:
             when = (planned.starts_at or planned.due or "")[:16].replace("T", " ")
-            yield Checkbox(f"Clôturer « {planned.title} » prévu le {when}", value=True,
+            yield Checkbox(_("Clôturer « {title} » prévu le {when}").format(title=planned.title, when=when), value=True,
                            id="field-closes")
-        yield from self.row("when", "Date", BlinkInput(stamp_for_input(clock.now()),
+        yield from self.row("when", _("Date"), BlinkInput(stamp_for_input(clock.now()),
                                                       id="field-when"))
-        yield Label("Texte", classes="field-label")
+        yield Label(_("Texte"), classes="field-label")
         yield TextArea(id="field-body", classes="field-body")
         yield Static("", id="error-body", classes="field-error")
 
@@ -412,7 +413,7 @@ class EntryForm(FormScreen):
 
     def check(self, values: dict[str, Any]) -> None:
         if not values["subject"] and not values["body"]:
-            raise ValidationError("write a subject or a text", "subject")
+            raise ValidationError(_("écrivez un objet ou un texte"), "subject")
         parse_when(values["when"])
 
     def write(self, values: dict[str, Any]) -> Callable[[], Any]:
@@ -427,16 +428,16 @@ class EntryForm(FormScreen):
 
 # A few everyday answers, so that planning never needs the ics import.
 DURATIONS: list[tuple[str, int | None]] = [
-    ("—", None), ("15 min", 15), ("30 min", 30), ("45 min", 45), ("1 h", 60),
-    ("1 h 30", 90), ("2 h", 120), ("une demi-journée", 240), ("une journée", 480)]
+    ("—", None), (N_("15 min"), 15), (N_("30 min"), 30), (N_("45 min"), 45), (N_("1 h"), 60),
+    (N_("1 h 30"), 90), (N_("2 h"), 120), (N_("une demi-journée"), 240), (N_("une journée"), 480)]
 ALARMS: list[tuple[str, int | None]] = [
-    ("aucun", None), ("à l'heure", 0), ("5 min avant", 5), ("15 min avant", 15),
-    ("30 min avant", 30), ("1 h avant", 60), ("la veille", 1440)]
+    (N_("aucun"), None), (N_("à l'heure"), 0), (N_("5 min avant"), 5), (N_("15 min avant"), 15),
+    (N_("30 min avant"), 30), (N_("1 h avant"), 60), (N_("la veille"), 1440)]
 RECURRENCES: list[tuple[str, str]] = [
-    ("aucune", ""), ("chaque jour ouvré", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
-    ("chaque semaine", "FREQ=WEEKLY"), ("chaque lundi", "FREQ=WEEKLY;BYDAY=MO"),
-    ("toutes les deux semaines", "FREQ=WEEKLY;INTERVAL=2"), ("tous les mois", "FREQ=MONTHLY"),
-    ("tous les trois mois", "FREQ=MONTHLY;INTERVAL=3"), ("tous les ans", "FREQ=YEARLY")]
+    (N_("aucune"), ""), (N_("chaque jour ouvré"), "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"),
+    (N_("chaque semaine"), "FREQ=WEEKLY"), (N_("chaque lundi"), "FREQ=WEEKLY;BYDAY=MO"),
+    (N_("toutes les deux semaines"), "FREQ=WEEKLY;INTERVAL=2"), (N_("tous les mois"), "FREQ=MONTHLY"),
+    (N_("tous les trois mois"), "FREQ=MONTHLY;INTERVAL=3"), (N_("tous les ans"), "FREQ=YEARLY")]
 
 
 def follow_up_title(subject: str) -> str:
@@ -451,7 +452,7 @@ class ActivityForm(FormScreen):
     """Plan a call, a meeting or a to-do: when, how long, where, a reminder, a
     recurrence and notes (everything the agenda keeps, without an ics import)."""
 
-    SAVE_LABEL = "Agenda"
+    SAVE_LABEL = N_("Agenda")
     AUTO_FOCUS = "#field-title"
 
     def __init__(self, contact_name: str | None, save: Callable[..., Any], *,
@@ -463,28 +464,29 @@ class ActivityForm(FormScreen):
         self.save = save
         self.day = day
         self.title = title
-        self.TITLE_TEXT = f"Planifier — {contact_name}" if contact_name else "Nouvelle activité"
+        self.TITLE_TEXT = (_("Planifier — {name}").format(name=contact_name) if contact_name
+                           else _("Nouvelle activité"))
 
     def fields(self) -> ComposeResult:
         day = self.day or (clock.now() + timedelta(days=1)).date()
         tomorrow = datetime.combine(day, time(9, 0))
-        yield from self.row("kind", "Type", Select(
-            [(label, kind) for kind, label in ACTIVITY_KINDS.items()], value="call",
+        yield from self.row("kind", _("Type"), Select(
+            [(_(label), kind) for kind, label in ACTIVITY_KINDS.items()], value="call",
             allow_blank=False, id="field-kind", compact=True))
-        yield from self.row("title", "Titre", BlinkInput(self.title, id="field-title"))
+        yield from self.row("title", _("Titre"), BlinkInput(self.title, id="field-title"))
         yield from self.row("when", _("Quand"), BlinkInput(stamp_for_input(tomorrow),
                                                           id="field-when"))
         yield from self.row("duration", _("Durée"), Select(
-            DURATIONS, value=None, allow_blank=True, prompt="—", id="field-duration",
+            [(_(label), value) for label, value in DURATIONS], value=None, allow_blank=True, prompt="—", id="field-duration",
             compact=True))
         yield from self.row("location", _("Lieu"), BlinkInput(id="field-location"))
         yield from self.row("alarm", _("Rappel"), Select(
-            ALARMS, value=None, allow_blank=True, prompt="aucun", id="field-alarm",
+            [(_(label), value) for label, value in ALARMS], value=None, allow_blank=True, prompt=_("aucun"), id="field-alarm",
             compact=True))
         yield from self.row("rrule", _("Récurrence"), Select(
-            RECURRENCES, value="", allow_blank=False, id="field-rrule", compact=True))
-        yield from self.row("priority", "Priorité", Select(
-            [(label, level) for level, label in PRIORITIES.items()], value=2,
+            [(_(label), value) for label, value in RECURRENCES], value="", allow_blank=False, id="field-rrule", compact=True))
+        yield from self.row("priority", _("Priorité"), Select(
+            [(_(label), level) for level, label in PRIORITIES.items()], value=2,
             allow_blank=False, id="field-priority", compact=True))
         yield Label(_("Notes"), classes="field-label")
         yield TextArea(id="field-notes", classes="field-body")
@@ -515,7 +517,7 @@ class ActivityForm(FormScreen):
 
     def check(self, values: dict[str, Any]) -> None:
         if not values["title"]:
-            raise ValidationError("an activity needs a title", "title")
+            raise ValidationError(_("une activité a besoin d'un titre"), "title")
         if values["when"] or values["kind"] != "todo":
             parse_when(values["when"])
 

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
 from qualif_tui.tui.columns import fit

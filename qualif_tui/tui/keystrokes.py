@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
 
@@ -68,7 +69,7 @@ def choices_hint(key: QualKey, current: Decoded) -> Text:
             text.append("  ")
         return text
     if key.type in TYPED:
-        text.append(f"tapez la valeur ({PLACEHOLDERS[key.type]}) puis ↵", "italic")
+        text.append(_("tapez la valeur ({value}) puis ↵").format(value=PLACEHOLDERS[key.type]), "italic")
         return text
     chosen: set[object] = set(current) if isinstance(current, list) else {current}
     for position, value in enumerate(key.values, start=1):
@@ -77,7 +78,7 @@ def choices_hint(key: QualKey, current: Decoded) -> Text:
         text.append(value.value, "reverse" if value.value in chosen else "")
         text.append("  ")
     if key.type == "multi":
-        text.append("(bascule)", "italic dim")
+        text.append(_("(bascule)"), "italic dim")
     return text
 
 

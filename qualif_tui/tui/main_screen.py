@@ -311,7 +311,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         for worker in self.app.workers:
             if worker.group in BUSY_GROUPS and worker.state in (WorkerState.PENDING,
                                                                 WorkerState.RUNNING):
-                return worker.description or worker.group
+                return _(worker.description) if worker.description else worker.group
         return ""
 
     def workers_changed(self) -> None:
@@ -349,7 +349,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         contact_id = self.current_contact_id
         if contact_id is None:
             self.app.bell()
-            self.notify("Aucun contact sélectionné.", severity="warning")
+            self.notify(_("Aucun contact sélectionné."), severity="warning")
         return contact_id
 
     def _contact_name(self) -> str:
@@ -399,7 +399,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
                                                 keeps_order=True))
 
         # a key's value never changes the order of the list: no recount of the place
-        self.write(f"Qualification ({key.display_name})", run, done, contact_id,
+        self.write(_("Qualification ({display_name})").format(display_name=key.display_name), run, done, contact_id,
                    position_hint=self.place_of(contact_id))
 
     @on(MarkDone)
@@ -408,9 +408,9 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         contact_id = self.current_contact_id
 
         def done(_result: object) -> None:
-            self.notify(f"Fait : {activity.title} (inscrit dans l'historique)")
+            self.notify(_("Fait : {title} (inscrit dans l'historique)").format(title=activity.title))
 
-        self.write("Agenda", lambda: complete_activity(self.db, activity.id), done, contact_id)
+        self.write(_("Agenda"), lambda: complete_activity(self.db, activity.id), done, contact_id)
 
     def edit_contact(self, contact_id: int) -> None:
         data = self.card.data
@@ -432,7 +432,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(result: Any) -> None:
             if result is not None:
-                self.notify("Fiche enregistrée." if result else "Aucun changement.")
+                self.notify(_("Fiche enregistrée.") if result else _("Aucun changement."))
                 self.refresh_after_write(contact_id)
 
         self.app.push_screen(ContactForm(contact, save), closed)
@@ -442,7 +442,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(new_id: int | None) -> None:
             if new_id is not None:
-                self.notify("Contact créé.")
+                self.notify(_("Contact créé."))
                 self.card.show_contact(new_id)
                 self.refresh_after_write(new_id)
 
@@ -475,34 +475,33 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
                 return
 
             def done(snapshot: DeletedContact) -> None:
-                self.undo_stack.append(UndoItem(f"suppression de {snapshot.name}",
+                self.undo_stack.append(UndoItem(_("suppression de {name}").format(name=snapshot.name),
                                                 lambda: restore_contact(self.db, snapshot),
                                                 snapshot.contact_id))
-                self.notify(f"{snapshot.name} supprimé — u pour annuler.")
+                self.notify(_("{name} supprimé — u pour annuler.").format(name=snapshot.name))
 
             # keep the cursor on the contact that slides into its place
             contacts = self.contact_list
             neighbour = contacts.row_at(contacts.cursor + 1) or contacts.row_at(
                 contacts.cursor - 1)
-            self.write("Suppression", lambda: delete_contact(self.db, contact_id), done,
+            self.write(_("Suppression"), lambda: delete_contact(self.db, contact_id), done,
                        neighbour.id if neighbour else None)
 
-        detail = ("La fiche, son historique et ses liens seront "
-                  "effacés (u annule tant que l'app est ouverte).")
+        detail = (_("La fiche, son historique et ses liens seront effacés (u annule tant que l'app est ouverte)."))
         if deals or quotes:
             detail = _("Ses {deals} affaire(s) et {quotes} devis seront effacés avec la fiche,"
                        " son historique et ses liens (u annule tant que l'app est ouverte)."
                        ).format(deals=deals, quotes=quotes)
-        self.app.push_screen(ConfirmScreen(f"Supprimer {name} ?", detail), confirmed)
+        self.app.push_screen(ConfirmScreen(_("Supprimer {name} ?").format(name=name), detail), confirmed)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Rien à annuler.", severity="warning")
+            self.notify(_("Rien à annuler."), severity="warning")
             return
         item = self.undo_stack.pop()
         hint = self.place_of(item.contact_id) if item.keeps_order else None
-        self.write("Annulation", item.run,
-                   lambda _result: self.notify(f"Annulé : {item.label}"), item.contact_id,
+        self.write(_("Annulation"), item.run,
+                   lambda _result: self.notify(_("Annulé : {label}").format(label=item.label)), item.contact_id,
                    position_hint=hint)
 
     def action_log(self, kind: str) -> None:
@@ -528,7 +527,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(entry_id: int | None) -> None:
             if entry_id is not None:
-                self.notify("Inscrit dans l'historique.")
+                self.notify(_("Inscrit dans l'historique."))
                 self._show_card_part("tab-timeline")
                 self.refresh_after_write(contact_id)
 
@@ -564,7 +563,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(activity_id: int | None) -> None:
             if activity_id is not None:
-                self.notify("Activité planifiée.")
+                self.notify(_("Activité planifiée."))
                 self._show_card_part("tab-agenda")
                 self.refresh_after_write(contact_id)
 
@@ -578,11 +577,11 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
                 return
             batch = imported.batch_id
             if batch is not None:
-                self.undo_stack.append(UndoItem(f"import n° {batch}",
+                self.undo_stack.append(UndoItem(_("import n° {batch}").format(batch=batch),
                                                 lambda: undo_batch(self.db, batch), None))
-                self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
+                self.notify(_("Importé : {summary} — u pour annuler.").format(summary=imported.summary), timeout=8)
             else:
-                self.notify(f"Importé : {imported.summary}", timeout=8)
+                self.notify(_("Importé : {summary}").format(summary=imported.summary), timeout=8)
             self.refresh_after_write(self.current_contact_id)
 
         self.app.push_screen(ImportScreen(self.db), closed)
@@ -596,7 +595,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(message: str | None) -> None:
             if message:
-                self.notify(message, title="Export", timeout=8, markup=False)
+                self.notify(message, title=_("Export"), timeout=8, markup=False)
 
         self.app.push_screen(ExportScreen(self.db, self.compiled, self.total,
                                           temporary_db=getattr(self.app, "demo", False)),
@@ -681,7 +680,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(segment: Segment | None) -> None:
             if segment is not None:
-                self.notify(f"Segment « {segment.name} » enregistré.")
+                self.notify(_("Segment « {name} » enregistré.").format(name=segment.name))
                 self.sidebar.refresh_counts()
 
         self.app.push_screen(SegmentNameScreen(text, lambda name: save_segment(self.db, name,
@@ -707,7 +706,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         def closed(answered: int | None) -> None:
             if answered:
-                self.notify(f"Sprint : {answered} réponse(s) enregistrée(s).")
+                self.notify(_("Sprint : {answered} réponse(s) enregistrée(s).").format(answered=answered))
             self.refresh_after_write(self.current_contact_id)
 
         self.app.push_screen(SprintScreen(self.db, self.compiled, self.sort, keys, label),

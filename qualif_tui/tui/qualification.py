@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.contacts import Contact
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
@@ -38,24 +39,24 @@ def coordinates(contact: Contact) -> Text:
             text.append(fit(label, 12), "dim")
             text.append(value + "\n", style)
 
-    line("Société", " · ".join(p for p in (contact.company, contact.title) if p))
-    line("E-mail", contact.email + ("  (refus e-mail)" if contact.email_optout else ""))
-    line("E-mail 2", contact.email2)
+    line(_("Société"), " · ".join(p for p in (contact.company, contact.title) if p))
+    line(_("E-mail"), contact.email + (_("  (refus e-mail)") if contact.email_optout else ""))
+    line(_("E-mail 2"), contact.email2)
     # French numbers in pairs (05 62 00 11 22); the file keeps them as typed
-    line("Téléphone", "  ".join(format_phone(p) for p in (contact.phone, contact.mobile) if p))
+    line(_("Téléphone"), "  ".join(format_phone(p) for p in (contact.phone, contact.mobile) if p))
     address = ", ".join(p for p in (contact.address, contact.address2) if p)
     place = " ".join(p for p in (contact.postal_code, contact.city) if p)
-    line("Adresse", ", ".join(p for p in (address, place) if p))
+    line(_("Adresse"), ", ".join(p for p in (address, place) if p))
     if contact.country and contact.country.lower() != "france":
-        line("Pays", contact.country)
-    line("Naissance", contact.birthday)
+        line(_("Pays"), contact.country)
+    line(_("Naissance"), contact.birthday)
     for warning in warnings_of(contact.email, contact.email2, contact.postal_code,
                                contact.country):
         text.append("⚠ " + warning + "\n", "bold red")
-    line("Contacté le", contact.last_contact or "")
+    line(_("Contacté le"), contact.last_contact or "")
     if contact.deals or contact.open_deals:
-        line("Affaires", f"{contact.deals} gagnée(s), {contact.revenue:,.0f} €".replace(",", " ")
-             + (f", {contact.open_deals} en cours" if contact.open_deals else ""))
+        line(_("Affaires"), f"{contact.deals} gagnée(s), {contact.revenue:,.0f} €".replace(",", " ")
+             + (_(", {open_deals} en cours").format(open_deals=contact.open_deals) if contact.open_deals else ""))
     text.rstrip()
     return text
 

@@ -185,8 +185,8 @@ class SearchBar(Vertical):
         text = Text()
         if note:  # the demo: nothing is kept
             text.append(f"{note}  ", "bold reverse")
-        text.append(format_count(total) if total is not None else "… contacts", "bold")
-        text.append(f"  tri : {sort_label}", "dim")
+        text.append(format_count(total) if total is not None else _("… contacts"), "bold")
+        text.append(_("  tri : {sort_label}").format(sort_label=sort_label), "dim")
         if busy:
             text.append(f"  ⧗ {busy}", "italic")
         self.query_one("#status", Static).update(text)
@@ -199,7 +199,7 @@ class SearchBar(Vertical):
             lines.append(f"  {caret[1]}\n", "bold red")
         lines.append(f"  ✗ {error.message}", "red")
         if error.position is not None:
-            lines.append(f" (colonne {error.position + 1})", "red")
+            lines.append(_(" (colonne {value})").format(value=error.position + 1), "red")
         if error.hint:
             lines.append(f"\n  ↳ {error.hint}", "italic")
         widget = self.query_one("#query-error", Static)

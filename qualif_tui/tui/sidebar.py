@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.services.segments import Segment, list_segments
 from qualif_tui.storage import Database
@@ -38,7 +39,7 @@ class SegmentsSidebar(WorkerReports, OptionList):
         self.counts: dict[str, int | None] = {}
         self.total: int | None = None
         self._started = False
-        self.border_title = "Segments"
+        self.border_title = _("Segments")
 
     @property
     def counted(self) -> bool:
@@ -93,7 +94,7 @@ class SegmentsSidebar(WorkerReports, OptionList):
     def _rebuild(self) -> None:
         highlighted = self.highlighted
         total = "…" if self.total is None else format_count(self.total).split(" contact")[0]
-        options = [Option(self._line("Tous les contacts", total, "bold"), id=ALL_ID)]
+        options = [Option(self._line(_("Tous les contacts"), total, "bold"), id=ALL_ID)]
         options += [Option(self._prompt(s), id=f"s{i}") for i, s in enumerate(self.segments)]
         self.set_options(options)
         self.highlighted = min(highlighted or 0, self.option_count - 1)

@@ -138,8 +138,8 @@ class SprintScreen(WorkerReports, Screen[int]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sprint"):
-            yield Static(Text.assemble(("Sprint de qualification", "bold"), "  ",
-                                       (self.label or "tous les contacts", "italic")),
+            yield Static(Text.assemble((_("Sprint de qualification"), "bold"), "  ",
+                                       (self.label or _("tous les contacts"), "italic")),
                          id="sprint-title")
             yield Static("", id="sprint-progress")
             yield ProgressBar(show_eta=False, show_percentage=False, id="sprint-bar")
@@ -151,8 +151,7 @@ class SprintScreen(WorkerReports, Screen[int]):
 
     def on_mount(self) -> None:
         self.query_one("#sprint-input").display = False
-        self.query_one("#sprint-contact", Static).update(Text("Recherche des contacts à "
-                                                             "qualifier…", "dim"))
+        self.query_one("#sprint-contact", Static).update(Text(_("Recherche des contacts à qualifier…"), "dim"))
         self._start()
 
     # -- loading ---------------------------------------------------------------
@@ -317,7 +316,7 @@ class SprintScreen(WorkerReports, Screen[int]):
         row.keys[key.name] = value  # type: ignore[assignment]
         self._submit(step, lambda: answer(self.db, contact_id, key, value))
         self._message(f"{key.display_name} : {value if value is not True else 'oui'}"
-                      if value is not False else f"{key.display_name} : non", "green")
+                      if value is not False else _("{display_name} : non").format(display_name=key.display_name), "green")
         self._advance_key()
 
     def _submit(self, step: Step, run: Callable[[], Answer | None]) -> None:
@@ -345,7 +344,7 @@ class SprintScreen(WorkerReports, Screen[int]):
 
     def action_undo(self) -> None:
         if not self.steps:
-            self._message("Rien à annuler.", "yellow")
+            self._message(_("Rien à annuler."), "yellow")
             return
         step = self.steps.pop()
 
@@ -358,7 +357,7 @@ class SprintScreen(WorkerReports, Screen[int]):
         step.row.keys[step.key.name] = step.previous  # type: ignore[assignment]
         self.answered = max(0, self.answered - 1)
         self._go_back_to(step)
-        self._message("Réponse annulée.", "yellow")
+        self._message(_("Réponse annulée."), "yellow")
 
     def action_skip_key(self) -> None:
         if self.current_key is not None:
@@ -383,18 +382,18 @@ class SprintScreen(WorkerReports, Screen[int]):
         total = "…" if state.total is None else str(state.total)
         progress = self.query_one("#sprint-progress", Static)
         progress.update(Text.assemble((f"{state.position}/{total}", "bold"),
-                                      "  contacts à qualifier", (f"   {self.answered} réponse(s)",
+                                      _("  contacts à qualifier"), (_("   {answered} réponse(s)").format(answered=self.answered),
                                                                  "dim")))
         self.query_one("#sprint-bar", ProgressBar).update(progress=max(0, state.position - 1))
         contact = self.query_one("#sprint-contact", Static)
         keys = self.query_one("#sprint-keys", Static)
         if state.finished:
-            contact.update(Text.assemble(("Sprint terminé", "bold green"),
-                                         f" : {self.answered} réponse(s). Échap pour revenir."))
+            contact.update(Text.assemble((_("Sprint terminé"), "bold green"),
+                                         _(" : {answered} réponse(s). Échap pour revenir.").format(answered=self.answered)))
             keys.update("")
             return
         if state.row is None:
-            contact.update(Text("Chargement…", "dim"))
+            contact.update(Text(_("Chargement…"), "dim"))
             keys.update("")
             return
         row = state.row
@@ -414,7 +413,7 @@ class SprintScreen(WorkerReports, Screen[int]):
                 lines.append_text(choices_hint(key, current))
                 lines.append("\n")
             elif index < state.key_index:
-                shown = current if current not in (None, []) else "passé"
+                shown = current if current not in (None, []) else _("passé")
                 lines.append(f"  {key.display_name} : {shown}\n", "dim")
             else:
                 lines.append(f"  {key.display_name}\n")

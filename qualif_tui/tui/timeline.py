@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.history import HistoryEntry, list_entries
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
@@ -61,7 +62,7 @@ class Timeline(WorkerReports, Vertical):
         self.entries: list[HistoryEntry] = []
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="filtrer l'historique (f)", id="history-filter")
+        yield FilterInput(placeholder=_("filtrer l'historique (f)"), id="history-filter")
         yield EntryList(id="timeline")
         yield Static("", id="entry-body")
 
@@ -94,7 +95,7 @@ class Timeline(WorkerReports, Vertical):
                 self.call_after_refresh(self._fill_rest, entries, highlighted or 0)
         else:
             self.query_one("#entry-body", Static).update(
-                Text("Aucune entrée." if self.contact_id else "", "dim"))
+                Text(_("Aucune entrée.") if self.contact_id else "", "dim"))
 
     def _fill_rest(self, entries: list[HistoryEntry], highlighted: int) -> None:
         if entries is not self.entries:

@@ -77,12 +77,12 @@ def describe_plan(plan: importing.ImportPlan) -> Group:
         if described.columns:
             columns = Table(show_edge=False, box=None, padding=(0, 2, 0, 0),
                             header_style="dim")
-            columns.add_column("Colonne")
-            columns.add_column("Va dans")
+            columns.add_column(_("Colonne"))
+            columns.add_column(_("Va dans"))
             for column, target in described.columns[:COLUMNS_SHOWN]:
                 columns.add_row(column, target)
             if len(described.columns) > COLUMNS_SHOWN:
-                columns.add_row(f"… {len(described.columns) - COLUMNS_SHOWN} autres", "")
+                columns.add_row(_("… {value} autres").format(value=len(described.columns) - COLUMNS_SHOWN), "")
             parts.append(columns)
     counts = Table(show_header=False, show_edge=False, box=None, padding=(0, 2, 0, 0))
     counts.add_column(style="bold")
@@ -91,7 +91,7 @@ def describe_plan(plan: importing.ImportPlan) -> Group:
         counts.add_row(label, value)
     parts += [Text(""), counts]
     if summary.examples:
-        parts.append(Text("par exemple : " + " · ".join(summary.examples), style="dim"))
+        parts.append(Text(_("par exemple : ") + " · ".join(summary.examples), style="dim"))
     return Group(*parts)
 
 
@@ -112,25 +112,24 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form transfer"):
-            yield Label("Importer des contacts (CSV, vCard, xlsx), un agenda (ics) ou du"
-                        " courrier (mbox, Maildir, .eml, .msg)",
+            yield Label(_("Importer des contacts (CSV, vCard, xlsx), un agenda (ics) ou du courrier (mbox, Maildir, .eml, .msg)"),
                         classes="dialog-title")
             with Horizontal(classes="form-row"):
-                yield Label("Fichier", classes="field-label")
-                yield Input(self.start_path, placeholder="~/Téléchargements/contacts.csv",
+                yield Label(_("Fichier"), classes="field-label")
+                yield Input(self.start_path, placeholder=_("~/Téléchargements/contacts.csv"),
                             id="import-path")
             with Horizontal(classes="form-row"):
-                yield Label("Doublons", classes="field-label")
-                yield Select([("ignorer", "skip"), ("compléter les fiches", "merge")],
+                yield Label(_("Doublons"), classes="field-label")
+                yield Select([("ignorer", "skip"), (_("compléter les fiches"), "merge")],
                              value="skip", allow_blank=False, compact=True,
                              id="import-duplicates")
             with VerticalScroll(id="transfer-preview-box"):
-                yield Static("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                yield Static(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
                              id="transfer-preview")
             yield Static(NEW_VALUES_HINT, id="new-values-hint")
             yield NewValuesList()
             yield ProgressBar(id="transfer-progress", show_eta=False)
-            yield Static("↵ aperçu   ctrl+s importer   échap fermer", classes="dialog-keys")
+            yield Static(_("↵ aperçu   ctrl+s importer   échap fermer"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
@@ -165,10 +164,10 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     def _start_preview(self) -> None:
         text = self.query_one("#import-path", Input).value
         if not text.strip():
-            self.preview.update(Text("Donnez le chemin d'un fichier.", style="bold red"))
+            self.preview.update(Text(_("Donnez le chemin d'un fichier."), style="bold red"))
             return
         self.ready = None
-        self.preview.update(Text("lecture…", style="dim"))
+        self.preview.update(Text(_("lecture…"), style="dim"))
         on_duplicate = str(self.query_one("#import-duplicates", Select).value)
         self._plan(_path(text), on_duplicate)
 
@@ -219,7 +218,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             if imported is not None:
                 self.dismiss(imported)
             else:
-                self.preview.update(Text("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                self.preview.update(Text(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
                                          style="dim"))
 
         self.app.push_screen(MailImportScreen(self.db, path), closed)
@@ -233,7 +232,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         waiting = isinstance(ready, _Contacts) and ready.plan.unresolved
         last = (Text(_("Décidez pour chaque valeur marquée ? (Tab pour y aller), puis ctrl+s."),
                      style="bold yellow") if waiting
-                else Text("ctrl+s pour importer.", style="bold"))
+                else Text(_("ctrl+s pour importer."), style="bold"))
         self.preview.update(Group(shown, Text(""), last))
 
     def _show_problem(self, message: str) -> None:
@@ -269,8 +268,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 return Imported("; ".join(f"{label} : {value}"
                                           for label, value in outcome.rows[:3]), None)
             result = importing.apply_plan(db, ready.plan, progress)
-            return Imported(f"{result.created} créé(s), {result.merged} complété(s),"
-                            f" {result.skipped} ignoré(s)", result.batch_id)
+            return Imported(_("{created} créé(s), {merged} complété(s), {skipped} ignoré(s)").format(created=result.created, merged=result.merged, skipped=result.skipped), result.batch_id)
 
         def failed(_error: BaseException) -> None:
             self.running = False

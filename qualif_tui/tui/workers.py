@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.storage import Database, StorageError, erasure
 
@@ -47,14 +48,14 @@ def deliver(node: DOMNode, callback: Callable[..., object], *args: Any) -> None:
 
 def describe_error(error: BaseException) -> str:
     if isinstance(error, sqlite3.Error):
-        return f"erreur de la base : {error}"
+        return _("erreur de la base : {error}").format(error=error)
     if isinstance(error, USER_ERRORS):
         return str(error)
-    return f"erreur inattendue : {type(error).__name__}: {error}"
+    return _("erreur inattendue : {kind} : {error}").format(kind=type(error).__name__, error=error)
 
 
 
-_ERASURE = "Effacement définitif"
+_ERASURE = N_("Effacement définitif")
 
 
 @dataclass
@@ -106,7 +107,7 @@ class WriteQueue:
             self.idle.clear()
         if start:
             self.app.run_worker(self._drain, thread=True, group="write", exit_on_error=False,
-                                description="écritures")
+                                description=N_("écritures"))
 
     def _drain(self) -> None:
         while True:
@@ -152,7 +153,7 @@ class WriteQueue:
             pass
 
     def _report(self, job: WriteJob, error: BaseException) -> None:
-        self.app.notify(f"{job.label} : {describe_error(error)}", title="Échec",
+        self.app.notify(f"{_(job.label)} : {describe_error(error)}", title=_("Échec"),
                         severity="error", timeout=8)
         if job.failed is not None:
             job.failed(error)
@@ -165,7 +166,7 @@ class WorkerReports:
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         node: Any = self
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            node.app.notify(describe_error(event.worker.error), title="Erreur",
+            node.app.notify(describe_error(event.worker.error), title=_("Erreur"),
                             severity="error", timeout=8)
         try:
             screen = node.screen

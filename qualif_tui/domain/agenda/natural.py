@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import clock
 from qualif_tui.domain.agenda.recurrence import WEEKDAYS, Rule, parse_rule
@@ -98,7 +99,7 @@ def parse_when(text: str, *, today: date | None = None, field: str = FIELD) -> P
     """Read a date, with or without a time of day; raises ValidationError/AmbiguousDate."""
     original = text.strip()
     if not original:
-        raise ValidationError("no date given", field)
+        raise ValidationError(_("aucune date donnée"), field)
     today = today or clock.today()
     source = fold(original).replace("’", "'")
     source = re.sub(r"\s+", " ", source)
@@ -110,8 +111,7 @@ def parse_when(text: str, *, today: date | None = None, field: str = FIELD) -> P
     rest = re.sub(r"^(le|on|the)\s+", "", rest)
     day = _day(rest, original, today, field) if rest else None
     if day is None and clock_time is None:
-        raise ValidationError(f"'{original}' is not a date I can read (e.g. 2026-12-01 14:00,"
-                              " 1/12 14h, demain 10h, lundi, +3d, dans 2 semaines)", field)
+        raise ValidationError(_("« {original} » n'est pas une date que je sais lire (par ex. 2026-12-01 14:00, 1/12 14h, demain 10h, lundi, +3d, dans 2 semaines)").format(original=original), field)
     if day is None:
         day = today
     if clock_time is None:
@@ -132,20 +132,19 @@ def _iso(source: str, field: str) -> Moment | None:
 
 def _real_date(year: int, month: int, day: int, text: str, field: str) -> date:
     if not 1 <= month <= 12:
-        raise ValidationError(f"'{text}': there is no month {month}", field)
+        raise ValidationError(_("« {text} » : il n'y a pas de mois {month}").format(text=text, month=month), field)
     if not 1900 <= year <= 2200:
-        raise ValidationError(f"'{text}': year {year} is out of range", field)
+        raise ValidationError(_("« {text} » : l'année {year} est hors limites").format(text=text, year=year), field)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise ValidationError(
-            f"'{text}': {calendar.month_name[month] or month} {year} has {last} days,"
-            f" not {day}", field)
+            _("« {text} » : {value} {year} a {last} jours, pas {day}").format(text=text, value=calendar.month_name[month] or month, year=year, last=last, day=day), field)
     return date(year, month, day)
 
 
 def _real_time(hour: int, minute: int, text: str, field: str) -> time:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValidationError(f"'{text}': {hour}:{minute:02d} is not a time of day", field)
+        raise ValidationError(_("« {text} » : {hour}:{minute:02d} n'est pas une heure du jour").format(text=text, hour=hour, minute=minute), field)
     return time(hour, minute)
 
 
@@ -157,7 +156,7 @@ def _take_time(source: str, field: str) -> tuple[time | None, str]:
     minute = int(match["m"] or 0)
     if match["ampm"]:
         if not 1 <= hour <= 12:
-            raise ValidationError(f"'{source}': {hour}{match['ampm']} is not a time", field)
+            raise ValidationError(_("« {source} » : {hour}{value} n'est pas une heure").format(source=source, hour=hour, value=match['ampm']), field)
         hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
     rest = source[:match.start()] + " " + source[match.end():]
     return _real_time(hour, minute, source, field), rest
@@ -192,13 +191,12 @@ def _day(rest: str, original: str, today: date, field: str) -> date:
                 pass
         if readings:
             raise AmbiguousDate(original, readings, field)
-    raise ValidationError(f"'{original}' is not a date I can read (e.g. 2026-12-01 14:00,"
-                          " 1/12 14h, demain 10h, lundi, +3d, dans 2 semaines)", field)
+    raise ValidationError(_("« {original} » n'est pas une date que je sais lire (par ex. 2026-12-01 14:00, 1/12 14h, demain 10h, lundi, +3d, dans 2 semaines)").format(original=original), field)
 
 
 def _next_day_of_month(number: int, today: date) -> date:
     candidate = today.replace(day=1)
-    for _ in range(13):
+    for _month in range(13):
         last = calendar.monthrange(candidate.year, candidate.month)[1]
         if number <= last and candidate.replace(day=number) >= today:
             return candidate.replace(day=number)
@@ -272,17 +270,17 @@ def _numeric_date(rest: str, original: str, today: date, field: str) -> date | N
 def _nearest(day: int, month: int, original: str, today: date, field: str) -> date:
     """A day and month without a year: the nearest such date (within six months)."""
     if not 1 <= month <= 12:
-        raise ValidationError(f"'{original}': there is no month {month}", field)
+        raise ValidationError(_("« {original} » : il n'y a pas de mois {month}").format(original=original, month=month), field)
     if day == 29 and month == 2:
         years = [y for y in (today.year - 1, today.year, today.year + 1) if calendar.isleap(y)]
         candidates = [date(y, 2, 29) for y in years]
         if not candidates:
-            raise ValidationError(f"'{original}': no 29 February near {today.year}", field)
+            raise ValidationError(_("« {original} » : pas de 29 février près de {year}").format(original=original, year=today.year), field)
     else:
         last = max(calendar.monthrange(2001, month)[1], 0)
         if not 1 <= day <= last:
             raise ValidationError(
-                f"'{original}': {calendar.month_name[month]} has {last} days, not {day}", field)
+                _("« {original} » : {value} a {last} jours, pas {day}").format(original=original, value=calendar.month_name[month], last=last, day=day), field)
         candidates = [date(y, month, day) for y in (today.year - 1, today.year, today.year + 1)]
     best = min(candidates, key=lambda d: abs((d - today).days))
     return best
@@ -327,7 +325,7 @@ def parse_recurrence(text: str, *, today: date | None = None) -> Rule:
     """RRULE text or a phrase (``chaque lundi``, ``every 3 months until 2027-06``) → Rule."""
     source = text.strip()
     if not source:
-        raise ValidationError("recurrence: nothing given", "rrule")
+        raise ValidationError(_("récurrence : rien de donné"), "rrule")
     if "=" in source:
         return parse_rule(source)
     phrase = re.sub(r"\s+", " ", fold(source).replace("’", "'"))
@@ -348,7 +346,7 @@ def _take_end(phrase: str, source: str, today: date) -> tuple[str, date | None, 
             year = int(month[1] or month[4])
             number = int(month[2] or month[3])
             if not 1 <= number <= 12:
-                raise ValidationError(f"recurrence: '{end_text}' is not a month", "rrule")
+                raise ValidationError(_("récurrence : « {end_text} » n'est pas un mois").format(end_text=end_text), "rrule")
             until = date(year, number, calendar.monthrange(year, number)[1])
         elif named and named[1] in _MONTH_NAMES:
             year, number = int(named[2]), _MONTH_NAMES[named[1]]
@@ -400,8 +398,7 @@ def _phrase_rule(phrase: str, source: str) -> Rule:
         if days:
             return Rule("WEEKLY", byday=tuple((0, d) for d in days))
     raise ValidationError(
-        f"recurrence: '{source}' is not a rule I can read (e.g. chaque lundi, every Monday,"
-        " 1er mardi du mois, tous les 3 mois jusqu'en 2027-06, or RRULE text)", "rrule")
+        _("récurrence : « {source} » n'est pas une règle que je sais lire (par ex. chaque lundi, every Monday, 1er mardi du mois, tous les 3 mois jusqu'en 2027-06, ou un texte RRULE)").format(source=source), "rrule")
 
 
 def _weekday_list(text: str) -> list[str]:

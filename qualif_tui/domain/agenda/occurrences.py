@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import Activity, ContactRef, end_of, get_activities
 from qualif_tui.domain.agenda import times
 from qualif_tui.domain.agenda.recurrence import between, parse_rule
@@ -268,16 +269,16 @@ def find_occurrence(db: Database, series_id: int, recurrence_id: str) -> Occurre
         return single_occurrence(f, get_activity(db, int(row)))
     series = get_activity(db, series_id)
     if not series.is_series:
-        raise NotFound(f"activity #{series_id} is not a recurring series")
+        raise NotFound(_("l'activité n° {series_id} n'est pas une série récurrente").format(series_id=series_id))
     value = times.parse_stored(recurrence_id)
     if recurrence_id in series.excluded:
-        raise NotFound(f"the occurrence {recurrence_id} was removed from the series")
+        raise NotFound(_("l'occurrence {recurrence_id} a été retirée de la série").format(recurrence_id=recurrence_id))
     rule = parse_rule(series.rrule)
     start = times.parse_stored(series.starts_at or recurrence_id)
     moment = value if isinstance(value, datetime) else datetime.combine(value, time())
     hits = between(rule, start, moment, moment + timedelta(minutes=1))
     if not hits:
-        raise NotFound(f"{recurrence_id} is not an occurrence of activity #{series_id}")
+        raise NotFound(_("{recurrence_id} n'est pas une occurrence de l'activité n° {series_id}").format(recurrence_id=recurrence_id, series_id=series_id))
     zone_name = series.tz or f.home
     shown = f.show(times.real_wall_time(value, zone_name) if isinstance(value, datetime)
                    else value, zone_name)

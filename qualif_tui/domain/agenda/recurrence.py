@@ -34,6 +34,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.agenda.times import Moment
 from qualif_tui.domain.errors import ValidationError
 
@@ -104,14 +105,14 @@ def format_until(value: Moment) -> str:
 def _parse_until(text: str) -> Moment:
     match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?", text)
     if not match:
-        raise ValidationError(f"recurrence: UNTIL '{text}' is not a date (YYYYMMDD)", FIELD)
+        raise ValidationError(_("récurrence : UNTIL « {text} » n'est pas une date (AAAAMMJJ)").format(text=text), FIELD)
     try:
         day = date(int(match[1]), int(match[2]), int(match[3]))
         if match[4] is None:
             return day
         moment = datetime.combine(day, time(int(match[4]), int(match[5]), min(int(match[6]), 59)))
     except ValueError:
-        raise ValidationError(f"recurrence: UNTIL '{text}' is not a real date", FIELD) from None
+        raise ValidationError(_("récurrence : UNTIL « {text} » n'est pas une vraie date").format(text=text), FIELD) from None
     if match[7]:
         # UTC from an iCalendar file: the caller converts it (see ical); keep it as given
         return moment
@@ -124,45 +125,45 @@ def parse_rule(text: str) -> Rule:
     if source.upper().startswith("RRULE:"):
         source = source[6:]
     if not source:
-        raise ValidationError("recurrence: empty rule", FIELD)
+        raise ValidationError(_("récurrence : règle vide"), FIELD)
     values: dict[str, str] = {}
     for pair in source.strip(";").split(";"):
         name, sep, value = pair.partition("=")
         name = name.strip().upper()
         if not sep or not name or not value.strip():
-            raise ValidationError(f"recurrence: '{pair}' is not NAME=VALUE", FIELD)
+            raise ValidationError(_("récurrence : « {pair} » n'est pas NOM=VALEUR").format(pair=pair), FIELD)
         if name in values:
-            raise ValidationError(f"recurrence: {name} appears twice", FIELD)
+            raise ValidationError(_("récurrence : {name} apparaît deux fois").format(name=name), FIELD)
         values[name] = value.strip().upper()
     freq = values.pop("FREQ", "")
     if freq in SUB_DAILY:
         raise ValidationError(
-            f"recurrence: FREQ={freq} is not supported (at most daily)", FIELD)
+            _("récurrence : FREQ={freq} n'est pas pris en charge (au plus quotidien)").format(freq=freq), FIELD)
     if freq not in FREQUENCIES:
         raise ValidationError(
-            f"recurrence: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY (got '{freq}')", FIELD)
+            _("récurrence : FREQ doit être DAILY, WEEKLY, MONTHLY ou YEARLY (reçu « {freq} »)").format(freq=freq), FIELD)
     interval = _int(values.pop("INTERVAL", "1"), "INTERVAL", 1, MAX_INTERVAL)
     count = _int(values.pop("COUNT"), "COUNT", 1, 100_000) if "COUNT" in values else None
     until = _parse_until(values.pop("UNTIL")) if "UNTIL" in values else None
     if count is not None and until is not None:
-        raise ValidationError("recurrence: COUNT and UNTIL cannot both be given", FIELD)
+        raise ValidationError(_("récurrence : COUNT et UNTIL ne peuvent pas être donnés ensemble"), FIELD)
     byday = tuple(_byday(item) for item in values.pop("BYDAY").split(",")) \
         if "BYDAY" in values else ()
     wkst = values.pop("WKST", "MO")
     if wkst not in WEEKDAYS:
-        raise ValidationError(f"recurrence: WKST '{wkst}' is not a weekday", FIELD)
+        raise ValidationError(_("récurrence : WKST « {wkst} » n'est pas un jour de la semaine").format(wkst=wkst), FIELD)
     parts: dict[str, tuple[int, ...]] = {}
     for name, (low, high, signed) in _LIST_PARTS.items():
         if name in values:
             parts[name] = tuple(_int(item, name, low, high, signed)
                                 for item in values.pop(name).split(","))
     if values:
-        raise ValidationError(f"recurrence: unknown part {', '.join(sorted(values))}", FIELD)
+        raise ValidationError(_("récurrence : partie inconnue {value}").format(value=', '.join(sorted(values))), FIELD)
     if any(n for n, _ in byday) and freq not in ("MONTHLY", "YEARLY"):
         raise ValidationError(
-            "recurrence: a numbered BYDAY (1MO, -1FR) needs FREQ=MONTHLY or YEARLY", FIELD)
+            _("récurrence : un BYDAY numéroté (1MO, -1FR) demande FREQ=MONTHLY ou YEARLY"), FIELD)
     if "BYWEEKNO" in parts and freq != "YEARLY":
-        raise ValidationError("recurrence: BYWEEKNO needs FREQ=YEARLY", FIELD)
+        raise ValidationError(_("récurrence : BYWEEKNO demande FREQ=YEARLY"), FIELD)
     return Rule(freq, interval, count, until, byday, parts, wkst)
 
 
@@ -170,19 +171,19 @@ def _int(text: str, name: str, low: int, high: int, signed: bool = False) -> int
     try:
         value = int(text)
     except ValueError:
-        raise ValidationError(f"recurrence: {name}={text} is not a number", FIELD) from None
+        raise ValidationError(_("récurrence : {name}={text} n'est pas un nombre").format(name=name, text=text), FIELD) from None
     if not (low <= abs(value) <= high) or (value < 0 and not signed):
-        raise ValidationError(f"recurrence: {name}={text} is out of range", FIELD)
+        raise ValidationError(_("récurrence : {name}={text} est hors limites").format(name=name, text=text), FIELD)
     return value
 
 
 def _byday(item: str) -> tuple[int, str]:
     match = re.fullmatch(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", item.strip())
     if not match:
-        raise ValidationError(f"recurrence: BYDAY '{item}' is not a weekday (MO…SU)", FIELD)
+        raise ValidationError(_("récurrence : BYDAY « {item} » n'est pas un jour de la semaine (MO…SU)").format(item=item), FIELD)
     number = int(match[1]) if match[1] else 0
     if match[1] and not 1 <= abs(number) <= 53:
-        raise ValidationError(f"recurrence: BYDAY '{item}' is out of range", FIELD)
+        raise ValidationError(_("récurrence : BYDAY « {item} » est hors limites").format(item=item), FIELD)
     return number, match[2]
 
 
@@ -263,12 +264,11 @@ def first_occurrence(rule: Rule, start: Moment) -> datetime:
     found = _first(rule.with_count(None).with_until(None).text, begin)
     if found is None:
         raise ValidationError(
-            f"recurrence: {rule.text} never occurs (no date matches it)", FIELD)
+            _("récurrence : {text} n'arrive jamais (aucune date ne correspond)").format(text=rule.text), FIELD)
     until = _until(rule)
     if until is not None and found > until:
         raise ValidationError(
-            f"recurrence: {rule.text} never occurs (it ends before its first date,"
-            f" {found:%d/%m/%Y})", FIELD)
+            _("récurrence : {text} n'arrive jamais (elle finit avant sa première date, {found:%d/%m/%Y})").format(text=rule.text, found=found), FIELD)
     return found
 
 

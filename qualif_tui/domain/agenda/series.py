@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import (
     Activity,
@@ -80,7 +81,7 @@ def complete(db: Database, occurrence: Occurrence, *, outcome: str = "done",
     if not occurrence.generated:
         return complete_activity(db, occurrence.activity.id, outcome=outcome, note=note)
     if outcome not in ("done", "cancelled"):
-        raise ValidationError("outcome is 'done' or 'cancelled'", "status")
+        raise ValidationError(_("l'issue est « done » ou « cancelled »"), "status")
     assert occurrence.recurrence_id is not None
     with db.transaction():
         override_id = _override(db, occurrence.activity, occurrence.recurrence_id)
@@ -119,7 +120,7 @@ def move(db: Database, occurrence: Occurrence, when: str | date | datetime, *,
 def skip(db: Database, occurrence: Occurrence) -> Activity:
     """Remove one occurrence from its series (EXDATE); nothing is written on contacts."""
     if not occurrence.generated:
-        raise ValidationError("only an occurrence of a recurring series can be skipped", "rrule")
+        raise ValidationError(_("seule une occurrence d'une série récurrente peut être sautée"), "rrule")
     series = occurrence.activity
     assert occurrence.recurrence_id is not None
     excluded = series.excluded
@@ -149,7 +150,7 @@ def split(db: Database, occurrence: Occurrence, **changes: Any) -> Activity:
     """
     series = occurrence.activity
     if occurrence.series_id is None:
-        raise ValidationError("this activity is not part of a recurring series", "rrule")
+        raise ValidationError(_("cette activité ne fait pas partie d'une série récurrente"), "rrule")
     if not series.is_series:
         series = get_activity(db, occurrence.series_id)
     rid = occurrence.recurrence_id
@@ -192,7 +193,7 @@ def split(db: Database, occurrence: Occurrence, **changes: Any) -> Activity:
             location=str(changes.pop("location", series.location)),
             rrule=new_rrule, exdates=later)
         if changes:
-            raise ValidationError(f"cannot change {', '.join(sorted(changes))}",
+            raise ValidationError(_("impossible de modifier {value}").format(value=', '.join(sorted(changes))),
                                   sorted(changes)[0])
         same_times = times.format_stored(new_start) == rid
         stamp = clock.stamp()
@@ -214,11 +215,11 @@ def end_series(db: Database, occurrence: Occurrence) -> Activity:
         db, occurrence.series_id or occurrence.activity.id)
     rid = occurrence.recurrence_id
     if not series.is_series or rid is None:
-        raise ValidationError("this activity is not part of a recurring series", "rrule")
+        raise ValidationError(_("cette activité ne fait pas partie d'une série récurrente"), "rrule")
     rule = parse_rule(series.rrule)
     first = times.format_stored(times.parse_stored(series.starts_at or rid))
     if rid == first:
-        raise ValidationError("this is the first occurrence: delete the series instead", "rrule")
+        raise ValidationError(_("c'est la première occurrence : supprimez plutôt la série"), "rrule")
     return update_activity(db, series.id, rrule=rule.with_until(
         _before(times.parse_stored(rid))).text)
 

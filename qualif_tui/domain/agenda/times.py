@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.storage import Database
 
@@ -94,7 +95,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValidationError(f"unknown time zone '{name}'", "tz") from None
+        raise ValidationError(_("fuseau horaire inconnu « {name} »").format(name=name), "tz") from None
 
 
 def home_zone_name(db: Database) -> str:
@@ -173,8 +174,7 @@ def check_wall_time(wall: datetime, zone_name: str, field: str = "starts_at") ->
     real = real_wall_time(wall, zone_name)
     if real != wall:
         raise ValidationError(
-            f"{wall:%d/%m/%Y %H:%M} does not exist in {zone_name} (the clocks go forward"
-            f" that night); did you mean {real:%H:%M}?", field)
+            _("{wall:%d/%m/%Y %H:%M} n'existe pas en {zone_name} (on avance les horloges cette nuit-là) ; vouliez-vous dire {real:%H:%M} ?").format(wall=wall, zone_name=zone_name, real=real), field)
     return wall
 
 

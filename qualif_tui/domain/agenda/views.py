@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import Activity, get_activities
 from qualif_tui.domain.agenda.occurrences import (
@@ -95,7 +96,7 @@ def window(kind: str, anchor: date) -> tuple[date, date]:
         end = following - timedelta(days=1)
         last = end + timedelta(days=6 - end.weekday())
         return first, last
-    raise ValueError(f"unknown view '{kind}' (one of {', '.join(VIEW_KINDS)})")
+    raise ValueError(_("vue inconnue « {kind} » (l'une de {value})").format(kind=kind, value=', '.join(VIEW_KINDS)))
 
 
 def step(kind: str, anchor: date, direction: int) -> date:

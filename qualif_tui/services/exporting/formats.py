@@ -54,8 +54,7 @@ def write_ics(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> 
     from qualif_tui.domain.ical import export_ics
 
     if not stream.query.is_everything:
-        raise ExportError("iCalendar export writes the agenda, not contacts: give no QUERY"
-                          " (choose the dates with --from and --to)")
+        raise ExportError(_("l'export iCalendar écrit l'agenda, pas des contacts : ne donnez pas de QUERY (choisissez les dates avec --from et --to)"))
     report = export_ics(stream.db, out, options.date_from, options.date_to)
     return ExportResult(report.total, [f"{report.events} event(s) and {report.todos}"
                                        " to-do(s) in the calendar"])

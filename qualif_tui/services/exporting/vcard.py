@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.contacts import FIELDS
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.exporting.rows import FIELD_NAMES, ContactStream, ExportRow
@@ -111,7 +112,7 @@ def card(row: ExportRow, keys: list[QualKey], version: str, *, definitions: bool
 def write_vcards(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> ExportResult:
     version = options.vcard_version
     if version not in ("3.0", "4.0"):
-        raise ValueError(f"vCard version {version}: choose 3.0 or 4.0")
+        raise ValueError(_("vCard version {version} : choisissez 3.0 ou 4.0").format(version=version))
     written = 0
     for row in stream:
         out.write(card(row, stream.keys, version, definitions=written == 0).encode("utf-8"))

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.contacts import FLAG_FIELDS
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.keyheaders import KEY_SHEET, KEY_SHEET_HEADER, KIND_WORDS
@@ -125,9 +126,7 @@ def write_csv(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> 
     result = ExportResult(written)
     altered = _closest.count - before
     if altered:
-        result.messages.append(f"{altered} character(s) that old Excel (cp1252) cannot show were"
-                               " written as the closest letter; use the default UTF-8 CSV to"
-                               " keep them")
+        result.messages.append(_("{altered} caractère(s) que le vieil Excel (cp1252) ne sait pas afficher ont été écrits avec la lettre la plus proche ; utilisez le CSV UTF-8 par défaut pour les garder").format(altered=altered))
     return result
 
 
@@ -164,8 +163,7 @@ def write_xlsx(stream: ContactStream, out: IO[bytes], options: ExportOptions) ->
 
     total = stream.count()
     if total > XLSX_MAX_ROWS:
-        raise ExportError(f"{total} contacts do not fit in one Excel sheet ({XLSX_MAX_ROWS}"
-                          " rows at most): export to CSV, or narrow the query")
+        raise ExportError(_("{total} contacts ne tiennent pas dans une feuille Excel ({XLSX_MAX_ROWS} lignes au plus) : exportez en CSV, ou resserrez la requête").format(total=total, XLSX_MAX_ROWS=XLSX_MAX_ROWS))
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Contacts")
     sheet.freeze_panes = "A2"
@@ -295,11 +293,11 @@ def write_emails(stream: ContactStream, out: IO[bytes], options: ExportOptions) 
     result = ExportResult(written)
     left = []
     if no_address:
-        left.append(f"{no_address} without an e-mail address")
+        left.append(_("{no_address} sans adresse e-mail").format(no_address=no_address))
     if opted_out:
-        left.append(f"{opted_out} who opted out of e-mails")
+        left.append(_("{opted_out} opposé(s) aux e-mails").format(opted_out=opted_out))
     if repeated:
-        left.append(f"{repeated} repeating an address already listed")
+        left.append(_("{repeated} répétant une adresse déjà listée").format(repeated=repeated))
     if left:
         result.messages.append(f"left out {no_address + opted_out + repeated}: " + ", ".join(left))
     return result

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qualif_tui.base.geography import departement_of_postal_code
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS
 from qualif_tui.domain.errors import NotFound, QualifError
@@ -306,15 +307,15 @@ def get_batch(db: Database, which: str | int) -> BatchInfo:
     if isinstance(which, str) and which.strip().lower() in ("last", "dernier"):
         rows = db.query("SELECT * FROM import_batches WHERE undone IS NULL ORDER BY id DESC LIMIT 1")
         if not rows:
-            raise NotFound("no import to undo")
+            raise NotFound(_("aucun import à annuler"))
         return _batch(rows[0])
     try:
         batch_id = int(which)
     except ValueError:
-        raise NotFound(f"'{which}' is not a batch number (see: qualif import DB --list)") from None
+        raise NotFound(_("« {which} » n'est pas un numéro de lot (voir : qualif import DB --list)").format(which=which)) from None
     rows = db.query("SELECT * FROM import_batches WHERE id = ?", (batch_id,))
     if not rows:
-        raise NotFound(f"no import batch #{batch_id} (see: qualif import DB --list)")
+        raise NotFound(_("pas de lot d'import n° {batch_id} (voir : qualif import DB --list)").format(batch_id=batch_id))
     return _batch(rows[0])
 
 
@@ -339,20 +340,17 @@ def undo_batch(db: Database, which: str | int, *, force: bool = False) -> UndoRe
     with db.transaction():
         batch = get_batch(db, which)
         if batch.undone:
-            raise QualifError(f"import batch #{batch.id} was already undone ({batch.undone})")
+            raise QualifError(_("le lot d'import n° {id} a déjà été annulé ({undone})").format(id=batch.id, undone=batch.undone))
         worked = _worked_on(db, batch.id)
         moved = int(db.scalar("SELECT count(*) FROM deals d WHERE d.import_batch = ? AND"
                               " (d.updated != d.created OR EXISTS (SELECT 1 FROM quotes q"
                               " WHERE q.deal_id = d.id))", (batch.id,)))
         if moved and not force:
             raise WorkedOn(
-                f"{moved} deal(s) of import #{batch.id} were changed or quoted since the import;"
-                " undoing deletes them too. Add --force to undo anyway.")
+                _("{moved} affaire(s) de l'import n° {id} ont été modifiées ou mises en devis depuis l'import ; l'annuler les supprime aussi. Ajoutez --force pour annuler quand même.").format(moved=moved, id=batch.id))
         if worked and not force:
             raise WorkedOn(
-                f"{worked} contact(s) of import #{batch.id} have history, deals or agenda"
-                " entries added since the import; undoing deletes them too. Add --force to"
-                " undo anyway.")
+                _("{worked} contact(s) de l'import n° {id} ont reçu depuis l'import de l'historique, des affaires ou des entrées d'agenda ; l'annuler les supprime aussi. Ajoutez --force pour annuler quand même.").format(worked=worked, id=batch.id))
         deals = db.execute("DELETE FROM deals WHERE import_batch = ?", (batch.id,)).rowcount
         deleted = db.execute("DELETE FROM contacts WHERE import_batch = ?", (batch.id,)).rowcount
         result = UndoResult(batch.id, deleted, 0, deals)

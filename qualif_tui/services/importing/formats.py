@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.keyheaders import parse_key_header
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.importing import csvfile, sniff, tabular, vcard, xlsx
@@ -87,7 +88,7 @@ def _read_xlsx(source: Source, context: ReadContext) -> ParsedFile:
 
 def _read_table(parsed: ParsedFile, table: csvfile.Table, context: ReadContext) -> None:
     if not table.header:
-        raise SourceError(f"{parsed.source}: no header line and no rows")
+        raise SourceError(_("{source} : ni ligne d'en-tête ni lignes").format(source=parsed.source))
     names, declared = _declare_key_columns(table.header, context)
     mapping = {**declared, **(context.mapping or {})} if declared else context.mapping
     plan = plan_columns(names, _known_keys(context), mapping)
@@ -95,9 +96,7 @@ def _read_table(parsed: ParsedFile, table: csvfile.Table, context: ReadContext) 
     if not plan.recognised:
         shown = ", ".join(h for h in table.header[:6] if h) or "(empty)"
         raise SourceError(
-            f"{parsed.source}, line {table.header_line}: no recognisable column in the header"
-            f" ({shown}{', …' if len(table.header) > 6 else ''}); name the columns (Nom, Prénom,"
-            " Société, E-mail, Téléphone, Code postal…) or give --mapping")
+            _("{source}, ligne {header_line} : aucune colonne reconnaissable dans l'en-tête ({shown}{value}) ; nommez les colonnes (Nom, Prénom, Société, E-mail, Téléphone, Code postal…) ou donnez --mapping").format(source=parsed.source, header_line=table.header_line, shown=shown, value=', …' if len(table.header) > 6 else ''))
     if not table.rows and not table.problems:
         parsed.problems.append(Problem(parsed.source, table.header_line,
                                        "a header line but no contact under it"))
@@ -191,10 +190,10 @@ def format_of(source: Source) -> ImportFormat:
     for fmt in IMPORT_FORMATS:
         if fmt.sniff(source):
             return fmt
-    raise SourceError(f"{source.name}: not a file qualif can import")
+    raise SourceError(_("{name} : pas un fichier que qualif sait importer").format(name=source.name))
 
 
 def read_file(source: Source, fmt: ImportFormat, context: ReadContext) -> ParsedFile:
     if fmt.read is None:
-        raise SourceError(f"{source.name}: {fmt.label} files do not hold contacts")
+        raise SourceError(_("{name} : les fichiers {label} ne contiennent pas de contacts").format(name=source.name, label=fmt.label))
     return fmt.read(source, context)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.contacts import FIELDS
 from qualif_tui.domain.errors import QualifError
@@ -312,17 +313,17 @@ def read_mapping(path: Path, keys: Sequence[QualKey]) -> dict[str, Target]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise MappingError(f"{path}: no such mapping file") from None
+        raise MappingError(_("{path} : fichier de correspondance introuvable").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise MappingError(f"{path}: cannot read the mapping ({error})") from None
+        raise MappingError(_("{path} : impossible de lire la correspondance ({error})").format(path=path, error=error)) from None
     pairs: list[tuple[int, str, str]] = []
     if text.lstrip().startswith("{"):
         try:
             loaded = json.loads(text)
         except ValueError as error:
-            raise MappingError(f"{path}: not valid JSON ({error})") from None
+            raise MappingError(_("{path} : JSON invalide ({error})").format(path=path, error=error)) from None
         if not isinstance(loaded, dict) or not all(isinstance(v, str) for v in loaded.values()):
-            raise MappingError(f'{path}: expected an object {{"column": "target", …}}')
+            raise MappingError(_('{path} : un objet {{"colonne": "cible", …}} est attendu').format(path=path))
         pairs = [(0, str(k), v) for k, v in loaded.items()]
     else:
         for number, line in enumerate(text.splitlines(), start=1):
@@ -330,7 +331,7 @@ def read_mapping(path: Path, keys: Sequence[QualKey]) -> dict[str, Target]:
             if not stripped or stripped.startswith("#"):
                 continue
             if "=" not in stripped:
-                raise MappingError(f"{path}, line {number}: write 'Column header = target'")
+                raise MappingError(_("{path}, ligne {number} : écrivez « En-tête de colonne = cible »").format(path=path, number=number))
             header, target = stripped.rsplit("=", 1)
             pairs.append((number, header.strip(), target.strip()))
     mapping: dict[str, Target] = {}
@@ -360,5 +361,4 @@ def _parse_target(text: str, header: str, keys: Sequence[QualKey], where: str) -
     choices = [*FIELDS, *FIELDS.values(), *(k.name for k in keys), "note", "custom", "ignore"]
     hint = closest(fold(wanted), [fold(c) for c in choices])
     suffix = f" — did you mean '{hint}'?" if hint else ""
-    raise MappingError(f"{where}: unknown target '{text.strip()}'{suffix} (a field such as"
-                       " first_name or Prénom, a key name, note, custom or ignore)")
+    raise MappingError(_("{where} : cible inconnue « {value} »{suffix} (un champ comme first_name ou Prénom, un nom de clé, note, custom ou ignore)").format(where=where, value=text.strip(), suffix=suffix))

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain import parsing
 from qualif_tui.domain.keys import MULTI_MAX_VALUES, KeyValue, QualKey
@@ -100,7 +101,7 @@ class KeyCatalog:
             return found
         pending = self.new_values.setdefault(key.id, {})
         if key.type == "multi" and len(key.values) + len(pending) >= MULTI_MAX_VALUES:
-            raise BadValue(f"a multi-choice key holds at most {MULTI_MAX_VALUES} values")
+            raise BadValue(_("une clé à choix multiple a au plus {MULTI_MAX_VALUES} valeurs").format(MULTI_MAX_VALUES=MULTI_MAX_VALUES))
         pending[fold(text)] = text
         return text
 

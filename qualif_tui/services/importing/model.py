@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import QualifError
 
 # Problems listed in a refusal; the rest are counted.
@@ -59,7 +60,7 @@ class ImportRefused(QualifError):
         more = len(problems) - len(listed)
         lines = [p.describe() for p in listed]
         if more:
-            lines.append(f"… and {more} more problem(s)")
+            lines.append(_("… et {more} problème(s) de plus").format(more=more))
         head = "import refused, nothing was written"
         super().__init__(head + (":\n" if lines else "") + "\n".join(lines))
 
@@ -68,7 +69,7 @@ class ImportRefused(QualifError):
         listed = [p.describe() for p in self.problems[:MAX_LISTED]]
         more = len(self.problems) - MAX_LISTED
         if more > 0:
-            listed.append(f"… and {more} more problem(s)")
+            listed.append(_("… et {more} problème(s) de plus").format(more=more))
         return listed
 
 

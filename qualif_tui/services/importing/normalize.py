@@ -12,6 +12,7 @@ import functools
 import re
 from datetime import date, datetime
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import parsing
 from qualif_tui.domain.keys import parse_yesno
@@ -79,7 +80,7 @@ def _partial(month: int, day: int, raw: str) -> str:
     try:
         date(2000, month, day)
     except ValueError:
-        raise BadValue(f"'{raw.strip()}' is not a date") from None
+        raise BadValue(_("« {value} » n'est pas une date").format(value=raw.strip())) from None
     return f"--{month:02d}-{day:02d}"
 
 
@@ -118,7 +119,7 @@ def parse_flag(value: str) -> int:
     try:
         return int(parse_yesno(value))
     except ValueError:
-        raise BadValue(f"'{value.strip()}' is not oui/non") from None
+        raise BadValue(_("« {value} » n'est pas oui/non").format(value=value.strip())) from None
 
 
 # -- e-mails, postal codes, phones -------------------------------------------------------
@@ -131,7 +132,7 @@ def clean_email(value: str) -> str:
         text = text[7:]
     text = text.strip("<> \t")
     if not _EMAIL.match(text):
-        raise BadValue(f"'{value.strip()}' is not an e-mail address")
+        raise BadValue(_("« {value} » n'est pas une adresse e-mail").format(value=value.strip()))
     return text
 
 
@@ -161,7 +162,7 @@ def clean_postal_code(value: str, country: str) -> str:
     if re.fullmatch(r"\d{4}", compact):
         compact = "0" + compact
     if not re.fullmatch(r"\d{5}", compact):
-        raise BadValue(f"'{text}' is not a French postal code (5 digits)")
+        raise BadValue(_("« {text} » n'est pas un code postal français (5 chiffres)").format(text=text))
     return compact
 
 

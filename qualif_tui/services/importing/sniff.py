@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualif_tui.base.i18n import _
 from qualif_tui.services.importing.model import Problem
 
 # Whole files are read into memory; beyond this, ask for a split.
@@ -62,21 +63,20 @@ def read_source(path: Path, name: str | None = None) -> Source:
     """The bytes of ``path``, or a SourceError saying plainly why not."""
     shown = name or str(path)
     if not path.exists():
-        raise SourceError(f"{shown}: no such file")
+        raise SourceError(_("{shown} : fichier introuvable").format(shown=shown))
     if path.is_dir():
-        raise SourceError(f"{shown}: is a folder, not a file")
+        raise SourceError(_("{shown} : c'est un dossier, pas un fichier").format(shown=shown))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise SourceError(f"{shown}: {size / 1e6:.0f} MB is more than qualif imports at once"
-                              f" ({MAX_BYTES // (1024 * 1024)} MB): split the file")
+            raise SourceError(_("{shown} : {value:.0f} Mo, c'est plus que ce que qualif importe d'un coup ({value2} Mo) : découpez le fichier").format(shown=shown, value=size / 1000000.0, value2=MAX_BYTES // (1024 * 1024)))
         data = path.read_bytes()
     except PermissionError:
-        raise SourceError(f"{shown}: permission denied") from None
+        raise SourceError(_("{shown} : permission refusée").format(shown=shown)) from None
     except OSError as error:
-        raise SourceError(f"{shown}: cannot read it ({error.strerror})") from None
+        raise SourceError(_("{shown} : illisible ({strerror})").format(shown=shown, strerror=error.strerror)) from None
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise SourceError(f"{shown}: the file is empty")
+        raise SourceError(_("{shown} : le fichier est vide").format(shown=shown))
     return Source(path, shown, data)
 
 
@@ -88,17 +88,15 @@ def refuse_unknown_binary(source: Source) -> None:
     """Raise a clear SourceError for the binary files people try by mistake."""
     head = source.data[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceError(f"{source.name}: an old Excel .xls (or other Office 97) file: open it in"
-                          " Excel or LibreOffice and save it as .xlsx or CSV")
+        raise SourceError(_("{name} : un ancien fichier Excel .xls (ou autre Office 97) : ouvrez-le dans Excel ou LibreOffice et enregistrez-le en .xlsx ou CSV").format(name=source.name))
     if head.startswith(b"%PDF"):
-        raise SourceError(f"{source.name}: a PDF file, not CSV, vCard or xlsx")
+        raise SourceError(_("{name} : un fichier PDF, pas un CSV, vCard ou xlsx").format(name=source.name))
     if head.startswith(b"SQLite format 3"):
-        raise SourceError(f"{source.name}: a SQLite database, not CSV, vCard or xlsx")
+        raise SourceError(_("{name} : une base SQLite, pas un CSV, vCard ou xlsx").format(name=source.name))
     if is_zip(source.data):
-        raise SourceError(f"{source.name}: a zip archive that is not an .xlsx workbook"
-                          " (an .ods or .docx?): save it as .xlsx or CSV")
+        raise SourceError(_("{name} : une archive zip qui n'est pas un classeur .xlsx (un .ods ou un .docx ?) : enregistrez-la en .xlsx ou CSV").format(name=source.name))
     if _looks_binary(source.data):
-        raise SourceError(f"{source.name}: a binary file, not CSV, vCard or xlsx")
+        raise SourceError(_("{name} : un fichier binaire, pas un CSV, vCard ou xlsx").format(name=source.name))
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -275,7 +273,7 @@ def _trailing_empty(row: list[str], width: int) -> bool:
 def _first_records_text(text: str, records: int) -> str:
     """The beginning of ``text`` holding about ``records`` lines (quotes may span lines)."""
     end = 0
-    for _ in range(records + 1):
+    for _record in range(records + 1):
         found = text.find("\n", end)
         if found < 0:
             return text

@@ -13,6 +13,7 @@ import warnings
 import zipfile
 from collections.abc import Callable
 
+from qualif_tui.base.i18n import _
 from qualif_tui.services.importing.csvfile import Table, column_letter
 from qualif_tui.services.importing.model import Problem
 from qualif_tui.services.importing.normalize import excel_value
@@ -39,10 +40,10 @@ def read_xlsx(source: Source, progress: Callable[[int], None] | None = None) -> 
             workbook = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True,
                                               data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as error:
-        raise SourceError(f"{source.name}: not a readable .xlsx workbook ({error})") from None
+        raise SourceError(_("{name} : pas un classeur .xlsx lisible ({error})").format(name=source.name, error=error)) from None
     try:
         if not workbook.worksheets:
-            raise SourceError(f"{source.name}: the workbook has no sheet")
+            raise SourceError(_("{name} : le classeur n'a pas de feuille").format(name=source.name))
         sheet = workbook.worksheets[0]
         table = Table(header=[])
         width = 0

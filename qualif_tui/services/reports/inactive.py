@@ -105,9 +105,9 @@ def inactive_clients(db: Database, query: str | CompiledQuery = "", *, months: i
     no_purchase = Cond(
         f"NOT EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = f.contact_id"
         f" AND d.stage IN ({marks}) AND substr(d.closed_at, 1, 10) >= ?)", (*won, since), "f",
-        label=f"no purchase since {since}")
+        label=_("pas d'achat depuis {since}").format(since=since))
     no_contact = Cond("f.last_contact IS NULL OR f.last_contact < ?", (since,), "f",
-                      label=f"no contact since {since}")
+                      label=_("pas de contact depuis {since}").format(since=since))
     if without == "purchase":
         condition = no_purchase
     elif without == "contact":

@@ -20,6 +20,7 @@ from typing import Any
 from textual.app import App
 from textual.timer import Timer
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.agenda.alarms import Alarm, alarms_between, missed_alarms, record_check
 from qualif_tui.domain.errors import QualifError
@@ -77,7 +78,7 @@ class AlarmWatcher:
             missed = missed_alarms(self.db, now)
             record_check(self.db, now)
         except (QualifError, StorageError) as error:
-            self.app.call_from_thread(self.app.notify, f"Alarmes : {error}", severity="error")
+            self.app.call_from_thread(self.app.notify, _("Alarmes : {error}").format(error=error), severity="error")
             return
         self.last_check = now
         if missed:
@@ -92,7 +93,7 @@ class AlarmWatcher:
             due = alarms_between(self.db, since, now)
             record_check(self.db, now)
         except (QualifError, StorageError) as error:
-            self.app.call_from_thread(self.app.notify, f"Alarmes : {error}", severity="error")
+            self.app.call_from_thread(self.app.notify, _("Alarmes : {error}").format(error=error), severity="error")
             return
         self.last_check = now
         fresh = [a for a in due if a.key not in self._seen]
@@ -116,7 +117,7 @@ class AlarmWatcher:
             message = self._describe(alarm)
             if alarm.occurrence.contacts:
                 message += f"\n{self.open_key} : ouvrir la fiche"
-            self.app.notify(message, title="Rappel", timeout=60, markup=False)
+            self.app.notify(message, title=_("Rappel"), timeout=60, markup=False)
 
     def _show_missed(self, alarms: list[Alarm]) -> None:
         self.missed = alarms
@@ -125,8 +126,8 @@ class AlarmWatcher:
         self.last_alarm = alarms[-1]
         lines = [f"{a.at:%d/%m %H:%M}  {self._describe(a)}" for a in alarms[:MISSED_SHOWN]]
         if len(alarms) > MISSED_SHOWN:
-            lines.append(f"… et {len(alarms) - MISSED_SHOWN} autres")
-        self.app.notify("\n".join(lines), title=f"{len(alarms)} rappel(s) manqué(s)",
+            lines.append(_("… et {value} autres").format(value=len(alarms) - MISSED_SHOWN))
+        self.app.notify("\n".join(lines), title=_("{n} rappel(s) manqué(s)").format(n=len(alarms)),
                         severity="warning", timeout=120, markup=False)
 
     def open_last(self) -> bool:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import ContactRef
 from qualif_tui.domain.agenda.natural import AmbiguousDate, describe_moment, parse_when
 from qualif_tui.domain.errors import ValidationError
@@ -38,12 +39,12 @@ class RescheduleDialog(ModalScreen[RescheduleResult | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Reporter « {self._title} »")
-            yield Static(f"actuellement : {self._current}", id="reschedule-hint")
-            yield Input(placeholder="demain 10h, lundi, 1/12 14h, +3d, dans 2 semaines",
+            yield Label(_("Reporter « {title} »").format(title=self._title))
+            yield Static(_("actuellement : {current}").format(current=self._current), id="reschedule-hint")
+            yield Input(placeholder=_("demain 10h, lundi, 1/12 14h, +3d, dans 2 semaines"),
                         id="reschedule-when")
             if self._series:
-                yield Checkbox("cette occurrence et les suivantes", id="reschedule-following")
+                yield Checkbox(_("cette occurrence et les suivantes"), id="reschedule-following")
             yield Static("", id="reschedule-error")
 
     def on_mount(self) -> None:
@@ -57,7 +58,7 @@ class RescheduleDialog(ModalScreen[RescheduleResult | None]):
         except AmbiguousDate as ambiguous:
             choices = " ou ".join(f"{label} ({describe_moment(v)})"
                                   for label, v in ambiguous.readings)
-            error.update(f"Ambigu : {choices} ? Précisez la date.")
+            error.update(_("Ambigu : {choices} ? Précisez la date.").format(choices=choices))
             return
         except ValidationError as problem:
             error.update(str(problem))
@@ -84,7 +85,7 @@ class ContactChoice(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"« {self._title} » : quelle fiche ouvrir ?")
+            yield Label(_("« {title} » : quelle fiche ouvrir ?").format(title=self._title))
             yield OptionList(*(Option(c.name, id=str(c.id)) for c in self._contacts),
                              id="choice-contacts")
 

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import add_activity
 from qualif_tui.domain.agenda import series
@@ -84,7 +85,7 @@ class MonthCell(Static):
         if hidden > 0:
             lines.append(more_text(hidden))
         if self.entry.reminder_total:
-            lines.append(Text(f"* {self.entry.reminder_total} rappel(s)", style="magenta"))
+            lines.append(Text(_("* {reminder_total} rappel(s)").format(reminder_total=self.entry.reminder_total), style="magenta"))
         self.update(Group(*lines))
 
 
@@ -167,7 +168,7 @@ class AgendaScreen(Screen[None]):
         body = self.query_one("#agenda-body", Container)
         if isinstance(view, TaskList):
             widget: Widget = self._task_widget(view)
-            title = f"Tâches à faire ({view.total})"
+            title = _("Tâches à faire ({total})").format(total=view.total)
         elif kind == "day":
             widget = self._day_widget(view.days[0], view.today)
             title = view.title
@@ -190,12 +191,12 @@ class AgendaScreen(Screen[None]):
         options: list[Option] = []
         rolled = [o for o in entry.items if o.rolled_over]
         if rolled and not compact:
-            options.append(Option(f"En retard ({entry.rolled_total})", disabled=True,
+            options.append(Option(_("En retard ({rolled_total})").format(rolled_total=entry.rolled_total), disabled=True,
                                   id=f"h-late-{entry.day}"))
         for index, occurrence in enumerate(entry.items):
             if not compact and rolled and index == len(rolled):
-                options.append(Option("Aujourd'hui" if entry.day == self._today() else
-                                      "Au programme", disabled=True, id=f"h-day-{entry.day}"))
+                options.append(Option(_("Aujourd'hui") if entry.day == self._today() else
+                                      _("Au programme"), disabled=True, id=f"h-day-{entry.day}"))
             key = f"o:{occurrence.key}"
             self._items[key] = occurrence
             options.append(Option(item_text(occurrence, compact=compact), id=key))
@@ -203,20 +204,20 @@ class AgendaScreen(Screen[None]):
             options.append(Option(more_text(entry.more), disabled=True, id=f"m-{entry.day}"))
         if entry.reminders:
             if not compact:
-                options.append(Option("Rappels", disabled=True, id=f"h-rem-{entry.day}"))
+                options.append(Option(_("Rappels"), disabled=True, id=f"h-rem-{entry.day}"))
             for reminder in entry.reminders:
                 key = f"r:{reminder.key}"
                 self._reminders[key] = reminder
                 options.append(Option(reminder_text(reminder, compact=compact), id=key))
             if entry.more_reminders:
-                options.append(Option(more_text(entry.more_reminders, "autres rappels"),
+                options.append(Option(more_text(entry.more_reminders, _("autres rappels")),
                                       disabled=True, id=f"mr-{entry.day}"))
         return options
 
     def _day_widget(self, entry: DayAgenda, today: date) -> AgendaList:
         options = self._options(entry, compact=False)
         if not options:
-            options = [Option("Rien de prévu.", disabled=True, id="empty")]
+            options = [Option(_("Rien de prévu."), disabled=True, id="empty")]
         return AgendaList(entry.day, *options, id="agenda-day")
 
     def _week_widget(self, view: AgendaView) -> Horizontal:
@@ -257,7 +258,7 @@ class AgendaScreen(Screen[None]):
             options.append(Option(more_text(view.total - len(view.items)), disabled=True,
                                   id="more"))
         if not options:
-            options = [Option("Aucune tâche ouverte.", disabled=True, id="empty")]
+            options = [Option(_("Aucune tâche ouverte."), disabled=True, id="empty")]
         return AgendaList(None, *options, id="agenda-tasks")
 
     def _focus_list(self) -> None:
@@ -279,10 +280,9 @@ class AgendaScreen(Screen[None]):
 
     def _status(self) -> None:
         count = len(self._items)
-        text = f"{count} élément(s) — Entrée : fiche · x fait · n non tenu · r reporter" \
-            " · p priorité"
+        text = _("{count} élément(s) — Entrée : fiche · x fait · n non tenu · r reporter · p priorité").format(count=count)
         if self.kind == "month":  # the cells hold no selectable items
-            text = "flèches : choisir un jour · Entrée : ouvrir le jour"
+            text = _("flèches : choisir un jour · Entrée : ouvrir le jour")
         self.query_one("#agenda-status", Static).update(text)
 
     def _today(self) -> date:
@@ -292,7 +292,7 @@ class AgendaScreen(Screen[None]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         """A failure the workers did not expect is told, not silently lost."""
         if event.state == WorkerState.ERROR:
-            self.notify(f"Agenda : {event.worker.error}", severity="error", markup=False)
+            self.notify(_("Agenda : {error}").format(error=event.worker.error), severity="error", markup=False)
 
     # -- what is selected ------------------------------------------------------------
     def _focused_list(self) -> AgendaList | None:
@@ -375,7 +375,7 @@ class AgendaScreen(Screen[None]):
         if occurrence is None:
             return
         if not occurrence.contacts:
-            self.notify("Cette activité n'est liée à aucun contact.")
+            self.notify(_("Cette activité n'est liée à aucun contact."))
             return
         if len(occurrence.contacts) == 1:
             self.post_message(self.OpenContact(occurrence.contacts[0].id))
@@ -391,7 +391,7 @@ class AgendaScreen(Screen[None]):
         occurrence, _ = self._selected()
         if occurrence is None:
             return
-        verb = "faite" if outcome == "done" else "non tenue"
+        verb = "faite" if outcome == "done" else _("non tenue")
         self._act(lambda: series.complete(self.db, occurrence, outcome=outcome),
                   f"« {occurrence.title} » {verb}")
 
@@ -406,7 +406,7 @@ class AgendaScreen(Screen[None]):
         if reminder is None:
             return
         self._act(lambda: reminder_to_activity(self.db, reminder),
-                  f"Tâche créée : {reminder.title}")
+                  _("Tâche créée : {title}").format(title=reminder.title))
 
     def action_new_activity(self) -> None:
         """Plan an activity of no contact (a trade show, a meeting at the office)
@@ -423,7 +423,7 @@ class AgendaScreen(Screen[None]):
 
         def closed(activity_id: int | None) -> None:
             if activity_id is not None:
-                self._after_change("Activité planifiée.")
+                self._after_change(_("Activité planifiée."))
 
         self.app.push_screen(ActivityForm(None, save, day=day), closed)
 
@@ -432,14 +432,14 @@ class AgendaScreen(Screen[None]):
         if occurrence is None:
             return
         current = f"{occurrence.day:%d/%m/%Y} {occurrence.time_label}" if occurrence.day else \
-            "sans date"
+            _("sans date")
 
         def moved(result: RescheduleResult | None) -> None:
             if result is None:
                 return
             self._act(lambda: series.move(self.db, occurrence, result.when,
                                           following=result.following),
-                      f"« {occurrence.title} » reporté")
+                      _("« {title} » reporté").format(title=occurrence.title))
 
         self.app.push_screen(RescheduleDialog(occurrence.title, current,
                                               series=occurrence.series_id is not None),
