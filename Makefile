@@ -28,8 +28,13 @@ types:  ## mypy strict: package, tests, benchmarks, scripts
 imports:  ## the layers (import-linter contracts of pyproject.toml)
 	$(BIN)/lint-imports
 
-check: lint types imports  ## lint, types, layers and the generated docs, as CI
+check: lint types imports  ## lint, types, layers, the generated docs and the catalogues, as CI
 	$(PY) scripts/gen_docs.py --check
+	$(PY) scripts/i18n.py check
+
+i18n:  ## new marked strings into the catalogues (fill their msgstr), then compile them
+	$(PY) scripts/i18n.py extract
+	$(PY) scripts/i18n.py compile
 
 snapshots-update:  ## rewrite the SVG snapshots after a deliberate change (then look at them)
 	$(PY) -m pytest -n 0 tests/tui/test_snapshots.py tests/tui_agenda/test_agenda_snapshots.py --snapshot-update

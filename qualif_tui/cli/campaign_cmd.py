@@ -68,7 +68,7 @@ def _euros(amount: float) -> str:
 @click.argument("name")
 @click.argument("query", nargs=-1)
 @click.option("--channel", required=True,
-              help="email, letter, phone or event (French names too: courrier, téléphone…).")
+              help="email, letter, phone ou event (les noms français aussi : courrier, téléphone…).")
 @click.option("--cost", default="0", show_default=True, help="Ce qu'elle coûte, en euros.")
 @click.option("--date", "day", default=None, help="Sa date (par défaut aujourd'hui) : "
                                                   "AAAA-MM-JJ.")
@@ -90,7 +90,7 @@ def create(ctx: click.Context, name: str, query: tuple[str, ...], channel: str, 
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def list_(ctx: click.Context, fmt: str) -> None:
-    """Every campaign: channel, date, recipients, sent, responses, revenue, ROI."""
+    """Chaque campagne : canal, date, destinataires, envoyés, réponses, CA, retour."""
     from qualif_tui.services.campaigns.responses import tally
     from qualif_tui.services.campaigns.roi import roi_report
 
@@ -627,8 +627,8 @@ def legal_basis(ctx: click.Context, basis: str, query: tuple[str, ...]) -> None:
 @click.option("--starttls", "security", flag_value="starttls")
 @click.option("--ssl", "security", flag_value="ssl")
 @click.option("--plain", "security", flag_value="none")
-@click.option("--user", default=None, help="SMTP login.")
-@click.option("--from", "sender", default=None, help="Sender: 'Name <address>'.")
+@click.option("--user", default=None, help="Identifiant SMTP.")
+@click.option("--from", "sender", default=None, help="Expéditeur : 'Nom <adresse>'.")
 @click.option("--rate", type=click.FloatRange(min=0), default=None,
               help="Au plus N messages par minute (0 : sans limite).")
 @click.pass_context

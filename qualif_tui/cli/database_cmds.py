@@ -21,7 +21,7 @@ from qualif_tui.storage.integrity import damage_message, restore_advice
 @click.option("--demo", is_flag=True, help="La remplir avec les données de démonstration (un "
                                            "garage automobile).")
 @click.option("--contacts", "count", type=click.IntRange(min=0), default=None,
-              help="Generate N realistic contacts (benchmarks, trials).")
+              help="Générer N contacts réalistes (mesures, essais).")
 @click.option("--seed", type=int, default=1, show_default=True,
               help="Graine du générateur : la même graine donne les mêmes contacts.")
 @click.option("--force", is_flag=True, help="Remplacer DB s'il existe.")
