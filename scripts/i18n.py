@@ -30,6 +30,7 @@ import io
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -175,8 +176,11 @@ def _stable_header(po: bytes) -> bytes:
 
 
 def compiled(path: Path, locale: str) -> bytes:
+    catalog = read(path, locale)
+    # the .po has no dates (see _stable_header): the same .po gives the same bytes
+    catalog.creation_date = catalog.revision_date = datetime(2026, 1, 1, tzinfo=UTC)
     buffer = io.BytesIO()
-    write_mo(buffer, read(path, locale), use_fuzzy=False)
+    write_mo(buffer, catalog, use_fuzzy=False)
     return buffer.getvalue()
 
 

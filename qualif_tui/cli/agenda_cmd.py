@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.cli.common import database_argument, opened
 from qualif_tui.cli.output import out
 from qualif_tui.domain.agenda.natural import parse_when
@@ -14,8 +14,8 @@ from qualif_tui.domain.agenda.occurrences import Occurrence
 from qualif_tui.domain.agenda.views import FR_WEEKDAYS, DayAgenda, build_view, task_list
 from qualif_tui.domain.errors import ValidationError
 
-_KINDS = {"call": "appel", "meeting": "rdv", "todo": "à faire"}
-_PRIORITY = {1: "haute", 2: "", 3: "basse"}
+_KINDS = {"call": N_("appel"), "meeting": N_("rdv"), "todo": N_("à faire")}
+_PRIORITY = {1: N_("haute"), 2: "", 3: N_("basse")}
 
 
 def _when(value: str | None) -> object:
@@ -29,7 +29,7 @@ def _when(value: str | None) -> object:
 
 
 def _row(table: Table, occurrence: Occurrence) -> None:
-    status = {"done": "fait", "cancelled": "non tenu"}.get(occurrence.status, "")
+    status = {"done": _("fait"), "cancelled": _("non tenu")}.get(occurrence.status, "")
     when = occurrence.time_label
     if occurrence.rolled_over:
         assert occurrence.original is not None
@@ -37,9 +37,9 @@ def _row(table: Table, occurrence: Occurrence) -> None:
     title = Text(occurrence.title, style="strike dim" if occurrence.status != "open" else "")
     if occurrence.series_id is not None:
         title.append(" ↻", style="dim")
-    table.add_row(when, _KINDS.get(occurrence.kind, occurrence.kind), title,
+    table.add_row(when, _(_KINDS.get(occurrence.kind, occurrence.kind)), title,
                   ", ".join(c.name for c in occurrence.contacts),
-                  _PRIORITY.get(occurrence.priority, ""), status)
+                  _(_PRIORITY.get(occurrence.priority, "")), status)
 
 
 def _table(title: str) -> Table:

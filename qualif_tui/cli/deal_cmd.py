@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import click
 from rich.table import Table
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.cli.common import QueryCommand, opened
 from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain import deals as core
@@ -528,5 +528,5 @@ def _list_command(which: str, name: str, help_text: str) -> None:
                 out.print(choice.label, markup=False)
 
 
-_list_command("lost_reason", "reasons", "Les raisons de perte (la liste s'allonge à l'usage).")
-_list_command("category", "categories", "Les catégories d'affaires (produits, prestations).")
+_list_command("lost_reason", "reasons", N_("Les raisons de perte (la liste s'allonge à l'usage)."))
+_list_command("category", "categories", N_("Les catégories d'affaires (produits, prestations)."))

@@ -19,11 +19,11 @@ from qualif_tui.services.duplicates import DEFAULT_MIN_SCORE, scan
 @database_argument
 @click.argument("query", nargs=-1, type=click.UNPROCESSED)
 @click.option("--min-score", type=click.IntRange(0, 100), default=DEFAULT_MIN_SCORE,
-              show_default=True, help=_("Ne montrer que les paires d'au moins ce score (0–100)."))
+              show_default=True, help="Ne montrer que les paires d'au moins ce score (0–100).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=None,
-              help=_("Au plus N paires (par défaut : 100 en tableau, toutes en JSON)."))
+              help="Au plus N paires (par défaut : 100 en tableau, toutes en JSON).")
 def duplicates(db: str, query: tuple[str, ...], min_score: int, fmt: str,
                limit: int | None) -> None:
     """Les doublons probables (parmi les contacts de QUERY, ou de tout le fichier).

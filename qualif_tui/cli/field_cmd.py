@@ -49,10 +49,10 @@ def set_(db: str, contact_id: int, name: str, value: str) -> None:
 @database_argument
 @click.argument("name")
 @click.option("--type", "key_type", type=click.Choice(KEY_TYPES), default=None,
-              help=_("Le type de la clé (par défaut : déduit des valeurs)."))
-@click.option("--as", "key_name", default=None, help=_("Le nom de la clé (par défaut : celui"
-                                                       " du champ)."))
-@click.option("--dry-run", is_flag=True, help=_("Montrer ce qui serait fait, sans rien écrire."))
+              help="Le type de la clé (par défaut : déduit des valeurs).")
+@click.option("--as", "key_name", default=None, help="Le nom de la clé (par défaut : celui"
+                                                       " du champ).")
+@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait fait, sans rien écrire.")
 def promote(db: str, name: str, key_type: str | None, key_name: str | None,
             dry_run: bool) -> None:
     """Faire du champ libre NAME une clé de qualification (qualif undo l'annule).
@@ -72,7 +72,8 @@ def promote(db: str, name: str, key_type: str | None, key_name: str | None,
             out.print(_("valeurs : {values}").format(values=", ".join(plan.values)),
                       markup=False)
         for contact_id, text, why in plan.failures[:20]:
-            out.print(f"  n° {contact_id} « {text} » : {why}", markup=False)
+            out.print(_("  n° {id} « {text} » : {why}").format(id=contact_id, text=text, why=why),
+                      markup=False)
         if dry_run:
             examples = list(plan.converted.items())[:3]
             if examples:

@@ -124,7 +124,7 @@ def rename_value(db: str, name: str, old: str, new: str) -> None:
 @database_argument
 @click.argument("name")
 @click.argument("values", nargs=-1, required=True)
-@click.option("--into", "target", required=True, help=_("La valeur qui reste."))
+@click.option("--into", "target", required=True, help="La valeur qui reste.")
 def merge_values(db: str, name: str, values: tuple[str, ...], target: str) -> None:
     """Fusionner les VALUES de la clé NAME dans --into (les contacts sont recodés).
 
@@ -159,10 +159,10 @@ def reorder(db: str, name: str, values: tuple[str, ...]) -> None:
 @database_argument
 @click.argument("name")
 @click.argument("new_type", type=click.Choice(keys_service.KEY_TYPES))
-@click.option("--dry-run", is_flag=True, help=_("Lister ce qui ne se convertirait pas."))
+@click.option("--dry-run", is_flag=True, help="Lister ce qui ne se convertirait pas.")
 @click.option("--force", is_flag=True,
-              help=_("Convertir quand même : les valeurs qui ne se convertissent pas sont"
-                     " effacées (qualif undo les rend)."))
+              help="Convertir quand même : les valeurs qui ne se convertissent pas sont"
+                     " effacées (qualif undo les rend).")
 def retype(db: str, name: str, new_type: str, dry_run: bool, force: bool) -> None:
     """Changer le type de la clé NAME en NEW_TYPE, si ses valeurs le permettent."""
     with opened(db, readonly=dry_run) as database:
@@ -174,7 +174,8 @@ def retype(db: str, name: str, new_type: str, dry_run: bool, force: bool) -> Non
                 out.print(_("valeurs de la liste : {values}").format(
                     values=", ".join(plan.new_values)), markup=False)
             for contact_id, value, why in plan.failures[:50]:
-                out.print(f"  n° {contact_id} « {value} » : {why}", markup=False)
+                out.print(_("  n° {id} « {text} » : {why}").format(id=contact_id, text=value, why=why),
+                          markup=False)
             if len(plan.failures) > 50:
                 out.print(_("  … et {n} autre(s)").format(n=len(plan.failures) - 50),
                           markup=False)
@@ -186,7 +187,7 @@ def retype(db: str, name: str, new_type: str, dry_run: bool, force: bool) -> Non
 @key.command("delete")
 @database_argument
 @click.argument("name")
-@click.option("--yes", is_flag=True, help=_("Ne pas demander de confirmation."))
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
 def delete(db: str, name: str, yes: bool) -> None:
     """Supprimer la clé NAME et la valeur de chaque contact pour elle."""
     with opened(db) as database:
@@ -204,10 +205,10 @@ def delete(db: str, name: str, yes: bool) -> None:
 @database_argument
 @click.argument("name")
 @click.option("--lead", type=click.IntRange(0, 366), default=None,
-              help=_("Jours d'avance du rappel dans l'agenda."))
+              help="Jours d'avance du rappel dans l'agenda.")
 @click.option("--after", "after", type=click.IntRange(0, 1200), default=None,
-              help=_("Mois entre la valeur et la date rappelée (48 : contrôle des 4 ans)."))
-@click.option("--off", is_flag=True, help=_("Ne plus rappeler cette clé."))
+              help="Mois entre la valeur et la date rappelée (48 : contrôle des 4 ans).")
+@click.option("--off", is_flag=True, help="Ne plus rappeler cette clé.")
 def remind(db: str, name: str, lead: int | None, after: int | None, off: bool) -> None:
     """Faire apparaître les dates d'une clé date ou mois dans l'agenda (rappel).
 

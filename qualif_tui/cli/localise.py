@@ -32,6 +32,7 @@ def localise(command: click.Command) -> None:
     source = command.__dict__.setdefault(_SOURCE, (command.help, command.short_help,
                                                    command.epilog))
     command.help, command.short_help, command.epilog = (_translated(text) for text in source)
+    command._help_option = None  # click keeps the --help option it made, in its language
     for param in command.params:
         if isinstance(param, click.Option):
             help_text = param.__dict__.setdefault(_SOURCE, param.help)

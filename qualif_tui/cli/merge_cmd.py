@@ -27,13 +27,13 @@ def _prefer(value: str | None) -> str | int | None:
 @database_argument
 @click.argument("ids", nargs=-1, type=int, required=True)
 @click.option("--keep", type=int, default=None,
-              help=_("Le contact qui reste (par défaut : le plus ancien)."))
+              help="Le contact qui reste (par défaut : le plus ancien).")
 @click.option("--prefer", default=None, metavar="newest|oldest|ID",
-              help=_("Quelles valeurs l'emportent quand plusieurs fiches en ont une (par défaut"
-                     " : celles du contact qui reste)."))
-@click.option("--dry-run", is_flag=True, help=_("Montrer la fiche fusionnée sans rien écrire."))
+              help="Quelles valeurs l'emportent quand plusieurs fiches en ont une (par défaut"
+                     " : celles du contact qui reste).")
+@click.option("--dry-run", is_flag=True, help="Montrer la fiche fusionnée sans rien écrire.")
 @click.option("--not-duplicates", is_flag=True,
-              help=_("Retenir que ces contacts ne sont pas des doublons (plus proposés)."))
+              help="Retenir que ces contacts ne sont pas des doublons (plus proposés).")
 def merge(db: str, ids: tuple[int, ...], keep: int | None, prefer: str | None, dry_run: bool,
           not_duplicates: bool) -> None:
     """Fusionner les contacts ID ID… en un seul.

@@ -20,7 +20,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.cli.common import QueryCommand, opened
 from qualif_tui.cli.deal_cmd import DbGroup, bad_values_are_usage, euros
 from qualif_tui.cli.output import err, out, tell
@@ -223,12 +223,13 @@ def _status_command(name: str, action: Any, help_text: str) -> None:
                 id=done.deal_id, amount=euros(done.total_ht)), markup=False)
 
 
-_status_command("send", core.send_quote, "Mark a draft quote sent (today).")
+_status_command("send", core.send_quote, N_("Marquer envoyé un devis brouillon (aujourd'hui)."))
 _status_command("accept", core.accept_quote,
-                "Accepted: its deal is won at the quote's HT total (a deal is created if none).")
-_status_command("refuse", core.refuse_quote, "Refused by the client.")
+                N_("Accepté : son affaire est gagnée au total HT du devis (une affaire est créée "
+                   "s'il n'y en a pas)."))
+_status_command("refuse", core.refuse_quote, N_("Refusé par le client."))
 _status_command("version", core.new_version,
-                "A new version of the quote (D2026-0001-V2), same lines, as a draft.")
+                N_("Une nouvelle version du devis (D2026-0001-V2), mêmes lignes, en brouillon."))
 
 
 @quote.command()
@@ -314,7 +315,7 @@ _ISSUER_OPTIONS = ("name", "trade_name", "address", "postal_code", "city", "emai
 def _issuer_options(func: Any) -> Any:
     for name in reversed(_ISSUER_OPTIONS):
         func = click.option(f"--{name.replace('_', '-')}", name, default=None,
-                            help=LABELS[name].capitalize() + ".")(func)
+                            help=LABELS[name])(func)
     return func
 
 
@@ -343,6 +344,6 @@ def issuer(ctx: click.Context, /, vat_exempt: bool | None, logo: Path | None, no
     for name in (*_ISSUER_OPTIONS[:9], "vat_exempt", *_ISSUER_OPTIONS[9:]):
         value = getattr(details, name)
         shown = (_("oui") if value else _("non")) if isinstance(value, bool) else value
-        out.print(f"{LABELS[name]:28} {str(shown).replace(chr(10), ' / ') or '—'}",
+        out.print(f"{_(LABELS[name]):28} {str(shown).replace(chr(10), ' / ') or '—'}",
                   markup=False)
     out.print(f"{_('logo'):28} {_('oui') if details.logo else '—'}", markup=False)

@@ -31,9 +31,9 @@ TABLE_ROWS = 1000  # a table is built in memory: past this, say so and stop
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @click.option("--param", "params", multiple=True, metavar="VALUE",
-              help=_("Valeur d'un ? de la requête, dans l'ordre (répétable)."))
+              help="Valeur d'un ? de la requête, dans l'ordre (répétable).")
 @click.option("--schema", is_flag=True,
-              help=_("Lister les tables et vues lisibles, avec leurs colonnes."))
+              help="Lister les tables et vues lisibles, avec leurs colonnes.")
 def sql(db: str, sql: str | None, fmt: str, params: tuple[str, ...], schema: bool) -> None:
     """Lire le fichier en SQL (SELECT seulement : rien n'y est jamais écrit).
 

@@ -85,12 +85,12 @@ _EXAMPLES = 10
                    " gardé dans le fichier.")
 @click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
               show_default=True,
-              help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
+              help="Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
                      " les ajouter à la liste, ou prendre la valeur suggérée (sans suggestion :"
-                     " laissée vide, le texte gardé en champ libre)."))
+                     " laissée vide, le texte gardé en champ libre).")
 @click.option("--map-value", "map_values", multiple=True, metavar="KEY:VALUE=EXISTING",
-              help=_("Décider pour une valeur : « Profil:Clientèle=client » (prendre client),"
-                     " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter)."))
+              help="Décider pour une valeur : « Profil:Clientèle=client » (prendre client),"
+                     " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter).")
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
             force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],

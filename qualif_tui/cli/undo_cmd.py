@@ -15,9 +15,9 @@ from qualif_tui.services.undo import undo as undo_operation
 @click.command()
 @database_argument
 @click.argument("which", required=False, default="last")
-@click.option("--list", "list_", is_flag=True, help=_("Lister les opérations récentes."))
+@click.option("--list", "list_", is_flag=True, help="Lister les opérations récentes.")
 @click.option("--force", is_flag=True,
-              help=_("Annuler même si les contacts ont été modifiés depuis."))
+              help="Annuler même si les contacts ont été modifiés depuis.")
 def undo(db: str, which: str, list_: bool, force: bool) -> None:
     """Annuler la dernière fusion de contacts ou modification de clé (ou WHICH).
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.settings import all_settings, set_setting
 from qualif_tui.storage import Database
@@ -28,18 +28,18 @@ LOGO_MAX_BYTES = 512 * 1024
 
 # field → French label (CLI options, the app's form, messages)
 LABELS = {
-    "name": _("nom"),
-    "trade_name": _("nom commercial"),
-    "address": _("adresse"),
-    "postal_code": _("code postal"),
-    "city": _("ville"),
-    "email": _("e-mail"),
-    "phone": _("téléphone"),
-    "siret": _("SIRET"),
-    "vat_number": _("n° de TVA"),
-    "vat_exempt": _("TVA non applicable (293 B)"),
-    "payment_terms": _("conditions de paiement"),
-    "iban": _("IBAN"),
+    "name": N_("nom"),
+    "trade_name": N_("nom commercial"),
+    "address": N_("adresse"),
+    "postal_code": N_("code postal"),
+    "city": N_("ville"),
+    "email": N_("e-mail"),
+    "phone": N_("téléphone"),
+    "siret": N_("SIRET"),
+    "vat_number": N_("n° de TVA"),
+    "vat_exempt": N_("TVA non applicable (293 B)"),
+    "payment_terms": N_("conditions de paiement"),
+    "iban": N_("IBAN"),
 }
 
 
@@ -165,7 +165,7 @@ def save_issuer(db: Database, changes: dict[str, Any]) -> Issuer:
             text = check_vat_number(text)
         elif len(text) > 500:
             raise ValidationError(_("{label} : 500 caractères au plus").format(
-                label=LABELS[name]), name)
+                label=_(LABELS[name])), name)
         cleaned[name] = text
     updated = replace(current, **cleaned)
     with db.transaction():

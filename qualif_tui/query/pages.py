@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain.keys import Decoded, QualKey
 from qualif_tui.query.compiled import CompiledQuery
@@ -27,10 +27,10 @@ from qualif_tui.storage import Database
 
 # sort name → (SQL expression, label). Every sort ends with c.id for a total order.
 SORTS: dict[str, tuple[str, str]] = {
-    "name": ("c.sort_key", "nom"),
-    "company": ("c.norm_company", "société"),
-    "city": ("c.norm_city", "ville"),
-    "last_contact": ("coalesce(f.last_contact, '')", "dernier contact"),
+    "name": ("c.sort_key", N_("nom")),
+    "company": ("c.norm_company", N_("société")),
+    "city": ("c.norm_city", N_("ville")),
+    "last_contact": ("coalesce(f.last_contact, '')", N_("dernier contact")),
 }
 
 Cursor = tuple[Any, int]  # (sort value, contact id) of a row

@@ -14,13 +14,13 @@ from datetime import date
 from rich.table import Table
 from rich.text import Text
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.money import format_day, format_euros
 from qualif_tui.services.pipeline import ForecastMonth, FunnelStep
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-MONTHS = (_("janv."), _("févr."), _("mars"), _("avr."), _("mai"), _("juin"), _("juil."),
-          _("août"), _("sept."), _("oct."), _("nov."), _("déc."))
+MONTHS = (N_("janv."), N_("févr."), N_("mars"), N_("avr."), N_("mai"), N_("juin"), N_("juil."),
+          N_("août"), N_("sept."), N_("oct."), N_("nov."), N_("déc."))
 
 
 def bar(value: float, maximum: float, width: int) -> str:
@@ -40,7 +40,7 @@ def month_label(month: str) -> str:
     if month == "undated":
         return _("sans date")
     year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
+    return f"{_(MONTHS[int(number) - 1])} {year}"
 
 
 def forecast_chart(rows: list[ForecastMonth], width: int) -> Table:

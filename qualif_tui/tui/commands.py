@@ -35,7 +35,7 @@ def _node_for(provider: Provider, key: Key) -> DOMNode | None:
 
 def _label(key: Key, user: Mapping[str, str]) -> str:
     shown = keys_shown(key, user).split(" ")[0]
-    return f"{_(key.description)}  ({shown})"
+    return f"{key.text}  ({shown})"
 
 
 class ActionsProvider(Provider):

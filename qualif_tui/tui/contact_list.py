@@ -313,7 +313,8 @@ class ContactList(WorkerReports, ScrollView, can_focus=True):
             segments.append(Segment(fit(title, column.width, ellipsis=column.key is None)
                                     + " " * GAP, style))
         if self.source and self.source.sort == "last_contact":
-            segments.append(Segment(f"tri : {SORTS['last_contact'][1]} ▲", style))
+            segments.append(Segment(_("tri : {sort} ▲").format(sort=_(SORTS["last_contact"][1])),
+                                        style))
         return Strip(segments).adjust_cell_length(width, style)
 
     def _line(self, row: ContactRow, width: int, is_cursor: bool) -> Strip:

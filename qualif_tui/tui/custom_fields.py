@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_
 from qualif_tui.tui import keymap
 from qualif_tui.tui.columns import fit
 
@@ -110,4 +110,4 @@ def custom_lines(contact_id: int, custom: dict[str, str]) -> list[CustomFieldLin
         custom.items(), key=lambda item: item[0].casefold())]
 
 
-CUSTOM_HINT = _("champ libre : ↵ modifier · suppr effacer · P en faire une clé")
+CUSTOM_HINT = N_("champ libre : ↵ modifier · suppr effacer · P en faire une clé")

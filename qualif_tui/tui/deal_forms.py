@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.deals import Deal
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.money import format_day, format_euros, parse_amount, parse_day
@@ -40,7 +40,7 @@ def _amount_text(value: float | None) -> str:
 class DealForm(FormScreen):
     """A new deal for a contact, or every field of one."""
 
-    SAVE_LABEL = _("Affaire")
+    SAVE_LABEL = N_("Affaire")
     AUTO_FOCUS = "#field-title"
 
     def __init__(self, contact_name: str, stages: list[Stage], categories: list[str],

@@ -93,7 +93,7 @@ def other_lines(shown: Iterable[HelpLine], user: Mapping[str, str] | None = None
         if _(group) in seen:
             continue
         for key in keys:
-            lines.append(HelpLine(_(group), keys_shown(key, user or {}), _(key.description)))
+            lines.append(HelpLine(_(group), keys_shown(key, user or {}), key.text))
     return lines
 
 

@@ -28,18 +28,28 @@ class Key:
     key_display: str | None = None
     priority: bool = False
     palette: bool = True
+    # fields of the description ("Regrouper par le champ {d}"), filled after translation
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The description in the user's language."""
+        return _(self.description).format(**dict(self.fields)) if self.fields \
+            else _(self.description)
 
     def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.description, show=self.show,
-                       key_display=self.key_display, priority=self.priority, id=self.id)
+        _SOURCES[self.id] = (self.description, self.fields)
+        return Binding(self.keys, self.action, self.description.format(**dict(self.fields)),
+                       show=self.show, key_display=self.key_display, priority=self.priority,
+                       id=self.id)
 
 
 def bindings(keys: Iterable[Key]) -> list[BindingType]:
     return [key.binding() for key in keys]
 
 
-# The French of every binding's description, by binding id, as first seen.
-_SOURCES: dict[str, str] = {}
+# The French of every binding's description (and its fields), by binding id.
+_SOURCES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
 def _our_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
@@ -67,8 +77,8 @@ def relocalise() -> None:
         translated: list[BindingType] = []
         for binding in declared:
             if isinstance(binding, Binding) and binding.id and binding.description:
-                source = _SOURCES.setdefault(binding.id, binding.description)
-                binding = replace(binding, description=_(source))
+                source, fields = _SOURCES.setdefault(binding.id, (binding.description, ()))
+                binding = replace(binding, description=_(source).format(**dict(fields)))
             translated.append(binding)
         cls.BINDINGS = translated
     for cls in classes:

@@ -365,7 +365,7 @@ class PromoteScreen(WorkerReports, ModalScreen[str | None]):
             yield Static(Text(_("essai…"), "dim"), id="promote-plan", classes="dialog-detail")
             yield Static(Text.assemble(("o", "bold"), " / ↵  " + _("promouvoir") + "   ",
                                        ("t", "bold"), "  " + _("autre type") + "   ",
-                                       ("n", "bold"), " / échap  " + _("annuler")),
+                                       ("n", "bold"), _(" / échap  ") + _("annuler")),
                          classes="dialog-keys")
 
     def on_mount(self) -> None:

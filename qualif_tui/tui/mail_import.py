@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.services import mailimport
 from qualif_tui.services.importing import ImportRefused
@@ -33,8 +33,8 @@ from qualif_tui.tui.transfer import Imported
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 BAD_SHOWN = 8
-_CHOICES = [(_("aucune"), "none"), (_("toutes"), "all"), (_("au moins 2 messages"), "min:2"),
-            (_("au moins 3 messages"), "min:3"), (_("au moins 5 messages"), "min:5")]
+_CHOICES = [(N_("aucune"), "none"), (N_("toutes"), "all"), (N_("au moins 2 messages"), "min:2"),
+            (N_("au moins 3 messages"), "min:3"), (N_("au moins 5 messages"), "min:5")]
 
 
 def _day(iso: str) -> str:
@@ -114,7 +114,7 @@ class MailImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 yield Input(placeholder=_("vous@exemple.fr, autre@exemple.fr"), id="mail-own")
             with Horizontal(classes="form-row"):
                 yield Label(_("Créer les fiches"), classes="field-label")
-                yield Select(_CHOICES, value="none", allow_blank=False, compact=True,
+                yield Select([(_(label), value) for label, value in _CHOICES], value="none", allow_blank=False, compact=True,
                              id="mail-create")
             yield Checkbox(_("Importer sans les messages illisibles"), id="mail-skip-bad")
             yield SelectionList[int](id="mail-correspondents")

@@ -255,7 +255,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
     def _show_status(self, busy: str = "") -> None:
         note = _("démo — rien n'est gardé") if getattr(self.app, "demo", False) else ""
-        self.search_bar.show_status(self.total, SORTS[self.sort][1], busy, note)
+        self.search_bar.show_status(self.total, _(SORTS[self.sort][1]), busy, note)
 
     @on(SearchBar.Submitted)
     def _submitted(self, event: SearchBar.Submitted) -> None:

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.importing.newvalues import ADD, NewValue
@@ -99,4 +99,4 @@ class NewValuesList(OptionList):
         self.app.push_screen(PickValue(self.keys[value.key_id], value.target), picked)
 
 
-HINT = _("nouvelles valeurs : m la suggestion · c choisir · a ajouter à la liste · v laisser vide")
+HINT = N_("nouvelles valeurs : m la suggestion · c choisir · a ajouter à la liste · v laisser vide")

@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain import quotes as core
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.issuer import load_issuer
@@ -42,9 +42,9 @@ from qualif_tui.tui.dialogs import BlinkInput
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 # editor field → (core field, placeholder, width)
-LINE_FIELDS = (("designation", _("désignation"), "1fr"), ("quantity", _("qté"), "7"),
-               ("unit", _("unité"), "9"), ("unit_price", _("PU HT"), "12"),
-               ("vat", _("TVA %"), "8"), ("discount", _("remise %"), "9"))
+LINE_FIELDS = (("designation", N_("désignation"), "1fr"), ("quantity", N_("qté"), "7"),
+               ("unit", N_("unité"), "9"), ("unit_price", N_("PU HT"), "12"),
+               ("vat", N_("TVA %"), "8"), ("discount", N_("remise %"), "9"))
 
 
 def line_text(line: QuoteLine) -> Text:
@@ -92,7 +92,7 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
             yield OptionList(id="quote-lines")
             with Horizontal(id="line-editor"):
                 for name, placeholder, _width in LINE_FIELDS:
-                    yield BlinkInput(placeholder=placeholder, id=f"line-{name}",
+                    yield BlinkInput(placeholder=_(placeholder), id=f"line-{name}",
                                      classes="line-field")
             yield Static("", id="line-error", classes="field-error")
             yield Static("", id="quote-totals")

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.money import format_day
 from qualif_tui.domain.quotes import Quote
 from qualif_tui.tui.dialogs import BlinkInput
@@ -15,7 +15,7 @@ from qualif_tui.tui.forms import FormScreen
 
 
 class QuoteFieldsForm(FormScreen):
-    SAVE_LABEL = _("Devis")
+    SAVE_LABEL = N_("Devis")
     AUTO_FOCUS = "#field-title"
 
     def __init__(self, quote: Quote, save: Callable[[dict[str, Any]], Any]) -> None:

@@ -29,7 +29,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import fold
 from qualif_tui.domain import clock
 from qualif_tui.domain.keys import list_keys
@@ -40,9 +40,9 @@ from qualif_tui.storage import Database
 from qualif_tui.tui.keymap import Key, bindings
 from qualif_tui.tui.workers import WorkerReports, deliver
 
-KINDS = {"breakdown": _("Ventilation"), "funnel": _("Entonnoir"),
-         "inactive": _("Clients inactifs"), "completeness": _("Complétude"),
-         "trend": _("Tendance")}
+KINDS = {"breakdown": N_("Ventilation"), "funnel": N_("Entonnoir"),
+         "inactive": N_("Clients inactifs"), "completeness": N_("Complétude"),
+         "trend": N_("Tendance")}
 CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted")
 NARROW_MEASURES = ("contacts", "revenue", "conversion")
 WIDE_MEASURES = ("contacts", "share", "revenue", "deals", "average", "pipeline", "weighted",
@@ -52,21 +52,21 @@ COMPLETENESS_VIEWS = ("keys", "months", "contacts")
 DIGITS = "1234567890"
 
 REPORT_KEYS = (
-    Key("reports.breakdown", "v", "show('breakdown')", _("Ventilation par clé ou champ"),
+    Key("reports.breakdown", "v", "show('breakdown')", "Ventilation par clé ou champ",
         show=True),
-    Key("reports.funnel", "f", "show('funnel')", _("Entonnoir"), show=True),
-    Key("reports.inactive", "i", "show('inactive')", _("Clients inactifs"), show=True),
-    Key("reports.completeness", "c", "show('completeness')", _("Complétude"), show=True),
-    Key("reports.trend", "t", "show('trend')", _("Tendance"), show=True),
-    Key("reports.measure", "m", "cycle_measure", _("Mesure suivante"), show=True),
-    Key("reports.cross", "x", "cross", _("Croiser avec un second champ (puis un chiffre)")),
+    Key("reports.funnel", "f", "show('funnel')", "Entonnoir", show=True),
+    Key("reports.inactive", "i", "show('inactive')", "Clients inactifs", show=True),
+    Key("reports.completeness", "c", "show('completeness')", "Complétude", show=True),
+    Key("reports.trend", "t", "show('trend')", "Tendance", show=True),
+    Key("reports.measure", "m", "cycle_measure", "Mesure suivante", show=True),
+    Key("reports.cross", "x", "cross", "Croiser avec un second champ (puis un chiffre)"),
     Key("reports.period", "p", "cycle_period",
-        _("Période des affaires : tout, 12 mois, cette année, l'an dernier"), show=True),
-    Key("reports.export", "ctrl+e", "export", _("Exporter le rapport (xlsx, CSV)"), show=True),
-    Key("reports.refresh", "f5", "refresh", _("Recalculer")),
-    Key("reports.close", "escape", "close", _("Fermer"), show=True),
-    *(Key(f"reports.by{d}", d, f"group_by({i})", _("Regrouper par le champ {d}").format(d=d),
-          palette=False, key_display=d) for i, d in enumerate(DIGITS)),
+        "Période des affaires : tout, 12 mois, cette année, l'an dernier", show=True),
+    Key("reports.export", "ctrl+e", "export", "Exporter le rapport (xlsx, CSV)", show=True),
+    Key("reports.refresh", "f5", "refresh", "Recalculer"),
+    Key("reports.close", "escape", "close", "Fermer", show=True),
+    *(Key(f"reports.by{d}", d, f"group_by({i})", "Regrouper par le champ {d}",
+          palette=False, key_display=d, fields=(("d", d),)) for i, d in enumerate(DIGITS)),
 )
 
 
@@ -264,7 +264,7 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         for key, kind in zip("vfict", KINDS, strict=True):
             style = "bold reverse" if kind == self.choice.kind else ""
             line.append(f" {key} ", "bold")
-            line.append(KINDS[kind], style)
+            line.append(_(KINDS[kind]), style)
         if self.choice.kind == "breakdown":
             line.append("\n")
             if self.crossing:
@@ -432,7 +432,7 @@ class ReportExportScreen(ModalScreen[str | None]):
     """Asks where to write the report; ``.xlsx`` (with its chart) or ``.csv``."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *bindings((Key("report_export.cancel", "escape", "cancel", _("Annuler")),))]
+        *bindings((Key("report_export.cancel", "escape", "cancel", "Annuler"),))]
 
     def __init__(self, tables: list[svc.Table], default: Path) -> None:
         super().__init__(classes="dialog-screen")

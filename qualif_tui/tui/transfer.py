@@ -24,7 +24,7 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Stati
 from textual.widgets.option_list import Option
 
 from qualif_tui.base import places
-from qualif_tui.base.i18n import _, ngettext
+from qualif_tui.base.i18n import N_, _, ngettext
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
@@ -126,7 +126,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             with VerticalScroll(id="transfer-preview-box"):
                 yield Static(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
                              id="transfer-preview")
-            yield Static(NEW_VALUES_HINT, id="new-values-hint")
+            yield Static(_(NEW_VALUES_HINT), id="new-values-hint")
             yield NewValuesList()
             yield ProgressBar(id="transfer-progress", show_eta=False)
             yield Static(_("↵ aperçu   ctrl+s importer   échap fermer"), classes="dialog-keys")
@@ -319,7 +319,8 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        what = f"« {self.compiled.text} »" if self.compiled.text else _("tous les contacts")
+        what = (_("« {query} »").format(query=self.compiled.text) if self.compiled.text
+                else _("tous les contacts"))
         count = "" if self.total is None else " " + ngettext(
             "({n} contact)", "({n} contacts)", self.total).format(n=self.total)
         names = list(EXPORT_FORMATS)
@@ -328,7 +329,7 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
                         classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Format"), classes="field-label")
-                yield OptionList(*[Option(FORMAT_LABELS.get(name, EXPORT_FORMATS[name].label),
+                yield OptionList(*[Option(_(FORMAT_LABELS.get(name, EXPORT_FORMATS[name].label)),
                                           id=name) for name in names], id="export-formats")
             with Horizontal(classes="form-row"):
                 yield Label(_("Fichier"), classes="field-label")
@@ -442,10 +443,10 @@ class ExportScreen(WorkerReports, ModalScreen[str | None]):
 
 # The formats as the dialog names them (the command line's names are --format's).
 FORMAT_LABELS = {
-    "csv": "CSV (Excel, LibreOffice)",
-    "vcf": "vCard (téléphone, carnet d'adresses)",
-    "xlsx": "Classeur Excel (xlsx)",
+    "csv": N_("CSV (Excel, LibreOffice)"),
+    "vcf": N_("vCard (téléphone, carnet d'adresses)"),
+    "xlsx": N_("Classeur Excel (xlsx)"),
     "json": "JSON",
-    "emails": "Liste d'adresses (Nom <adresse>)",
-    "ics": "iCalendar (l'agenda)",
+    "emails": N_("Liste d'adresses (Nom <adresse>)"),
+    "ics": N_("iCalendar (l'agenda)"),
 }

@@ -393,7 +393,7 @@ class AgendaScreen(Screen[None]):
             return
         verb = "faite" if outcome == "done" else _("non tenue")
         self._act(lambda: series.complete(self.db, occurrence, outcome=outcome),
-                  f"« {occurrence.title} » {verb}")
+                  _("« {title} » {verb}").format(title=occurrence.title, verb=verb))
 
     def action_priority(self) -> None:
         occurrence, _ = self._selected()

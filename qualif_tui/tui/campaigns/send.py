@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.settings import get_setting
 from qualif_tui.services.campaigns import core, sending
@@ -39,8 +39,8 @@ from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import BlinkInput
 from qualif_tui.tui.workers import WorkerReports, deliver
 
-TARGETS = {"smtp": "Serveur SMTP du fichier", "eml": "Dossier de fichiers .eml",
-           "mbox": "Fichier mbox (Thunderbird)"}
+TARGETS = {"smtp": N_("Serveur SMTP du fichier"), "eml": N_("Dossier de fichiers .eml"),
+           "mbox": N_("Fichier mbox (Thunderbird)")}
 
 
 class SendScreen(WorkerReports, ModalScreen[sending.SendReport | None]):

@@ -42,7 +42,8 @@ class NewCampaignScreen(ModalScreen[str | None]):
         self.saving = False
 
     def compose(self) -> ComposeResult:
-        what = f"« {self.query_text} »" if self.query_text else _("tous les contacts")
+        what = (_("« {query} »").format(query=self.query_text) if self.query_text
+                else _("tous les contacts"))
         count = _(" ({n} contacts)").format(n=self.total) if self.total is not None else ""
         with Vertical(classes="form campaign-form"):
             yield Label(_("Nouvelle campagne"), classes="dialog-title")
