@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qualif_tui.base.i18n import set_language
 from qualif_tui.domain import clock
 from qualif_tui.domain.keys import define_key
 from qualif_tui.services.demo import build_demo
@@ -46,6 +47,18 @@ def fixed_clock() -> Iterator[datetime]:
     clock.freeze(FIXED_NOW)
     yield FIXED_NOW
     clock.freeze(None)
+
+
+@pytest.fixture(autouse=True)
+def language(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Tests speak French (the default a user gets), whatever the machine's locale;
+    those marked ``english`` read the messages in English (the catalogue at work).
+    QUALIF_LANG says it to the subprocesses too."""
+    code = "en" if request.node.get_closest_marker("english") else "fr"
+    monkeypatch.setenv("QUALIF_LANG", code)
+    set_language(None)
+    yield code
+    set_language(None)
 
 
 @pytest.fixture(autouse=True)

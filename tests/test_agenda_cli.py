@@ -14,6 +14,9 @@ from qualif_tui.domain.agenda import times
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.storage import open_database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 @pytest.fixture(autouse=True)
 def paris() -> Iterator[None]:

@@ -33,6 +33,9 @@ from qualif_tui.query import QueryError
 from qualif_tui.services.followups import schedule_follow_ups
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 TODAY = date(2026, 11, 20)
 
 

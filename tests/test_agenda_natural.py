@@ -9,6 +9,9 @@ import pytest
 from qualif_tui.domain.agenda.natural import AmbiguousDate, parse_recurrence, parse_when
 from qualif_tui.domain.errors import ValidationError
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 FRIDAY = date(2026, 11, 20)  # the frozen clock's day
 
 

@@ -21,6 +21,9 @@ from qualif_tui.domain.agenda.recurrence import (
 )
 from qualif_tui.domain.errors import ValidationError
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def _days(rule: str, start: datetime, low: datetime, high: datetime) -> list[str]:
     return [d.strftime("%Y-%m-%d %H:%M") for d in between(parse_rule(rule), start, low, high)]

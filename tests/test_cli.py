@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qualif_tui.cli import main
@@ -37,9 +38,10 @@ def test_init_demo_check_query(tmp_path: Path) -> None:
     assert code == 0 and out.splitlines()[0].startswith("id,first_name,last_name")
     assert len(out.splitlines()) == 4
     code, out, _ = run("query", db, "--limit", "5")
-    assert code == 0 and "5 of 300 contacts" in out
+    assert code == 0 and "5 sur 300 contacts" in out
 
 
+@pytest.mark.english  # reads the messages in English
 def test_init_refuses_existing_file_unless_forced(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     db.write_text("mine")
@@ -75,6 +77,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2
 
 
+@pytest.mark.english  # reads the messages in English
 def test_backup_and_key_commands(tmp_path: Path) -> None:
     db = str(tmp_path / "d.db")
     run("init", db)

@@ -173,7 +173,7 @@ def test_export_and_import_deals_round_trip(demo: str, tmp_path: Path) -> None:
     after = len(json.loads(run("deal", demo, "list", "--format", "json")[1]))
     assert after == before + exported
     code, out, _ = run("import", demo, "--undo", "last")
-    assert code == 0 and f"{exported} deal(s) deleted" in out
+    assert code == 0 and f"{exported} affaire(s) supprimée(s)" in out
     assert len(json.loads(run("deal", demo, "list", "--format", "json")[1])) == before
 
 

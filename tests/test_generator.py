@@ -10,6 +10,9 @@ from qualif_tui.base.geography import DEPARTEMENTS
 from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import check_database, open_database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def _dump(path: Path) -> list[tuple[object, ...]]:
     with open_database(path) as db:

@@ -17,6 +17,9 @@ from qualif_tui.domain.contacts import create_contact
 from qualif_tui.domain.ical import IcsError, export_ics, import_ics
 from qualif_tui.storage import Database, open_database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ics"
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qualif_tui.cli import main
+
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
 
 
 def run(*args: str) -> tuple[int, str, str]:

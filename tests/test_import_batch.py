@@ -21,6 +21,9 @@ from qualif_tui.services.importing import (
 )
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 

@@ -31,9 +31,9 @@ def test_dry_run_shows_encoding_separator_columns_and_writes_nothing(demo: str) 
     assert code == 0, err
     assert "encodage cp1252 (Windows), séparateur ';'" in out
     assert "Date de naissance │ Anniversaire" in out and "Profil            │ clé Profil" in out
-    assert "would create 5:" in out and "excel_fr.csv:2  Hélène Dupré" in out
+    assert "créerait 5 :" in out and "excel_fr.csv:2  Hélène Dupré" in out
     assert "Profil : « Ancien client » (1 contact(s))" in out
-    assert "dry run: nothing was written" in out
+    assert "essai : rien n'a été écrit" in out
     assert Path(demo).read_bytes() == before
 
 
@@ -41,21 +41,22 @@ def test_import_then_list_then_undo_last(demo: str) -> None:
     code, out, err = run("import", demo, str(FIXTURES / "outlook_fr.csv"),
                          str(FIXTURES / "android_40.vcf"))
     assert code == 0, err
-    assert "créés" in out and "import #1 done; to take it back: qualif import" in out
+    assert "créés" in out and "import n° 1 fait ; pour le reprendre : qualif import" in out
     assert run("query", demo, "--count")[1].strip() == "304"
     code, out, _ = run("import", demo, "--list")
     assert code == 0 and "outlook_fr.csv" in out and "--undo last" in out
     code, out, _ = run("import", demo, "--undo", "last")
-    assert code == 0 and "import #1 undone: 4 contact(s) deleted" in out
+    assert code == 0 and "import n° 1 annulé : 4 contact(s) supprimé(s)" in out
     assert run("query", demo, "--count")[1].strip() == "300"
 
 
 def test_reimport_says_nothing_new(demo: str) -> None:
     run("import", demo, str(FIXTURES / "google.csv"))
     code, out, _ = run("import", demo, str(FIXTURES / "google.csv"))
-    assert code == 0 and "nothing new" in out and "ignorés (doublons)" in out
+    assert code == 0 and "rien de nouveau" in out and "ignorés (doublons)" in out
 
 
+@pytest.mark.english  # reads the messages in English
 def test_bad_inputs_fail_cleanly(demo: str, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     with big.open("wb") as handle:  # 50 MB of binary junk
@@ -86,6 +87,7 @@ def test_big_text_file_without_structure_is_refused_quickly(demo: str, tmp_path:
     assert code == 1 and "line 2" in err and "never closed" in err
 
 
+@pytest.mark.english  # reads the messages in English
 def test_usage_errors(demo: str) -> None:
     assert run("import", demo)[0] == 2
     assert run("import", demo, "x.csv", "--list")[0] == 2

@@ -11,6 +11,9 @@ from qualif_tui.services.importing import ImportOptions, ImportPlan, ImportRefus
 from qualif_tui.services.importing.headers import read_mapping
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 

@@ -9,6 +9,9 @@ from qualif_tui.domain.contacts import create_contact, get_contact
 from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def test_define_key_adds_an_indexed_column(db: Database) -> None:
     key = svc.define_key(db, "Situation familiale", "choice", ["célibataire", "couple"])

@@ -60,7 +60,7 @@ def test_preview_then_import_then_nothing_new_then_undo(people_db: str, paris: N
     assert code == 0 and "rien de nouveau" in out
     code, out, err = run("import", people_db, "--undo", "last")
     assert code == 0, err
-    assert "import #1 undone: 1 contact(s) deleted" in out
+    assert "import n° 1 annulé : 1 contact(s) supprimé(s)" in out
     with open_database(people_db) as db:
         assert db.scalar("SELECT count(*) FROM history WHERE kind = 'email'") == 0
 
@@ -96,7 +96,7 @@ def test_bad_usage(people_db: str, tmp_path: Path) -> None:
     empty = tmp_path / "vide"
     empty.mkdir()
     code, _out, err = run("import", people_db, str(empty))  # no mail in it: not an archive
-    assert code == 1 and "is a folder" in err
+    assert code == 1 and "est un dossier" in err
 
 
 def test_excerpt_is_kept_as_the_files_setting(people_db: str) -> None:

@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from qualif_tui.cli import main
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))

@@ -30,6 +30,9 @@ from qualif_tui.query.runtime import Version
 from qualif_tui.services.generator import generate_database
 from qualif_tui.storage import Database, open_database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:

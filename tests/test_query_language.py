@@ -18,6 +18,9 @@ from qualif_tui.domain.keys import define_key
 from qualif_tui.query import QueryError, compile_query, count, iter_rows, use_bitmaps
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 # name → (fields, keys, [(days ago, subject)], won deal amount, open deal?)
 PEOPLE: dict[str, tuple[dict[str, str], dict[str, object]]] = {
     "Dupont": ({"first_name": "Jean", "city": "Toulouse", "postal_code": "31000",

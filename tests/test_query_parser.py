@@ -13,6 +13,9 @@ from qualif_tui.query.errors import QueryError
 from qualif_tui.query.lexer import Kind, tokenize
 from qualif_tui.query.parser import MAX_CRITERIA, MAX_DEPTH, parse
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def term(key: str, *values: str, op: str = ":") -> Term:
     return Term(key, op, tuple(Value(v) for v in values))

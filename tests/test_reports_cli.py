@@ -92,7 +92,7 @@ def test_bad_input_is_one_line_and_exit_2(demo: str, tmp_path: Path) -> None:
         ([], "il faut --by"),
         (["--by", "source", "--period", "demain"], "période illisible"),
         (["--by", "source", "--format", "xlsx"], "-o"),
-        (["profil:(client", "--by", "source"], "bad query"),
+        (["profil:(client", "--by", "source"], "requête invalide"),
         (["--by", "won", "-m", "pipeline"], "pipeline"),
         (["trend", "-m", "revenue,deals"], "une seule mesure"),
         (["inactive", "--without", "personne"], "personne"),

@@ -11,6 +11,9 @@ from qualif_tui.query import QueryError, compile_query, count, fetch_page, warm_
 from qualif_tui.services import segments as svc
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 @pytest.fixture
 def crm(keyed_db: Database) -> Database:

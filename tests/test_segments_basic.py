@@ -8,6 +8,9 @@ from qualif_tui.domain.errors import NotFound, ValidationError
 from qualif_tui.services import segments as svc
 from qualif_tui.storage import Database
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def test_save_find_replace_delete(keyed_db: Database) -> None:
     saved = svc.save_segment(keyed_db, "Tous", "")

@@ -30,6 +30,7 @@ def test_list_shows_name_query_and_live_count(demo: str) -> None:
     assert clients in line and "profil:client region:occitanie" in line and "dynamique" in line
 
 
+@pytest.mark.english  # reads the messages in English
 def test_save_show_use_delete(demo: str) -> None:
     code, out, err = run("segment", demo, "save", "Prospects 31", "profil:prospect dept:31")
     assert code == 0 and "saved" in out, err
@@ -48,6 +49,7 @@ def test_save_show_use_delete(demo: str) -> None:
     assert code == 1 and "no segment named" in err
 
 
+@pytest.mark.english  # reads the messages in English
 def test_bad_queries_and_cycles_exit_2(demo: str) -> None:
     code, _, err = run("segment", demo, "save", "X", "profl:client")
     assert code == 2 and "unknown key 'profl'" in err and "did you mean 'profil'" in err
@@ -58,7 +60,7 @@ def test_bad_queries_and_cycles_exit_2(demo: str) -> None:
 
 def test_static_groups_by_hand(demo: str) -> None:
     code, out, err = run("segment", demo, "freeze", "Mailing", 'segment:"Clients Occitanie"')
-    assert code == 0 and "frozen" in out, err
+    assert code == 0 and "figés" in out, err
     frozen = int(out.split(":")[1].split()[0])
     assert run("segment", demo, "add", "Mailing", "1", "2")[0] == 0
     assert run("segment", demo, "remove", "Mailing", "1")[0] == 0
@@ -67,11 +69,11 @@ def test_static_groups_by_hand(demo: str) -> None:
     code, out, _ = run("segment", demo, "show", "Mailing")
     assert "statique" in out
     code, _, err = run("segment", demo, "add", "Clients Occitanie", "1")
-    assert code == 1 and "dynamic segment" in err
+    assert code == 1 and "segment dynamique" in err
     code, out, _ = run("segment", demo, "add", "Nouveau groupe", "3", "--create")
     assert code == 0 and int(run("query", demo, 'segment:"nouveau groupe"', "--count")[1]) == 1
     code, out, _ = run("segment", demo, "snapshot", "Clients Occitanie", "Clients au 20/11")
-    assert code == 0 and "frozen" in out
+    assert code == 0 and "figés" in out
     code, out, _ = run("segment", demo, "rename", "Clients au 20/11", "Clients figés")
     assert code == 0 and "Clients figés" in run("segment", demo, "list")[1]
 

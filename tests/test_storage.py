@@ -19,6 +19,9 @@ from qualif_tui.storage import (
 )
 from qualif_tui.storage.database import NewerSchema, NotQualifFile
 
+# these tests read the program's messages in English (the catalogue's)
+pytestmark = pytest.mark.english
+
 
 def test_fresh_file_has_schema_pragmas_and_single_file(db_path: Path) -> None:
     db = open_database(db_path, create=True)

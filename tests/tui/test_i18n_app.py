@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from i18n_support import untranslated
 from textual.command import CommandList, CommandPalette
 
 from qualif_tui.base.i18n import set_language
 from qualif_tui.storage import Database, open_database
 from qualif_tui.tui.app import QualifApp
 from qualif_tui.tui.help import HelpScreen
-
-from i18n_support import untranslated
 
 from .conftest import settle
 

@@ -299,5 +299,6 @@ def write_emails(stream: ContactStream, out: IO[bytes], options: ExportOptions) 
     if repeated:
         left.append(_("{repeated} répétant une adresse déjà listée").format(repeated=repeated))
     if left:
-        result.messages.append(f"left out {no_address + opted_out + repeated}: " + ", ".join(left))
+        result.messages.append(_("laissés de côté : {n} : ").format(n=no_address + opted_out + repeated)
+                               + ", ".join(left))
     return result
