@@ -12,7 +12,7 @@ from qualif_tui.services.campaigns.transports import WIRE
 REFERENCE = compat32.clone(linesep="\r\n")
 NAMES = st.sampled_from(["From", "To", "Subject", "Date", "Message-ID", "List-Unsubscribe",
                          "X-Mailer"])
-ASCII = st.text(alphabet=st.characters(max_codepoint=127, exclude_categories=("Cs",)), max_size=120)
+ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=120)
 ANY = st.text(max_size=120)
 
 
