@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from email.policy import compat32
+from email.policy import Compat32, compat32
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,14 +16,22 @@ ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=120)
 ANY = st.text(max_size=120)
 
 
+def outcome(policy: Compat32, name: str, value: str) -> bytes | str:
+    """What a policy writes, or the error it raises (a value with an embedded header)."""
+    try:
+        return policy.fold_binary(name, value)
+    except Exception as error:  # noqa: BLE001 - the error's type is the outcome compared
+        return type(error).__name__
+
+
 @given(NAMES, ASCII)
 def test_ascii_headers_as_the_classic_policy(name: str, value: str) -> None:
-    assert WIRE.fold_binary(name, value) == REFERENCE.fold_binary(name, value)
+    assert outcome(WIRE, name, value) == outcome(REFERENCE, name, value)
 
 
 @given(NAMES, ANY)
 def test_any_header_as_the_classic_policy(name: str, value: str) -> None:
-    assert WIRE.fold_binary(name, value) == REFERENCE.fold_binary(name, value)
+    assert outcome(WIRE, name, value) == outcome(REFERENCE, name, value)
 
 
 def test_boundaries_of_the_line() -> None:
