@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -153,10 +154,13 @@ def _rewrite(path: Path, locale: str, project: str,
         before = old.get(message.msgid)
         string: str | tuple[str, ...] = ""
         if before is not None and before.string and (before.pluralizable == bool(message.plural)):
-            string = before.string
+            string = tuple(before.string) if isinstance(before.string, (list, tuple)) \
+                else before.string
         if message.plural is not None:
             string = string if isinstance(string, tuple) else ("", "")
-        new.add(key, string, locations=sorted({(file, None) for file, _line in message.places}))
+        # files without line numbers: a line moved is no change to the catalogue
+        places: Any = sorted({(file, None) for file, _line in message.places})
+        new.add(key, string, locations=places)
         if not string or (isinstance(string, tuple) and not all(string)):
             missing.append(message.msgid)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -229,16 +233,16 @@ def main(argv: list[str] | None = None) -> int:
             path.with_suffix(".mo").write_bytes(compiled(path, locale))
         return 0
     if action == "todo":
-        for path, _locale in catalogues():
-            missing = untranslated(path, _locale, sources[path])
-            if missing:
-                print(describe(missing, path))
+        for path, locale in catalogues():
+            left = untranslated(path, locale, sources[path])
+            if left:
+                print(describe(left, path))
         return 0
     status = 0
     for path, locale in catalogues():
-        missing = untranslated(path, locale, sources[path])
-        if missing:
-            print(describe(missing, path), file=sys.stderr)
+        left = untranslated(path, locale, sources[path])
+        if left:
+            print(describe(left, path), file=sys.stderr)
             status = 1
         mo = path.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled(path, locale):

@@ -57,7 +57,7 @@ def test_custom_fields_in_the_query_language(budgets: Database) -> None:
     assert found(db, "-budget>1000") == ["C1", "C3", "C4"]
     with pytest.raises(QueryError) as error:
         compile_query(db, "budjet>10")
-    assert "custom field 'Budget'" in error.value.hint
+    assert "champ libre « Budget »" in error.value.hint
     with pytest.raises(QueryError):
         compile_query(db, "budget>beaucoup")
     assert any("contacts_custom" in line for line in explain(db, compile_query(db, "budget>1")))

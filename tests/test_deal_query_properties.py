@@ -248,7 +248,7 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> tuple[str, Pred]:
     pool = sorted({t for r in refs for rec in r.records[1:] for f in rec for t in f}) or ["x"]
     word = draw(st.sampled_from(pool + ["relanc", "zzz"]))
     prefix = word[:draw(st.integers(2, max(2, len(word))))]
-    if prefix.upper() in ("OR", "AND", "NOT"):
+    if prefix.upper() in ("OR", "AND", "NOT", "OU", "ET", "SAUF"):
         prefix = word
 
     def matches(ref: Ref) -> bool:

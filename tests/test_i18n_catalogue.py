@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import i18n  # scripts/i18n.py
 import pytest
 from click.testing import CliRunner
 from i18n_support import pairs, untranslated
 
 from qualif_tui.base.i18n import language, language_from, set_language
 from qualif_tui.cli.main import main
-from scripts import i18n
 
 PACKAGE = Path(__file__).resolve().parent.parent / "qualif_tui"
 
@@ -57,8 +57,9 @@ def test_translations_keep_the_fields_of_their_message() -> None:
     for message in catalogue:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = (tuple(message.string) if isinstance(message.string, (list, tuple))
+                   else (message.string or "",))
         for translated in strings:
             if _fields(translated) != _fields(ids[0]) and not (
                     len(ids) > 1 and _fields(translated) <= _fields(ids[1])):
@@ -72,9 +73,9 @@ def test_no_msgid_is_translated_at_import_in_the_app_or_the_cli() -> None:
     found = []
     for path in sorted((PACKAGE / "tui").rglob("*.py")) + sorted((PACKAGE / "cli").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        bodies = [statement for fn in ast.walk(tree)
-                  if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
-                  for statement in fn.body]  # not the decorators: they run at import
+        bodies: list[ast.AST] = [statement for fn in ast.walk(tree)
+                                 if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                 for statement in fn.body]  # not the decorators (import time)
         bodies += [fn.body for fn in ast.walk(tree) if isinstance(fn, ast.Lambda)]
         functions = {id(node) for body in bodies for node in ast.walk(body)}
         for node in ast.walk(tree):
@@ -82,6 +83,29 @@ def test_no_msgid_is_translated_at_import_in_the_app_or_the_cli() -> None:
                     and node.func.id in ("_", "ngettext") and id(node) not in functions):
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not found, "_() at import time (use N_() there, _() where shown): " + ", ".join(found)
+
+
+def test_no_function_hides_the_translation_function() -> None:
+    """``x, _ = pair`` in a function makes ``_`` a local there: its ``_("…")`` then fails."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            inner = {id(node) for comprehension in ast.walk(function)
+                     if isinstance(comprehension, (ast.ListComp, ast.SetComp, ast.DictComp,
+                                                   ast.GeneratorExp))
+                     for node in ast.walk(comprehension)}
+            stores = any(isinstance(node, ast.Name) and node.id == "_"
+                         and isinstance(node.ctx, ast.Store) and id(node) not in inner
+                         for node in ast.walk(function))
+            calls = any(isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                        and node.func.id == "_" for node in ast.walk(function))
+            if stores and calls:
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{function.lineno} "
+                             f"{function.name}")
+    assert not found, "functions assigning _ and calling _(): " + ", ".join(found)
 
 
 # -- French left unmarked in the faces ------------------------------------------------------
@@ -121,7 +145,8 @@ def _unmarked_french(path: Path) -> Iterator[tuple[int, str]]:
         if (not isinstance(node, ast.Constant) or not isinstance(node.value, str)
                 or id(node) in docstrings or not FRENCH.search(node.value)):
             continue
-        child, parent = node, parents.get(id(node))
+        child: ast.AST = node
+        parent = parents.get(id(node))
         # through f-strings, conditional expressions, concatenations, tuples of a table
         while isinstance(parent, (ast.JoinedStr, ast.FormattedValue, ast.IfExp, ast.BoolOp,
                                   ast.BinOp, ast.Tuple, ast.List)) and not (

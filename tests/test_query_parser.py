@@ -140,7 +140,7 @@ def values(draw: st.DrawFn) -> Value:
 
 @st.composite
 def terms(draw: st.DrawFn) -> Term:
-    key = draw(st.one_of(_PLAIN.filter(lambda s: s not in ("OR", "AND", "NOT")), _KEY_TEXT))
+    key = draw(st.one_of(_PLAIN.filter(lambda s: s not in ("OR", "AND", "NOT", "OU", "ET", "SAUF")), _KEY_TEXT))
     shape = draw(st.sampled_from(["values", "compare", "range"]))
     if shape == "values":
         return Term(key, ":", tuple(draw(st.lists(values(), min_size=1, max_size=3))))
@@ -159,7 +159,7 @@ def terms(draw: st.DrawFn) -> Term:
 @st.composite
 def words(draw: st.DrawFn) -> Words:
     if draw(st.booleans()):
-        return Words(draw(_PLAIN.filter(lambda s: s not in ("OR", "AND", "NOT"))))
+        return Words(draw(_PLAIN.filter(lambda s: s not in ("OR", "AND", "NOT", "OU", "ET", "SAUF"))))
     return Words(draw(st.text(min_size=1, max_size=12).filter(lambda s: s.strip())), True)
 
 

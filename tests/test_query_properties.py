@@ -371,7 +371,7 @@ def spelled(draw: st.DrawFn, text: str) -> str:
 
 def value_text(text: str) -> str:
     if re.fullmatch(r"[^\s()\":<>=,“«„]+", text) and ".." not in text and not text.startswith(
-            "-") and text not in ("OR", "AND", "NOT"):
+            "-") and text not in ("OR", "AND", "NOT", "OU", "ET", "SAUF"):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -580,7 +580,7 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> Query:
     word = draw(st.sampled_from(pool + ["zzz"]))
     prefix = word[:draw(st.integers(1, len(word)))]
     typed = draw(spelled(prefix))
-    if typed in ("OR", "AND", "NOT"):
+    if typed in ("OR", "AND", "NOT", "OU", "ET", "SAUF"):
         typed = prefix
 
     def matches(c: Ref) -> bool:

@@ -94,7 +94,7 @@ Node = Term | Words | Not | And | Or | Everything
 # -- back to text --------------------------------------------------------------
 
 _STOP = set('()":<>=,“«„')
-_KEYWORDS = ("OR", "AND", "NOT")
+_KEYWORDS = ("OR", "AND", "NOT", "OU", "ET", "SAUF")  # lexer.KEYWORDS
 
 
 def quote(text: str) -> str:

@@ -113,7 +113,7 @@ class _Compiler:
                       else fulltext.all_words(node.text))
         if expression is None:
             raise self.fail(_("rien à chercher dans « {text} »").format(text=node.text), node.span,
-                            "a search needs letters or digits")
+                            _("une recherche a besoin de lettres ou de chiffres"))
         shown = f'"{node.text}"' if node.phrase else node.text
         # the card, any history entry or any deal (whose full-text rowids carry their
         # contact); in history entries and deals, words of one or two letters are left
@@ -227,7 +227,7 @@ class _Compiler:
             names = [r[0] for r in self.db.query("SELECT name FROM segments ORDER BY norm_name")]
             best = closest(fold(value.text), [fold(n) for n in names])
             match = next((n for n in names if fold(n) == best), None)
-            hint = (f"did you mean '{match}'?" if match else
+            hint = (_("vouliez-vous dire « {match} » ?").format(match=match) if match else
                     "saved segments: " + (", ".join(names) if names else "none yet"))
             raise self.fail(_("pas de segment nommé « {text} »").format(text=value.text), value.span, hint)
         segment_id, name, query, kind = rows[0]
@@ -242,7 +242,7 @@ class _Compiler:
                                term.span.length, self.text)
         if len(self.stack) >= MAX_SEGMENT_DEPTH:
             raise self.fail(_("segments imbriqués trop profondément"), term.span,
-                            f"at most {MAX_SEGMENT_DEPTH} segments inside one another")
+                            _("au plus {MAX_SEGMENT_DEPTH} segments l'un dans l'autre").format(MAX_SEGMENT_DEPTH=MAX_SEGMENT_DEPTH))
         inner = _Compiler(self.db, query, self.keys, (*self.stack, (segment_id, name)))
         try:
             plan = inner.node(parse(query))
@@ -252,8 +252,7 @@ class _Compiler:
                                self.text) from None
         except QueryError as error:
             raise self.fail(_("le segment « {name} » ne peut pas servir : {message}").format(name=name, message=error.message), value.span,
-                            f"its query is {query!r}; fix it with qualif segment save"
-                            " --replace") from None
+                            _("sa requête est {query!r} ; corrigez-la avec qualif segment save --replace").format(query=query)) from None
         self.warnings.extend(f"segment '{name}': {w}" for w in inner.warnings)
         self.segments.extend(inner.segments)
         return plan
@@ -287,14 +286,14 @@ class _Compiler:
         column = key.column
         label = self.label(term)
         if key.type in ("choice", "multi"):
-            values = self.only_values(term, "values from its list",
+            values = self.only_values(term, _("des valeurs de sa liste"),
                                       f"{key.norm_name}:{example_value(key)}")
             codes: list[int] = []
             for value in values:
                 matched = matching_values(key, value)
                 if not matched:
                     best = closest(fold(value.text), [v.norm for v in key.values])
-                    guess = f" — did you mean '{best}'?" if best else ""
+                    guess = _(" — vouliez-vous dire « {best} » ?").format(best=best) if best else ""
                     self.warnings.append(
                         _("{norm_name} : valeur inconnue « {text} »{guess} (permises : {value}) ; elle ne trouve aucun contact").format(norm_name=key.norm_name, text=value.text, guess=guess, value=key.allowed() or 'none yet'))
                 codes.extend(v.code for v in matched)
@@ -326,7 +325,7 @@ class _Compiler:
             wanted = int(parse_yesno(value.text))
         except ValidationError:
             raise self.fail(_("« {text} » n'est ni oui ni non").format(text=value.text), value.span,
-                            "write oui or non (yes/no, 1/0 also work)") from None
+                            _("écrivez oui ou non (yes/no, 1/0 marchent aussi)")) from None
         if sql_column in CONTACT_FLAGS:
             return _flag(sql_column, bool(wanted), label)
         tables = "f" if sql_column.startswith("f.") else "c"
@@ -499,7 +498,7 @@ class _Compiler:
                 if not found:
                     best = closest(fold(value.text), [fold(s.label) for s in self.stages()]
                                    + [s.id for s in self.stages()])
-                    guess = f" — did you mean '{best}'?" if best else ""
+                    guess = _(" — vouliez-vous dire « {best} » ?").format(best=best) if best else ""
                     self.warnings.append(
                         _("deal_stage : étape inconnue « {text} »{guess} (étapes : {value}) ; elle ne trouve aucun contact").format(text=value.text, guess=guess, value=', '.join(s.id for s in self.stages())))
                 wanted.extend(found)
@@ -511,14 +510,14 @@ class _Compiler:
         if kind in ("deal_lost_reason", "deal_category"):
             which = "lost_reason" if kind == "deal_lost_reason" else "category"
             example = "lost_reason:prix" if which == "lost_reason" else 'deal_category:"formation"'
-            values = self.only_values(term, "values from its list", example)
+            values = self.only_values(term, _("des valeurs de sa liste"), example)
             choices = list_choices(self.db, which)
             codes: list[int] = []
             for value in values:
                 matched = [c.id for c in choices if fold(c.label) == fold(value.text)]
                 if not matched:
                     best = closest(fold(value.text), [fold(c.label) for c in choices])
-                    guess = f" — did you mean '{best}'?" if best else ""
+                    guess = _(" — vouliez-vous dire « {best} » ?").format(best=best) if best else ""
                     allowed = ", ".join(c.label for c in choices) or "none yet"
                     self.warnings.append(_("{name} : valeur inconnue « {text} »{guess} (permises : {allowed}) ; elle ne trouve aucun contact").format(name=field.name, text=value.text, guess=guess, allowed=allowed))
                 codes.extend(matched)
@@ -575,7 +574,7 @@ class _Compiler:
         number = phone_e164(value.text)
         if not number:
             raise self.fail(_("« {text} » n'est pas un numéro de téléphone").format(text=value.text), value.span,
-                            "write the digits: 0612345678 or +33612345678")
+                            _("écrivez les chiffres : 0612345678 ou +33612345678"))
         if field.name == "mobile":
             return Cond("c.mobile_e164 != '' AND c.mobile_e164 = ?", (number,), "c", label=label)
         return Cond("(c.phone_e164 != '' AND c.phone_e164 = ?)"
@@ -589,7 +588,7 @@ class _Compiler:
         expression = fulltext.all_words(text.rstrip("*") if prefix else text, prefix=prefix)
         if expression is None:
             raise self.fail(_("rien à chercher dans « {text} »").format(text=text), value.span,
-                            "a name needs letters or digits")
+                            _("un nom a besoin de lettres ou de chiffres"))
         match = fulltext.in_columns(("first_name", "last_name"), expression)
         return Cond(f"c.id IN ({_FTS_CARD})", (match,), "c", ids_sql=_FTS_CARD,
                     ids_params=(match,), label=label)

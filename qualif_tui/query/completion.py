@@ -27,6 +27,7 @@ from qualif_tui.base.geography import DEPARTEMENTS, REGIONS
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.query.fields import BUILTINS, RESERVED, SPECIALS
+from qualif_tui.query.lexer import KEYWORDS
 
 _PLAIN = re.compile(r"[\w\-.]+")  # a value that needs no quotes
 _OPERATORS = re.compile(r"[<>=]|\.\.")
@@ -163,7 +164,7 @@ def complete(text: str, cursor: int, vocabulary: Vocabulary) -> Completion | Non
         end += 1  # the rest of the word under the cursor is replaced too
     colon = _first_unquoted(term, ":")
     if colon < 0:
-        if not term or _OPERATORS.search(term) or term.upper() in ("OR", "AND", "NOT"):
+        if not term or _OPERATORS.search(term) or term.upper() in KEYWORDS:
             return None
         found = _ranked(term, name_candidates(vocabulary))
         return Completion(start, end, tuple(found), "name") if found else None

@@ -139,7 +139,7 @@ def _did_you_mean(compiler: _Compiler, term: Term) -> None:
     known = {k.norm_name for k in compiler.keys}
     if best and best not in known:
         raise compiler.fail(_("clé inconnue « {key} »").format(key=term.key), term.key_span,
-                            f"did you mean the custom field '{names[best][0]}'?")
+                            _("vouliez-vous dire le champ libre « {value} » ?").format(value=names[best][0]))
 
 
 def _kind(compiler: _Compiler, names: Sequence[str]) -> str:

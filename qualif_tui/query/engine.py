@@ -421,7 +421,7 @@ def _within_sqlite_limits(query: CompiledQuery) -> Iterator[None]:
         yield
     except RecursionError:
         raise QueryError(_("la requête est trop complexe pour être exécutée"), None,
-                         "split it into saved segments and combine them with segment:\"name\"",
+                         _('découpez-la en segments enregistrés et combinez-les avec segment:"nom"'),
                          1, query.text) from None
     except sqlite3.OperationalError as error:
         text = str(error)
@@ -434,7 +434,7 @@ def _within_sqlite_limits(query: CompiledQuery) -> Iterator[None]:
                                              "stack overflow", "too deep")):
             raise
         raise QueryError(_("la requête est trop complexe pour être exécutée ({text})").format(text=text), None,
-                         "split it into saved segments and combine them with segment:\"name\"",
+                         _('découpez-la en segments enregistrés et combinez-les avec segment:"nom"'),
                          1, query.text) from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import QualifError
 
 
@@ -30,7 +31,7 @@ class QueryError(QualifError):
     def __str__(self) -> str:
         parts = [self.message]
         if self.position is not None:
-            parts[0] += f" (at column {self.position + 1})"
+            parts[0] += _(" (colonne {value})").format(value=self.position + 1)
         if self.hint:
             parts.append(self.hint)
         return " — ".join(parts)

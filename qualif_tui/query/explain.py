@@ -44,9 +44,10 @@ def explain(db: Database, query: CompiledQuery, *, sort: str = "name", limit: in
         chosen, matches, total = ("walk", engine.total(), engine.total()) if (
             query.is_everything) else engine.choose_plan(query, page, bitmaps)
         lines.append(_("trouvés : {matches} sur {total}").format(matches=matches, total=total))
-        how = {"walk": f"walk the {sort} index in order, keep matches until {limit}",
-               "list": "sort the matching ids, take the first page",
-               "empty": "nothing to fetch"}[chosen]
+        how = {"walk": _("parcourir l'index {sort} dans l'ordre, garder les trouvés jusqu'à {limit}")
+                       .format(sort=sort, limit=limit),
+               "list": _("trier les numéros trouvés, prendre la première page"),
+               "empty": _("rien à lire")}[chosen]
         lines.append(_("première page ({sort}) : {how}").format(sort=sort, how=how))
         if chosen == "empty":
             return lines

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
 
@@ -157,7 +158,7 @@ def suggestion(name: str, keys: list[QualKey], *, fields_only: bool = False) -> 
     specials += ["dept", "region"]
     best = closest(folded, candidates + specials) or closest(folded, aliases)
     if best:
-        return f"did you mean '{best}'?"
-    listed = ", ".join(k.norm_name for k in keys) or "(none yet)"
-    return (f"qualification keys: {listed}; fields: "
-            + ", ".join(b.name for b in BUILTINS) + "; also " + ", ".join(specials))
+        return _("vouliez-vous dire « {best} » ?").format(best=best)
+    listed = ", ".join(k.norm_name for k in keys) or _("(aucune pour l'instant)")
+    return (_("clés de qualification : {listed} ; champs : ").format(listed=listed)
+            + ", ".join(b.name for b in BUILTINS) + _(" ; aussi ") + ", ".join(specials))

@@ -45,7 +45,11 @@ class Token:
 
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}
 _STOP = set('()",:=<>') | set(_CLOSING)
-_KEYWORDS = {"OR": Kind.OR, "AND": Kind.AND, "NOT": Kind.NOT}
+# the operators in capitals, in English or in French (OU, ET, SAUF); in lower case
+# they are words to search for
+KEYWORDS = {"OR": Kind.OR, "OU": Kind.OR, "AND": Kind.AND, "ET": Kind.AND,
+            "NOT": Kind.NOT, "SAUF": Kind.NOT}
+_KEYWORDS = KEYWORDS
 
 
 def tokenize(text: str) -> list[Token]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from qualif_tui.base import geography
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.query.ast import Value
@@ -90,8 +91,8 @@ def closest_place(text: str, which: str) -> str:
     best = best or difflib.get_close_matches(words, list(spaced), n=3, cutoff=0.5)
     best = list(dict.fromkeys(spaced[b] for b in best))
     if best:
-        return "did you mean " + " or ".join(f"'{b}'" for b in best) + "?"
+        return _("vouliez-vous dire ") + _(" ou ").join(f"« {b} »" for b in best) + _(" ?")
     if which == "dept":
-        return "a département code (31, 2A, 971) or name (Haute-Garonne)"
+        return _("un code de département (31, 2A, 971) ou un nom (Haute-Garonne)")
     current = ", ".join(r.name for r in geography.REGIONS if r.current)
     return f"regions: {current}; the pre-2016 regions work too (Midi-Pyrénées…)"

@@ -97,7 +97,7 @@ class _Parser:
             after = self.peek()
             if after is None or after.kind in (Kind.OR, Kind.RPAREN):
                 raise self.error(_("rien après OR"), token.start, token.end,
-                                 "write a criterion on both sides of OR")
+                                 _("écrivez un critère de chaque côté de OR"))
             items.append(self.and_expr())
         if len(items) == 1:
             return items[0]
@@ -113,15 +113,15 @@ class _Parser:
                 after = self.peek()
                 if not items or after is None or after.kind in (Kind.OR, Kind.RPAREN, Kind.AND):
                     raise self.error(_("AND demande un critère de chaque côté"), token.start,
-                                     token.end, "criteria side by side are already combined"
-                                                " with AND: profil:client region:occitanie")
+                                     token.end, _("des critères côte à côte sont déjà combinés"
+                                                  " par AND : profil:client region:occitanie"))
                 continue
             items.append(self.unary())
         if not items:
             token = self.peek()
             if token is not None and token.kind is Kind.OR:
                 raise self.error(_("rien avant OR"), token.start, token.end,
-                                 "write a criterion on both sides of OR")
+                                 _("écrivez un critère de chaque côté de OR"))
             position = token.start if token is not None else len(self.text)
             raise self.error(_("un critère est attendu"), position,
                              hint=_('par exemple profil:client, un nom, ou "une phrase"'))
@@ -140,8 +140,7 @@ class _Parser:
                                                 Kind.COLON, Kind.CMP, Kind.RANGE):
                 what = "'-'" if token.kind is Kind.MINUS else "NOT"
                 raise self.error(_("{what} doit être suivi d'un critère").format(what=what), token.start,
-                                 token.end, "write -profil:client or NOT profil:client"
-                                            " (no space after '-')")
+                                 token.end, _("écrivez -profil:client ou NOT profil:client (sans espace après « - »)"))
             self.enter(token)
             child = self.unary()
             self.depth -= 1
@@ -155,7 +154,7 @@ class _Parser:
             after = self.peek()
             if after is not None and after.kind is Kind.RPAREN:
                 raise self.error(_("parenthèses vides"), token.start, after.end,
-                                 "put criteria inside, or remove them")
+                                 _("mettez-y des critères, ou retirez-les"))
             inner = self.or_expr()
             closing = self.peek()
             if closing is None or closing.kind is not Kind.RPAREN:
@@ -171,20 +170,20 @@ class _Parser:
             self.count_criterion(token)
             if token.kind is Kind.STRING and not token.text.strip():
                 raise self.error(_("guillemets vides"), token.start, token.end,
-                                 "write something to search for between the quotes")
+                                 _("écrivez quelque chose à chercher entre les guillemets"))
             return Words(token.text, token.kind is Kind.STRING, Span(token.start, token.end))
         if token.kind is Kind.RPAREN:
             raise self.error(_("« ) » inattendue"), token.start,
                              hint=_("retirez-la, ou ouvrez le groupe avec « ( » avant"))
         if token.kind in (Kind.COLON, Kind.CMP):
             raise self.error(_("« {text} » a besoin d'une clé devant").format(text=token.text), token.start, token.end,
-                             "write key:value with no space around ':', e.g. profil:client")
+                             _("écrivez clé:valeur sans espace autour de « : », par ex. profil:client"))
         if token.kind is Kind.COMMA:
             raise self.error(_("« , » inattendue"), token.start,
                              hint=_("une « , » sépare les valeurs d'une clé : profil:client,prospect"))
         if token.kind is Kind.RANGE:
             raise self.error(_("« .. » a besoin d'une clé devant"), token.start, token.end,
-                             "write key:from..to, e.g. mise_en_service:2010..2012")
+                             _("écrivez clé:début..fin, par ex. mise_en_service:2010..2012"))
         raise self.error(_("{value} inattendu").format(value=token.kind.value), token.start, token.end)
 
     def term(self, key: Token) -> Term:
@@ -240,14 +239,13 @@ class _Parser:
             where = token.start if token is not None else before.end
             found = f", found {token.kind.value}" if token is not None else ""
             after = f"{name}{before.text}" if before.kind in (Kind.COLON, Kind.CMP) else before.text
-            hint = (f"write {name}{before.text}value with no space"
-                    f"; quote values with spaces: {name}:\"two words\"")
+            hint = (_('écrivez {name}{text}valeur sans espace ; mettez entre guillemets les valeurs à espaces : {name}:"deux mots"').format(name=name, text=before.text))
             if before.kind is Kind.COMMA:
-                hint = f"write {name}:value1,value2 with no space after ','"
+                hint = _("écrivez {name}:valeur1,valeur2 sans espace après « , »").format(name=name)
             elif before.kind is Kind.RANGE:
-                hint = f"write {name}:from..to, e.g. {name}:2010..2012"
+                hint = _("écrivez {name}:début..fin, par ex. {name}:2010..2012").format(name=name)
             if token is not None and token.kind is Kind.LPAREN:
-                hint = f"for any of several values write {name}:value1,value2"
+                hint = _("pour l'une de plusieurs valeurs, écrivez {name}:valeur1,valeur2").format(name=name)
             raise self.error(_("valeur manquante après « {after} »{found}").format(after=after, found=found), where, hint=hint)
         self.next()
         return self.count_value(Value(token.text, token.kind is Kind.STRING,

@@ -67,12 +67,12 @@ def sections() -> list[Section]:
                    "\\\" et \\\\ dans les guillemets")),
         )),
         Section(_("Combiner"), (
-            _row("a b  a AND b", _("les deux (ET est implicite)")),
-            _row("a OR b", _("l'un ou l'autre ; OR en majuscules (or en minuscules est un mot "
-                             "à chercher)")),
+            _row("a b  a AND b  a ET b", _("les deux (ET est implicite)")),
+            _row("a OR b  a OU b", _("l'un ou l'autre ; OR en majuscules (or en minuscules est un mot "
+                                     "à chercher)")),
             _row("a b OR c", _("ET passe avant OU : (a b) OR c")),
             _row("( … )", _("regroupe")),
-            _row("-profil:client  NOT profil:client",
+            _row("-profil:client  NOT profil:client  SAUF profil:client",
                  _("négation ; un contact sans valeur pour la clé y répond")),
         )),
         Section(_("Nombres"), (

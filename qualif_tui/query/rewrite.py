@@ -15,6 +15,7 @@ from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.query.ast import Span, Term, Value, quote, walk
 from qualif_tui.query.errors import QueryError
 from qualif_tui.query.fields import SPECIALS
+from qualif_tui.query.lexer import KEYWORDS
 from qualif_tui.query.parser import parse
 
 _STOP = set('()":<>=,“«„')
@@ -26,7 +27,7 @@ def _plain(text: str) -> bool:
 
 
 def _written(text: str) -> str:
-    return text if _plain(text) and text not in ("OR", "AND", "NOT") else quote(text)
+    return text if _plain(text) and text not in KEYWORDS else quote(text)
 
 
 def rename_in_query(text: str, key_name: str, *, new_key: str | None = None,

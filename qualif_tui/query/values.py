@@ -108,8 +108,7 @@ def parse_period(text: str) -> Period:
         if found is not None:
             return Period(found, found)
     raise BadValue(_("« {raw} » n'est pas une date").format(raw=raw),
-                   "write 2024, 2024-06, 2024-06-15, 15/06/2024, or a time before today:"
-                   " 30d, 8w, 6m, 2y")
+                   _("écrivez 2024, 2024-06, 2024-06-15, 15/06/2024, ou une durée avant aujourd'hui : 30d, 8w, 6m, 2y"))
 
 
 def _month_after(day: date) -> str:
@@ -180,7 +179,7 @@ def parse_query_number(text: str) -> float:
         return parsing.parse_number(text)
     except parsing.ParseError:
         raise BadValue(_("« {value} » n'est pas un nombre").format(value=text.strip()),
-                       "write a number: 12, 12.5, 12,5 (or a range: 10..20)") from None
+                       _("écrivez un nombre : 12, 12.5, 12,5 (ou un intervalle : 10..20)")) from None
 
 
 def number_bounds(op: str, number: float) -> tuple[float | None, bool, float | None, bool]:

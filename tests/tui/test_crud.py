@@ -31,7 +31,7 @@ async def test_ctrl_n_creates_a_contact_with_inline_validation(app: QualifApp,
         await pilot.press(*"Zoé", "tab", *"Zyzzyva", "tab", "tab", *"zoe@")  # e-mail 4th
         await settle(pilot)
         error = form.query_one("#error-email", Static)
-        assert "not an e-mail address" in text_of(error)  # shown while typing
+        assert "pas une adresse e-mail" in text_of(error)  # shown while typing
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # refused, nothing written
@@ -84,7 +84,7 @@ async def test_bad_postal_code_is_shown_at_its_field(app: QualifApp, app_db: Dat
         postal.focus()
         postal.value = "3100"  # type: ignore[attr-defined]
         await settle(pilot)
-        assert "postal code" in text_of(form.query_one("#error-postal_code", Static))
+        assert "code postal" in text_of(form.query_one("#error-postal_code", Static))
 
 
 async def test_unsaved_edits_ask_before_leaving(app: QualifApp, app_db: Database) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from i18n_support import untranslated
@@ -52,9 +53,8 @@ def localised_app(lang: str, app_db: Database) -> QualifApp:
 
 def screen_text(app: QualifApp) -> str:
     """What the terminal shows, line by line."""
-    update = app.screen._compositor.render_update(full=True)
-    return "\n".join("".join(segment.text for segment in strip)
-                     for strip in update.strips)  # type: ignore[attr-defined]
+    update: Any = app.screen._compositor.render_update(full=True)
+    return "\n".join("".join(segment.text for segment in strip) for strip in update.strips)
 
 
 EXPECTED = {  # one word of each screen in the language asked for

@@ -120,7 +120,7 @@ async def test_segment_name_taken_stays_in_the_dialog(app: QualifApp, app_db: Da
         await pilot.press(*"deja la", "enter")
         await settle(pilot)
         assert app.screen is dialog
-        assert "already exists" in text_of(dialog.query_one("#segment-error", Static))
+        assert "existe déjà" in text_of(dialog.query_one("#segment-error", Static))
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is main(app)

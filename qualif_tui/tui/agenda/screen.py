@@ -388,7 +388,7 @@ class AgendaScreen(Screen[None]):
         self.app.push_screen(ContactChoice(occurrence.title, occurrence.contacts), chosen)
 
     def action_complete(self, outcome: str) -> None:
-        occurrence, _ = self._selected()
+        occurrence, _where = self._selected()
         if occurrence is None:
             return
         verb = "faite" if outcome == "done" else _("non tenue")
@@ -396,13 +396,13 @@ class AgendaScreen(Screen[None]):
                   _("« {title} » {verb}").format(title=occurrence.title, verb=verb))
 
     def action_priority(self) -> None:
-        occurrence, _ = self._selected()
+        occurrence, _where = self._selected()
         if occurrence is None:
             return
         self._act(lambda: series.cycle_priority(self.db, occurrence), "")
 
     def action_convert(self) -> None:
-        _, reminder = self._selected()
+        _occurrence, reminder = self._selected()
         if reminder is None:
             return
         self._act(lambda: reminder_to_activity(self.db, reminder),
@@ -428,7 +428,7 @@ class AgendaScreen(Screen[None]):
         self.app.push_screen(ActivityForm(None, save, day=day), closed)
 
     def action_reschedule(self) -> None:
-        occurrence, _ = self._selected()
+        occurrence, _where = self._selected()
         if occurrence is None:
             return
         current = f"{occurrence.day:%d/%m/%Y} {occurrence.time_label}" if occurrence.day else \
