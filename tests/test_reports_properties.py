@@ -5,6 +5,12 @@ The reference below knows nothing of the reports module: it works from the
 day and deals), computes the groups each contact belongs to and its deal
 figures itself, and adds them up. Each breakdown is run in SQL mode and on
 bitmaps, and both must give exactly the reference's rows and total.
+
+Every cell also carries the query of its people (what Enter opens in the app):
+counted by the query engine, it must give the reference's contacts of the cell —
+the group's contacts, those with a deal won in the period (revenue, deals,
+average, conversion), or those with an open deal expected to close in it
+(pipeline, weighted). The other reports' cells are checked the same way.
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from qualif_tui.base.text import fold
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.keys import define_key
-from qualif_tui.query import use_bitmaps
-from qualif_tui.services.reports import breakdown, parse_period
+from qualif_tui.query import compile_query, count, use_bitmaps
+from qualif_tui.services.reports import (
+    Table,
+    breakdown,
+    completeness,
+    funnel,
+    inactive_clients,
+    parse_period,
+    trend,
+)
 from qualif_tui.storage import Database, open_database
 
 KEYS = (
@@ -64,9 +78,13 @@ def contact_specs(draw: st.DrawFn) -> dict[str, Any]:
         "Newsletter": draw(st.sampled_from([None, True, False])),
         "Remarque": draw(st.sampled_from([None, "VIP", "vip", "à rappeler", "Très fidèle"])),
     }
-    deals = draw(st.lists(st.tuples(st.sampled_from(STAGES), st.sampled_from((0, 5000, 12000.5)),
-                                    st.sampled_from((0, 10, 50, 100)), st.sampled_from(DAYS)),
+    drawn = draw(st.lists(st.tuples(st.sampled_from(STAGES), st.sampled_from((0, 5000, 12000.5)),
+                                    st.sampled_from((0, 10, 50, 100)), st.sampled_from(DAYS),
+                                    st.booleans()),
                           max_size=3))
+    # a won deal has an amount; an open one an expected close (the day) or none
+    deals = [(stage, amount or 2500 if stage == "won" else amount, chance, day, dated)
+             for stage, amount, chance, day, dated in drawn]
     return {"city": city, "postal": postal, "keys": {k: v for k, v in keys.items() if v is not None},
             "deals": deals, "created": draw(st.sampled_from(DAYS))}
 
@@ -94,12 +112,13 @@ def build(contacts: list[dict[str, Any]], folder: Path) -> Database:
             cid = create_contact(db, {"last_name": f"Contact {n}", "city": spec["city"],
                                       "postal_code": spec["postal"]}, spec["keys"])
             spec["id"] = cid
-            for stage, amount, probability, day in spec["deals"]:
+            for stage, amount, probability, day, dated in spec["deals"]:
                 deal = add_deal(db, cid, "Affaire", amount, stage=stage,
                                 probability=probability)
                 closed = day if stage in ("won", "lost") else None
-                db.execute("UPDATE deals SET closed_at = ?, created = ? WHERE id = ?",
-                           (closed, day + "T09:00:00", deal))
+                expected = day if stage not in ("won", "lost") and dated else None
+                db.execute("UPDATE deals SET closed_at = ?, created = ?, expected_close = ?"
+                           " WHERE id = ?", (closed, day + "T09:00:00", expected, deal))
             db.execute("UPDATE contacts SET created = ? WHERE id = ?",
                        (spec["created"] + "T10:00:00", cid))
     return db
@@ -154,22 +173,26 @@ def groups(spec: dict[str, Any], by: str) -> list[Any]:
 def deal_figures(spec: dict[str, Any], start: str | None, end: str | None,
                  bucket: Callable[[str], str] | None = None, wanted: str | None = None
                  ) -> list[float]:
-    """[buyer, revenue, won, pipeline, weighted] of one contact (optionally only the won
-    deals whose close day falls in one bucket)."""
+    """[buyer, revenue, won, pipeline, weighted, opener] of one contact (optionally only
+    the won deals whose close day falls in one bucket). An open deal counts in a period
+    when its expected close does; one without counts only when there is no period."""
     def within(day: str) -> bool:
         return (start is None or day >= start) and (end is None or day <= end)
 
-    won = [(a, d) for s, a, p, d in spec["deals"] if s == "won" and within(d)
+    everything = start is None and end is None
+    won = [(a, d) for s, a, p, d, _x in spec["deals"] if s == "won" and within(d)
            and (bucket is None or bucket(d) == wanted)]
-    opened = [(a, p) for s, a, p, d in spec["deals"] if s not in ("won", "lost") and within(d)]
+    opened = [(a, p) for s, a, p, d, dated in spec["deals"] if s not in ("won", "lost")
+              and (everything or (dated and within(d)))]
     if bucket is not None:
         opened = []
     return [1.0 if won else 0.0, sum(a for a, _d in won), float(len(won)),
-            sum(a for a, _p in opened), sum(a * p / 100 for a, p in opened)]
+            sum(a for a, _p in opened), sum(a * p / 100 for a, p in opened),
+            1.0 if opened else 0.0]
 
 
 def measures_of(figures: list[float], population: int) -> dict[str, float]:
-    contacts, buyers, revenue, won, pipeline, weighted = figures
+    contacts, buyers, revenue, won, pipeline, weighted, _openers = figures
     return {
         "contacts": contacts, "share": round(100 * contacts / population, 2) if population else 0,
         "revenue": round(revenue, 2), "deals": won,
@@ -179,8 +202,18 @@ def measures_of(figures: list[float], population: int) -> dict[str, float]:
     }
 
 
+def people_of(figures: list[float]) -> dict[str, float]:
+    """How many contacts each measure's cell query must select."""
+    contacts, buyers, openers = figures[0], figures[1], figures[6]
+    return {"contacts": contacts, "share": contacts, "revenue": buyers, "deals": buyers,
+            "average": buyers, "conversion": buyers, "pipeline": openers,
+            "weighted": openers}
+
+
 def reference(contacts: list[dict[str, Any]], query: str, by: list[str],
-              start: str | None, end: str | None) -> tuple[dict[Any, Any], dict[str, float]]:
+              start: str | None, end: str | None
+              ) -> tuple[dict[Any, Any], dict[str, float], dict[Any, Any], dict[str, float]]:
+    """(measures per row, total measures, people per cell, people of the total)."""
     chosen = [c for c in contacts if QUERIES[query](c)]
     rows: dict[tuple[Any, ...], list[float]] = {}
     won_dim = next((i for i, b in enumerate(by) if b.startswith("won:")), None)
@@ -191,7 +224,7 @@ def reference(contacts: list[dict[str, Any]], query: str, by: list[str],
                 [(a, b) for a in options[0] for b in options[1]]
             figures = deal_figures(spec, start, end)
             for combo in combos:
-                target = rows.setdefault(combo, [0.0] * 6)
+                target = rows.setdefault(combo, [0.0] * 7)
                 target[0] += 1
                 for i, v in enumerate(figures):
                     target[i + 1] += v
@@ -201,25 +234,26 @@ def reference(contacts: list[dict[str, Any]], query: str, by: list[str],
         def bucket(day: str, part: str = part) -> str:
             return day[:4] if part == "year" else day[:7]
 
-        won_days = {bucket(d) for s, _a, _p, d in spec["deals"] if s == "won"
+        won_days = {bucket(d) for s, _a, _p, d, _x in spec["deals"] if s == "won"
                     and (start is None or d >= start) and (end is None or d <= end)}
         other = [groups(spec, b) or [None] for i, b in enumerate(by) if i != won_dim]
         days: list[str | None] = [*sorted(won_days)] or [None]
         for day in days:
-            figures = deal_figures(spec, start, end, bucket, day) if day else [0.0] * 5
+            figures = deal_figures(spec, start, end, bucket, day) if day else [0.0] * 6
             for other_value in (other[0] if other else [None]):
                 combo = (day,) if not other else (
                     (day, other_value) if won_dim == 0 else (other_value, day))
-                target = rows.setdefault(combo, [0.0] * 6)
+                target = rows.setdefault(combo, [0.0] * 7)
                 target[0] += 1
                 for i, v in enumerate(figures):
                     target[i + 1] += v
-    total = [float(len(chosen)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    total = [float(len(chosen)), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     for spec in chosen:
         for i, v in enumerate(deal_figures(spec, start, end)):
             total[i + 1] += v
     return ({k: measures_of(v, len(chosen)) for k, v in rows.items()},
-            measures_of(total, len(chosen)))
+            measures_of(total, len(chosen)), {k: people_of(v) for k, v in rows.items()},
+            people_of(total))
 
 
 def normal(value: Any) -> Any:
@@ -238,18 +272,34 @@ def test_breakdown_matches_the_reference(contacts: list[dict[str, Any]], query: 
         chosen = parse_period(period)
         measures = [m for m in MEASURES if not (any(b.startswith("won") for b in by)
                                                 and m in ("pipeline", "weighted", "conversion"))]
-        want_rows, want_total = reference(contacts, query, by, chosen.start, chosen.end)
+        want_rows, want_total, want_people, people_total = reference(
+            contacts, query, by, chosen.start, chosen.end)
         want_rows = {k: {m: v[m] for m in measures} for k, v in want_rows.items()}
         if any(b in ("region", "remarque", "city") for b in by):
             want_rows = {tuple(normal(x) for x in k): v for k, v in want_rows.items()}
+            want_people = {tuple(normal(x) for x in k): v for k, v in want_people.items()}
         for bitmaps in (False, True):
             use_bitmaps(db, bitmaps)
-            got = breakdown(db, query, by, measures, chosen, top=None).as_json()
-            rows = {tuple(normal(v) if b in ("region", "remarque", "city") else v
-                          for b, v in zip(by, r["group"].values(), strict=True)):
-                    {m: r[m] for m in measures} for r in got["rows"]}
+            result = breakdown(db, query, by, measures, chosen, top=None)
+            got = result.as_json()
+            keys = [tuple(normal(v) if b in ("region", "remarque", "city") else v
+                          for b, v in zip(by, r["group"].values(), strict=True))
+                    for r in got["rows"]]
+            rows = {k: {m: r[m] for m in measures} for k, r in zip(keys, got["rows"],
+                                                                    strict=True)}
             assert rows == want_rows, (bitmaps, query, by, period)
             assert got["total"] == {m: want_total[m] for m in measures}, (bitmaps, by)
+            # every cell's query selects the cell's people
+            table = result.table()
+            assert table.total is not None
+            cells = [*zip(table.rows, [want_people[k] for k in keys], strict=True),
+                     (table.total, people_total)]
+            for row, wanted in cells:
+                for m in measures:
+                    text, exact = row.cell_queries[m]
+                    assert exact, (by, m, text)
+                    assert count(db, compile_query(db, text)) == wanted[m], \
+                        (bitmaps, query, by, period, m, text)
     finally:
         db.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -260,3 +310,44 @@ def test_the_reference_knows_every_region() -> None:
         dept = dept_of(postal)
         if dept:
             assert geography.DEPARTEMENTS[dept].region == REGIONS[dept]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contacts=st.lists(contact_specs(), max_size=8), query=st.sampled_from(list(QUERIES)),
+       months=st.sampled_from([1, 6, 12, 40]))
+def test_other_reports_cells_open_their_people(contacts: list[dict[str, Any]], query: str,
+                                               months: int) -> None:
+    """Funnel, trend, inactive clients, completeness: each exact cell's query counts
+    the contacts the cell shows (the funnel's stages now, a month's buyers or new
+    contacts, the inactive list, the filled and missing keys)."""
+    folder = Path(tempfile.mkdtemp(prefix="qualif-reports-"))
+    db = build(contacts, folder)
+    try:
+        for bitmaps in (False, True):
+            use_bitmaps(db, bitmaps)
+            checks: list[tuple[Table, str]] = [
+                (funnel(db, query).table(), "contacts"),
+                (trend(db, query, "revenue", months).table(), "contacts"),
+                (trend(db, query, "contacts", months).table(), "contacts"),
+                (completeness(db, query).table(), "filled"),
+                (completeness(db, query).table(), "missing"),
+                (completeness(db, query, months=months).months_table(), "contacts"),
+            ]
+            for without in ("both", "purchase", "contact", "any"):
+                result = inactive_clients(db, query, months=months, without=without)
+                assert result.table().total is not None
+                checks.append((result.table(), "\x00total"))
+                assert count(db, compile_query(db, result.list_query)) == result.total
+            for table, column in checks:
+                rows = [table.total] if column == "\x00total" else \
+                    [*table.rows, *([table.total] if table.total else [])]
+                for row in rows:
+                    assert row is not None
+                    text, exact = row.cell_queries.get(column, (row.query, row.exact))
+                    assert exact, (table.title, text)
+                    if column != "\x00total":
+                        assert count(db, compile_query(db, text)) == row.cells[column], \
+                            (bitmaps, table.title, text)
+    finally:
+        db.close()
+        shutil.rmtree(folder, ignore_errors=True)

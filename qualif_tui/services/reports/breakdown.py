@@ -21,6 +21,7 @@ deal make the "non renseigné" row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from qualif_tui.query.plan import tables as plan_tables
 from qualif_tui.services.reports.dealfacts import deal_conditions, deal_cte, deal_figures
 from qualif_tui.services.reports.groupings import OTHER, Grouping, parse_grouping
 from qualif_tui.services.reports.model import (
+    FIGURES,
     MEASURES,
     Column,
     Period,
@@ -45,6 +47,7 @@ from qualif_tui.services.reports.model import (
     check_measures,
     format_number,
     measure_value,
+    period_query,
 )
 from qualif_tui.storage import Database
 
@@ -113,21 +116,31 @@ class Breakdown:
     # -- what faces show ------------------------------------------------------------------------
     def row_query(self, row: BreakdownRow | None, measure: str = "contacts") -> tuple[str, bool]:
         """The query of the people behind a cell (``exact``: its count is the cell's
-        contacts; for deal measures, the contacts the figure comes from)."""
+        contacts; for deal measures, the contacts the figure comes from: those with a
+        deal won in the period for revenue, deals, average, conversion; with an open
+        deal expected to close in it for pipeline and weighted)."""
         parts = [_wrapped(self.query)]
         exact = True
         if row is not None:
             for grouping, key, shown in zip(self.by, row.keys, self.kept, strict=True):
-                text, ok = grouping.fragment(key, shown)
+                text, ok = grouping.fragment(key, shown, self.period)
                 parts.append(text)
                 exact = exact and ok
         drill = MEASURES[measure].drill
-        if drill:
-            parts.append("revenue>0" if drill == "won" else "open_deals>0")
-            exact = exact and self.period.everything
+        by_won = row is not None and any(g.kind == "won" and k is not None
+                                         for g, k in zip(self.by, row.keys, strict=True))
+        if drill == "won" and not by_won:  # a won-date row already says it
+            parts.append("revenue>0" if self.period.everything
+                         else period_query("won", self.period))
+        elif drill == "open":
+            parts.append("open_deals>0" if self.period.everything
+                         else period_query("expected_close", self.period))
         said: list[str] = parts[:1] if parts[0] else []
-        for part in parts[1:]:  # a part the query already says is not repeated
-            if part and part not in said and f" {part} " not in f" {self.query} ":
+        # a part the query already says is not repeated (only in a plain "a b c" query:
+        # in "a OR b", "a" is not said for every contact)
+        plain = not re.search(r"\bor\b|[()|]", self.query, re.IGNORECASE)
+        for part in parts[1:]:
+            if part and part not in said and not (plain and f" {part} " in f" {self.query} "):
                 said.append(part)
         return " ".join(said), exact
 
@@ -163,28 +176,78 @@ class Breakdown:
 
 
     def pivot(self, measure: str | None = None) -> Table:
-        """A crosstab as a matrix: the first field down, the second across."""
+        """A crosstab as a matrix of one measure: the first field down, the second
+        across; a total column and row where they add up (not across a multi-choice
+        field or won dates, where a contact counts in several cells). Every cell
+        carries its query, the margins too."""
         measure = measure or self.measures[0]
         first, second = self.by
         unit = MEASURES[measure].unit
         across = [k for k in self.kept[1]] + (
             [OTHER] if any(r.keys[1] == OTHER for r in self.rows) else []) + (
             [None] if any(r.keys[1] is None for r in self.rows) else [])
+        down = [k for k in self.kept[0]] + (
+            [OTHER] if any(r.keys[0] == OTHER for r in self.rows) else []) + (
+            [None] if any(r.keys[0] is None for r in self.rows) else [])
+        row_totals = _additive(second)
+        column_totals = _additive(first)
         columns = [Column("group", f"{first.label.capitalize()} \\ {second.label}")]
         columns += [Column(f"c{i}", second.display(k), unit) for i, k in enumerate(across)]
+        if row_totals:
+            columns.append(Column("total", _("Total"), unit))
         position = {k: i for i, k in enumerate(across)}
         lines: dict[Any, Row] = {}
+        sums: dict[Any, Figures] = {}
+        down_sums: dict[Any, Figures] = {}
+        for k1 in down:
+            lines[k1] = Row({"group": first.display(k1)}, *self.cell_query((k1, ANY), measure),
+                            "other" if k1 == OTHER else "null" if k1 is None else "value")
         for row in self.rows:
             k1, k2 = row.keys
-            line = lines.get(k1)
-            if line is None:
-                line = lines[k1] = Row({"group": first.display(k1)}, "", True,
-                                       "null" if k1 is None else "value")
+            line = lines[k1]
             line.cells[f"c{position[k2]}"] = self.value(row, measure)
             line.cell_queries[f"c{position[k2]}"] = self.row_query(row, measure)
+            _add(sums.setdefault(k1, [0.0] * len(FIGURES)), row.figures)
+            _add(down_sums.setdefault(k2, [0.0] * len(FIGURES)), row.figures)
+        if row_totals:
+            for k1, line in lines.items():
+                line.cells["total"] = measure_value(measure, sums.get(k1, [0.0] * len(FIGURES)),
+                                                    self.population)
+                line.cell_queries["total"] = self.cell_query((k1, ANY), measure)
+        total: Row | None = None
+        if column_totals:
+            total = Row({"group": _("Total")}, *self.row_query(None, measure), "total")
+            for k2 in across:
+                name = f"c{position[k2]}"
+                total.cells[name] = measure_value(measure, down_sums.get(k2, [0.0] * len(FIGURES)),
+                                                  self.population)
+                total.cell_queries[name] = self.cell_query((ANY, k2), measure)
+            if row_totals:
+                total.cells["total"] = self.value(None, measure)
+                total.cell_queries["total"] = self.row_query(None, measure)
         title = _("{measure} : {a} × {b}").format(measure=MEASURES[measure].label,
                                                   a=first.label, b=second.label)
-        return Table(title, columns, list(lines.values()), None, list(self.notes), None)
+        if self.period.text:
+            title += f" — {self.period.text}"
+        return Table(title, columns, list(lines.values()), total, list(self.notes), None)
+
+    def cell_query(self, keys: tuple[Any, ...], measure: str) -> tuple[str, bool]:
+        """The query of a margin of a crosstab: ``ANY`` in ``keys`` leaves a field free."""
+        kept = [k for k in keys if k is not ANY]
+        if len(kept) == len(keys):
+            return self.row_query(BreakdownRow(keys, []), measure)
+        index = next(i for i, k in enumerate(keys) if k is not ANY)
+        alone = Breakdown(self.query, [self.by[index]], self.measures, self.period,
+                          self.population, [], self.total, kept=[self.kept[index]])
+        return alone.row_query(BreakdownRow(tuple(kept), []), measure)
+
+
+ANY = object()  # a crosstab margin: this field is not constrained
+
+
+def _additive(grouping: Grouping) -> bool:
+    """Does adding the rows of this field give its total (one row per contact)?"""
+    return not grouping.multi and grouping.kind != "won"
 
 
 def _wrapped(text: str) -> str:

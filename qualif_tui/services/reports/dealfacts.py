@@ -9,7 +9,10 @@ Two forms of one definition, for the two ways a breakdown runs:
 
 A deal counts as *won* in a period when its stage is a won stage and its
 ``closed_at`` falls in the period; an *open* deal (pipeline) when its stage is
-open and its expected close (else its creation day) falls in the period.
+open and its expected close falls in the period (an open deal without an
+expected close counts only when no period is chosen). These are the query
+language's ``won:P`` and ``expected_close:P``, so a cell's query selects exactly
+the contacts its deal figures come from.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def deal_conditions(db: Database, period: Period) -> tuple[str, list[Any], str, 
     stages = pipeline_stages(db)
     won, opened = stage_ids(stages, "won"), stage_ids(stages, "open")
     won_period, won_params = period.sql("closed_at")
-    open_period, open_params = period.sql("coalesce(expected_close, created)")
+    open_period, open_params = period.sql("expected_close")
     return (f"(stage IN ({_marks(won)}) AND {won_period})", [*won, *won_params],
             f"(stage IN ({_marks(opened)}) AND {open_period})", [*opened, *open_params])
 

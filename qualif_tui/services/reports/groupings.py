@@ -17,14 +17,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from qualif_tui.base import geography
 from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
 from qualif_tui.query.fields import resolve
-from qualif_tui.services.reports.model import ReportError
+from qualif_tui.services.reports.model import Period, ReportError, period_query
 from qualif_tui.storage import Database
 
 OTHER = "\x00autres"  # the key of the "autres" row (the groups beyond the top N)
@@ -186,13 +189,16 @@ class Grouping:
         return sorted(present)
 
     # -- the query of a group ---------------------------------------------------------
-    def fragment(self, key: Any, kept: Iterable[Any] = ()) -> tuple[str, bool]:
+    def fragment(self, key: Any, kept: Iterable[Any] = (), period: Period | None = None
+                 ) -> tuple[str, bool]:
         """(query text of the group's contacts, exact). ``kept``: for "autres", the
-        keys that have rows of their own."""
+        keys that have rows of their own; ``period``: the deals counted (``won``)."""
         name = self.query_name
         if self.kind == "won":
-            # no query field yet for "a deal won in this period": the contacts with a won deal
-            return ("revenue>0", False) if key is not None else ("revenue:0", False)
+            period = period or Period()
+            if key is None:  # no deal won in the period
+                return "-" + period_query("won", period), True
+            return period_query("won", period, bucket_days(str(key))), True
         if key is None:
             return f"missing:{name}", True
         if key == OTHER:
@@ -225,6 +231,21 @@ class Grouping:
                 return f"{year}-{first:02d}..{year}-{first + 2:02d}"
             return text
         raise AssertionError(kind)
+
+
+def bucket_days(key: str) -> tuple[str, str]:
+    """First and last day of a date group: ``2026``, ``2026-T2``, ``2026-06``."""
+    year = int(key[:4])
+    if len(key) == 4:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    if "-T" in key:
+        first_month = 3 * int(key.split("-T")[1]) - 2
+        first = date(year, first_month, 1)
+        last = first + relativedelta(months=3) - timedelta(days=1)
+    else:
+        first = date(year, int(key[5:7]), 1)
+        last = first + relativedelta(months=1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
 
 
 # -- reading --by -------------------------------------------------------------------------------
