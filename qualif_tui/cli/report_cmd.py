@@ -28,13 +28,13 @@ FORMATS = ("table", "csv", "json", "xlsx", "chart")
 @database_argument
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--by", "by", multiple=True, metavar="FIELD",
-              help="Regrouper par une clé, dept, region, city, company, postal_code[:N], ou une"
-                   " date avec :year/:quarter/:month (created, last_contact, won). Deux fois :"
-                   " tableau croisé.")
+              help="Regrouper par une clé, dept, region, city, company, postal_code[:N], une"
+                   " date avec :year/:quarter/:month (created, last_contact, won), ou un champ"
+                   " des affaires (deal_category, lost_reason). Deux fois : tableau croisé.")
 @click.option("--measure", "-m", "measures", multiple=True, metavar="M",
               help="contacts (défaut), share, revenue, deals, average, pipeline, weighted,"
-                   " conversion ; plusieurs fois ou séparées par des virgules. trend : revenue,"
-                   " deals, contacts, reached.")
+                   " conversion, lost, lost_amount ; plusieurs fois ou séparées par des"
+                   " virgules. trend : revenue, deals, contacts, reached.")
 @click.option("--period", metavar="P", help="2026, 2026-06, 2026-T2, 12m… (affaires comptées).")
 @click.option("--from", "start", metavar="DATE", help="Début de période.")
 @click.option("--to", "end", metavar="DATE", help="Fin de période.")
@@ -63,6 +63,8 @@ def report(db: str, words: tuple[str, ...], by: tuple[str, ...], measures: tuple
     qualif report my.db 'profil:client' --by region --by source -m revenue
     qualif report my.db --by won:month -m revenue --period 2026 --format chart
     qualif report my.db --by city --top 10 --format json
+    qualif report my.db --by deal_category -m revenue,pipeline,lost_amount
+    qualif report my.db --by lost_reason -m lost,lost_amount --period 2026
     qualif report my.db funnel [QUERY] [--period 2026]
     qualif report my.db inactive [QUERY] [--months 12] [--without both]
     qualif report my.db completeness [QUERY]

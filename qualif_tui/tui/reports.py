@@ -44,8 +44,12 @@ from qualif_tui.tui.workers import WorkerReports, deliver
 KINDS = {"breakdown": _("Ventilation"), "funnel": _("Entonnoir"),
          "inactive": _("Clients inactifs"), "completeness": _("Complétude"),
          "trend": _("Tendance")}
-CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted")
-NARROW_MEASURES = ("contacts", "revenue", "conversion")
+CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted", "lost",
+                  "lost_amount")
+NARROW_MEASURES = ("contacts", "revenue", "conversion", "lost", "lost_amount")
+# the fields of the deals share one digit (0): pressed again, it goes to the next
+DEAL_FIELDS = (("won:month", _("Gagné (mois)")), ("deal_category", _("Catégorie d'affaire")),
+               ("lost_reason", _("Raison de perte")))
 WIDE_MEASURES = ("contacts", "share", "revenue", "deals", "average", "pipeline", "weighted",
                  "conversion")
 TREND_ORDER = ("revenue", "deals", "contacts", "reached")
@@ -92,7 +96,7 @@ def grouping_options(db: Database) -> list[tuple[str, str]]:
     keys = list_keys(db)
     options = [(k.norm_name, k.display_name) for k in keys[:6]]
     options += [("dept", _("Département")), ("region", _("Région")), ("city", _("Ville")),
-                ("won:month", _("Gagné (mois)")), ("created:year", _("Créé (année)"))]
+                DEAL_FIELDS[0], ("created:year", _("Créé (année)"))]
     return options[:len(DIGITS)]
 
 
@@ -109,6 +113,7 @@ class Computed:
     tables: list[svc.Table]
     result: Any
     population: int | None
+    allowed: tuple[str, ...] = tuple(svc.MEASURES)  # the measures that make sense here
 
 
 class ReportsScreen(WorkerReports, Screen[str | None]):
@@ -167,6 +172,13 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             self.app.bell()
             return
         spec = self.options[index][0]
+        deal_specs = [d[0] for d in DEAL_FIELDS]
+        current = self.choice.second if self.crossing else self.choice.by
+        if spec in deal_specs and spec == current and self.choice.kind == "breakdown":
+            # the deals' digit again: the next field of the deals, in the same place
+            field = DEAL_FIELDS[(deal_specs.index(spec) + 1) % len(DEAL_FIELDS)]
+            self.options[index] = field
+            spec = field[0]
         if self.crossing:
             self.crossing = False
             if spec == self.choice.by:
@@ -189,12 +201,10 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
     def action_cycle_measure(self) -> None:
         kind = self.choice.kind
         if kind == "breakdown":
-            order: tuple[str, ...] = CHART_MEASURES
+            allowed = self.computed.allowed if self.computed is not None else CHART_MEASURES
+            order: tuple[str, ...] = tuple(m for m in CHART_MEASURES if m in allowed)
             measure = order[(order.index(self.choice.measure) + 1) % len(order)] \
                 if self.choice.measure in order else order[0]
-            if self.choice.by.startswith("won") and measure in ("pipeline", "weighted",
-                                                                "conversion"):
-                measure = "contacts"
             self._choose(measure=measure)
             return
         order = {"trend": TREND_ORDER, "completeness": COMPLETENESS_VIEWS,
@@ -452,9 +462,13 @@ def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Comput
     kind = choice.kind
     if kind == "breakdown":
         by = [choice.by] + ([choice.second] if choice.second else [])
-        measures = list(WIDE_MEASURES)
-        if any(b.startswith("won") for b in by):
-            measures = [m for m in measures if m not in ("pipeline", "weighted", "conversion")]
+        allowed = svc.measures_for(db, by)
+        if "revenue" in allowed:
+            measures = [m for m in WIDE_MEASURES if m in allowed]
+            if choice.measure in allowed and choice.measure not in measures:
+                measures.append(choice.measure)  # a lost measure, when chosen
+        else:  # lost reasons: the lost deals
+            measures = list(allowed)
         result: Any = svc.breakdown(db, query, by, measures, _period(choice))
         table = result.table()
         table.chart = choice.measure if choice.measure in measures else "contacts"
@@ -463,8 +477,8 @@ def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Comput
             by=" × ".join(g.label for g in result.by))
         if choice.second:  # the matrix of the measure first, the list as room allows
             return Computed(choice, [result.pivot(table.chart), table], result,
-                            result.population)
-        return Computed(choice, [table], result, result.population)
+                            result.population, allowed)
+        return Computed(choice, [table], result, result.population, allowed)
     if kind == "funnel":
         result = svc.funnel(db, query, _period(choice))
         return Computed(choice, [result.table()], result, None)

@@ -192,3 +192,29 @@ def test_snapshot_period_dialog_small(snap_compare: SnapCompare,
                                       snap_app: QualifApp) -> None:
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=steps("r", "P", *"2026"))
 
+
+
+async def test_zero_goes_through_the_fields_of_the_deals(app: QualifApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r", "0")
+        await settle(pilot)
+        assert report_screen(app).choice.by == "won:month"
+        await pilot.press("0")
+        await settle(pilot)
+        assert report_screen(app).choice.by == "deal_category"
+        await pilot.press("0", "m")  # lost reasons; m: the lost deals (not the revenue)
+        await settle(pilot)
+        screen = report_screen(app)
+        assert (screen.choice.by, screen.choice.measure) == ("lost_reason", "lost")
+        choices = str(screen.query_one("#report-choices", Static).render())
+        assert "0 Raison de perte" in choices
+        assert at_cursor(app)[0] == "contacts"
+        wanted = figure(app, "contacts")
+        query, warned = await open_cell(app, pilot)
+        assert query.startswith("lost_reason:") and not warned and listed(app) == wanted
+        # keys in one burst: the same place
+        await pilot.press("r", "0", "0", "0", "m")
+        await settle(pilot)
+        screen = report_screen(app)
+        assert (screen.choice.by, screen.choice.measure) == ("lost_reason", "lost")

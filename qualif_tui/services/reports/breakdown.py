@@ -34,7 +34,12 @@ from qualif_tui.query import CompiledQuery, compile_query, count
 from qualif_tui.query.groups import BitmapView, bitmap_view
 from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
-from qualif_tui.services.reports.dealfacts import deal_conditions, deal_cte, deal_figures
+from qualif_tui.services.reports.dealfacts import (
+    deal_conditions,
+    deal_cte,
+    deal_figures,
+    lost_condition,
+)
 from qualif_tui.services.reports.groupings import OTHER, Grouping, parse_grouping
 from qualif_tui.services.reports.model import (
     FIGURES,
@@ -48,6 +53,9 @@ from qualif_tui.services.reports.model import (
     format_number,
     measure_value,
     period_query,
+    pipeline_stages,
+    stage_ids,
+    zeros,
 )
 from qualif_tui.storage import Database
 
@@ -80,6 +88,7 @@ class Breakdown:
     notes: list[str] = field(default_factory=list)
     engine: str = "sql"
     kept: list[list[Any]] = field(default_factory=list)  # per grouping: keys with a row
+    lost_ids: tuple[str, ...] = ("lost",)  # the lost stages (the lost measures' query)
 
     def value(self, row: BreakdownRow | None, measure: str) -> float:
         figures = self.total if row is None else row.figures
@@ -127,14 +136,22 @@ class Breakdown:
                 parts.append(text)
                 exact = exact and ok
         drill = MEASURES[measure].drill
-        by_won = row is not None and any(g.kind == "won" and k is not None
-                                         for g, k in zip(self.by, row.keys, strict=True))
-        if drill == "won" and not by_won:  # a won-date row already says it
+        keyed = [(g, k) for g, k in zip(self.by, row.keys, strict=True)] if row else []
+        by_won = any(g.kind == "won" and k is not None for g, k in keyed)
+        by_deal = [g for g, k in keyed if g.kind == "deal"]
+        if drill and by_deal and by_deal[0].scope == drill:
+            pass  # a lost-reason row already selects the contacts with such lost deals
+        elif drill == "won" and not by_won:  # a won-date row already says it
             parts.append("revenue>0" if self.period.everything
                          else period_query("won", self.period))
         elif drill == "open":
             parts.append("open_deals>0" if self.period.everything
                          else period_query("expected_close", self.period))
+        elif drill == "lost":
+            parts.append(f"deal_stage:{','.join(self.lost_ids)}")
+            exact = exact and self.period.everything  # no query field for the day lost
+        if drill and by_deal and by_deal[0].scope != drill:
+            exact = False  # "a won deal of this category": two criteria, maybe two deals
         said: list[str] = parts[:1] if parts[0] else []
         # a part the query already says is not repeated (only in a plain "a b c" query:
         # in "a OR b", "a" is not said for every contact)
@@ -250,6 +267,17 @@ def _additive(grouping: Grouping) -> bool:
     return not grouping.multi and grouping.kind != "won"
 
 
+def measures_for(db: Database, by: Sequence[str]) -> tuple[str, ...]:
+    """The measures that make sense grouped by ``by`` (all but for deal fields: --by won
+    has no pipeline, --by lost_reason only contacts and lost deals)."""
+    keys = list_keys(db)
+    allowed = tuple(MEASURES)
+    for spec in by:
+        grouping = parse_grouping(spec, keys, db)
+        allowed = tuple(m for m in allowed if m in grouping.measures)
+    return allowed
+
+
 def _wrapped(text: str) -> str:
     text = text.strip()
     if not text:
@@ -277,30 +305,42 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
     if len(by) > 2:
         raise ReportError(_("au plus deux --by (un tableau croisé)"))
     keys = list_keys(db)
-    groupings = [parse_grouping(spec, keys) for spec in by]
+    groupings = [parse_grouping(spec, keys, db) for spec in by]
     if len(groupings) == 2 and groupings[0].name == groupings[1].name:
         raise ReportError(_("les deux --by sont le même champ ({name})").format(
             name=groupings[0].name))
-    deal_level = [g for g in groupings if g.kind == "won"]
+    deal_level = [g for g in groupings if g.deal_level]
     if len(deal_level) > 1:
-        raise ReportError(_("un seul --by won"))
-    if deal_level:
-        refused = [m for m in names if m in ("pipeline", "weighted", "conversion")]
+        raise ReportError(_("un seul champ d'affaire à la fois ({a}, {b})").format(
+            a=deal_level[0].name, b=deal_level[1].name),
+            _("croiser un champ d'affaire avec une clé ou un champ du contact"))
+    for grouping in deal_level:
+        refused = [m for m in names if m not in grouping.measures]
         if refused:
             raise ReportError(
-                _("--by won range les affaires gagnées : la mesure {name} n'y a pas de sens")
-                .format(name=refused[0]),
-                _("mesures possibles : contacts, share, revenue, deals, average"))
+                _("--by {by} : la mesure {name} n'y a pas de sens").format(
+                    by=grouping.name, name=refused[0]),
+                _("mesures possibles : {names}").format(names=", ".join(grouping.measures)))
     needs_deals = any(MEASURES[m].deals for m in names) or bool(deal_level)
+    with_lost = any(MEASURES[m].drill == "lost" for m in names)
     deals_mode = "" if not needs_deals else (
-        "all" if any(m in ("pipeline", "weighted") for m in names) else "won")
+        "all" if any(MEASURES[m].drill in ("open", "lost") for m in names) else "won")
     population = count(db, compiled)
-    result = Breakdown(compiled.text, groupings, names, period, population, [], [0.0] * 6)
-    if deal_level:
+    result = Breakdown(compiled.text, groupings, names, period, population, [], zeros(),
+                       lost_ids=stage_ids(pipeline_stages(db), "lost"))
+    if deal_level and deal_level[0].kind == "won":
         combos, total = _won_combos(db, compiled, groupings, period)
         result.engine = "sql"
+    elif deal_level:
+        combos, total, left = _attribute_combos(db, compiled, groupings, period)
+        result.engine = "sql"
+        if left:
+            result.notes.append(_("{n} contacts sans {what} ne sont dans aucune ligne (le total"
+                                  " les compte)").format(n=format_number(left, "count"),
+                                                         what=deal_level[0].without(period)))
     else:
-        combos, total, result.engine = _combos(db, compiled, groupings, period, deals_mode)
+        combos, total, result.engine = _combos(db, compiled, groupings, period, deals_mode,
+                                               with_lost)
     result.total = total
     result.total[0] = float(population)
     _finish(result, combos, top)
@@ -311,15 +351,17 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
 
 
 def _combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping], period: Period,
-            deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures, str]:
-    """``deals_mode``: "" (contacts only), "won" (won figures), "all" (pipeline too)."""
+            deals_mode: str, with_lost: bool = False
+            ) -> tuple[dict[GroupKey, Figures], Figures, str]:
+    """``deals_mode``: "" (contacts only), "won" (won figures), "all" (pipeline and lost
+    too; the lost figures only ``with_lost``)."""
     if not compiled.is_nothing and all(g.column for g in groupings):
         with bitmap_view(db, compiled) as view:
             if view is not None:
-                found = _bitmap_combos(db, view, groupings, period, deals_mode)
+                found = _bitmap_combos(db, view, groupings, period, deals_mode, with_lost)
                 if found is not None:
                     return found[0], found[1], "bitmaps"
-    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode)
+    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode, with_lost)
     return combos, total, "sql"
 
 
@@ -329,7 +371,8 @@ def _add(target: Figures, figures: Iterable[float]) -> None:
 
 
 def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], period: Period,
-                   deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures] | None:
+                   deals_mode: str, with_lost: bool
+                   ) -> tuple[dict[GroupKey, Figures], Figures] | None:
     population = view.population
     per_grouping: list[dict[Any, BitMap]] = []
     for grouping in groupings:
@@ -368,26 +411,26 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
                       for keys, members in combos_sets.items()}
             return combos, _won_figures(population, by_value)
     combos = {}
-    total = [float(len(population)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    total = zeros(float(len(population)))
     if not deals_mode:
-        return {keys: [float(len(m)), 0.0, 0.0, 0.0, 0.0, 0.0]
-                for keys, m in combos_sets.items()}, total
-    deals = deal_figures(db, period)
+        return {keys: zeros(float(len(m))) for keys, m in combos_sets.items()}, total
+    deals = deal_figures(db, period, with_lost)
     dealers = BitMap(deals.per_contact.keys()) if deals.per_contact is not None else BitMap()
+    width = len(FIGURES) - 1
     for keys, members in [*combos_sets.items(), ((), population)]:
-        figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
+        figures = zeros(float(len(members)))
         if deals.shapes is not None:
             for row, bitmap in deals.shapes:
                 inside = members.intersection_cardinality(bitmap)
                 if inside:
-                    for i in range(5):
+                    for i in range(width):
                         figures[i + 1] += row[i] * inside
         else:
             assert deals.per_contact is not None
             per_contact = deals.per_contact
             for contact_id in members & dealers:
                 row = per_contact[contact_id]
-                for i in range(5):
+                for i in range(width):
                     figures[i + 1] += row[i]
         if keys:
             combos[keys] = figures
@@ -413,7 +456,7 @@ def _won_figures(members: BitMap, by_value: tuple[list[tuple[float, BitMap]],
     """Contacts, buyers, revenue, won deals of a group by intersection cardinalities:
     Σ v·|group ∩ contacts with v| — no loop over the group's contacts."""
     counts, amounts = by_value
-    figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    figures = zeros(float(len(members)))
     for n, bitmap in counts:
         inside = members.intersection_cardinality(bitmap)
         figures[1] += inside
@@ -424,9 +467,10 @@ def _won_figures(members: BitMap, by_value: tuple[list[tuple[float, BitMap]],
 
 
 def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],
-                period: Period, deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures]:
+                period: Period, deals_mode: str, with_lost: bool = False
+                ) -> tuple[dict[GroupKey, Figures], Figures]:
     if compiled.is_nothing:
-        return {}, [0.0] * 6
+        return {}, zeros()
     tables = set(plan_tables(compiled.plan)) | {t for g in groupings for t in g.tables}
     if deals_mode:
         tables.add("f")
@@ -435,21 +479,21 @@ def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
     params: list[Any] = []
     prefix = ""
     if not deals_mode:
-        sums = "count(*), 0, 0, 0, 0, 0"
+        sums = "count(*), 0, 0, 0, 0, 0, 0, 0"
     elif period.everything and deals_mode == "won":
         # the contact_facts columns hold the won figures (kept by triggers)
-        sums = "count(*), sum(f.deals > 0), sum(f.revenue), sum(f.deals), 0, 0"
+        sums = "count(*), sum(f.deals > 0), sum(f.revenue), sum(f.deals), 0, 0, 0, 0"
     else:
-        cte, params = deal_cte(db, period)
+        cte, params = deal_cte(db, period, with_lost)
         prefix = f"WITH {cte} "
         source += " LEFT JOIN d ON d.contact_id = f.contact_id"
         sums = ("count(*), sum(d.buyer), sum(d.revenue), sum(d.won), sum(d.pipeline),"
-                " sum(d.weighted)")
+                " sum(d.weighted), sum(d.lost), sum(d.lost_amount)")
     group_by = ", ".join(f"g{i}" for i in range(len(groupings)))
     sql = (f"{prefix}SELECT {raws}, {sums} FROM {source} WHERE {compiled.where}"
            f" GROUP BY {group_by}")
     combos: dict[GroupKey, Figures] = {}
-    total = [0.0] * 6
+    total = zeros()
     n = len(groupings)
     with db.lock:
         rows = db.conn.execute(sql, [*params, *compiled.params]).fetchall()
@@ -475,7 +519,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
                 period: Period) -> tuple[dict[GroupKey, Figures], Figures]:
     """Deal-level: one group per period a won deal was closed in."""
     if compiled.is_nothing:
-        return {}, [0.0] * 6
+        return {}, zeros()
     won_at = next(i for i, g in enumerate(groupings) if g.kind == "won")
     other = [g for g in groupings if g.kind != "won"]
     tables = set(plan_tables(compiled.plan)) | {"f"} | {t for g in other for t in g.tables}
@@ -493,7 +537,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
     combos: dict[GroupKey, Figures] = {}
     seen: set[tuple[GroupKey, int]] = set()
     buyers_by_other: dict[Any, set[int]] = {}
-    total = [0.0] * 6
+    total = zeros()
     buyers: set[int] = set()
     for row in rows:
         month, contact_id, deals, amount = row[0], int(row[1]), float(row[2]), float(row[3])
@@ -507,7 +551,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
             for other_key in other_keys:
                 keys = (won_key, other_key) if won_at == 0 else (other_key, won_key)
                 keys = keys[:len(groupings)]
-                figures = combos.setdefault(keys, [0.0] * 6)
+                figures = combos.setdefault(keys, zeros())
                 if (keys, contact_id) not in seen:
                     seen.add((keys, contact_id))
                     figures[0] += 1
@@ -524,12 +568,71 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
             left = figures[0] - len(buyers_by_other.get(other_key, ()))
             if left > 0:
                 keys = (None, other_key) if won_at == 0 else (other_key, None)
-                combos[keys] = [left, 0.0, 0.0, 0.0, 0.0, 0.0]
+                combos[keys] = zeros(left)
     else:
         left = count(db, compiled) - len(buyers)
         if left > 0:
-            combos[(None,)] = [float(left), 0.0, 0.0, 0.0, 0.0, 0.0]
+            combos[(None,)] = zeros(float(left))
     return combos, total
+
+
+def _attribute_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],
+                      period: Period) -> tuple[dict[GroupKey, Figures], Figures, int]:
+    """Deal-level, by a field of the deals (category, lost reason): each deal that
+    counts in the period goes to its value's row, a contact to every row it has such a
+    deal in. Returns the rows, the total, and how many contacts have no such deal."""
+    population = count(db, compiled)
+    if compiled.is_nothing:
+        return {}, zeros(), population
+    at = next(i for i, g in enumerate(groupings) if g.kind == "deal")
+    grouping = groupings[at]
+    other = [g for g in groupings if g.kind != "deal"]
+    tables = set(plan_tables(compiled.plan)) | {"f"} | {t for g in other for t in g.tables}
+    source = from_clause("".join(t for t in "cf" if t in tables))
+    won, won_params, opened, open_params = deal_conditions(db, period)
+    lost, lost_params = lost_condition(db, period)
+    won, opened, lost = _on_deals(won), _on_deals(opened), _on_deals(lost)
+    counted, counted_params = (lost, lost_params) if grouping.scope == "lost" else (
+        f"({won} OR {opened} OR {lost})", [*won_params, *open_params, *lost_params])
+    raw_other = "".join(f", {g.sql}" for g in other)
+    sql = (f"SELECT {grouping.sql}, dl.contact_id{raw_other}, max({won}),"
+           f" sum(CASE WHEN {won} THEN dl.amount ELSE 0 END), sum({won}),"
+           f" sum(CASE WHEN {opened} THEN dl.amount ELSE 0 END),"
+           f" sum(CASE WHEN {opened} THEN dl.amount * dl.probability / 100.0 ELSE 0 END),"
+           f" sum({lost}), sum(CASE WHEN {lost} THEN dl.amount ELSE 0 END)"
+           f" FROM deals dl JOIN {source} ON f.contact_id = dl.contact_id"
+           f" WHERE {counted} AND ({compiled.where}) GROUP BY 1, 2")
+    params = [*won_params, *won_params, *won_params, *open_params, *open_params,
+              *lost_params, *lost_params, *counted_params, *compiled.params]
+    with db.lock:
+        rows = db.conn.execute(sql, params).fetchall()
+    combos: dict[GroupKey, Figures] = {}
+    total = zeros()
+    dealers: set[int] = set()
+    buyers: set[int] = set()
+    first = 3 if other else 2  # where the figures start
+    for row in rows:
+        contact_id = int(row[1])
+        figures = [1.0, *(float(v or 0) for v in row[first:])]
+        dealers.add(contact_id)
+        if figures[1]:
+            buyers.add(contact_id)
+        _add(total, [0.0, 0.0, *figures[2:]])
+        options = [grouping.keys_of(row[0]) or (None,)]
+        if other:
+            options.insert(1 - at, other[0].keys_of(row[2]) or (None,))
+        for keys in _key_product(options):
+            _add(combos.setdefault(keys, zeros()), figures)
+    total[1] = float(len(buyers))
+    return combos, total, population - len(dealers)
+
+
+_DEAL_COLUMNS = re.compile(r"\b(stage|closed_at|expected_close|amount|probability)\b")
+
+
+def _on_deals(condition: str) -> str:
+    """A condition over a ``deals`` row, on the ``dl`` alias of a join."""
+    return _DEAL_COLUMNS.sub(r"dl.\1", condition)
 
 
 # -- rows in order, top N, notes ----------------------------------------------------------

@@ -1,18 +1,19 @@
-"""Deal figures per contact: buyer or not, won revenue, won deals, open pipeline.
+"""Deal figures per contact: buyer or not, won revenue, won deals, open pipeline, lost deals.
 
 Two forms of one definition, for the two ways a breakdown runs:
 
 * :func:`deal_cte` — a SQL ``WITH`` table ``d(contact_id, buyer, revenue, won,
-  pipeline, weighted)`` that a GROUP BY joins;
+  pipeline, weighted, lost, lost_amount)`` that a GROUP BY joins;
 * :func:`deal_figures` — the same rows as a dict for the bitmap path, read once
   per data version and period (about 0.1 s at 1 000 000 contacts, then free).
 
 A deal counts as *won* in a period when its stage is a won stage and its
 ``closed_at`` falls in the period; an *open* deal (pipeline) when its stage is
 open and its expected close falls in the period (an open deal without an
-expected close counts only when no period is chosen). These are the query
-language's ``won:P`` and ``expected_close:P``, so a cell's query selects exactly
-the contacts its deal figures come from.
+expected close counts only when no period is chosen); a *lost* deal when its
+stage is a lost stage and its ``closed_at`` falls in the period. The first two
+are the query language's ``won:P`` and ``expected_close:P``, so a cell's query
+selects exactly the contacts its deal figures come from.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from qualif_tui.query.groups import data_version
 from qualif_tui.services.reports.model import Period, pipeline_stages, stage_ids
 from qualif_tui.storage import Database
 
-DealRow = list[float]  # buyer (0/1), revenue, won deals, pipeline, weighted
+DealRow = list[float]  # buyer (0/1), revenue, won deals, pipeline, weighted, lost, lost amount
 
 
 def _marks(values: tuple[str, ...]) -> str:
@@ -46,16 +47,32 @@ def deal_conditions(db: Database, period: Period) -> tuple[str, list[Any], str, 
             f"(stage IN ({_marks(opened)}) AND {open_period})", [*opened, *open_params])
 
 
-def deal_cte(db: Database, period: Period) -> tuple[str, list[Any]]:
-    """``d AS (SELECT contact_id, buyer, revenue, won, pipeline, weighted …)``."""
+def lost_condition(db: Database, period: Period) -> tuple[str, list[Any]]:
+    """The lost-deal condition over a ``deals`` row, and its params."""
+    lost = stage_ids(pipeline_stages(db), "lost")
+    lost_period, lost_params = period.sql("closed_at")
+    return f"(stage IN ({_marks(lost)}) AND {lost_period})", [*lost, *lost_params]
+
+
+def _figure_sums(db: Database, period: Period, with_lost: bool = True) -> tuple[str, list[Any]]:
+    """``max(won) AS buyer, … lost_amount`` over a contact's deals, and the params
+    (``with_lost`` False: the lost figures are left at 0, fewer distinct rows)."""
     won, won_params, opened, open_params = deal_conditions(db, period)
-    sql = (f"d AS (SELECT contact_id, max({won}) AS buyer,"
-           f" sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue,"
-           f" sum({won}) AS won,"
-           f" sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
-           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END) AS weighted"
-           f" FROM deals GROUP BY contact_id)")
-    return sql, [*won_params, *won_params, *won_params, *open_params, *open_params]
+    lost, lost_params = lost_condition(db, period) if with_lost else ("0", [])
+    sql = (f"max({won}) AS buyer, sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue,"
+           f" sum({won}) AS won, sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
+           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END)"
+           f" AS weighted, sum({lost}) AS lost,"
+           f" sum(CASE WHEN {lost} THEN amount ELSE 0 END) AS lost_amount")
+    return sql, [*won_params, *won_params, *won_params, *open_params, *open_params,
+                 *lost_params, *lost_params]
+
+
+def deal_cte(db: Database, period: Period, with_lost: bool = True) -> tuple[str, list[Any]]:
+    """``d AS (SELECT contact_id, buyer, revenue, won, pipeline, weighted, lost,
+    lost_amount …)``."""
+    sums, params = _figure_sums(db, period, with_lost)
+    return f"d AS (SELECT contact_id, {sums} FROM deals GROUP BY contact_id)", params
 
 
 MAX_SHAPES = 2000  # distinct figure rows beyond which contacts are summed one by one
@@ -77,34 +94,33 @@ _CACHE: weakref.WeakKeyDictionary[Database, dict[Any, DealFigures]] = \
 _LOCK = threading.Lock()
 
 
-def deal_figures(db: Database, period: Period) -> DealFigures:
-    """The deal figures per contact (cached per data version and period)."""
+def deal_figures(db: Database, period: Period, with_lost: bool = False) -> DealFigures:
+    """The deal figures per contact (cached per data version and period); the lost
+    figures only when asked (``with_lost``)."""
     version = data_version(db)
-    key = (version, period.start, period.end)
+    key = (version, period.start, period.end, with_lost)
     with _LOCK:
         cached = _CACHE.get(db, {}).get(key) if version is not None else None
     if cached is not None:
         return cached
     won, won_params, opened, open_params = deal_conditions(db, period)
-    sql = (f"SELECT buyer, revenue, won, pipeline, weighted, group_concat(contact_id) FROM"
-           f" (SELECT contact_id, max({won}) AS buyer,"
-           f" sum(CASE WHEN {won} THEN amount ELSE 0 END) AS revenue, sum({won}) AS won,"
-           f" sum(CASE WHEN {opened} THEN amount ELSE 0 END) AS pipeline,"
-           f" sum(CASE WHEN {opened} THEN amount * probability / 100.0 ELSE 0 END) AS weighted"
-           f" FROM deals WHERE {won} OR {opened} GROUP BY contact_id)"
-           f" GROUP BY 1, 2, 3, 4, 5")
-    params = [*won_params, *won_params, *won_params, *open_params, *open_params,
-              *won_params, *open_params]
+    lost, lost_params = lost_condition(db, period) if with_lost else ("0", [])
+    sums, sum_params = _figure_sums(db, period, with_lost)
+    sql = (f"SELECT buyer, revenue, won, pipeline, weighted, lost, lost_amount,"
+           f" group_concat(contact_id) FROM (SELECT contact_id, {sums} FROM deals"
+           f" WHERE {won} OR {opened} OR {lost} GROUP BY contact_id)"
+           f" GROUP BY 1, 2, 3, 4, 5, 6, 7")
+    params = [*sum_params, *won_params, *open_params, *lost_params]
     with db.lock:
         rows = db.conn.execute(sql, params).fetchall()
     found = DealFigures()
     if len(rows) <= MAX_SHAPES:
-        found.shapes = [([float(v) for v in r[:5]],
-                         BitMap(array.array("I", map(int, str(r[5]).split(",")))))
+        found.shapes = [([float(v) for v in r[:7]],
+                         BitMap(array.array("I", map(int, str(r[7]).split(",")))))
                         for r in rows]
     else:
-        found.per_contact = {int(cid): [float(v) for v in r[:5]]
-                             for r in rows for cid in str(r[5]).split(",")}
+        found.per_contact = {int(cid): [float(v) for v in r[:7]]
+                             for r in rows for cid in str(r[7]).split(",")}
     if version is not None and not db.conn.in_transaction:
         with _LOCK:
             _CACHE[db] = {key: found}  # one period kept: the one on screen

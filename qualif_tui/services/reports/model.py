@@ -58,7 +58,13 @@ def stage_ids(stages: list[Stage], kind: str) -> tuple[str, ...]:
 # -- measures ---------------------------------------------------------------------------
 
 # additive figures per group, in this order
-FIGURES = ("contacts", "buyers", "revenue", "won", "pipeline", "weighted")
+FIGURES = ("contacts", "buyers", "revenue", "won", "pipeline", "weighted", "lost",
+           "lost_amount")
+
+
+def zeros(contacts: float = 0.0) -> list[float]:
+    """A group's figures with nothing but its contacts."""
+    return [contacts] + [0.0] * (len(FIGURES) - 1)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class Measure:
     label: str
     unit: str  # "count", "euro", "percent"
     deals: bool  # needs deal figures
-    drill: str  # what the people behind a cell are: "" (the group), "won", "open"
+    drill: str  # the people behind a cell: "" (the group), "won", "open", "lost" deals
     short: str = ""  # a column title for narrow tables
 
     @property
@@ -84,13 +90,15 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("pipeline", _("Pipeline ouvert"), "euro", True, "open", _("Pipeline")),
     Measure("weighted", _("Pipeline pondéré"), "euro", True, "open", _("Pondéré")),
     Measure("conversion", _("Conversion"), "percent", True, "won"),
+    Measure("lost", _("Affaires perdues"), "count", True, "lost", _("Perdues")),
+    Measure("lost_amount", _("Montant perdu"), "euro", True, "lost", _("Perdu")),
 )}
 DEFAULT_MEASURES = ("contacts",)
 
 
 def measure_value(name: str, figures: list[float], population: int) -> float:
     """A measure from a group's additive figures (see :data:`FIGURES`)."""
-    contacts, buyers, revenue, won, pipeline, weighted = figures
+    contacts, buyers, revenue, won, pipeline, weighted, lost, lost_amount = figures
     if name == "contacts":
         return contacts
     if name == "share":
@@ -107,6 +115,10 @@ def measure_value(name: str, figures: list[float], population: int) -> float:
         return round(weighted, 2)
     if name == "conversion":
         return 100.0 * buyers / contacts if contacts else 0.0
+    if name == "lost":
+        return lost
+    if name == "lost_amount":
+        return round(lost_amount, 2)
     raise KeyError(name)
 
 
@@ -117,7 +129,8 @@ def check_measures(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         wanted = name.strip().lower()
         aliases = {"ca": "revenue", "chiffre": "revenue", "affaires": "deals", "part": "share",
-                   "panier": "average", "pondere": "weighted", "taux": "conversion"}
+                   "panier": "average", "pondere": "weighted", "taux": "conversion",
+                   "perdues": "lost", "perdu": "lost_amount", "montant_perdu": "lost_amount"}
         wanted = aliases.get(wanted, wanted)
         if wanted not in MEASURES:
             best = closest(wanted, list(MEASURES))
