@@ -176,16 +176,52 @@ def _width(table: svc.Table, column: svc.Column, index: int) -> int:
 
 
 def _print_table(table: svc.Table) -> None:
-    least = sum(3 + _width(table, c, i) for i, c in enumerate(table.columns))
-    if least > out.width:
+    shown, dropped = _fitting(table, out.width)
+    if shown is None:
         out.print(Text(_("{title} : trop large pour {width} colonnes (--format xlsx ou csv)")
                        .format(title=table.title, width=out.width), style="dim italic"))
         out.print()
         return
-    out.print(_rich_table(table))
-    for note in table.notes:
+    out.print(_rich_table(shown))
+    notes = list(table.notes)
+    if dropped:
+        notes.append(_("colonnes omises à cette largeur : {names} (--format csv ou xlsx pour"
+                       " tout)").format(names=", ".join(dropped)))
+    for note in notes:
         out.print(Text(note, style="dim italic"))
     out.print()
+
+
+def _fitting(table: svc.Table, width: int) -> tuple[svc.Table | None, list[str]]:
+    """The table with as many columns as fit ``width``: the columns naming the rows
+    and the first figure always; others are left out as they say they can be
+    (``Column.spare``), else from the right, text first.
+    None when even those do not fit (a wide matrix)."""
+    columns = list(table.columns)
+    dropped: list[str] = []
+
+    def least() -> int:
+        return sum(3 + _width(table, c, table.columns.index(c)) for c in columns)
+
+    keep = {c.name for c in table.columns[:table.label_columns]}
+    figures = [c for c in table.columns if c.unit != "text"]
+    if figures:
+        keep.add(figures[0].name)
+    if table.chart:
+        keep.add(table.chart)
+    while least() > width:
+        spare = [c for c in columns if c.name not in keep]
+        if not spare:
+            return None, []
+        text = [c for c in spare if c.unit == "text"]
+        gone = max(spare, key=lambda c: c.spare) if any(c.spare for c in spare) \
+            else (text or spare)[-1]
+        columns.remove(gone)
+        dropped.insert(0, gone.label)
+    if not dropped:
+        return table, []
+    return svc.Table(table.title, columns, table.rows, table.total, table.notes, table.chart,
+                     table.label_columns, table.cursor), dropped
 
 
 def _print_chart(table: svc.Table) -> None:

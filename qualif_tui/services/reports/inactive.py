@@ -64,8 +64,9 @@ class Inactive:
                 "notes": list(self.notes)}
 
     def table(self) -> Table:
-        columns = [Column("name", _("Contact")), Column("company", _("Société")),
-                   Column("city", _("Ville")), Column("revenue", _("CA passé"), "euro"),
+        columns = [Column("name", _("Contact")), Column("company", _("Société"), spare=2),
+                   Column("city", _("Ville"), spare=1),
+                   Column("revenue", _("CA passé"), "euro"),
                    Column("deals", _("Affaires"), "count"),
                    Column("last_purchase", _("Dernier achat")),
                    Column("last_contact", _("Dernier contact"))]

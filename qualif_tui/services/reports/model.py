@@ -277,6 +277,7 @@ class Column:
     name: str
     label: str
     unit: str = "text"  # "text", "count", "euro", "percent"
+    spare: int = 0  # a narrow terminal leaves out the highest first (0: from the right)
 
 
 @dataclass
