@@ -182,6 +182,7 @@ def main() -> None:
         "contact_refs": "",
     })
 
+    plant_duplicates(contacts)
     OUT.mkdir(exist_ok=True)
     write_csv(OUT / "contacts.csv", contacts)
     write_csv(OUT / "history.csv", history)
@@ -207,6 +208,19 @@ def main() -> None:
         {"name": "Contrôle des 4 ans", "query": "mise_en_service:2021..2022"},
         {"name": "À qualifier", "query": "missing:profil OR missing:source"},
     ]
+    # issue 16: custom fields an import kept (Budget véhicule, Parrain) and values kept though
+    # invalid, so that the demo shows them on the card and in the query language
+    rng_custom = random.Random(16)
+    custom = {}
+    for row in rng_custom.sample(contacts[:250], 40):
+        fields = {"Budget véhicule": f"{rng_custom.randrange(8, 60)} 000"}
+        if rng_custom.random() < 0.3:
+            fields["Parrain"] = rng_custom.choice(("M. Castel", "Mme Rivière", "Garage Vidal"))
+        custom[str(row["ref"])] = fields
+    invalid: list[dict[str, object]] = []
+    for row in contacts[200:250]:  # not among the planted duplicates
+        if row["email"] and str(row["last_name"]) >= "P" and len(invalid) < 2:
+            invalid.append({"ref": row["ref"], "email": str(row["email"]).rsplit(".", 1)[0]})
     meta = {
         "anchor": ANCHOR.isoformat(),
         "description": "Concession automobile près de Toulouse : 300 contacts, clients,"
@@ -215,6 +229,8 @@ def main() -> None:
         "segments": segments,
         "deal_categories": list(DEAL_CATEGORIES),
         "issuer": DEMO_ISSUER,
+        "custom_fields": custom,
+        "kept_invalid": invalid,
     }
     (OUT / "demo.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                    encoding="utf-8")
@@ -331,6 +347,45 @@ def enrich_deal(deal: dict[str, object], ref: int, rng: random.Random,
         for designation, unit, price, vat in extras:
             lines.append({"quote_ref": quote_ref, "designation": designation, "quantity": 1,
                           "unit": unit, "unit_price": price, "vat_rate": vat, "discount": 0})
+def plant_duplicates(contacts: list[dict[str, object]]) -> None:
+    """Make four late cards near-duplicates of earlier ones (issue 16): the demo's
+    duplicates screen then has work — a typo in the same company and town,
+    inverted names, a card imported twice with another address, a name typed
+    without its accents. None shares an e-mail address or a phone with its
+    twin, so an export imported again still gives every card back (the import
+    takes those for the same person). Late names only, so the first page of
+    the list stays as it was; each planted card keeps its own keys, history,
+    agenda and the département of its town."""
+    rng = random.Random(16)
+    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:4]
+    used: set[object] = set()
+    for index, row in enumerate(late):
+        candidates = [s for s in contacts[:240] if str(s["last_name"]) >= "P"
+                      and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]
+                      and s["ref"] not in used and s["email"] and s["company"]]
+        if not candidates:  # another card of the same département would do, else skip
+            candidates = [s for s in contacts[:240] if s["ref"] not in used and s["email"]
+                          and s["company"]
+                          and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]]
+        if not candidates:
+            continue
+        source = rng.choice(candidates)
+        used.add(source["ref"])
+        for name in ("first_name", "last_name", "postal_code", "city"):
+            row[name] = source[name]
+        first, last = str(source["first_name"]), str(source["last_name"])
+        if index == 0:  # a typo in the last name, the same company
+            row["last_name"] = last[:-2] + last[-1] if len(last) > 3 else last + "e"
+            row["company"], row["title"] = source["company"], source["title"]
+            row["email"] = f"{ascii_word(first)}.{ascii_word(str(row['last_name']))}@gmail.com"
+        elif index == 1:  # first and last names inverted
+            row["first_name"], row["last_name"] = last, first
+            row["email"] = f"{ascii_word(last)}.{ascii_word(first)}@orange.fr"
+        elif index == 2:  # imported twice with another address
+            row["email"] = f"{ascii_word(first)[0]}{ascii_word(last)}@gmail.com"
+        else:  # typed without its accents
+            row["first_name"], row["last_name"] = fold(first).title(), fold(last).title()
+            row["email"] = f"{ascii_word(first)}{ascii_word(last)}@free.fr"
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

@@ -23,14 +23,9 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_query_properties import (
-    TODAY,
-    date_pred,
-    number_pred,
-    spelled,
-    tokens,
-    value_text,
-)
+from test_query_properties import TODAY, spelled, tokens, value_text
+from test_query_properties import date_pred as _date_pred
+from test_query_properties import number_pred as _number_pred
 
 from qualif_tui.base.text import fold, sort_key
 from qualif_tui.domain import clock
@@ -39,6 +34,10 @@ from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.stages import add_stage
 from qualif_tui.query import compile_query, count, iter_rows, use_bitmaps
 from qualif_tui.storage import Database, open_database
+
+# the reference's comparisons, written for its own Ref: applied here to this one's
+date_pred: Any = _date_pred
+number_pred: Any = _number_pred
 
 # stage id → (label, kind): the defaults plus one the user added
 STAGES = {
@@ -128,7 +127,7 @@ class Ref:
 
     @property
     def revenue(self) -> float:
-        return sum(d["amount"] for d in self.won)
+        return float(sum(d["amount"] for d in self.won))
 
     @property
     def open_deals(self) -> int:
@@ -234,14 +233,14 @@ def deal_leaf(draw: st.DrawFn) -> tuple[str, Pred]:
     kind, column, key = (("open", "expected_close", "expected_close") if which == "expected"
                          else ("won", "closed_at", "won"))
 
-    def pred(ref: Ref) -> bool:
+    def in_deals(ref: Ref) -> bool:
         for d in ref.deals:
             if STAGES[d["stage"]][1] != kind:
                 continue
             if date_pred(lambda _r, v=d[column]: v, op, literals, False)(ref):
                 return True
         return False
-    return key + suffix, pred
+    return key + suffix, in_deals
 
 
 @st.composite

@@ -47,8 +47,10 @@ def test_csv_utf8_bom_semicolons_formula_guard(keyed_db: Database) -> None:
     text = data[3:].decode("utf-8")
     header, row = text.split("\r\n")[:2]
     assert header.startswith("Prénom;Nom;Société;Fonction;E-mail;")
-    assert header.endswith(";Profil;Métier;Situation familiale;Véhicule actuel;Mise en service;"
-                           "Source;Intérêts;Budget;Civilité;Note, longue")
+    assert header.endswith(";Profil (clé : choix);Métier (clé : choix);Situation familiale"
+                           " (clé : choix);Véhicule actuel (clé : choix);Mise en service (clé :"
+                           " mois);Source (clé : choix);Intérêts (clé : choix multiple);Budget"
+                           " (clé : nombre);Civilité;Note, longue")
     assert row.startswith('Hélène;Dupré;"Café; de ""la"" Gare";\'=SOMME(A1);helene@cafe.fr;;'
                           "'+33 5 61 23 45 67;06 12 34 56 78;")
     assert ";'--06-15;;oui;;consentement;client;;;;;;Foire, salon, web;12500,5;Mme;" in row
@@ -68,9 +70,10 @@ def test_csv_excel_fr_is_cp1252(keyed_db: Database) -> None:
 def test_vcard_lines_are_folded_and_escaped(keyed_db: Database) -> None:
     sample(keyed_db)
     text = export(keyed_db, "vcf", vcard_version="4.0").decode("utf-8")
-    assert text.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\nN:Dupré;Hélène;;;\r\n")
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\nX-QUALIF-KEYDEF;X-KIND=choice:Profil;")
+    assert "\r\nN:Dupré;Hélène;;;\r\n" in text
     assert "ORG:Café\\; de \"la\" Gare\r\n" in text and "BDAY:--0615\r\n" in text
-    assert "X-QUALIF-KEY:Intérêts;Foire\\, salon,web\r\n" in text
+    assert "X-QUALIF-KEY;X-KIND=multi:Intérêts;Foire\\, salon,web\r\n" in text
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert "BDAY:--06-15" in export(keyed_db, "vcf").decode("utf-8")
     long = "NOTE:" + "é" * 100
@@ -85,9 +88,9 @@ def test_xlsx_header_keys_and_text_cells(keyed_db: Database, tmp_path: Path) -> 
     path.write_bytes(export(keyed_db, "xlsx"))
     sheet = openpyxl.load_workbook(path).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Prénom", "Nom", "Société") and "Profil" in rows[0]
+    assert rows[0][:3] == ("Prénom", "Nom", "Société") and "Profil (clé : choix)" in rows[0]
     assert rows[1][3] == "=SOMME(A1)"  # stored as text, not run as a formula
-    assert rows[1][rows[0].index("Budget")] == 12500.5
+    assert rows[1][rows[0].index("Budget (clé : nombre)")] == 12500.5
     assert sheet.freeze_panes == "A2"
 
 

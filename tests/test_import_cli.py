@@ -32,7 +32,8 @@ def test_dry_run_shows_encoding_separator_columns_and_writes_nothing(demo: str) 
     assert "encodage cp1252 (Windows), séparateur ';'" in out
     assert "Date de naissance │ Anniversaire" in out and "Profil            │ clé Profil" in out
     assert "would create 5:" in out and "excel_fr.csv:2  Hélène Dupré" in out
-    assert "Profil : Ancien client" in out and "dry run: nothing was written" in out
+    assert "Profil : « Ancien client » (1 contact(s))" in out
+    assert "dry run: nothing was written" in out
     assert Path(demo).read_bytes() == before
 
 

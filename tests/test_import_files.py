@@ -50,7 +50,10 @@ def test_excel_fr_cp1252_semicolons(keyed_db: Database) -> None:
     oeuvray = records["Jérôme Œuvray"]
     assert oeuvray.fields["address"] == 'Lieu-dit "Le Moulin"'  # type: ignore[attr-defined]
     assert keys_of(result, oeuvray)["Profil"] == "Ancien client"
-    assert result.new_values_named() == {"Profil": ["Ancien client"]}
+    # a value Profil lacks is never added without a decision (issue 16)
+    assert result.new_values_named() == {}
+    assert [(v.key, v.value, v.count, v.decision) for v in result.unresolved] == [
+        ("Profil", "Ancien client", 1, "refuse")]
     assert records["Zoé Bénard"].fields["birthday"] == "1990-02-01"  # type: ignore[attr-defined]
     assert records["Garage Müller"].fields["company"] == "Garage Müller"  # type: ignore[attr-defined]
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -263,6 +263,7 @@ def load_reference(db: Database, spec: dict[str, Any]) -> list[Ref]:
 
 
 Pred = Callable[[Ref], bool]
+R = TypeVar("R")
 Query = tuple[str, Pred]
 
 
@@ -284,9 +285,11 @@ def day_period(text: str) -> tuple[date, date, bool]:
     return date(*parts), date(*parts), False
 
 
-def date_pred(get: Callable[[Ref], str | None], op: str, literals: list[str],
-              months: bool) -> Pred:
-    """Compare a 'YYYY-MM-DD' (or 'YYYY-MM' if months) value to date literals."""
+def date_pred(get: Callable[[R], str | None], op: str, literals: list[str],
+              months: bool) -> Callable[[R], bool]:
+    """Compare a 'YYYY-MM-DD' (or 'YYYY-MM' if months) value to date literals.
+
+    ``R``: whatever the getter reads (a Ref here, a deal's Ref in the deals' test)."""
     def as_key(d: date) -> tuple[int, ...]:
         return (d.year, d.month) if months else (d.year, d.month, d.day)
 
@@ -306,7 +309,7 @@ def date_pred(get: Callable[[Ref], str | None], op: str, literals: list[str],
         else:
             lo, hi = date(1, 1, 1), periods[0][1]
 
-        def within(c: Ref) -> bool:
+        def within(c: R) -> bool:
             v = get(c)
             return v is not None and well_formed(v) and as_key(lo) <= value_key(v) <= as_key(hi)
         return within
@@ -317,7 +320,7 @@ def date_pred(get: Callable[[Ref], str | None], op: str, literals: list[str],
             last = TODAY
         options.append((as_key(first), as_key(last)))
 
-    def test(c: Ref) -> bool:
+    def test(c: R) -> bool:
         v = get(c)
         if v is None or not well_formed(v):
             return False
@@ -330,8 +333,9 @@ def date_pred(get: Callable[[Ref], str | None], op: str, literals: list[str],
     return test
 
 
-def number_pred(get: Callable[[Ref], float | None], op: str, numbers: list[float | None]) -> Pred:
-    def test(c: Ref) -> bool:
+def number_pred(get: Callable[[R], float | None], op: str, numbers: list[float | None]
+                ) -> Callable[[R], bool]:
+    def test(c: R) -> bool:
         v = get(c)
         if v is None:
             return False

@@ -20,15 +20,14 @@ from qualif_tui.domain.money import (
     parse_amount,
     parse_day,
 )
-from qualif_tui.domain.quote_totals import compute_totals, line_total, vat_rate
+from qualif_tui.domain.quote_totals import LineFigures, Totals, compute_totals, line_total, vat_rate
 
 D = Decimal
 
 
-def figures(totals: object) -> tuple[str, ...]:
-    t = totals  # type: ignore[assignment]
-    return (str(t.total_ht), *(f"{p.rate}:{p.base}:{p.vat}" for p in t.vat),  # type: ignore[attr-defined]
-            str(t.total_vat), str(t.total_ttc))  # type: ignore[attr-defined]
+def figures(t: Totals) -> tuple[str, ...]:
+    return (str(t.total_ht), *(f"{p.rate}:{p.base}:{p.vat}" for p in t.vat),
+            str(t.total_vat), str(t.total_ttc))
 
 
 def test_three_times_33_33_at_20_percent() -> None:
@@ -41,7 +40,7 @@ def test_three_times_33_33_at_20_percent() -> None:
 
 
 def test_mixed_rates_and_discounts() -> None:
-    lines = [
+    lines: list[LineFigures] = [
         (2, "1250", 20, 10),       # 2 × 1 250 − 10 % = 2 250,00
         (3, "10", "5.5", 10),      # 30 − 10 % = 27,00
         ("1.5", "19.99", 10, 0),   # 29,985 → 29,99

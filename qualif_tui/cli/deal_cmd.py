@@ -20,6 +20,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,7 +61,7 @@ def bad_values_are_usage(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def euros(value: float | None, places: int = 2) -> str:
+def euros(value: float | Decimal | None, places: int = 2) -> str:
     return "" if value is None else format_euros(value, places)
 
 

@@ -43,6 +43,10 @@ COMMANDS: dict[str, str] = {
     "deal": "qualif_tui.cli.deal_cmd:deal",
     "quote": "qualif_tui.cli.quote_cmd:quote",
     "contact": "qualif_tui.cli.contact_cmd:contact",
+    "duplicates": "qualif_tui.cli.duplicates_cmd:duplicates",
+    "merge": "qualif_tui.cli.merge_cmd:merge",
+    "undo": "qualif_tui.cli.undo_cmd:undo",
+    "field": "qualif_tui.cli.field_cmd:field",
 }
 
 

@@ -327,7 +327,7 @@ def _issuer_options(func: Any) -> Any:
 @click.option("--no-logo", is_flag=True, help="Retirer le logo.")
 @click.pass_context
 @bad_values_are_usage
-def issuer(ctx: click.Context, vat_exempt: bool | None, logo: Path | None, no_logo: bool,
+def issuer(ctx: click.Context, /, vat_exempt: bool | None, logo: Path | None, no_logo: bool,
            **fields: str | None) -> None:
     """Your details, printed on every quote (kept in the file: they travel with it)."""
     changes: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}

@@ -31,8 +31,10 @@ from qualif_tui.base.i18n import _
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
 from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain.errors import QualifError
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
 from qualif_tui.services import exporting, importing
+from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
 from qualif_tui.storage.erasure import complete_erasure
 from qualif_tui.storage.files import inspect_target
@@ -76,10 +78,18 @@ _EXAMPLES = 10
 @click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
               help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
                    " gardé dans le fichier.")
+@click.option("--new-values", type=click.Choice(["refuse", "add", "map"]), default="refuse",
+              show_default=True,
+              help=_("Valeurs absentes de la liste d'une clé : refuser l'import en les listant,"
+                     " les ajouter à la liste, ou prendre la valeur suggérée (sans suggestion :"
+                     " laissée vide, le texte gardé en champ libre)."))
+@click.option("--map-value", "map_values", multiple=True, metavar="KEY:VALUE=EXISTING",
+              help=_("Décider pour une valeur : « Profil:Clientèle=client » (prendre client),"
+                     " « Profil:Clientèle= » (laisser vide), « Profil:Clientèle=+ » (ajouter)."))
 def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None,
             on_duplicate: str, phone_region: str, list_batches: bool, undo: str | None,
             force: bool, create_contacts: str, skip_bad: bool, me: tuple[str, ...],
-            excerpt: int | None) -> None:
+            excerpt: int | None, new_values: str, map_values: tuple[str, ...]) -> None:
     """Import contacts from FILE... (CSV, vCard 2.1/3.0/4.0, xlsx) into DB, and e-mail
     archives (mbox, Maildir or Thunderbird folders, .eml, Outlook .msg) into the
     history of the contacts they involve.
@@ -108,13 +118,15 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
         return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
-                                      mapping=mapping)
     from qualif_tui.cli import import_mail
 
     mail = [name for name in files if import_mail.is_mail(name)]
     contact_files, other = _split_by_format([name for name in files if name not in mail])
     with opened(db) as database:
+        value_map = parse_value_map(map_values, list_keys(database)) if map_values else {}
+        options = importing.ImportOptions(on_duplicate=on_duplicate, region=phone_region.upper(),
+                                          mapping=mapping, new_values=new_values,
+                                          value_map=value_map)
         if mail:
             import_mail.import_mail(database, db, mail, dry_run=dry_run, create=create_contacts,
                                     skip_bad=skip_bad, me=me, excerpt=excerpt)
@@ -170,6 +182,9 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
                   markup=True)
         for line in refused.lines:
             err.print(f"  {line}", markup=False)
+        sys.exit(1)
+    except NewValuesRefused as refused:
+        err.print(f"[bold red]qualif:[/] {refused}", markup=True, highlight=False)
         sys.exit(1)
     _print_files(plan)
     if dry_run:
@@ -262,6 +277,13 @@ def _print_summary(plan: ImportPlan, dry_run: bool) -> None:
     for label, value in importing.summarize_plan(plan, done=not dry_run).counts:
         table.add_row(label, value)
     out.print(table)
+    if plan.value_decisions:
+        out.print(_("Valeurs absentes des listes des clés :"), markup=False)
+        for decision in plan.value_decisions:
+            out.print(f"  {decision.describe()}", markup=False)
+        if plan.unresolved and dry_run:
+            out.print(_("l'import serait refusé : décidez avec --new-values add|map ou"
+                        " --map-value « Clé:valeur=existante »"), markup=False, style="dim")
     notices = plan.notices
     if notices:
         err.print(f"qualif: {len(notices)} value(s) kept as custom fields:", markup=False)

@@ -38,3 +38,13 @@ def phone_e164(number: str, region: str = "FR") -> str:
     if not phonenumbers.is_possible_number(parsed):
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(number: str) -> str:
+    """A phone as French users read it: a French number in pairs (``05 62 00 11 22``),
+    any other as typed. The typed form is what the file keeps."""
+    e164 = phone_e164(number) if not number.startswith("+33") or " " in number else number
+    if e164.startswith("+33") and len(e164) == 12 and e164[3:].isdigit():
+        national = "0" + e164[3:]
+        return " ".join(national[i:i + 2] for i in range(0, 10, 2))
+    return number

@@ -20,7 +20,7 @@ from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
 from qualif_tui.domain.phones import phone_e164
 from qualif_tui.domain.stages import Stage, list_choices, list_stages
-from qualif_tui.query import fulltext
+from qualif_tui.query import custom, fulltext
 from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
 from qualif_tui.query.errors import QueryError, SegmentCycle
 from qualif_tui.query.fields import Builtin, Resolved, resolve, resolve_field, suggestion
@@ -128,6 +128,9 @@ class _Compiler:
     def term(self, term: Term) -> Plan:
         found = resolve(term.key, self.keys)
         if found is None:
+            beyond = custom.term(self, term)  # a custom field, or invalid:
+            if beyond is not None:
+                return beyond
             raise self.fail(f"unknown key '{term.key}'", term.key_span,
                             suggestion(term.key, self.keys))
         if found.special == "has":
@@ -163,6 +166,10 @@ class _Compiler:
         for value in values:
             field = resolve_field(value.text, self.keys)
             if field is None:
+                beyond = custom.presence(self, value.text)  # a custom field
+                if beyond is not None:
+                    plans.append(beyond)
+                    continue
                 raise self.fail(f"unknown key or field '{value.text}'", value.span,
                                 suggestion(value.text, self.keys, fields_only=True))
             plans.append(self.has(field, value.span))

@@ -26,6 +26,7 @@ from pyroaring import BitMap
 
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey, list_keys
+from qualif_tui.query import custom
 from qualif_tui.storage import Database
 
 if TYPE_CHECKING:
@@ -89,6 +90,12 @@ class EngineState:
         with self.lock:
             self.db.conn.create_function("qualif_fold", 1, _fold, deterministic=True)
             self.db.conn.create_function("qualif_in", 2, self._member)
+            # custom fields compared as numbers and dates, by the one parser (query/custom.py)
+            self.db.conn.create_function("qualif_number", 1, custom.sql_number,
+                                         deterministic=True)
+            self.db.conn.create_function("qualif_date", 1, custom.sql_date, deterministic=True)
+            self.db.conn.create_function("qualif_month", 1, custom.sql_month,
+                                         deterministic=True)
 
     def _member(self, token: int, contact_id: int) -> int:
         found = self.member_sets.get(token)

@@ -68,6 +68,7 @@ def build_demo(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path
                  for k in meta["keys"]]
         columns = bulk_define_keys(conn, specs)
         _load_contacts(conn, Path(path), shift)
+        _load_custom_and_invalid(conn, meta)
         _load_history(conn, shift)
         _load_activities(conn, shift)
         _load_deals(conn, shift, meta.get("deal_categories", []))
@@ -116,6 +117,17 @@ def _load_contacts(conn: sqlite3.Connection, path: Path, shift: _Shift) -> None:
                      f" VALUES ({', '.join(':' + k for k in record)})", record)
         conn.execute(facts_sql, (int(row["ref"]), departement_of_postal_code(values["postal_code"]),
                                  *(k.encode(row.get(k.name, "")) for k in keys)))
+
+
+def _load_custom_and_invalid(conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
+    """Custom fields an import kept (Budget, Parrain: ``budget>20000`` in the query
+    language) and e-mails kept though invalid (``invalid:email``): issue 16."""
+    conn.executemany("UPDATE contacts SET custom = ? WHERE id = ?",
+                     [(json.dumps(fields, ensure_ascii=False), int(ref))
+                      for ref, fields in meta.get("custom_fields", {}).items()])
+    conn.executemany("UPDATE contacts SET email = ?, norm_email = lower(?) WHERE id = ?",
+                     [(row["email"], row["email"], int(row["ref"]))
+                      for row in meta.get("kept_invalid", [])])
 
 
 def _load_history(conn: sqlite3.Connection, shift: _Shift) -> None:

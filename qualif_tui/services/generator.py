@@ -423,6 +423,37 @@ def _unique_emails(conn: sqlite3.Connection, counts: dict[str, int]) -> None:
     conn.executemany(f"UPDATE chunk.contacts SET {email} = ?, {norm} = ? WHERE rowid = ?", fixes)
 
 
+# Issue 16's data: duplicates for the scan, custom fields for the query language.
+PLANTED_EVERY = 400       # contact ids divisible by this are a second card of the one before
+CUSTOM_EVERY = 50         # one contact in 50 has a custom field "Budget véhicule"
+
+
+def _plant_duplicates(conn: sqlite3.Connection) -> None:
+    """Make every PLANTED_EVERY-th contact of the chunk a second card of the one
+    before it: same name, company and town (one in two with the same mobile too),
+    its own e-mail address, keys and history — as an import of the same person
+    twice would. Columns are the chunk's c0…: see _CONTACT_COLUMNS and _TARGETS."""
+    conn.execute(
+        "UPDATE chunk.contacts AS d SET c1 = p.c1, c2 = p.c2, c3 = p.c3, c4 = p.c4,"
+        " c11 = p.c11, c12 = p.c12, c19 = p.c19, c20 = p.c20, c21 = p.c21, c22 = p.c22,"
+        f" c6 = CASE WHEN d.c0 % {2 * PLANTED_EVERY} = 0 THEN p.c6 ELSE d.c6 END,"
+        f" c8 = CASE WHEN d.c0 % {2 * PLANTED_EVERY} = 0 THEN p.c8 ELSE d.c8 END"
+        f" FROM chunk.contacts AS p WHERE p.c0 = d.c0 - 1 AND d.c0 % {PLANTED_EVERY} = 0")
+    # the département of the town, and the "has a company" flag (16) of the facts
+    conn.execute(
+        "UPDATE chunk.facts AS d SET c1 = p.c1, c10 = (d.c10 & ~16) | (p.c10 & 16)"
+        f" FROM chunk.facts AS p WHERE p.c0 = d.c0 - 1 AND d.c0 % {PLANTED_EVERY} = 0")
+
+
+def _add_custom_fields(conn: sqlite3.Connection, first: int, last: int) -> None:
+    """One contact in CUSTOM_EVERY gets "Budget véhicule" (8 000 to 59 000), as an
+    imported column kept as a custom field would be (budget_vehicule>30000)."""
+    conn.execute(
+        "UPDATE main.contacts SET custom = json_object('Budget véhicule',"
+        " (8 + (id * 7919) % 52) || ' 000') WHERE id BETWEEN ? AND ? AND id % ? = 7",
+        (first, last, CUSTOM_EVERY))
+
+
 def _number_quotes(conn: sqlite3.Connection, counters: dict[int, int]) -> None:
     """Give the attached chunk's quotes their numbers (D2026-0001…), per year of
     issue, following on from the chunks before."""
@@ -458,6 +489,7 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         conn.deserialize(chunk.database, name="chunk")
         conn.execute("BEGIN")
         _unique_emails(conn, email_counts)
+        _plant_duplicates(conn)
         _number_quotes(conn, quote_numbers)
         last_history = conn.execute("SELECT coalesce(max(id), 0) FROM main.history").fetchone()[0]
         for table, target in _TARGETS.items():
@@ -475,6 +507,7 @@ def _generate_into(conn: sqlite3.Connection, n: int, seed: int, progress: Progre
         totals["history"] += chunk.history
         totals["activities"] += chunk.activities
         totals["deals"] += chunk.deals
+        _add_custom_fields(conn, start, start + m - 1)
         conn.execute("COMMIT")
         conn.execute("DETACH chunk")
         progress("contacts", start + m - 1, n)

@@ -120,17 +120,34 @@ def pipeline(db: Database, query: CompiledQuery | None = None, *, layout: str = 
             closed = StageTotal(next(s for s in stages if s.kind == kind), int(row[0]),
                                 float(row[1]), float(row[2]))
             setattr(result, kind, closed)
-        order = "d.expected_close IS NULL, d.expected_close, d.id"
         select = f"SELECT {_CARD_COLUMNS} FROM deals d JOIN contacts c ON c.id = d.contact_id"
         if layout == "list":
-            result.cards["all"] = [_card(r) for r in db.query(
-                f"{select} WHERE d.stage IN ({', '.join('?' * len(opened))}) AND {test}"
-                f" ORDER BY {order} LIMIT ?", (*(s.id for s in opened), *params, LIST_LIMIT))]
+            # dated deals in close order (the expected-close index, stopping at the
+            # limit), then the undated ones
+            marks = ", ".join("?" * len(opened))
+            open_ids = tuple(s.id for s in opened)
+            listed = [_card(r) for r in db.query(
+                f"{select} WHERE d.expected_close IS NOT NULL"
+                f" AND d.stage IN ({marks}) AND {test} ORDER BY d.expected_close, d.id"
+                " LIMIT ?", (*open_ids, *params, LIST_LIMIT))]
+            if len(listed) < LIST_LIMIT:
+                listed += [_card(r) for r in db.query(
+                    f"{select} WHERE d.expected_close IS NULL AND d.stage IN ({marks})"
+                    f" AND {test} ORDER BY d.id LIMIT ?",
+                    (*open_ids, *params, LIST_LIMIT - len(listed)))]
+            result.cards["all"] = listed
         else:
             for stage in opened:
-                result.cards[stage.id] = [_card(r) for r in db.query(
-                    f"{select} WHERE d.stage = ? AND {test} ORDER BY {order} LIMIT ?",
-                    (stage.id, *params, cards))]
+                # a range of the pipeline index: (stage, expected_close) in order
+                shown = [_card(r) for r in db.query(
+                    f"{select} WHERE d.stage = ?"
+                    f" AND d.expected_close IS NOT NULL AND {test}"
+                    " ORDER BY d.expected_close, d.id LIMIT ?", (stage.id, *params, cards))]
+                if len(shown) < cards:
+                    shown += [_card(r) for r in db.query(
+                        f"{select} WHERE d.stage = ? AND d.expected_close IS NULL AND {test}"
+                        " ORDER BY d.id LIMIT ?", (stage.id, *params, cards - len(shown)))]
+                result.cards[stage.id] = shown
     return result
 
 
@@ -154,25 +171,30 @@ def forecast(db: Database, query: CompiledQuery | None = None, *, months: int = 
         raise ValidationError("months: from 1 to 36", "months")
     today = today or clock.today()
     first = today.replace(day=1)
-    end = first + relativedelta(months=months)
     stages = list_stages(db)
     opened = [s.id for s in stages if s.is_open]
     won = [s.id for s in stages if s.is_won]
     marks = ", ".join("?" * len(opened))
+    windows: list[tuple[str, str, tuple[str, ...]]] = [("undated", "d.expected_close IS NULL", ()),
+                                                      ("late", "d.expected_close < ?",
+                                                       (first.isoformat(),))]
+    for index in range(months):
+        start = first + relativedelta(months=index)
+        windows.append((start.strftime("%Y-%m"), "d.expected_close >= ? AND d.expected_close < ?",
+                        (start.isoformat(), (start + relativedelta(months=1)).isoformat())))
+    found: dict[str, tuple[int, float, float]] = {}
     with members_of(db, query, "d.contact_id") as (test, params):
-        rows = db.query(
-            "SELECT CASE WHEN d.expected_close IS NULL THEN 'undated'"
-            " WHEN d.expected_close < ? THEN 'late'"
-            " ELSE substr(d.expected_close, 1, 7) END AS month,"
-            " count(*), total(d.amount), total(d.amount * d.probability) / 100"
-            f" FROM deals d WHERE d.stage IN ({marks})"
-            " AND (d.expected_close IS NULL OR d.expected_close < ?)"
-            f" AND {test} GROUP BY month",
-            (first.isoformat(), *opened, end.isoformat(), *params))
+        # one range of the pipeline index (stage, expected close) per month: no sort,
+        # no grouping expression over every open deal
+        for name, window, bounds in windows:
+            row = db.query(
+                "SELECT count(*), total(d.amount), total(d.amount * d.probability) / 100"
+                f" FROM deals d WHERE d.stage IN ({marks}) AND {window} AND {test}",
+                (*opened, *bounds, *params))[0]
+            found[name] = (int(row[0]), float(row[1]), float(row[2]))
         won_now = db.scalar(
             f"SELECT total(d.amount) FROM deals d WHERE d.stage IN ({', '.join('?' * len(won))})"
             f" AND d.closed_at >= ? AND {test}", (*won, first.isoformat(), *params))
-    found = {r[0]: (int(r[1]), float(r[2]), float(r[3])) for r in rows}
     result = []
     for index in range(months):
         month = (first + relativedelta(months=index)).strftime("%Y-%m")

@@ -382,6 +382,8 @@ def open_database(
         if verify_schema:
             if exists and not known:
                 schema_check.refuse_planted(conn, path)
+                if not readonly:
+                    schema_check.remake_stale_view(conn)
             # the schema is the one the code made: its triggers may now write to the
             # full-text tables (FTS5 is not "innocuous" for an untrusted schema)
             conn.execute("PRAGMA trusted_schema = ON")

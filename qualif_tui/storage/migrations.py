@@ -175,6 +175,23 @@ def _erasure_marks(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _clean_file(conn: sqlite3.Connection) -> None:
+    """Undoable merges and key edits (``operations``), dismissed duplicate pairs,
+    the custom field names (kept by triggers) and the partial indexes of
+    invalid e-mails and postal codes (see schema.CLEAN_FILE_TABLES).
+
+    A new file got them from schema.TABLES at step 1: nothing is made twice."""
+    _executescript(conn, schema.CLEAN_FILE_TABLES)
+    existing = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger')")}
+    for statement in split_statements(schema.CLEAN_FILE_INDEXES + schema.CLEAN_FILE_TRIGGERS):
+        words = statement.split()
+        name = words[words.index("INDEX" if words[1] == "INDEX" else "TRIGGER") + 1]
+        if name not in existing:
+            conn.execute(statement)
+    _executescript(conn, schema.FILL_CUSTOM_FIELDS)
+
+
 _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_initial,
     _v2_history_hits_carry_their_contact,
@@ -183,6 +200,7 @@ _STEPS: list[Callable[[sqlite3.Connection], None]] = [
     _contacts_with_keys,
     _deals_pipeline_and_quotes,
     _erasure_marks,
+    _clean_file,
 ]
 LATEST_VERSION = len(_STEPS)
 
@@ -285,6 +303,7 @@ def finish_bulk_load(conn: sqlite3.Connection, key_columns: list[str], *,
         conn.execute(key_index_sql(column))
     _executescript(conn, schema.TRIGGERS)
     refresh_contacts_with_keys(conn)
+    _executescript(conn, schema.FILL_CUSTOM_FIELDS)
     # Sampled statistics: enough for the planner, a fraction of a full ANALYZE.
     conn.execute("PRAGMA analysis_limit = 2000")
     conn.execute("ANALYZE")
@@ -296,10 +315,15 @@ def refresh_contacts_with_keys(conn: sqlite3.Connection) -> None:
 
     Called wherever the keys change (a column added or dropped): the view names
     every key's column, and SQLite refuses to drop a column a view reads."""
-    keys = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
-        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
     conn.execute("DROP VIEW IF EXISTS contacts_with_keys")
-    conn.execute(schema.contacts_with_keys_sql(keys))
+    conn.execute(schema.contacts_with_keys_sql(keys_of(conn)))
+
+
+def keys_of(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    """(id, name, type) of the file's qualification keys, in their order: what the
+    contacts_with_keys view is made of."""
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
+        "SELECT id, name, type FROM qual_keys ORDER BY position, id")]
 
 
 def key_index_sql(column: str) -> str:

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from qualif_tui.base.i18n import _
 from qualif_tui.storage.database import Database, StorageError, open_database
 
@@ -102,6 +100,8 @@ class Relation:
 
 def describe_file(db: Database) -> list[Relation]:
     """The tables and views a SELECT can read (SQLite's own and FTS shadow tables left out)."""
+    import sqlite_utils  # here: it imports click, which the core must not load (test_layers)
+
     tools = sqlite_utils.Database(db.conn, recursive_triggers=False)
     tables = tools.table_names()
     shadows = {f"{name}_{part}" for name in tables if tools.table(name).virtual_table_using

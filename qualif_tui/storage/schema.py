@@ -520,12 +520,16 @@ CREATE INDEX deals_contact ON deals(contact_id);
 -- lost_reason:) read contact ids straight from these, without the table
 CREATE INDEX deals_stage ON deals(stage, contact_id);
 CREATE INDEX deals_amount ON deals(amount, contact_id);
-CREATE INDEX deals_closed ON deals(closed_at, stage, contact_id) WHERE closed_at IS NOT NULL;
+CREATE INDEX deals_closed ON deals(stage, closed_at, amount, contact_id)
+    WHERE closed_at IS NOT NULL;
 CREATE INDEX deals_expected ON deals(expected_close, stage, contact_id)
     WHERE expected_close IS NOT NULL;
 CREATE INDEX deals_lost_reason ON deals(lost_reason_id, contact_id)
     WHERE lost_reason_id IS NOT NULL;
 CREATE INDEX deals_import_batch ON deals(import_batch) WHERE import_batch IS NOT NULL;
+-- the pipeline: totals per stage and the forecast read this index alone, and the
+-- first cards of a stage by expected close are a range of it
+CREATE INDEX deals_pipeline ON deals(stage, expected_close, amount, probability, contact_id);
 CREATE INDEX deal_contacts_contact ON deal_contacts(contact_id);
 CREATE INDEX deal_moves_deal ON deal_moves(deal_id, moved_at);
 CREATE INDEX quotes_contact ON quotes(contact_id);
@@ -895,3 +899,82 @@ def contacts_with_keys_sql(keys: list[tuple[int, str, str]]) -> str:
     columns = ",\n    ".join(parts)
     return (f"CREATE VIEW contacts_with_keys AS\nSELECT\n    {columns}\n"
             "FROM contacts c JOIN contact_facts f ON f.contact_id = c.id")
+# -- a clean file: merges and key edits that can be undone, dismissed duplicate
+# pairs, the names of custom fields, and values kept though invalid -----------
+
+CLEAN_FILE_TABLES = """
+-- What a merge of contacts or an edit of a key or its values changed, so that
+-- it can be undone (the app's u, qualif undo); also the audit trail of those
+-- operations. ``data`` is JSON written and read by the operation's own module.
+CREATE TABLE IF NOT EXISTS operations (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,       -- merge, key_rename, value_rename, value_merge, ...
+    label    TEXT NOT NULL,       -- what the user reads: "Fusion : #12 Léo Besson ← #40"
+    created  TEXT NOT NULL,
+    data     TEXT NOT NULL DEFAULT '{}',
+    undone   TEXT                 -- when it was undone, if it was
+);
+
+-- Pairs the user said are not duplicates (contact_a < contact_b): never proposed again.
+CREATE TABLE IF NOT EXISTS duplicate_dismissals (
+    contact_a INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    contact_b INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+    created   TEXT NOT NULL,
+    PRIMARY KEY (contact_a, contact_b)
+) WITHOUT ROWID;
+
+-- Every name a contact's custom fields (contacts.custom) ever used, kept by the
+-- triggers below: the query language resolves `budget>1000` from this small
+-- table instead of reading every contact's JSON.
+CREATE TABLE IF NOT EXISTS custom_fields (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+"""
+
+# The rule of a valid e-mail address and French postal code, in SQL (the same
+# rule in Python is qualif_tui.domain.validity; a test holds them equal). An
+# invalid value is kept as typed and shown with a warning; these partial
+# indexes, which hold only the invalid rows, answer `invalid:email` at once.
+_EMAIL_OK = ("({e} GLOB '?*@?*.?*' AND {e} NOT GLOB '*@*@*'"
+             " AND {e} NOT GLOB ('*[ ,;<>' || char(9, 10, 13) || ']*'))")
+INVALID_EMAIL_SQL = ("((c.email != '' AND NOT " + _EMAIL_OK.format(e="c.email") + ")"
+                     " OR (c.email2 != '' AND NOT " + _EMAIL_OK.format(e="c.email2") + "))")
+INVALID_POSTAL_CODE_SQL = (
+    "(c.postal_code != '' AND lower(trim(c.country)) IN ('', 'france', 'fr', 'fra')"
+    " AND (length(c.postal_code) != 5 OR c.postal_code GLOB '*[^0-9]*'))")
+
+
+def _on_contacts(expression: str) -> str:
+    """An expression on ``c.`` columns as an index on contacts writes it (no alias)."""
+    return expression.replace("c.", "")
+
+
+CLEAN_FILE_INDEXES = f"""
+CREATE INDEX duplicate_dismissals_b ON duplicate_dismissals(contact_b);
+CREATE INDEX contacts_invalid_email ON contacts(id) WHERE {_on_contacts(INVALID_EMAIL_SQL)};
+CREATE INDEX contacts_invalid_postal_code ON contacts(id)
+    WHERE {_on_contacts(INVALID_POSTAL_CODE_SQL)};
+"""
+
+_CUSTOM_JSON = "CASE WHEN json_valid(new.custom) THEN new.custom ELSE '{}' END"
+CLEAN_FILE_TRIGGERS = f"""
+CREATE TRIGGER contacts_custom_names_ai AFTER INSERT ON contacts
+WHEN new.custom != '{{}}' BEGIN
+    INSERT OR IGNORE INTO custom_fields(name) SELECT key FROM json_each({_CUSTOM_JSON});
+END;
+
+CREATE TRIGGER contacts_custom_names_au AFTER UPDATE OF custom ON contacts
+WHEN new.custom != '{{}}' BEGIN
+    INSERT OR IGNORE INTO custom_fields(name) SELECT key FROM json_each({_CUSTOM_JSON});
+END;
+"""
+
+FILL_CUSTOM_FIELDS = """
+INSERT OR IGNORE INTO custom_fields(name)
+    SELECT DISTINCT j.key FROM contacts c, json_each(c.custom) j
+     WHERE c.custom != '{}' AND json_valid(c.custom);
+"""
+
+TABLES += CLEAN_FILE_TABLES
+INDEXES += CLEAN_FILE_INDEXES
+TRIGGERS += CLEAN_FILE_TRIGGERS

@@ -10,7 +10,11 @@ module adds through ``storage/schema.py`` and ``_STEPS`` is expected with no
 list to keep up to date here.
 
 What is allowed beyond it: the ``k<id>`` columns of ``contact_facts`` and their
-``facts_k<id>`` indexes (one per qualification key), SQLite's own tables
+``facts_k<id>`` indexes (one per qualification key), the ``contacts_with_keys``
+view as ``schema.contacts_with_keys_sql`` makes it for the file's own keys (its
+columns are the keys; made for other keys — qual_keys written by another program
+— it is "stale": reported, not refused, and made again by a writable open),
+SQLite's own tables
 (``sqlite_stat1``…), and the full-text shadow tables' SQL (it depends on the
 SQLite version that made them). An unknown or altered trigger or view is
 refused on open (:class:`UnexpectedSchema`); ``qualif check`` reports every
@@ -47,17 +51,19 @@ class UnexpectedSchema(Exception):
 class Difference:
     kind: str      # table, index, view, trigger
     name: str
-    what: str      # "unknown", "altered", "missing"
+    what: str      # "unknown", "altered", "missing", "stale"
 
     @property
     def blocking(self) -> bool:
         """Code could run from it: refused on open."""
-        return self.kind in _BLOCKING and self.what != "missing"
+        return self.kind in _BLOCKING and self.what not in ("missing", "stale")
 
     def describe(self) -> str:
         words = {"unknown": _("{kind} inconnu(e) « {name} »"),
                  "altered": _("{kind} modifié(e) « {name} »"),
-                 "missing": _("{kind} manquant(e) « {name} »")}
+                 "missing": _("{kind} manquant(e) « {name} »"),
+                 "stale": _("{kind} « {name} » faite pour d'autres clés (refaite à "
+                            "la prochaine ouverture en écriture)")}
         return words[self.what].format(kind=_KIND.get(self.kind, self.kind), name=self.name)
 
 
@@ -119,6 +125,12 @@ def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Differ
             continue
         text = normalise(sql)
         want = expected.get(key)
+        if key == ("view", "contacts_with_keys") and want is not None:
+            if text != normalise(schema.contacts_with_keys_sql(_keys_or_none(conn))):
+                # made by this code for other keys, or planted: either way a view
+                # qualif never reads and remakes on the next writable open
+                found.append(Difference(key[0], key[1], "stale"))
+            continue
         if want is None:
             if kind == "index" and _KEY_INDEX.match(text):
                 continue
@@ -133,6 +145,25 @@ def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Differ
         if key not in seen and not _SQLITE_OWN.match(key[1]):
             found.append(Difference(key[0], key[1], "missing"))
     return found
+
+
+def _keys_or_none(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    try:
+        return migrations.keys_of(conn)
+    except sqlite3.Error:  # no qual_keys table: the view cannot be the expected one
+        return []
+
+
+def remake_stale_view(conn: sqlite3.Connection) -> None:
+    """Make contacts_with_keys again if it was made for other keys (writable files)."""
+    if any(d.what == "stale" for d in compare(conn)):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.refresh_contacts_with_keys(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
 
 def refuse_planted(conn: sqlite3.Connection, path: Path) -> None:

@@ -49,7 +49,7 @@ THEMES = ("textual-dark", "textual-light")
 
 class QualifApp(WorkerReports, App[None]):
     CSS_PATH = ["app.tcss", "main.tcss", "card.tcss", "forms.tcss", "sprint.tcss",
-                "transfer.tcss", "mail_import.tcss", "pipeline.tcss"]
+                "transfer.tcss", "mail_import.tcss", "pipeline.tcss", "clean.tcss"]
     TITLE = "qualif"
     BINDINGS = keymap.bindings(keymap.APP_KEYS)
     # every screen's palette: its own actions (PALETTE_KEYS), in French (palette.py)
@@ -81,9 +81,15 @@ class QualifApp(WorkerReports, App[None]):
     async def on_event(self, event: events.Event) -> None:
         # keys typed faster than the screens get ready wait their turn (typeahead.py)
         if (isinstance(event, events.Key) and not event.is_forwarded
-                and self.typeahead.intercept(event)):
+                and not self._quits(event) and self.typeahead.intercept(event)):
             return
         await super().on_event(event)
+
+    def _quits(self, event: events.Key) -> bool:
+        """The quit key never waits: a search that runs on (or never ends) is what
+        quitting stops, so it cannot hold that key back."""
+        return any(binding.action == "quit"
+                   for binding in self._bindings.key_to_bindings.get(event.key, ()))
 
     def on_mount(self) -> None:
         self.sub_title = _("démo — rien n'est gardé") if self.demo else str(self.db.path)

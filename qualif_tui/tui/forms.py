@@ -166,7 +166,7 @@ class FormScreen(ModalScreen[Any]):
         """Validation before writing (raise ValidationError with the field)."""
 
     def _saved(self, result: Any) -> None:
-        self.saving = False
+        # ``saving`` stays set: the form is leaving, keys are for what comes after
         self.initial = self.values()
         self.dismiss(result)
 
@@ -320,6 +320,13 @@ class ContactForm(FormScreen):
 
     def check(self, values: dict[str, Any]) -> None:
         fields = {k: v for k, v in values.items() if not k.startswith("key:")}
+        if self.contact is not None:
+            # only what was typed: an imported value kept though invalid (an e-mail
+            # with a typo) must not stop the other changes from being saved
+            fields = {k: v for k, v in fields.items() if v != self.initial.get(k)}
+            if "postal_code" in fields or "country" in fields:
+                fields.update(postal_code=values.get("postal_code", ""),
+                              country=values.get("country", ""))
         clean_fields(fields)
         self._check_postal_code(fields)
         if not any(values.get(n) for n in ("first_name", "last_name", "company", "email")):

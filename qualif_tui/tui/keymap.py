@@ -70,6 +70,8 @@ MAIN_KEYS = (
     Key("main.copy_emails_lines", "Y", "copy_addresses('lines')",
         "Copier les adresses e-mail (une par ligne)"),
     Key("main.reports", "r", "open_report", "Rapports (CA par source, entonnoir…)"),
+    Key("main.duplicates", "D", "duplicates", "Doublons"),
+    Key("main.keys", "K", "keys", "Clés et valeurs (renommer, fusionner, types, rappels)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
@@ -183,6 +185,54 @@ SPRINT_KEYS = (
     Key("sprint.edit", "enter", "edit", "Saisir la valeur", palette=False),
 )
 
+NEW_VALUE_KEYS = (
+    Key("new_value.suggested", "m", "suggested", "Prendre la valeur suggérée", "new-values",
+        palette=False),
+    Key("new_value.choose", "c", "choose", "Choisir une valeur existante", "new-values",
+        palette=False),
+    Key("new_value.add", "a", "add", "Ajouter la valeur à la liste", "new-values",
+        palette=False),
+    Key("new_value.empty", "v", "empty", "Laisser vide (texte gardé en champ libre)",
+        "new-values", palette=False),
+)
+
+DUPLICATE_KEYS = (
+    Key("dup.merge", "f", "merge", "Fusionner la paire", show=True),
+    Key("dup.not", "n", "not_duplicate", "Pas un doublon (ne plus proposer)", show=True),
+    Key("dup.left", "left,h", "left", "Garder la valeur de gauche", show=True,
+        key_display="←"),
+    Key("dup.right", "right,l", "right", "Garder la valeur de droite", show=True,
+        key_display="→"),
+    Key("dup.both", "b", "both", "Garder les deux (choix multiple)", show=True),
+    Key("dup.next", "space,pagedown", "next", "Paire suivante", show=True,
+        key_display="espace"),
+    Key("dup.previous", "pageup", "previous", "Paire précédente"),
+    Key("dup.undo", "u", "undo", "Annuler la dernière fusion"),
+    Key("dup.close", "escape", "close", "Fermer", show=True),
+)
+
+CUSTOM_FIELD_KEYS = (
+    Key("custom.edit", "enter", "edit", "Modifier le champ libre", "custom-field",
+        palette=False),
+    Key("custom.clear", "delete", "clear", "Effacer le champ libre", "custom-field",
+        palette=False),
+    Key("custom.promote", "P", "promote", "Faire du champ libre une clé", "custom-field",
+        palette=False),
+)
+
+KEYS_SCREEN_KEYS = (
+    Key("keys.rename", "r", "rename", "Renommer la clé ou la valeur", show=True),
+    Key("keys.merge", "m", "merge", "Fusionner la valeur dans une autre", show=True),
+    Key("keys.delete", "delete", "delete", "Supprimer la valeur ou la clé", show=True,
+        key_display="suppr"),
+    Key("keys.up", "ctrl+up", "move(-1)", "Monter la valeur", key_display="ctrl+↑"),
+    Key("keys.down", "ctrl+down", "move(1)", "Descendre la valeur", key_display="ctrl+↓"),
+    Key("keys.type", "t", "retype", "Changer le type de la clé (essai d'abord)", show=True),
+    Key("keys.remind", "R", "remind", "Rappel d'une clé date ou mois (délai)", show=True),
+    Key("keys.undo", "u", "undo", "Annuler la dernière modification", show=True),
+    Key("keys.close", "escape", "close", "Fermer", show=True),
+)
+
 # The card's deals and quotes (ctrl+p is the command palette everywhere: the PDF is P).
 DEAL_KEYS = (
     Key("deals.new", "ctrl+n", "new", "Nouvelle affaire", "deals"),
@@ -254,4 +304,5 @@ ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FO
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
                              + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
-                             + PIPELINE_KEYS)
+                             + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS)

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, TabbedContent
-from textual.worker import WorkerState
+from textual.worker import Worker, WorkerState
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import (
@@ -62,6 +62,7 @@ from qualif_tui.tui.card import ContactCard
 from qualif_tui.tui.commands import ActionsProvider, ContactsProvider, SegmentsProvider
 from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
+from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
 from qualif_tui.tui.deal_actions import DealActions
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
@@ -124,6 +125,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.undo_stack: list[UndoItem] = []
         self._busy_timer: Any = None
         self._prepared = False
+        self._search_broke = False  # the last search ended in an error (not a bad query)
 
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search")
@@ -142,8 +144,12 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         """Keys wait while the contact they would act on is still being loaded: the
         row under the cursor (a page being fetched) or the card a key opened."""
         contacts = self.contact_list
+        if self._search_broke:
+            return True  # nothing is being loaded: the search failed (a damaged file?)
         if contacts.source is None or (contacts.total and contacts.current_row is None):
             return False
+        if self.focused is self.sidebar and not self.sidebar.loaded:
+            return False  # the segments a letter or Enter would pick are not listed yet
         return self.card.ready_for_keys
 
     # -- parts ---------------------------------------------------------------
@@ -289,6 +295,17 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         row = self.contact_list.current_row
         return self.contact_list.cursor if row is not None and row.id == contact_id else None
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "search":
+            return
+        self._search_broke = event.state == WorkerState.ERROR
+        if self._search_broke and not self._prepared:
+            # The first list could not be read (a damaged file?): the app's background
+            # work starts anyway — first the file's check, which says what is wrong.
+            self._prepared = True
+            self.post_message(self.Ready())
+
     # -- busy indicator ------------------------------------------------------------
     def _busy(self) -> str:
         for worker in self.app.workers:
@@ -298,6 +315,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         return ""
 
     def workers_changed(self) -> None:
+        if not self.query(SearchBar):
+            return  # the screen is being taken down (the app quits)
         if not self._busy():
             if self._busy_timer is not None:
                 self._busy_timer.stop()
@@ -593,7 +612,11 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     @work(thread=True, exclusive=True, group="addresses", exit_on_error=False,
           description="adresses e-mail")
     def _collect_addresses(self, compiled: CompiledQuery, separator: str) -> None:
-        deliver(self, self._copy_addresses, address_list(self.db, compiled), separator)
+        # the stream reads the shared connection directly: the lock keeps the other
+        # workers (counts, pages, card) off it meanwhile
+        with self.db.lock:
+            found = address_list(self.db, compiled)
+        deliver(self, self._copy_addresses, found, separator)
 
     def _copy_addresses(self, found: AddressList, separator: str) -> None:
         if not found.addresses:
@@ -751,3 +774,54 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     def _query_edited(self, event: Input.Changed) -> None:
         if not event.value.strip() and self.search_bar.error_shown:
             self.search_bar.clear_error()
+
+    # -- a clean file: duplicates, keys and values, custom fields (issue 16) ----------
+    def action_duplicates(self) -> None:
+        from qualif_tui.tui.duplicates import DuplicatesScreen
+
+        def closed(merges: list[Any] | None) -> None:
+            from qualif_tui.services.undo import undo
+
+            def undoer(operation: int) -> Callable[[], Any]:
+                return lambda: undo(self.db, operation)
+
+            for result in merges or []:  # u here takes them back, the latest first
+                self.undo_stack.append(UndoItem(
+                    _("fusion {label}").format(label=result.label),
+                    undoer(result.operation_id), result.survivor))
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(DuplicatesScreen(self.db, self.compiled), closed)
+
+    def action_keys(self) -> None:
+        from qualif_tui.tui.keys_screen import KeysScreen
+
+        def closed(_result: object) -> None:
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(KeysScreen(self.db), closed)
+
+    @on(CustomFieldEdit)
+    def _custom_field_edited(self, event: CustomFieldEdit) -> None:
+        from qualif_tui.domain.customfields import set_field
+
+        db, contact_id = self.db, event.contact_id
+        self.write(_("Champ libre ({name})").format(name=event.name),
+                   lambda: set_field(db, contact_id, event.name, event.value), None, contact_id)
+
+    @on(PromoteField)
+    def _promote_field(self, event: PromoteField) -> None:
+        from qualif_tui.tui.keys_screen import PromoteScreen
+
+        def closed(label: str | None) -> None:
+            if label:
+                self.notify(label + " — " + _("u pour annuler."))
+                self.undo_stack.append(UndoItem(label, self._undo_last_operation, None))
+                self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(PromoteScreen(self.db, event.name), closed)
+
+    def _undo_last_operation(self) -> object:
+        from qualif_tui.services.undo import undo
+
+        return undo(self.db)

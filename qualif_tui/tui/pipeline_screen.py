@@ -44,6 +44,8 @@ from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 VIEWS = ("kanban", "list", "forecast", "funnel")
 PERIODS = (3, 6, 12, 24)  # months: the funnel's period, the forecast's horizon
+DEFAULT_COLUMNS = 4
+SHOWN_CARDS = 20  # per column: a screenful and some (the rest are counted, not drawn)
 
 
 def card_text(card: DealCard, today: str, width: int, *, with_stage: str = "") -> Text:
@@ -99,12 +101,19 @@ class PipelineScreen(WorkerReports, Screen[None]):
         self.list_data: Pipeline | None = None
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
         self.changed = False
+        self.charts_asked = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(_("Pipeline"), "bold"), id="pipe-title")
         yield Static(Text(_("Chargement…"), "dim"), id="pipe-totals")
         with ContentSwitcher(initial="kanban", id="pipe-views"):
-            yield Horizontal(id="kanban")
+            # the default stage table's four open stages, laid out while the deals load
+            # (a different table rebuilds them)
+            with Horizontal(id="kanban"):
+                for index in range(DEFAULT_COLUMNS):
+                    yield Vertical(Static(Text(_("Chargement…"), "dim"), classes="stage-header"),
+                                   OptionList(id=f"stage-{index}", classes="stage-cards"),
+                                   classes="stage-column")
             yield OptionList(id="deal-list")
             yield VerticalScroll(Static("", id="forecast-chart"), id="forecast")
             yield VerticalScroll(Static("", id="funnel-chart"), id="funnel")
@@ -115,13 +124,12 @@ class PipelineScreen(WorkerReports, Screen[None]):
         title.append(" — " + (self.label or _("tous les contacts")), "")
         self.query_one("#pipe-title", Static).update(title)
         self._load("kanban")
-        self._load_charts()
 
     # -- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False,
           description="pipeline")
     def _load(self, layout: str) -> None:
-        data = pipeline(self.db, self.compiled, layout=layout)
+        data = pipeline(self.db, self.compiled, layout=layout, cards=SHOWN_CARDS)
         deliver(self, self._loaded, _Loaded(data, layout))
 
     def _loaded(self, loaded: _Loaded) -> None:
@@ -132,6 +140,9 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.data = loaded.data
             self._show_kanban()
         self._show_totals(loaded.data)
+        if not self.charts_asked:
+            self.charts_asked = True  # after the first paint: the columns come first
+            self.call_after_refresh(self._load_charts)
         if loaded.layout == self.deals_layout:
             self._replay()
 
@@ -156,38 +167,38 @@ class PipelineScreen(WorkerReports, Screen[None]):
         board = self.query_one("#kanban", Horizontal)
         today = clock.today().isoformat()
         width = self._column_width()
-        existing = list(board.query(".stage-column"))
-        if len(existing) != len(self.data.stages):
+        if len(board.query(".stage-column")) != len(self.data.stages):
+            # the columns come with their cards: one mount, one layout
             board.remove_children()
-            for index, total in enumerate(self.data.stages):
-                board.mount(Vertical(Static(stage_header(total), classes="stage-header"),
-                                     OptionList(id=f"stage-{index}", classes="stage-cards"),
-                                     classes="stage-column"))
-            self.call_after_refresh(self._fill_kanban, today, width)
-        else:
-            self._fill_kanban(today, width)
-
-    def _fill_kanban(self, today: str, width: int) -> None:
-        if self.data is None:
+            board.mount_all([
+                Vertical(Static(stage_header(total), classes="stage-header"),
+                         OptionList(*self._options(total, today, width), id=f"stage-{index}",
+                                    classes="stage-cards"),
+                         classes="stage-column")
+                for index, total in enumerate(self.data.stages)])
+            if self.current_view == "kanban":
+                self.call_after_refresh(self._focus_column)
             return
         for index, total in enumerate(self.data.stages):
             column = self.query_one(f"#stage-{index}", OptionList)
-            header = column.parent.query_one(".stage-header", Static) if column.parent else None
-            if header is not None:
-                header.update(stage_header(total))
-            cards = self.data.cards.get(total.stage.id, [])
+            if column.parent is not None:
+                column.parent.query_one(".stage-header", Static).update(stage_header(total))
             highlighted = column.highlighted
-            options = [Option(card_text(c, today, width), id=str(c.id)) for c in cards]
-            if total.count > len(cards):
-                options.append(Option(Text(_("… et {n} autres").format(
-                    n=total.count - len(cards)), "dim"), disabled=True))
-            if not options:
-                options = [Option(Text(_("(aucune)"), "dim"), disabled=True)]
-            column.set_options(options)
+            column.set_options(self._options(total, today, width))
+            cards = self.data.cards.get(total.stage.id, [])
             if cards:
                 column.highlighted = min(highlighted or 0, len(cards) - 1)
         if self.current_view == "kanban":
             self._focus_column()
+
+    def _options(self, total: StageTotal, today: str, width: int) -> list[Option]:
+        assert self.data is not None
+        cards = self.data.cards.get(total.stage.id, [])
+        options = [Option(card_text(c, today, width), id=str(c.id)) for c in cards]
+        if total.count > len(cards):
+            options.append(Option(Text(_("… et {n} autres").format(
+                n=total.count - len(cards)), "dim"), disabled=True))
+        return options or [Option(Text(_("(aucune)"), "dim"), disabled=True)]
 
     def _show_list(self) -> None:
         assert self.list_data is not None

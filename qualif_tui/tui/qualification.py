@@ -18,8 +18,11 @@ from textual.widgets import Input, Static
 from qualif_tui.domain.contacts import Contact
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
+from qualif_tui.domain.phones import format_phone
+from qualif_tui.domain.validity import warnings_of
 from qualif_tui.tui import keymap
 from qualif_tui.tui.columns import fit
+from qualif_tui.tui.custom_fields import CustomFieldLine, custom_lines
 from qualif_tui.tui.keystrokes import PLACEHOLDERS, TYPED, choices_hint, starts_typing, value_for
 from qualif_tui.tui.messages import AnswerKey, EditContact
 
@@ -37,13 +40,18 @@ def coordinates(contact: Contact) -> Text:
 
     line("Société", " · ".join(p for p in (contact.company, contact.title) if p))
     line("E-mail", contact.email + ("  (refus e-mail)" if contact.email_optout else ""))
-    line("Téléphone", "  ".join(p for p in (contact.phone, contact.mobile) if p))
+    line("E-mail 2", contact.email2)
+    # French numbers in pairs (05 62 00 11 22); the file keeps them as typed
+    line("Téléphone", "  ".join(format_phone(p) for p in (contact.phone, contact.mobile) if p))
     address = ", ".join(p for p in (contact.address, contact.address2) if p)
     place = " ".join(p for p in (contact.postal_code, contact.city) if p)
     line("Adresse", ", ".join(p for p in (address, place) if p))
     if contact.country and contact.country.lower() != "france":
         line("Pays", contact.country)
     line("Naissance", contact.birthday)
+    for warning in warnings_of(contact.email, contact.email2, contact.postal_code,
+                               contact.country):
+        text.append("⚠ " + warning + "\n", "bold red")
     line("Contacté le", contact.last_contact or "")
     if contact.deals or contact.open_deals:
         line("Affaires", f"{contact.deals} gagnée(s), {contact.revenue:,.0f} €".replace(",", " ")
@@ -213,10 +221,19 @@ class QualificationForm(VerticalScroll):
 
     @property
     def fields(self) -> list[Widget]:
-        return [self.query_one(CoordsView), *self.query(KeyField)]
+        return [self.query_one(CoordsView), *self.query(KeyField), *self.query(CustomFieldLine)]
+
+    def _show_custom(self, contact: Contact) -> None:
+        """The contact's custom fields, after its keys (tui/custom_fields.py)."""
+        focused = self._focused_index()
+        self.query(CustomFieldLine).remove()
+        self.mount_all(custom_lines(contact.id, contact.custom))
+        if focused is not None and focused > len(self.query(KeyField)):
+            self.call_after_refresh(self.focus_index, focused)
 
     def show(self, contact: Contact, keys: list[QualKey]) -> None:
         self.query_one(CoordsView).show(contact)
+        self._show_custom(contact)
         key_ids = tuple(k.id for k in keys)
         if key_ids == self._key_ids:
             for field in self.query(KeyField):
@@ -225,7 +242,12 @@ class QualificationForm(VerticalScroll):
         focused_index = self._focused_index()
         self._key_ids = key_ids
         self.query(KeyField).remove()
-        self.mount_all([KeyField(k, contact.id, contact.keys.get(k.name)) for k in keys])
+        first_custom = self.query(CustomFieldLine)
+        fields = [KeyField(k, contact.id, contact.keys.get(k.name)) for k in keys]
+        if first_custom:
+            self.mount_all(fields, before=first_custom.first())
+        else:
+            self.mount_all(fields)
         if focused_index is not None:
             self.call_after_refresh(self.focus_index, focused_index)
 

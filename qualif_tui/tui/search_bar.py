@@ -85,6 +85,10 @@ class QueryInput(Input):
         self.cursor_position = cursor
         self._cycle = _Cycle(before, found, index, text)
 
+    def typeahead_passes(self, event: events.Key) -> bool:
+        # "?" opens the language (typeahead.py): the keys after it are not for this line
+        return event.is_printable and event.character != "?"
+
     def action_reference(self) -> None:
         self.post_message(self.Reference())
 

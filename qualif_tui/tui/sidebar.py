@@ -44,6 +44,11 @@ class SegmentsSidebar(WorkerReports, OptionList):
     def counted(self) -> bool:
         return self._started
 
+    @property
+    def loaded(self) -> bool:
+        """Are the segments listed (a letter typed meanwhile would find none)?"""
+        return self.total is not None
+
     @work(thread=True, exclusive=True, group="segments", exit_on_error=False,
           description="comptage des segments")
     def refresh_counts(self) -> None:

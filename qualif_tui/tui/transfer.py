@@ -34,6 +34,8 @@ from qualif_tui.storage import Database, StorageError
 from qualif_tui.storage.files import inspect_target
 from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import ConfirmScreen
+from qualif_tui.tui.newvalues import HINT as NEW_VALUES_HINT
+from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 COLUMNS_SHOWN = 12
@@ -105,6 +107,8 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         self.start_path = path
         self.ready: _Contacts | _Calendar | None = None
         self.running = False
+        # decisions on the values the keys lack, by (key's folded name, folded value)
+        self.value_map: dict[tuple[str, str], str | None] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form transfer"):
@@ -123,12 +127,21 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             with VerticalScroll(id="transfer-preview-box"):
                 yield Static("↵ pour voir ce que l'import ferait, sans rien écrire.",
                              id="transfer-preview")
+            yield Static(NEW_VALUES_HINT, id="new-values-hint")
+            yield NewValuesList()
             yield ProgressBar(id="transfer-progress", show_eta=False)
             yield Static("↵ aperçu   ctrl+s importer   échap fermer", classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
+        self.query_one(NewValuesList).display = False
+        self.query_one("#new-values-hint").display = False
         self.query_one("#import-path", Input).focus()
+
+    @on(NewValuesList.Decided)
+    def _value_decided(self, event: NewValuesList.Decided) -> None:
+        self.value_map[event.choice] = event.target
+        self._start_preview()  # the plan with the decision applied
 
     @property
     def preview(self) -> Static:
@@ -147,6 +160,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     @on(Input.Changed, "#import-path")
     def _path_edited(self) -> None:
         self.ready = None  # the preview shown is of another file
+        self.value_map.clear()
 
     def _start_preview(self) -> None:
         text = self.query_one("#import-path", Input).value
@@ -181,8 +195,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 return
             deliver(self, self._show_bar, True)
             try:
+                options = importing.ImportOptions(on_duplicate=on_duplicate,
+                                                  new_values="suggest",
+                                                  value_map=dict(self.value_map))
                 plan = importing.plan_import(
-                    self.db, [path], importing.ImportOptions(on_duplicate=on_duplicate),
+                    self.db, [path], options,
                     lambda _stage, done, total: deliver(self, self._progress, done, total))
             finally:
                 deliver(self, self._show_bar, False)
@@ -209,11 +226,20 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready
-        self.preview.update(Group(shown, Text(""), Text("ctrl+s pour importer.",
-                                                        style="bold")))
+        values = ready.plan.value_decisions if isinstance(ready, _Contacts) else []
+        keys = ready.plan.keys if isinstance(ready, _Contacts) else {}
+        self.query_one(NewValuesList).show(values, keys)
+        self.query_one("#new-values-hint").display = bool(values)
+        waiting = isinstance(ready, _Contacts) and ready.plan.unresolved
+        last = (Text(_("Décidez pour chaque valeur marquée ? (Tab pour y aller), puis ctrl+s."),
+                     style="bold yellow") if waiting
+                else Text("ctrl+s pour importer.", style="bold"))
+        self.preview.update(Group(shown, Text(""), last))
 
     def _show_problem(self, message: str) -> None:
         self.ready = None
+        self.query_one(NewValuesList).show([], {})
+        self.query_one("#new-values-hint").display = False
         self.preview.update(Text(message, style="red"))
 
     # -- the import itself -----------------------------------------------------------
@@ -223,6 +249,11 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         ready = self.ready
         if ready is None:
             self._start_preview()
+            return
+        if isinstance(ready, _Contacts) and ready.plan.unresolved:
+            self.notify(_("{n} valeur(s) sans décision : m, c, a ou v sur chacune.").format(
+                n=len(ready.plan.unresolved)), severity="warning")
+            self.query_one(NewValuesList).focus()
             return
         self.running = True
         self._show_bar(True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from qualif_tui.domain.keys import define_key
 from qualif_tui.storage import PlantedSchema, StorageError, open_database
 from qualif_tui.storage import integrity as integrity_module
 
@@ -127,8 +128,7 @@ def test_the_code_s_own_schema_is_expected(demo_copy: Path, tmp_path: Path) -> N
     made.append(tmp_path / "gen.db")
     for path in made:
         with open_database(path) as db:
-            db.execute("INSERT INTO qual_keys(name, norm_name, type, created)"
-                       " VALUES ('x', 'x', 'text', '2026')")
+            define_key(db, "x", "text")  # a key column, its index, the view remade
             assert schema_check.compare(db.conn) == [], path
 
 

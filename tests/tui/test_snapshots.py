@@ -32,7 +32,9 @@ def steps(*keys: str) -> Callable[[Pilot[None]], object]:
 
 
 @pytest.fixture
-def snap_app(app_db: Database) -> QualifApp:
+def snap_app(app_db: Database, monkeypatch: pytest.MonkeyPatch) -> QualifApp:
+    # the help names the key map's file: the same path wherever temporary files live
+    monkeypatch.setenv("QUALIF_CONFIG_DIR", "/home/utilisateur/.config/qualif")
     return QualifApp(app_db, cursor_blink=False, theme="textual-dark")
 
 

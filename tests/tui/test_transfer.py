@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 from qualif_tui.query import compile_query, count
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
+from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.transfer import ExportScreen, ImportScreen
 
 from .conftest import settle
@@ -47,6 +48,13 @@ async def test_import_previews_then_writes_and_u_undoes_it(app: QualifApp,
         assert "cp1252" in shown and "';'" in shown and "5 contact(s) lus" in shown
         assert "à créer" in shown and "Hélène Dupré" in shown
         assert count(app_db, compile_query(app_db, "")) == 300  # nothing written yet
+        # "Ancien client" is no value of Profil: nothing is imported before a decision
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ImportScreen) and "Ancien client" in str(
+            app.screen.query_one(NewValuesList).get_option_at_index(0).prompt)
+        await pilot.press("a")  # the focus went to the new values: add it to the list
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is main(app)

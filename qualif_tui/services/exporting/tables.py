@@ -1,8 +1,8 @@
 """The column layout shared by the CSV and xlsx exports.
 
 Headers are the French labels the import recognises ("Prénom", "Code
-postal"…), then one column per qualification key (its name), then one per
-custom field in use: exporting then importing into a fresh file gives back
+postal"…), then one column per qualification key (its name and type:
+``Profil (clé : choix)``), then one per custom field in use: exporting then importing into a fresh file gives back
 the same contacts, keys and custom fields.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS
+from qualif_tui.domain.keyheaders import key_header
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
 from qualif_tui.services.exporting.rows import FIELD_NAMES, ContactStream, custom_of
 
@@ -20,7 +21,9 @@ _FLAG_INDEXES = {FIELD_NAMES.index(f) for f in FLAG_FIELDS}
 
 
 def headers(stream: ContactStream, custom: list[str]) -> list[str]:
-    return [*FIELDS.values(), *(k.name for k in stream.keys), *custom]
+    # key columns say they are keys, and of which type: imported into an empty
+    # file, they become keys again (domain/keyheaders.py)
+    return [*FIELDS.values(), *(key_header(k.name, k.type) for k in stream.keys), *custom]
 
 
 def key_text(value: Decoded, decimal_comma: bool = False) -> str:

@@ -2,8 +2,10 @@
 
 Standard properties carry what phones show (N, FN, ORG, TITLE, EMAIL, TEL,
 ADR, BDAY, URL); qualification keys and custom fields travel in
-``X-QUALIF-KEY:name;value`` and ``X-QUALIF-FIELD:name;value`` (phones ignore
-X- properties, our import reads them back), so a round trip loses nothing.
+``X-QUALIF-KEY;X-KIND=type:name;value`` and ``X-QUALIF-FIELD:name;value``, and
+the first card declares the keys (``X-QUALIF-KEYDEF``: type, values in order,
+reminder), so that an import into an empty file recreates them (phones
+ignore X- properties): a round trip loses nothing.
 Lines are folded at 75 octets without cutting a UTF-8 character, with CRLF
 line ends; text is escaped (``\\\\ \\n \\, \\;``). Phone numbers stay as typed.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import IO
 
 from qualif_tui.domain.contacts import FIELDS
+from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.exporting.rows import FIELD_NAMES, ContactStream, ExportRow
 from qualif_tui.services.exporting.tables import key_text
 from qualif_tui.services.exporting.writers import ExportOptions, ExportResult
@@ -44,10 +47,13 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def card(row: ExportRow, key_names: list[str], version: str) -> str:
+def card(row: ExportRow, keys: list[QualKey], version: str, *, definitions: bool = False) -> str:
+    """One vCard; ``definitions``: also declare the keys (the file's first card)."""
     v = row.values
     first, last, company = v[_AT["first_name"]], v[_AT["last_name"]], v[_AT["company"]]
     lines = ["BEGIN:VCARD", f"VERSION:{version}"]
+    if definitions:  # before the values, so that a reader meets the types first
+        lines.extend(key_definitions(keys))
     full = " ".join(p for p in (first, last) if p) or company or v[_AT["email"]]
     lines.append(f"N:{escape(last)};{escape(first)};;;")
     lines.append(f"FN:{escape(full)}")
@@ -87,14 +93,14 @@ def card(row: ExportRow, key_names: list[str], version: str) -> str:
         lines.append("X-QUALIF-PHONE-OPTOUT:oui")
     if v[_AT["legal_basis"]]:
         lines.append(f"X-QUALIF-LEGAL-BASIS:{escape(v[_AT['legal_basis']])}")
-    for name, value in zip(key_names, row.keys, strict=True):
+    for key, value in zip(keys, row.keys, strict=True):
         if value is None or value == []:
             continue
         if isinstance(value, list):
             text = ",".join(escape(item) for item in value)
         else:
             text = escape(key_text(value))
-        lines.append(f"X-QUALIF-KEY:{escape(name)};{text}")
+        lines.append(f"X-QUALIF-KEY;X-KIND={key.type}:{escape(key.name)};{text}")
     for name, value in row.custom.items():
         lines.append(f"X-QUALIF-FIELD:{escape(name)};{escape(value)}")
     lines.append(f"UID:qualif-{row.id}")
@@ -106,12 +112,24 @@ def write_vcards(stream: ContactStream, out: IO[bytes], options: ExportOptions) 
     version = options.vcard_version
     if version not in ("3.0", "4.0"):
         raise ValueError(f"vCard version {version}: choose 3.0 or 4.0")
-    names = [k.name for k in stream.keys]
     written = 0
     for row in stream:
-        out.write(card(row, names, version).encode("utf-8"))
+        out.write(card(row, stream.keys, version, definitions=written == 0).encode("utf-8"))
         written += 1
     return ExportResult(written)
+
+
+def key_definitions(keys: list[QualKey]) -> list[str]:
+    """``X-QUALIF-KEYDEF;X-KIND=choice;X-REMIND=30/48:Profil;client,prospect,…``: the
+    keys with their types, values in order and reminders (phones ignore X- lines)."""
+    lines = []
+    for key in keys:
+        params = f";X-KIND={key.type}"
+        if key.remind:
+            params += f";X-REMIND={key.remind_lead_days}/{key.remind_after_months}"
+        values = ",".join(escape(v.value) for v in key.values)
+        lines.append(f"X-QUALIF-KEYDEF{params}:{escape(key.name)};{values}")
+    return lines
 
 
 assert set(FIELDS) == set(FIELD_NAMES)

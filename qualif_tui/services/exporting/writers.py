@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from qualif_tui.domain.contacts import FLAG_FIELDS
 from qualif_tui.domain.errors import QualifError
+from qualif_tui.domain.keyheaders import KEY_SHEET, KEY_SHEET_HEADER, KIND_WORDS
 from qualif_tui.services.exporting.rows import FIELD_NAMES, ContactStream
 from qualif_tui.services.exporting.tables import guard, headers, key_text, text_batches
 
@@ -194,10 +195,25 @@ def write_xlsx(stream: ContactStream, out: IO[bytes], options: ExportOptions) ->
         cells += [_text_cell(sheet, row.custom.get(name, "")) for name in custom]
         sheet.append(cells)
         written += 1
+    _key_sheet(workbook, stream)
     buffer = io.BytesIO()
     workbook.save(buffer)
     out.write(buffer.getvalue())
     return ExportResult(written)
+
+
+def _key_sheet(workbook: Any, stream: ContactStream) -> None:
+    """A sheet describing the keys (type, values in order, reminder): an import
+    into an empty file recreates them exactly (domain/keyheaders.py)."""
+    if not stream.keys:
+        return
+    sheet = workbook.create_sheet(KEY_SHEET)
+    sheet.append(list(KEY_SHEET_HEADER))
+    for key in stream.keys:
+        sheet.append([_text_cell(sheet, key.name), KIND_WORDS[key.type],
+                      _text_cell(sheet, " | ".join(v.value for v in key.values)),
+                      key.remind_lead_days if key.remind else None,
+                      key.remind_after_months if key.remind else None])
 
 
 def _text_cell(sheet: Any, value: str) -> Any:

@@ -23,9 +23,10 @@ from qualif_tui.base.geography import departement_of_postal_code
 from qualif_tui.domain import clock
 from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS
 from qualif_tui.domain.errors import NotFound, QualifError
-from qualif_tui.domain.keys import QualKey, add_value, list_keys
+from qualif_tui.domain.keys import QualKey, add_value, define_key, delete_key, list_keys
 from qualif_tui.services.importing.keyvalues import encoder, stored
 from qualif_tui.services.importing.matching import cached_fold
+from qualif_tui.services.importing.newvalues import NewValuesRefused
 from qualif_tui.services.importing.normalize import email_key, phone_e164
 from qualif_tui.services.importing.plan import ImportPlan, no_cycle_collection
 from qualif_tui.storage import Database
@@ -81,12 +82,15 @@ def apply_plan(db: Database, plan: ImportPlan, progress: Progress | None = None)
 def _apply_plan(db: Database, plan: ImportPlan, progress: Progress | None) -> ImportResult:
     now = clock.stamp()
     region = plan.options.region
-    if not plan.creates and not plan.merges:
+    if plan.unresolved:
+        raise NewValuesRefused(plan.unresolved)  # never add a value nobody decided on
+    if not plan.creates and not plan.merges and not plan.declared_keys:
         return ImportResult(None, 0, 0, len(plan.skips))
     with db.transaction():
         cursor = db.execute("INSERT INTO import_batches(source, format, created) VALUES (?,?,?)",
                             (plan.source, ",".join(sorted({f.format for f in plan.files})), now))
         batch = int(cursor.lastrowid or 0)
+        created_keys = create_declared_keys(db, plan)
         added_codes = _add_key_values(db, plan)
         keys = {k.id: k for k in list_keys(db)}
         _insert_created(db, plan, keys, batch, now, region, progress)
@@ -95,6 +99,7 @@ def _apply_plan(db: Database, plan: ImportPlan, progress: Progress | None) -> Im
         summary = {"created": len(plan.creates), "merged": len(plan.merges),
                    "skipped": len(plan.skips), "new_values": new_values,
                    "added_codes": added_codes, "unmapped": plan.unmapped,
+                   "created_keys": created_keys,
                    "files": [{"source": f.source, "format": f.format, "encoding": f.encoding,
                               "separator": f.separator, "rows": len(f.records)}
                              for f in plan.files]}
@@ -106,6 +111,8 @@ def _apply_plan(db: Database, plan: ImportPlan, progress: Progress | None) -> Im
 def _add_key_values(db: Database, plan: ImportPlan) -> dict[str, list[int]]:
     added: dict[str, list[int]] = {}
     for key_id, values in plan.new_values.items():
+        if key_id < 0:
+            continue  # a key the import created, with its values
         key = plan.keys[key_id]
         for value in values:
             code = add_value(db, key, value).code
@@ -236,6 +243,29 @@ def _apply_merges(db: Database, plan: ImportPlan, keys: dict[int, QualKey], batc
                        (merge.contact_id, "note", now, "Note importée", note, batch, now))
         db.execute("INSERT INTO import_merges(batch_id, contact_id, changes) VALUES (?,?,?)",
                    (batch, merge.contact_id, json.dumps(changes, ensure_ascii=False)))
+
+
+def create_declared_keys(db: Database, plan: ImportPlan) -> list[int]:
+    """Create the keys the files declare (qualif's own exports), with their values
+    in order, and give the records their real ids; returns the new key ids."""
+    created: dict[int, int] = {}
+    for declared in plan.declared_keys:
+        values = [v.value for v in declared.values]
+        values += [v for v in plan.new_values.get(declared.id, []) if v not in values]
+        lead, after = plan.reminders.get(declared.id, (0, 0))
+        key = define_key(db, declared.name, declared.type, values,
+                         remind=declared.id in plan.reminders, remind_lead_days=lead,
+                         remind_after_months=after)
+        created[declared.id] = key.id
+    if not created:
+        return []
+    for record in plan.creates:
+        record.keys = {created.get(k, k): v for k, v in record.keys.items()}
+    for merge in plan.merges:
+        merge.keys = {created.get(k, k): v for k, v in merge.keys.items()}
+    plan.keys = {k.id: k for k in list_keys(db)}
+    plan.new_values = {k: v for k, v in plan.new_values.items() if k >= 0}
+    return list(created.values())
 
 
 # -- listing and undoing batches ---------------------------------------------------------
@@ -388,6 +418,12 @@ def _revert_merges(db: Database, batch_id: int, result: UndoResult) -> None:
 
 
 def _remove_added_values(db: Database, batch: BatchInfo, result: UndoResult) -> None:
+    for key_id in batch.summary.get("created_keys", []):
+        key = next((k for k in list_keys(db) if k.id == int(key_id)), None)
+        if key is not None and not db.scalar(
+                f"SELECT 1 FROM contact_facts WHERE {key.column} IS NOT NULL LIMIT 1"):
+            delete_key(db, key)  # the import created it and nobody uses it any more
+            result.removed_values.setdefault(key.name, []).append("(clé)")
     keys = {k.id: k for k in list_keys(db)}
     for key_id_text, codes in batch.summary.get("added_codes", {}).items():
         key = keys.get(int(key_id_text))

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualif_tui.domain.keyheaders import parse_key_header
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.importing import csvfile, sniff, tabular, vcard, xlsx
-from qualif_tui.services.importing.headers import Target, plan_columns
+from qualif_tui.services.importing.headers import Target, norm_header, plan_columns
 from qualif_tui.services.importing.keyvalues import KeyCatalog
 from qualif_tui.services.importing.model import ParsedFile, Problem
 from qualif_tui.services.importing.sniff import Source, SourceError
@@ -76,6 +77,8 @@ def _read_csv(source: Source, context: ReadContext) -> ParsedFile:
 
 def _read_xlsx(source: Source, context: ReadContext) -> ParsedFile:
     parsed = ParsedFile(source.path, source.name, "xlsx", encoding="xlsx")
+    for name, kind, values, remind in xlsx.read_key_sheet(source):
+        context.catalog.declare(name, kind, values, remind)  # qualif's own export
     table = xlsx.read_xlsx(source, context.progress)
     parsed.problems.extend(table.problems)
     _read_table(parsed, table, context)
@@ -85,7 +88,9 @@ def _read_xlsx(source: Source, context: ReadContext) -> ParsedFile:
 def _read_table(parsed: ParsedFile, table: csvfile.Table, context: ReadContext) -> None:
     if not table.header:
         raise SourceError(f"{parsed.source}: no header line and no rows")
-    plan = plan_columns(table.header, context.keys, context.mapping)
+    names, declared = _declare_key_columns(table.header, context)
+    mapping = {**declared, **(context.mapping or {})} if declared else context.mapping
+    plan = plan_columns(names, _known_keys(context), mapping)
     parsed.profile = plan.profile
     if not plan.recognised:
         shown = ", ".join(h for h in table.header[:6] if h) or "(empty)"
@@ -97,6 +102,28 @@ def _read_table(parsed: ParsedFile, table: csvfile.Table, context: ReadContext) 
         parsed.problems.append(Problem(parsed.source, table.header_line,
                                        "a header line but no contact under it"))
     tabular.rows_to_contacts(parsed, table, plan, context.catalog, context.progress)
+
+
+def _declare_key_columns(header: list[str], context: ReadContext
+                         ) -> tuple[list[str], dict[str, Target]]:
+    """Headers written by qualif's own export, ``Profil (clé : choix)``, name a key
+    (created if the database lacks it), whatever field such a name would mean
+    otherwise ("Remarque"): the headers by key name, and those columns' targets."""
+    names = []
+    targets: dict[str, Target] = {}
+    for text in header:
+        declared = parse_key_header(text)
+        if declared is None:
+            names.append(text)
+            continue
+        key = context.catalog.declare(*declared)
+        names.append(key.name)
+        targets[norm_header(key.name)] = Target("key", str(key.id))
+    return names, targets
+
+
+def _known_keys(context: ReadContext) -> list[QualKey]:
+    return [*context.keys, *context.catalog.declared.values()]
 
 
 def _read_vcard(source: Source, context: ReadContext) -> ParsedFile:

@@ -1,8 +1,8 @@
 """Text from a file → the value of a qualification key.
 
 Choice values are matched case- and accent-insensitively against the key's
-list; a value the list lacks is taken as a new value (spelled as first seen)
-and reported, then added when the import is written. Multi-choice cells hold
+list; a value the list lacks is taken as a new value (spelled as first seen),
+on which the user decides before anything is written (:mod:`.newvalues`). Multi-choice cells hold
 several values separated by ``;``, ``,`` or ``|``, but a known value that
 itself contains a separator is matched whole first.
 """
@@ -10,13 +10,13 @@ itself contains a separator is matched whole first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualif_tui.base.text import fold
+from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain import parsing
-from qualif_tui.domain.keys import MULTI_MAX_VALUES, QualKey
+from qualif_tui.domain.keys import MULTI_MAX_VALUES, KeyValue, QualKey
 from qualif_tui.services.importing import normalize
 from qualif_tui.services.importing.normalize import BadValue
 
@@ -31,6 +31,33 @@ class KeyCatalog:
     new_values: dict[int, dict[str, str]] = field(default_factory=dict)  # key id → fold → spelling
     # the same few values fill a whole column: convert each spelling once
     _memo: dict[tuple[int, str, str], Any] = field(default_factory=dict)
+    # keys the files declare and the database lacks (qualif's own exports), with
+    # ids below zero until the import creates them; their reminders by id
+    declared: dict[int, QualKey] = field(default_factory=dict)
+    reminders: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def declare(self, name: str, key_type: str, values: Sequence[str] = (),
+                remind: tuple[int, int] | None = None) -> QualKey:
+        """The key called ``name``: the database's if it has one (its type wins),
+        else a key the import will create, with ``values`` in this order."""
+        norm = fold_key_name(name)
+        for key in self.keys.values():
+            if key.norm_name == norm:
+                return key
+        unique: dict[str, str] = {}
+        for value in values:
+            value = " ".join(value.split())
+            if value:
+                unique.setdefault(fold(value), value)
+        key_id = -(len(self.declared) + 1)
+        key = QualKey(key_id, " ".join(name.split()), norm, "", key_type, 1000 + len(self.declared),
+                      tuple(KeyValue(code, value, folded, code)
+                            for code, (folded, value) in enumerate(unique.items())))
+        self.keys[key_id] = key
+        self.declared[key_id] = key
+        if remind is not None:
+            self.reminders[key_id] = remind
+        return key
 
     def known(self, key: QualKey, text: str) -> str | None:
         found = key.value_named(text)

@@ -76,7 +76,8 @@ class ImportRefused(QualifError):
 class Incoming:
     """One contact as a file describes it.
 
-    ``fields`` holds valid values for contact columns only; ``keys`` maps a
+    ``fields`` holds values for contact columns (an e-mail address or a postal
+    code that is not valid is kept too, and flagged on the card); ``keys`` maps a
     key id to the text (or list of texts, for multi-choice) found for it;
     ``custom`` keeps every value that has no column (by column or property
     name); ``notes`` become history entries.

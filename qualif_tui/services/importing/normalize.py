@@ -135,6 +135,21 @@ def clean_email(value: str) -> str:
     return text
 
 
+# An e-mail address or postal code that is not valid is still kept where it
+# belongs (the card warns, invalid:email finds it): the notice says so.
+KEPT_INVALID = "{reason}: kept as typed, with a warning on the card (invalid:email, invalid:postal_code)"
+
+
+def kept_email(value: str) -> str:
+    """An invalid address worth keeping in the e-mail field ('' when the text is no
+    address at all): one word with an ``@``, such as ``helene.lefevre@orange``."""
+    text = value.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.strip("<> \t")
+    return text if "@" in text and not any(c.isspace() for c in text) else ""
+
+
 def clean_postal_code(value: str, country: str) -> str:
     """French codes: 5 digits (Excel's lost leading zero put back); others as typed."""
     text = value.strip()

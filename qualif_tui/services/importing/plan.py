@@ -23,11 +23,12 @@ from typing import Any
 from qualif_tui.base.text import display_name
 from qualif_tui.domain.contacts import FIELDS
 from qualif_tui.domain.keys import QualKey, list_keys
-from qualif_tui.services.importing import formats
+from qualif_tui.services.importing import formats, newvalues
 from qualif_tui.services.importing.headers import norm_header, read_mapping
 from qualif_tui.services.importing.keyvalues import KeyCatalog
 from qualif_tui.services.importing.matching import Matcher, identity_of
 from qualif_tui.services.importing.model import ImportRefused, Incoming, Notice, ParsedFile, Problem
+from qualif_tui.services.importing.newvalues import NewValue, ValueMap
 from qualif_tui.services.importing.sniff import SourceError, read_source
 from qualif_tui.storage import Database
 from qualif_tui.storage.schema import key_column
@@ -41,6 +42,10 @@ class ImportOptions:
     on_duplicate: str = "skip"          # or "merge"
     region: str = "FR"                  # phone numbers without a country code
     mapping: Path | None = None
+    # values a choice key lacks: refuse (list them), add, map (to the suggestion);
+    # value_map decides one by one (see newvalues.py)
+    new_values: str = "refuse"
+    value_map: ValueMap = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +81,15 @@ class ImportPlan:
     merges: list[Merge] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     new_values: dict[int, list[str]] = field(default_factory=dict)
+    # each value a file brings to an existing choice key, and the decision on it
+    value_decisions: list[NewValue] = field(default_factory=list)
+    declared_keys: list[QualKey] = field(default_factory=list)   # keys the import creates
+    reminders: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def unresolved(self) -> list[NewValue]:
+        """New values nobody decided on: the import is refused while there are some."""
+        return [v for v in self.value_decisions if v.decision == "refuse"]
 
     @property
     def source(self) -> str:
@@ -174,8 +188,12 @@ def _plan_import(db: Database, paths: Sequence[Path], options: ImportOptions,
                  progress: Progress | None, names: Sequence[str] | None) -> ImportPlan:
     files, catalog = read_files(db, paths, options, progress, names)
     plan = ImportPlan(files, options, catalog.keys)
-    plan.new_values = {k: list(v.values()) for k, v in catalog.new_values.items() if v}
     records = [r for f in files for r in f.records]
+    plan.value_decisions = newvalues.resolve(records, catalog, options.new_values,
+                                             options.value_map)
+    plan.new_values = {k: list(v.values()) for k, v in catalog.new_values.items() if v}
+    plan.declared_keys = list(catalog.declared.values())
+    plan.reminders = dict(catalog.reminders)
     identities = [identity_of(r.fields, options.region) for r in records]
     matcher = Matcher(db, options.region)
     matcher.prefetch(identities)
@@ -242,7 +260,8 @@ class _Existing:
 
     def load(self, merges: list[Merge]) -> None:
         ids = [m.contact_id for m in merges]
-        columns = ", ".join(f"f.{key_column(k)} AS {key_column(k)}" for k in self.keys)
+        columns = ", ".join(f"f.{key_column(k)} AS {key_column(k)}" for k in self.keys
+                            if k >= 0)  # below zero: keys the import will create
         select = (f"SELECT c.*{', ' + columns if columns else ''} FROM contacts c"
                   " JOIN contact_facts f ON f.contact_id = c.id WHERE c.id IN ({})")
         for start in range(0, len(ids), _CHUNK):

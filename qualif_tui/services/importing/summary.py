@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualif_tui.base.i18n import _
+from qualif_tui.domain.keyheaders import KIND_WORDS
 from qualif_tui.services.importing.plan import ImportPlan
 from qualif_tui.services.importing.sniff import SEPARATOR_NAMES
 
@@ -54,11 +55,11 @@ def summarize_plan(plan: ImportPlan, *, done: bool = False, examples: int = 3) -
          str(len(plan.merges))),
         (_("ignorés (doublons)"), str(len(plan.skips))),
     ]
-    new_values = plan.new_values_named()
-    if new_values:
-        counts.append((_("nouvelles valeurs"),
-                       "; ".join(f"{key} : {', '.join(values)}"
-                                 for key, values in new_values.items())))
+    if plan.declared_keys:  # qualif's own export: its keys come with it
+        counts.append((_("clés créées"), ", ".join(
+            f"{k.name} ({KIND_WORDS[k.type]})" for k in plan.declared_keys)))
+    if plan.value_decisions:  # each listed with its decision (newvalues.py)
+        counts.append((_("nouvelles valeurs de clés"), str(len(plan.value_decisions))))
     if plan.unmapped:
         counts.append((_("gardées en champs libres"), ", ".join(plan.unmapped)))
     if plan.dropped:

@@ -242,9 +242,14 @@ class _RowReader:
             try:
                 email = normalize.clean_email(value)
             except BadValue as error:
-                record.keep(column.header, value)
-                self.notice(record.line, column, f"{_reason(error)}: kept as a custom field")
-                continue
+                email = normalize.kept_email(value)
+                if not email:
+                    record.keep(column.header, value)
+                    self.notice(record.line, column, f"{_reason(error)}: kept as a custom field")
+                    continue
+                # an address with a typo stays where it belongs, flagged (invalid:email)
+                self.notice(record.line, column, normalize.KEPT_INVALID.format(
+                    reason=_reason(error)))
             if normalize.email_key(email) in (normalize.email_key(e) for e in found):
                 continue
             if len(found) < 2:
@@ -312,9 +317,10 @@ class _RowReader:
                 try:
                     value = normalize.clean_postal_code(value, country)
                 except BadValue as error:
-                    record.keep(column.header, value)
-                    self.notice(record.line, column, f"{_reason(error)}: kept as a custom field")
-                    continue
+                    # kept as typed, flagged on the card and found by invalid:postal_code
+                    value = normalize.one_line(value)
+                    self.notice(record.line, column, normalize.KEPT_INVALID.format(
+                        reason=_reason(error)))
             else:
                 value = normalize.one_line(value)
             if field_name not in record.fields:

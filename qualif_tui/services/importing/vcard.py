@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from qualif_tui.base.text import fold, fold_key_name
+from qualif_tui.domain.keyheaders import kind_of
 from qualif_tui.services.importing import normalize
 from qualif_tui.services.importing.keyvalues import KeyCatalog
 from qualif_tui.services.importing.model import Incoming, Notice, ParsedFile, Problem
@@ -310,6 +311,8 @@ def _contact(parsed: ParsedFile, begin: int, properties: list[Property], catalog
                 record.keep("Adresse (étiquette)", unescape(prop.value))
         elif name == "X-QUALIF-KEY":
             _qualif_key(parsed, record, prop, catalog)
+        elif name == "X-QUALIF-KEYDEF":
+            _declare_key(prop, catalog)
         elif name == "X-QUALIF-FIELD":
             parts = components(prop.value)
             if len(parts) >= 2:
@@ -367,10 +370,14 @@ def _emails(parsed: ParsedFile, record: Incoming, props: list[Property], labels:
         try:
             email = normalize.clean_email(value)
         except BadValue as error:
-            record.keep(labels.get(prop.group) or _custom_name(prop), value)
+            email = normalize.kept_email(value)
+            if not email:
+                record.keep(labels.get(prop.group) or _custom_name(prop), value)
+                parsed.notices.append(Notice(parsed.source, prop.line,
+                                             f"{error}: kept as a custom field", "EMAIL"))
+                continue
             parsed.notices.append(Notice(parsed.source, prop.line,
-                                         f"{error}: kept as a custom field", "EMAIL"))
-            continue
+                                         normalize.KEPT_INVALID.format(reason=error), "EMAIL"))
         if email.lower() in (e.lower() for e in found):
             continue
         if len(found) < 2:
@@ -425,9 +432,9 @@ def _addresses(parsed: ParsedFile, record: Incoming, props: list[Property],
         try:
             record.fields["postal_code"] = normalize.clean_postal_code(postal, country)
         except BadValue as error:
-            record.keep("Code postal", postal)
+            record.fields["postal_code"] = normalize.one_line(postal)  # kept, flagged
             parsed.notices.append(Notice(parsed.source, chosen.line,
-                                         f"{error}: kept as a custom field", "ADR"))
+                                         normalize.KEPT_INVALID.format(reason=error), "ADR"))
 
 
 def _birthday(parsed: ParsedFile, record: Incoming, prop: Property) -> None:
@@ -474,6 +481,9 @@ def _qualif_key(parsed: ParsedFile, record: Incoming, prop: Property, catalog: K
         return
     name, value = unescape(raw_parts[0]), unescape(raw_parts[1])
     key = next((k for k in catalog.keys.values() if k.norm_name == fold_key_name(name)), None)
+    kind = kind_of(prop.params.get("X-KIND", [""])[0])
+    if key is None and kind is not None:
+        key = catalog.declare(name, kind)  # qualif's own export: the key comes with it
     if key is None:
         record.keep(name, value)
         return
@@ -489,6 +499,21 @@ def _qualif_key(parsed: ParsedFile, record: Incoming, prop: Property, catalog: K
         return
     if converted not in (None, []):
         record.keys[key.id] = converted
+
+
+def _declare_key(prop: Property, catalog: KeyCatalog) -> None:
+    """``X-QUALIF-KEYDEF;X-KIND=choice;X-REMIND=30/48:Profil;client,prospect``."""
+    kind = kind_of(prop.params.get("X-KIND", [""])[0])
+    parts = split_escaped(prop.value, ";", maxsplit=1)
+    if kind is None or not parts or not unescape(parts[0]).strip():
+        return
+    values = _list(parts[1]) if len(parts) > 1 else []
+    remind = None
+    reminder = prop.params.get("X-REMIND", [""])[0]
+    if re.fullmatch(r"\d+/\d+", reminder):
+        lead, after = reminder.split("/")
+        remind = (int(lead), int(after))
+    catalog.declare(unescape(parts[0]), kind, values, remind)
 
 
 def _exported_field(parsed: ParsedFile, record: Incoming, prop: Property) -> None:

@@ -72,3 +72,38 @@ def read_xlsx(source: Source, progress: Callable[[int], None] | None = None) -> 
         return table
     finally:
         workbook.close()
+
+
+def read_key_sheet(source: Source) -> list[tuple[str, str, list[str], tuple[int, int] | None]]:
+    """The keys described by the "Clés" sheet of qualif's own xlsx export:
+    ``(name, type, values in order, (lead days, months after) or None)``."""
+    import openpyxl
+
+    from qualif_tui.domain.keyheaders import KEY_SHEET, kind_of
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(source.data), read_only=True,
+                                              data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        return []  # read_xlsx says what is wrong with the file
+    try:
+        if KEY_SHEET not in workbook.sheetnames:
+            return []
+        found = []
+        rows = workbook[KEY_SHEET].iter_rows(values_only=True)
+        next(rows, None)  # the header
+        for row in rows:
+            cells = [excel_value(v) for v in row] + [""] * 5
+            name, kind = cells[0].strip(), kind_of(cells[1])
+            if not name or kind is None:
+                continue
+            values = [v.strip() for v in cells[2].split(" | ") if v.strip()]
+            remind = None
+            if cells[3].strip() or cells[4].strip():
+                remind = (int(float(cells[3] or 0)), int(float(cells[4] or 0)))
+            found.append((name, kind, values, remind))
+        return found
+    finally:
+        workbook.close()
