@@ -106,16 +106,7 @@ def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Differ
     """The differences between the file's schema and the expected one."""
     if version is None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    expected = dict(expected_schema(min(version, migrations.LATEST_VERSION)))
-    if ("view", "contacts_with_keys") in expected:
-        # the view names the file's own keys (migrations.refresh_contacts_with_keys):
-        # those whose column contact_facts has
-        columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(contact_facts)")}
-        keys = [(int(r[0]), str(r[1]), str(r[2])) for r in conn.execute(
-            "SELECT id, name, type FROM qual_keys ORDER BY position, id")
-            if schema.key_column(int(r[0])) in columns]
-        expected[("view", "contacts_with_keys")] = normalise(
-            schema.contacts_with_keys_sql(keys))
+    expected = expected_schema(min(version, migrations.LATEST_VERSION))
     found: list[Difference] = []
     seen: set[tuple[str, str]] = set()
     for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema"):
