@@ -105,7 +105,7 @@ def test_multi_choice_counts_a_contact_once_per_value_and_says_so(shop: Database
 def test_every_row_query_selects_the_row(shop: Database, mode: str) -> None:
     for by in (["source"], ["canaux"], ["dept"], ["region"], ["city"], ["remarque"],
                ["created:year"], ["source", "canaux"], ["postal_code:2"]):
-        result = breakdown(shop, "", by, ["contacts", "revenue"])
+        result = breakdown(shop, "", by, ["contacts", "revenue", "conversion"])  # buyers too
         table = result.table()
         for row, raw in zip(table.rows, result.rows, strict=True):
             assert row.exact, (by, row.query)

@@ -10,6 +10,7 @@ table: renamed, reordered, added, re-kinded, the funnel and the revenue follow.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -254,3 +255,20 @@ def test_completeness_cells_open_their_people(shop: Database, mode: str) -> None
         check_rows(shop, table, column)
     months = result.months_table()
     check_rows(shop, months, "contacts")
+
+
+def test_many_distinct_revenues_are_summed_over_the_buyers(
+        shop: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real amounts give thousands of distinct revenues: a group's revenue is then the
+    sum over its buyers, with the same figures as value by value."""
+    module = importlib.import_module("qualif_tui.services.reports.breakdown")
+    use_bitmaps(shop, True)
+    try:
+        by_value = breakdown(shop, "", ["source"], ["contacts", "revenue", "deals",
+                                                   "conversion"]).as_json()
+        monkeypatch.setattr(module, "FEW_AMOUNTS", 0)
+        result = breakdown(shop, "", ["source"], ["contacts", "revenue", "deals", "conversion"])
+        assert result.engine == "bitmaps" and result.as_json() == by_value
+        assert by_value["total"]["revenue"] == 22000
+    finally:
+        use_bitmaps(shop, False)

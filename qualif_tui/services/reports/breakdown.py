@@ -21,6 +21,7 @@ deal make the "non renseigné" row.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -267,6 +268,16 @@ def _additive(grouping: Grouping) -> bool:
     return not grouping.multi and grouping.kind != "won"
 
 
+_NEEDS = {"contacts": (), "share": (), "revenue": ("revenue",), "deals": ("won",),
+          "average": ("revenue", "won"), "conversion": ("buyers",), "pipeline": ("pipeline",),
+          "weighted": ("weighted",), "lost": ("lost",), "lost_amount": ("lost_amount",)}
+
+
+def _figures_needed(measures: Sequence[str]) -> tuple[str, ...]:
+    """The additive figures (:data:`FIGURES`) the measures are made of."""
+    return tuple(dict.fromkeys(f for m in measures for f in _NEEDS[m]))
+
+
 def measures_for(db: Database, by: Sequence[str]) -> tuple[str, ...]:
     """The measures that make sense grouped by ``by`` (all but for deal fields: --by won
     has no pipeline, --by lost_reason only contacts and lost deals)."""
@@ -340,7 +351,7 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
                                                          what=deal_level[0].without(period)))
     else:
         combos, total, result.engine = _combos(db, compiled, groupings, period, deals_mode,
-                                               with_lost)
+                                               with_lost, _figures_needed(names))
     result.total = total
     result.total[0] = float(population)
     _finish(result, combos, top)
@@ -351,7 +362,7 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
 
 
 def _combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping], period: Period,
-            deals_mode: str, with_lost: bool = False
+            deals_mode: str, with_lost: bool = False, needs: Sequence[str] = ()
             ) -> tuple[dict[GroupKey, Figures], Figures, str]:
     """``deals_mode``: "" (contacts only), "won" (won figures), "all" (pipeline and lost
     too; the lost figures only ``with_lost``)."""
@@ -361,7 +372,8 @@ def _combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping], pe
                 found = _bitmap_combos(db, view, groupings, period, deals_mode, with_lost)
                 if found is not None:
                     return found[0], found[1], "bitmaps"
-    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode, with_lost)
+    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode, with_lost,
+                                needs)
     return combos, total, "sql"
 
 
@@ -439,36 +451,56 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
     return combos, total
 
 
-def _won_by_value(view: BitmapView) -> tuple[list[tuple[float, BitMap]],
-                                               list[tuple[float, BitMap]]] | None:
-    """The engine's bitmaps of the won-deal facts: (won deals n, contacts with n),
-    (revenue v, contacts with v), zeros left out. None when a column has too many
-    distinct values for bitmaps (then the per-contact figures are summed)."""
+@dataclass
+class WonFacts:
+    """The engine's bitmaps of the won-deal facts. ``counts``: (won deals n, contacts
+    with n), a handful; ``amounts``: (revenue v, contacts with v), zeros left out. Real
+    amounts make thousands of distinct revenues (1 653 at 1M): then a group's revenue is
+    summed over its buyers (``revenue_of``) rather than over every distinct value."""
+
+    counts: list[tuple[float, BitMap]]
+    amounts: list[tuple[float, BitMap]]
+    buyers: BitMap | None = None
+    revenue_of: dict[int, float] | None = None
+
+
+FEW_AMOUNTS = 64  # distinct revenues beyond which a group's buyers are summed one by one
+
+
+def _won_by_value(view: BitmapView) -> WonFacts | None:
+    """None when a column has too many distinct values for bitmaps (then the
+    per-contact figures are summed)."""
     counts, amounts = view.column("deals"), view.column("revenue")
     if counts is None or amounts is None:
         return None
-    return ([(float(n), b) for n, b in counts.items() if n],
-            [(float(v), b) for v, b in amounts.items() if v])
+    facts = WonFacts([(float(n), b) for n, b in counts.items() if n],
+                     [(float(v), b) for v, b in amounts.items() if v])
+    if len(facts.amounts) > FEW_AMOUNTS:
+        facts.revenue_of = {i: v for v, b in facts.amounts for i in b}
+        facts.buyers = BitMap.union(*(b for _v, b in facts.amounts))
+    return facts
 
 
-def _won_figures(members: BitMap, by_value: tuple[list[tuple[float, BitMap]],
-                                                  list[tuple[float, BitMap]]]) -> Figures:
+def _won_figures(members: BitMap, facts: WonFacts) -> Figures:
     """Contacts, buyers, revenue, won deals of a group by intersection cardinalities:
-    Σ v·|group ∩ contacts with v| — no loop over the group's contacts."""
-    counts, amounts = by_value
+    Σ v·|group ∩ contacts with v|, or with many distinct revenues the sum over the
+    group's buyers — never a loop over all of the group's contacts."""
     figures = zeros(float(len(members)))
-    for n, bitmap in counts:
+    for n, bitmap in facts.counts:
         inside = members.intersection_cardinality(bitmap)
         figures[1] += inside
         figures[3] += n * inside
-    for amount, bitmap in amounts:
+    if facts.revenue_of is not None and facts.buyers is not None:
+        figures[2] = math.fsum(map(facts.revenue_of.__getitem__, members & facts.buyers))
+        return figures
+    for amount, bitmap in facts.amounts:
         figures[2] += amount * members.intersection_cardinality(bitmap)
     return figures
 
 
 def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],
-                period: Period, deals_mode: str, with_lost: bool = False
-                ) -> tuple[dict[GroupKey, Figures], Figures]:
+                period: Period, deals_mode: str, with_lost: bool = False,
+                needs: Sequence[str] = ()) -> tuple[dict[GroupKey, Figures], Figures]:
     if compiled.is_nothing:
         return {}, zeros()
     tables = set(plan_tables(compiled.plan)) | {t for g in groupings for t in g.tables}
@@ -481,8 +513,12 @@ def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
     if not deals_mode:
         sums = "count(*), 0, 0, 0, 0, 0, 0, 0"
     elif period.everything and deals_mode == "won":
-        # the contact_facts columns hold the won figures (kept by triggers)
-        sums = "count(*), sum(f.deals > 0), sum(f.revenue), sum(f.deals), 0, 0, 0, 0"
+        # the contact_facts columns hold the won figures (kept by triggers); only those
+        # the measures need are summed (each is a pass over a million rows' values)
+        wanted = set(needs or ("buyers", "revenue", "won"))
+        sums = ", ".join(["count(*)", "sum(f.deals > 0)" if "buyers" in wanted else "0",
+                          "sum(f.revenue)" if "revenue" in wanted else "0",
+                          "sum(f.deals)" if "won" in wanted else "0", "0, 0, 0, 0"])
     else:
         cte, params = deal_cte(db, period, with_lost)
         prefix = f"WITH {cte} "
