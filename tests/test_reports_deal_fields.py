@@ -145,3 +145,22 @@ def test_the_command_speaks_french_aliases(shop: Database, db_path: Path) -> Non
     refused = CliRunner().invoke(cli, ["report", str(db_path), "--by", "raison_perte", "-m",
                                        "revenue"])
     assert refused.exit_code == 2 and "mesures possibles" in refused.stderr
+
+
+def test_a_matrix_by_a_deal_field_has_no_margin_that_would_not_add_up(
+        shop: Database, mode: str) -> None:
+    """Down a field of the deals, a contact is in each of its deals' rows and one
+    without a deal in none: a total row would mix those with the whole query (4), so
+    there is none; across the source, the row totals add up and open their people."""
+    crossed = breakdown(shop, "", ["deal_category", "source"], ["contacts"])
+    matrix = crossed.pivot()
+    assert matrix.total is None
+    assert [c.name for c in matrix.columns][-1] == "total"
+    new = matrix.rows[0]
+    assert new.cells["total"] == 2 and new.cell_queries["total"] == (
+        'deal_category:"Véhicule neuf"', True)
+    across = breakdown(shop, "", ["source", "deal_category"], ["contacts"]).pivot()
+    assert "total" not in [c.name for c in across.columns]
+    assert across.total is not None
+    salon = across.rows[0]
+    assert salon.cells["c0"] == 2 and counted(shop, salon.cell_queries["c0"][0]) == 2

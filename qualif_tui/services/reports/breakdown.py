@@ -264,8 +264,10 @@ ANY = object()  # a crosstab margin: this field is not constrained
 
 
 def _additive(grouping: Grouping) -> bool:
-    """Does adding the rows of this field give its total (one row per contact)?"""
-    return not grouping.multi and grouping.kind != "won"
+    """Does adding the rows of this field give its total (one row per contact)? Not
+    for a multi-choice key, nor for a field of the deals (a contact counts in each of
+    its deals' rows, and one without such a deal in none)."""
+    return not grouping.multi and not grouping.deal_level
 
 
 _NEEDS = {"contacts": (), "share": (), "revenue": ("revenue",), "deals": ("won",),
