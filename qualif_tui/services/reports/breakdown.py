@@ -429,7 +429,6 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
     if not deals_mode:
         return {keys: zeros(float(len(m))) for keys, m in combos_sets.items()}, total
     deals = deal_figures(db, period, with_lost)
-    dealers = BitMap(deals.per_contact.keys()) if deals.per_contact is not None else BitMap()
     width = len(FIGURES) - 1
     for keys, members in [*combos_sets.items(), ((), population)]:
         figures = zeros(float(len(members)))
@@ -440,12 +439,10 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
                     for i in range(width):
                         figures[i + 1] += row[i] * inside
         else:
-            assert deals.per_contact is not None
-            per_contact = deals.per_contact
-            for contact_id in members & dealers:
-                row = per_contact[contact_id]
-                for i in range(width):
-                    figures[i + 1] += row[i]
+            assert deals.columns is not None
+            for i, (values, having) in enumerate(deals.columns):
+                if members.intersect(having):
+                    figures[i + 1] = sum(map(values.__getitem__, members & having))
         if keys:
             combos[keys] = figures
         else:
