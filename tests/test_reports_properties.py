@@ -15,6 +15,7 @@ average, conversion), or those with an open deal expected to close in it
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -31,15 +32,21 @@ from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.keys import define_key
 from qualif_tui.query import compile_query, count, use_bitmaps
 from qualif_tui.services.reports import (
+    Breakdown,
+    Period,
     Table,
     breakdown,
     completeness,
+    dealfacts,
     funnel,
     inactive_clients,
     parse_period,
     trend,
 )
 from qualif_tui.storage import Database, open_database
+
+# the module, not the function the package exports under its name
+breakdown_module: Any = importlib.import_module("qualif_tui.services.reports.breakdown")
 
 KEYS = (
     ("Profil", "choice", ("client", "prospect", "suspect")),
@@ -350,6 +357,19 @@ def test_deal_fields_match_the_reference(contacts: list[dict[str, Any]], query: 
     check_breakdown(contacts, query, by, period)
 
 
+def summed_one_by_one(db: Database, query: str, by: list[str], measures: list[str],
+                      chosen: Period) -> Breakdown:
+    """The breakdown on bitmaps as if every amount were different (real amounts)."""
+    shapes, few = dealfacts.MAX_SHAPES, breakdown_module.FEW_AMOUNTS
+    dealfacts.MAX_SHAPES, breakdown_module.FEW_AMOUNTS = 0, 0
+    dealfacts._CACHE.clear()
+    try:
+        return breakdown(db, query, by, measures, chosen, top=None)
+    finally:
+        dealfacts.MAX_SHAPES, breakdown_module.FEW_AMOUNTS = shapes, few
+        dealfacts._CACHE.clear()
+
+
 def check_breakdown(contacts: list[dict[str, Any]], query: str, by: list[str],
                     period: str | None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="qualif-reports-"))
@@ -363,9 +383,14 @@ def check_breakdown(contacts: list[dict[str, Any]], query: str, by: list[str],
         if any(b in ("region", "remarque", "city") for b in by):
             want_rows = {tuple(normal(x) for x in k): v for k, v in want_rows.items()}
             want_people = {tuple(normal(x) for x in k): v for k, v in want_people.items()}
-        for bitmaps in (False, True):
-            use_bitmaps(db, bitmaps)
-            result = breakdown(db, query, by, measures, chosen, top=None)
+        for bitmaps in (False, True, "one by one"):
+            use_bitmaps(db, bool(bitmaps))
+            if bitmaps == "one by one":
+                # the forms real amounts take: each contact's deal figures kept per
+                # figure, a group's revenue summed over its buyers
+                result = summed_one_by_one(db, query, by, measures, chosen)
+            else:
+                result = breakdown(db, query, by, measures, chosen, top=None)
             got = result.as_json()
             keys = [tuple(normal(v) if b in ("region", "remarque", "city") else v
                           for b, v in zip(by, r["group"].values(), strict=True))
