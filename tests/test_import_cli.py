@@ -80,6 +80,7 @@ def test_bad_inputs_fail_cleanly(demo: str, tmp_path: Path) -> None:
     assert Path(demo).read_bytes() == before
 
 
+@pytest.mark.english  # reads the messages in English
 def test_big_text_file_without_structure_is_refused_quickly(demo: str, tmp_path: Path) -> None:
     path = tmp_path / "one-line.csv"
     path.write_bytes(b'Nom;Notes\nDupont;"' + b"x" * (3 * 1024 * 1024))
@@ -98,6 +99,7 @@ def test_usage_errors(demo: str) -> None:
     assert code == 1 and "no database at" in err
 
 
+@pytest.mark.english  # reads the messages in English
 def test_mapping_option(demo: str, tmp_path: Path) -> None:
     sheet = tmp_path / "odd.csv"
     sheet.write_text("Qui;Courriel pro\nJean Dupont;jean@dupont-sarl.fr\n", encoding="utf-8")

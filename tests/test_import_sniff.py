@@ -60,6 +60,7 @@ def test_utf16_without_bom_is_recognised() -> None:
     assert decoded.text.startswith("Prénom\tNom")
 
 
+@pytest.mark.english  # reads the messages in English
 def test_stray_byte_in_utf8_file_is_reported_with_line_and_character() -> None:
     data = (FIXTURES / "bad_utf8.csv").read_bytes()
     decoded = decode_text(source(data))
@@ -86,6 +87,7 @@ def test_quoted_fields_with_separators_quotes_newlines_and_crlf() -> None:
     assert not table.problems
 
 
+@pytest.mark.english  # reads the messages in English
 def test_broken_structure_is_reported_by_line_and_column() -> None:
     text = (FIXTURES / "ragged.csv").read_text(encoding="utf-8")
     table = read_csv(text, ";", "ragged.csv")
@@ -98,12 +100,14 @@ def test_broken_structure_is_reported_by_line_and_column() -> None:
     assert [line for line, _ in table.rows] == [2, 4]
 
 
+@pytest.mark.english  # reads the messages in English
 def test_unclosed_quote_names_the_line_it_opens_on() -> None:
     text = (FIXTURES / "unclosed_quote.csv").read_text(encoding="utf-8")
     [problem] = read_csv(text, ",", "u.csv").problems
     assert problem.line == 2 and "never closed" in problem.message
 
 
+@pytest.mark.english  # reads the messages in English
 def test_text_after_a_closing_quote() -> None:
     [problem] = read_csv('Nom,Ville\n"Dupont"x,Albi\n', ",", "q.csv").problems
     assert problem.line == 2 and "closing quote" in problem.message

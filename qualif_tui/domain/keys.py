@@ -248,7 +248,7 @@ def get_key(db: Database, name: str | int) -> QualKey:
         if key.norm_name == wanted:
             return key
     hint = closest(wanted, [k.norm_name for k in keys])
-    suffix = f" — did you mean '{hint}'?" if hint else ""
+    suffix = _(" — vouliez-vous dire « {hint} » ?").format(hint=hint) if hint else ""
     raise NotFound(_("clé inconnue « {name} »{suffix}").format(name=name, suffix=suffix))
 
 

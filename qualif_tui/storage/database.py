@@ -91,9 +91,9 @@ class PlantedSchema(StorageError):
 def _describe_open_failure(path: Path, error: Exception) -> str:
     folder = path.parent
     if not folder.exists():
-        return f"cannot open {path}: the folder {folder} does not exist"
+        return _("impossible d'ouvrir {path} : le dossier {folder} n'existe pas").format(path=path, folder=folder)
     if not os.access(folder, os.W_OK):
-        return f"cannot open {path}: the folder {folder} is read-only"
+        return _("impossible d'ouvrir {path} : le dossier {folder} est en lecture seule").format(path=path, folder=folder)
     return f"cannot open {path}: {error}"
 
 
@@ -526,8 +526,7 @@ def _adopt_or_refuse(
         if version > 0:
             destination = files.new_backup_path(path, schema=version)
             if on_upgrade is not None:
-                on_upgrade(f"upgrading {path} from schema {version} to {SCHEMA_VERSION}"
-                           f" (the file as it was is kept as {destination})…")
+                on_upgrade(_("mise à niveau de {path} du schéma {version} au {SCHEMA_VERSION} (le fichier tel qu'il était est gardé en {destination})…").format(path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION, destination=destination))
             _backup_before_migration(conn, destination)
         migrations.migrate(conn, version)
         return bool(version > 0)

@@ -68,7 +68,7 @@ class AmbiguousDate(ValidationError):
     def __init__(self, text: str, readings: list[tuple[str, Moment]], field: str = FIELD):
         self.readings = readings
         choices = "; ".join(f"{label} → {describe_moment(value)}" for label, value in readings)
-        super().__init__(f"'{text}' is ambiguous: {choices} — say which", field)
+        super().__init__(_("« {text} » est ambigu : {choices} — dites lequel").format(text=text, choices=choices), field)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,7 @@ def write_ics(stream: ContactStream, out: IO[bytes], options: ExportOptions) -> 
     if not stream.query.is_everything:
         raise ExportError(_("l'export iCalendar écrit l'agenda, pas des contacts : ne donnez pas de QUERY (choisissez les dates avec --from et --to)"))
     report = export_ics(stream.db, out, options.date_from, options.date_to)
-    return ExportResult(report.total, [f"{report.events} event(s) and {report.todos}"
-                                       " to-do(s) in the calendar"])
+    return ExportResult(report.total, [_("{events} événement(s) et {todos} tâche(s) dans l'agenda").format(events=report.events, todos=report.todos)])
 
 
 EXPORT_FORMATS: dict[str, ExportFormat] = {

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from qualif_tui.base.i18n import _
 from qualif_tui.services.importing.model import Problem
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -68,16 +69,14 @@ def read_csv(text: str, separator: str, source: str,
             long = next((i for i, cell in enumerate(cells) if len(cell) > MAX_CELL), None)
         if long is not None:
             table.problems.append(Problem(source, start,
-                                          f"a value of {len(cells[long]):,} characters: a quote"
-                                          " opened here is probably never closed",
+                                          _("une valeur de {n:,} caractères : un guillemet ouvert ici n'est sans doute jamais fermé").format(n=len(cells[long])),
                                           _column(table.header, long)))
             continue
         if len(cells) > width:
             if any(cell.strip() for cell in cells[width:]):
                 table.problems.append(Problem(
                     source, start,
-                    f"{len(cells)} cells where the header has {width} (a separator inside"
-                    " a value that is not in quotes?)", _column(table.header, width)))
+                    _("{n} cellules là où l'en-tête en a {width} (un séparateur dans une valeur hors guillemets ?)").format(n=len(cells), width=width), _column(table.header, width)))
                 continue
             cells = cells[:width]
         elif len(cells) < width:
@@ -109,13 +108,12 @@ def column_letter(index: int) -> str:
 
 def _csv_problem(source: str, start: int, lines: _Lines, message: str) -> Problem:
     if "unexpected end of data" in message or lines.exhausted:
-        return Problem(source, start, "a quoted value opened on this line is never closed")
+        return Problem(source, start, _("une valeur entre guillemets ouverte sur cette ligne n'est jamais fermée"))
     if "expected after" in message:
         return Problem(source, lines.count,
-                       "text right after a closing quote (a quote inside a quoted value"
-                       " must be doubled: \"\")")
+                       _('du texte juste après un guillemet fermant (un guillemet dans une valeur entre guillemets se double : "")'))
     if "NUL" in message:
-        return Problem(source, lines.count, "a NUL byte: this is not a text file")
+        return Problem(source, lines.count, _("un octet NUL : ce n'est pas un fichier texte"))
     return Problem(source, lines.count, message)
 
 

@@ -99,7 +99,7 @@ def _read_table(parsed: ParsedFile, table: csvfile.Table, context: ReadContext) 
             _("{source}, ligne {header_line} : aucune colonne reconnaissable dans l'en-tête ({shown}{value}) ; nommez les colonnes (Nom, Prénom, Société, E-mail, Téléphone, Code postal…) ou donnez --mapping").format(source=parsed.source, header_line=table.header_line, shown=shown, value=', …' if len(table.header) > 6 else ''))
     if not table.rows and not table.problems:
         parsed.problems.append(Problem(parsed.source, table.header_line,
-                                       "a header line but no contact under it"))
+                                       _("une ligne d'en-tête mais aucun contact dessous")))
     tabular.rows_to_contacts(parsed, table, plan, context.catalog, context.progress)
 
 
@@ -131,7 +131,7 @@ def _read_vcard(source: Source, context: ReadContext) -> ParsedFile:
     parsed.problems.extend(decoded.problems)
     vcard.read_vcards(parsed, decoded.text, context.catalog)
     if not parsed.records and not parsed.problems:
-        parsed.problems.append(Problem(source.name, None, "no card in the file"))
+        parsed.problems.append(Problem(source.name, None, _("aucune fiche dans le fichier")))
     return parsed
 
 

@@ -360,5 +360,5 @@ def _parse_target(text: str, header: str, keys: Sequence[QualKey], where: str) -
             return Target("key", str(key.id))
     choices = [*FIELDS, *FIELDS.values(), *(k.name for k in keys), "note", "custom", "ignore"]
     hint = closest(fold(wanted), [fold(c) for c in choices])
-    suffix = f" — did you mean '{hint}'?" if hint else ""
+    suffix = _(" — vouliez-vous dire « {hint} » ?").format(hint=hint) if hint else ""
     raise MappingError(_("{where} : cible inconnue « {value} »{suffix} (un champ comme first_name ou Prénom, un nom de clé, note, custom ou ignore)").format(where=where, value=text.strip(), suffix=suffix))

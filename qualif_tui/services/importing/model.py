@@ -32,9 +32,9 @@ class Problem:
     def describe(self) -> str:
         where = self.source
         if self.line is not None:
-            where += f", line {self.line}"
+            where += _(", ligne {line}").format(line=self.line)
         if self.column:
-            where += f", column {self.column}"
+            where += _(", colonne {column}").format(column=self.column)
         return f"{where}: {self.message}"
 
 

@@ -138,7 +138,7 @@ def clean_email(value: str) -> str:
 
 # An e-mail address or postal code that is not valid is still kept where it
 # belongs (the card warns, invalid:email finds it): the notice says so.
-KEPT_INVALID = "{reason}: kept as typed, with a warning on the card (invalid:email, invalid:postal_code)"
+KEPT_INVALID = _("{reason} : gardé tel que tapé, avec un avertissement sur la fiche (invalid:email, invalid:postal_code)")
 
 
 def kept_email(value: str) -> str:

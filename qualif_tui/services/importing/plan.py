@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain.contacts import FIELDS
 from qualif_tui.domain.keys import QualKey, list_keys
@@ -149,7 +150,7 @@ def read_files(db: Database, paths: Sequence[Path], options: ImportOptions,
         missing = [h for h in mapping if h not in {norm_header(c) for c in present}]
         if missing and parsed_files:
             problems.append(Problem(str(options.mapping), None,
-                                    "the mapping names columns no file has: " + ", ".join(missing)))
+                                    _("la correspondance nomme des colonnes qu'aucun fichier n'a : ") + ", ".join(missing)))
     if problems:
         raise ImportRefused(problems)
     return parsed_files, catalog

@@ -36,7 +36,7 @@ BOMS = (
 )
 LEGACY = ("cp1252", "mac_roman", "cp850")
 SEPARATORS = (";", ",", "\t", "|")
-SEPARATOR_NAMES = {";": "';'", ",": "','", "\t": "tab", "|": "'|'", "": "none (one column)"}
+SEPARATOR_NAMES = {";": "';'", ",": "','", "\t": "tab", "|": "'|'", "": _("aucun (une colonne)")}
 
 _FRENCH_LOWER = set("éèêëàâäçùûüôöîïœæÿ")
 _FRENCH_UPPER = set("ÉÈÊËÀÂÄÇÙÛÜÔÖÎÏŒÆŸ")
@@ -165,7 +165,7 @@ def _strict(source: Source, data: bytes, codec: str, label: str) -> Decoded:
         text = data.decode(codec, errors="replace")
         line = data[:error.start].decode(codec, errors="replace").count("\n") + 1
         return Decoded(text, label, (Problem(source.name, line,
-                                             f"bytes that are not valid {label} text"),))
+                                             _("des octets qui ne sont pas du texte {label} valide").format(label=label)),))
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -203,8 +203,7 @@ def _byte_problem(source: Source, data: bytes, at: int, codec: str) -> Problem:
     line = data.count(b"\n", 0, at) + 1
     column = len(data[line_start:at].decode("utf-8", errors="replace")) + 1
     return Problem(source.name, line,
-                   f"byte 0x{data[at]:02X} at character {column} is not {codec} text"
-                   " (save the file again as UTF-8)")
+                   _("l'octet 0x{value:02X} au caractère {column} n'est pas du texte {codec} (enregistrez de nouveau le fichier en UTF-8)").format(value=data[at], column=column, codec=codec))
 
 
 def _frenchness(data: bytes, codec: str) -> float:

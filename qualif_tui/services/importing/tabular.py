@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.services.importing import normalize
@@ -188,8 +189,7 @@ class _RowReader:
         if not (fields.get("first_name") or fields.get("last_name") or fields.get("company")
                 or fields.get("email")):
             self.parsed.problems.append(Problem(
-                self.source, line, "no name, company or e-mail: a contact needs one"
-                " (fill it in, or map a column to it with --mapping)"))
+                self.source, line, _("ni nom, ni société, ni e-mail : un contact en a besoin d'un (remplissez-le, ou associez-y une colonne avec --mapping)")))
             return None
         return record
 
@@ -206,8 +206,7 @@ class _RowReader:
             column.memo[value] = converted
         except (BadValue, ValueError) as error:
             record.keep(column.header, value)
-            self.notice(record.line, column, f"{_reason(error)} for the key {key.name}:"
-                        " kept as a custom field")
+            self.notice(record.line, column, _("{value} pour la clé {name} : gardé en champ libre").format(value=_reason(error), name=key.name))
             return
         if converted not in (None, []):
             record.keys[key.id] = converted
@@ -228,7 +227,7 @@ class _RowReader:
                         clean = str(normalize.parse_flag(clean))
                 except BadValue as error:
                     record.keep(column.header, value)
-                    self.notice(record.line, column, f"{_reason(error)}: kept as a custom field")
+                    self.notice(record.line, column, _("{value} : gardé en champ libre").format(value=_reason(error)))
                     continue
                 if name not in record.fields:
                     record.fields[name] = clean
@@ -245,7 +244,7 @@ class _RowReader:
                 email = normalize.kept_email(value)
                 if not email:
                     record.keep(column.header, value)
-                    self.notice(record.line, column, f"{_reason(error)}: kept as a custom field")
+                    self.notice(record.line, column, _("{value} : gardé en champ libre").format(value=_reason(error)))
                     continue
                 # an address with a typo stays where it belongs, flagged (invalid:email)
                 self.notice(record.line, column, normalize.KEPT_INVALID.format(

@@ -24,6 +24,7 @@ import quopri
 import re
 from dataclasses import dataclass, field
 
+from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keyheaders import kind_of
 from qualif_tui.services.importing import normalize
@@ -92,15 +93,13 @@ def _cards(parsed: ParsedFile, text: str) -> list[tuple[int, list[tuple[int, str
             current = None
         elif head == "BEGIN:VCARD":
             parsed.problems.append(Problem(parsed.source, begin,
-                                           "this card is never ended (no END:VCARD before the"
-                                           f" next card, line {number})"))
+                                           _("cette fiche ne se termine jamais (pas de END:VCARD avant la fiche suivante, ligne {number})").format(number=number)))
             current, begin = [], number
         else:
             current.append((number, line))
     if current is not None:
         parsed.problems.append(Problem(parsed.source, begin,
-                                       "this card is never ended (no END:VCARD): the file is"
-                                       " truncated"))
+                                       _("cette fiche ne se termine jamais (pas de END:VCARD) : le fichier est tronqué")))
     return cards
 
 
@@ -149,7 +148,7 @@ def _parse_property(parsed: ParsedFile, number: int, text: str) -> Property | No
     match = _PROPERTY.match(_split_at_colon(text))
     if not match:
         parsed.problems.append(Problem(parsed.source, number,
-                                       f"not a vCard property line: '{text[:40]}'"))
+                                       _("pas une ligne de propriété vCard : « {value} »").format(value=text[:40])))
         return None
     group, name, raw_params, value = match.groups()
     params: dict[str, list[str]] = {}
@@ -327,7 +326,7 @@ def _contact(parsed: ParsedFile, begin: int, properties: list[Property], catalog
     _names_from_fn(record, full_name)
     if not any(record.fields.get(f) for f in ("first_name", "last_name", "company", "email")):
         parsed.problems.append(Problem(parsed.source, begin,
-                                       "a card with no name (FN/N), organisation or e-mail"))
+                                       _("une fiche sans nom (FN/N), organisation ni e-mail")))
         return None
     return record
 
@@ -374,7 +373,7 @@ def _emails(parsed: ParsedFile, record: Incoming, props: list[Property], labels:
             if not email:
                 record.keep(labels.get(prop.group) or _custom_name(prop), value)
                 parsed.notices.append(Notice(parsed.source, prop.line,
-                                             f"{error}: kept as a custom field", "EMAIL"))
+                                             _("{error} : gardé en champ libre").format(error=error), "EMAIL"))
                 continue
             parsed.notices.append(Notice(parsed.source, prop.line,
                                          normalize.KEPT_INVALID.format(reason=error), "EMAIL"))
@@ -444,7 +443,7 @@ def _birthday(parsed: ParsedFile, record: Incoming, prop: Property) -> None:
     except BadValue as error:
         record.keep("Anniversaire", value)
         parsed.notices.append(Notice(parsed.source, prop.line,
-                                     f"{error}: kept as a custom field", "BDAY"))
+                                     _("{error} : gardé en champ libre").format(error=error), "BDAY"))
         return
     if birthday:
         record.fields["birthday"] = birthday
@@ -495,7 +494,7 @@ def _qualif_key(parsed: ParsedFile, record: Incoming, prop: Property, catalog: K
     except (BadValue, ValueError) as error:
         record.keep(name, value)
         parsed.notices.append(Notice(parsed.source, prop.line,
-                                     f"{error} for the key {key.name}: kept as a custom field"))
+                                     _("{error} pour la clé {name} : gardé en champ libre").format(error=error, name=key.name)))
         return
     if converted not in (None, []):
         record.keys[key.id] = converted

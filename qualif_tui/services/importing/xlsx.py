@@ -62,7 +62,7 @@ def read_xlsx(source: Source, progress: Callable[[int], None] | None = None) -> 
                 extra = next((i for i in range(width, len(cells)) if cells[i].strip()), None)
                 if extra is not None:
                     table.problems.append(Problem(
-                        source.name, number, "a value in a column without a header",
+                        source.name, number, _("une valeur dans une colonne sans en-tête"),
                         column_letter(extra)))
                     continue
                 cells = cells[:width]
