@@ -57,7 +57,7 @@ def _table(title: str) -> Table:
 def _day(entry: DayAgenda, empty_days: bool) -> None:
     if not entry.items and not entry.reminders and not empty_days:
         return
-    name = f"{FR_WEEKDAYS[entry.day.weekday()]} {entry.day:%d/%m/%Y}"
+    name = f"{_(FR_WEEKDAYS[entry.day.weekday()])} {entry.day:%d/%m/%Y}"
     table = _table(name)
     for occurrence in entry.items:
         _row(table, occurrence)

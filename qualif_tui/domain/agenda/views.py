@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain import clock
 from qualif_tui.domain.activities import Activity, get_activities
 from qualif_tui.domain.agenda.occurrences import (
@@ -33,9 +33,12 @@ from qualif_tui.storage import Database
 VIEW_KINDS = ("day", "week", "month")
 # How many items of a day each view keeps (a terminal shows fewer still).
 PER_DAY = {"day": 500, "week": 40, "month": 6}
-FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre")
-FR_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+# written in French, translated where shown (_(FR_MONTHS[i]))
+FR_MONTHS = (N_("janvier"), N_("février"), N_("mars"), N_("avril"), N_("mai"), N_("juin"),
+             N_("juillet"), N_("août"), N_("septembre"), N_("octobre"), N_("novembre"),
+             N_("décembre"))
+FR_WEEKDAYS = (N_("lundi"), N_("mardi"), N_("mercredi"), N_("jeudi"), N_("vendredi"),
+               N_("samedi"), N_("dimanche"))
 
 
 @dataclass
@@ -68,12 +71,14 @@ class AgendaView:
     @property
     def title(self) -> str:
         if self.kind == "day":
-            return f"{FR_WEEKDAYS[self.anchor.weekday()]} {self.anchor.day}" \
-                   f" {FR_MONTHS[self.anchor.month - 1]} {self.anchor.year}"
+            return _("{weekday} {day} {month} {year}").format(
+                weekday=_(FR_WEEKDAYS[self.anchor.weekday()]), day=self.anchor.day,
+                month=_(FR_MONTHS[self.anchor.month - 1]), year=self.anchor.year)
         if self.kind == "week":
             number = self.first.isocalendar()[1]
-            return f"semaine {number} — du {self.first:%d/%m} au {self.last:%d/%m/%Y}"
-        return f"{FR_MONTHS[self.anchor.month - 1]} {self.anchor.year}"
+            return _("semaine {number} — du {first} au {last}").format(
+                number=number, first=f"{self.first:%d/%m}", last=f"{self.last:%d/%m/%Y}")
+        return f"{_(FR_MONTHS[self.anchor.month - 1])} {self.anchor.year}"
 
     def day_of(self, day: date) -> DayAgenda | None:
         for entry in self.days:

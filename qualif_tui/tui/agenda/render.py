@@ -6,6 +6,7 @@ from datetime import date
 
 from rich.text import Text
 
+from qualif_tui.base.i18n import _
 from qualif_tui.domain.agenda.occurrences import Occurrence
 from qualif_tui.domain.agenda.reminders import Reminder
 from qualif_tui.domain.agenda.views import FR_WEEKDAYS
@@ -65,7 +66,7 @@ def reminder_text(reminder: Reminder, *, compact: bool = False) -> Text:
 
 
 def day_title(day: date, today: date) -> str:
-    label = f"{FR_WEEKDAYS[day.weekday()][:3]}. {day:%d/%m}"
+    label = f"{_(FR_WEEKDAYS[day.weekday()])[:3]}. {day:%d/%m}"
     return label + (" ●" if day == today else "")
 
 
