@@ -14,8 +14,6 @@ from qualif_tui.domain.agenda import times
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.storage import open_database
 
-# these tests read the program's messages in English (the catalogue's)
-pytestmark = pytest.mark.english
 
 
 @pytest.fixture(autouse=True)
@@ -67,6 +65,7 @@ def test_week_month_and_tasks(agenda_file: Path) -> None:
     assert code == 0 and "Tâches à faire (1)" in output and "Rappeler pour le devis" in output
 
 
+@pytest.mark.english  # reads the messages in English
 def test_bad_dates(agenda_file: Path) -> None:
     code, output = run("agenda", str(agenda_file), "--date", "31/02")
     assert code == 2 and "February has 28 days, not 31" in output

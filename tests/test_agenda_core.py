@@ -33,8 +33,6 @@ from qualif_tui.query import QueryError
 from qualif_tui.services.followups import schedule_follow_ups
 from qualif_tui.storage import Database
 
-# these tests read the program's messages in English (the catalogue's)
-pytestmark = pytest.mark.english
 
 TODAY = date(2026, 11, 20)
 
@@ -72,6 +70,7 @@ def test_activity_fields_and_home_zone(db: Database, people: list[int]) -> None:
     assert (other.starts_at, other.tz) == ("2026-11-23T15:00", "")
 
 
+@pytest.mark.english  # reads the messages in English
 def test_bad_activity_input(db: Database, people: list[int]) -> None:
     with pytest.raises(ValidationError, match="needs a title"):
         add_activity(db, "  ")
