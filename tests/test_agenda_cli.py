@@ -15,7 +15,6 @@ from qualif_tui.domain.contacts import create_contact
 from qualif_tui.storage import open_database
 
 
-
 @pytest.fixture(autouse=True)
 def paris() -> Iterator[None]:
     times.set_local_zone("Europe/Paris")

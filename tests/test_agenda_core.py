@@ -33,7 +33,6 @@ from qualif_tui.query import QueryError
 from qualif_tui.services.followups import schedule_follow_ups
 from qualif_tui.storage import Database
 
-
 TODAY = date(2026, 11, 20)
 
 
