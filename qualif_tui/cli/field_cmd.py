@@ -65,8 +65,8 @@ def promote(db: str, name: str, key_type: str | None, key_name: str | None,
         plan = plan_promotion(database, name, key_type, key_name)
         out.print(_("« {field} » → clé « {key} » de type {type} (déduit : {inferred}) :"
                     " {n} valeur(s) converties, {f} restent en champ libre").format(
-            field=plan.fields[0], key=plan.name, type=TYPE_LABELS[plan.type],
-            inferred=TYPE_LABELS[plan.inferred], n=len(plan.converted),
+            field=plan.fields[0], key=plan.name, type=_(TYPE_LABELS[plan.type]),
+            inferred=_(TYPE_LABELS[plan.inferred]), n=len(plan.converted),
             f=len(plan.failures)), markup=False)
         if plan.values:
             out.print(_("valeurs : {values}").format(values=", ".join(plan.values)),

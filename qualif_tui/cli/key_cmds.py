@@ -33,7 +33,7 @@ def list_(db: str) -> None:
             filled = database.scalar(
                 f"SELECT count(*) FROM contact_facts WHERE {k.column} IS NOT NULL")
             share = f"{filled} ({100 * filled / total:.0f} %)" if total else "0"
-            table.add_row(k.name, keys_service.TYPE_LABELS[k.type], share, k.allowed())
+            table.add_row(k.name, _(keys_service.TYPE_LABELS[k.type]), share, k.allowed())
         out.print(table)
 
 
@@ -83,7 +83,7 @@ def show(db: str, name: str) -> None:
     with opened(db, readonly=True) as database:
         found = keys_service.get_key(database, name)
         filled = keyedit.key_usage(database, found)
-        out.print(f"{found.name} ({keys_service.TYPE_LABELS[found.type]}) — "
+        out.print(f"{found.name} ({_(keys_service.TYPE_LABELS[found.type])}) — "
                   + _("{n} contact(s) renseigné(s)").format(n=filled), markup=False)
         if found.remind:
             out.print(_("rappel : {lead} jour(s) avant").format(lead=found.remind_lead_days)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain import clock, parsing
 from qualif_tui.domain.errors import NotFound, ValidationError
@@ -26,13 +26,13 @@ from qualif_tui.storage.schema import key_column
 
 KEY_TYPES = ("choice", "multi", "month", "date", "number", "yesno", "text")
 TYPE_LABELS = {
-    "choice": "choix",
-    "multi": "choix multiple",
-    "month": "mois (AAAA-MM)",
-    "date": "date",
-    "number": "nombre",
-    "yesno": "oui/non",
-    "text": "texte",
+    "choice": N_("choix"),
+    "multi": N_("choix multiple"),
+    "month": N_("mois (AAAA-MM)"),
+    "date": N_("date"),
+    "number": N_("nombre"),
+    "yesno": N_("oui/non"),
+    "text": N_("texte"),
 }
 # Beyond this many keys, qualifying a file stops being quick; advise, don't forbid.
 RECOMMENDED_MAX_KEYS = 6
@@ -360,7 +360,7 @@ def add_value(db: Database, key: QualKey | str, value: str) -> KeyValue:
     """Append an allowed value to a choice key."""
     key = key if isinstance(key, QualKey) else get_key(db, key)
     if not key.has_choices:
-        raise ValidationError(_("{display_name} est une clé de type {value} : elle n'a pas de liste").format(display_name=key.display_name, value=TYPE_LABELS[key.type]))
+        raise ValidationError(_("{display_name} est une clé de type {value} : elle n'a pas de liste").format(display_name=key.display_name, value=_(TYPE_LABELS[key.type])))
     with db.transaction():
         return _insert_value(db, key.id, key.type, value)
 

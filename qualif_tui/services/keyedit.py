@@ -70,7 +70,7 @@ def _choice_key(key: QualKey) -> None:
     if not key.has_choices:
         raise ValidationError(_("{key} est une clé de type {type} : elle n'a pas de liste de"
                                 " valeurs").format(key=key.display_name,
-                                                   type=TYPE_LABELS[key.type]), "key")
+                                                   type=_(TYPE_LABELS[key.type])), "key")
 
 
 # -- history in bulk -------------------------------------------------------------
@@ -245,7 +245,7 @@ def set_remind(db: Database, key: QualKey | str | int, *, remind: bool,
         if found.type not in ("date", "month"):
             raise ValidationError(_("seule une clé date ou mois peut servir de rappel ({key} est"
                                     " de type {type})").format(key=found.display_name,
-                                                               type=TYPE_LABELS[found.type]),
+                                                               type=_(TYPE_LABELS[found.type])),
                                   "remind")
         lead = found.remind_lead_days if lead_days is None else int(lead_days)
         after = found.remind_after_months if after_months is None else int(after_months)
@@ -438,7 +438,7 @@ def plan_retype(db: Database, key: QualKey | str | int, new_type: str) -> Retype
             type=new_type, types=", ".join(KEY_TYPES)), "type")
     if new_type == found.type:
         raise ValidationError(_("{key} est déjà de type {type}").format(
-            key=found.display_name, type=TYPE_LABELS[new_type]), "type")
+            key=found.display_name, type=_(TYPE_LABELS[new_type])), "type")
     plan = RetypePlan(found, new_type)
     stored = _stored_values(db, found)
     texts: dict[int, Any] = {cid: found.decode(value) for cid, value in stored}
@@ -499,7 +499,7 @@ def retype_key(db: Database, key: QualKey | str | int, new_type: str, *,
         if plan.failures and not force:
             raise QualifError(_("{n} valeur(s) de {key} ne deviennent pas « {type} » (essai :"
                                 " qualif key retype --dry-run) : {examples}").format(
-                n=len(plan.failures), key=found.display_name, type=TYPE_LABELS[new_type],
+                n=len(plan.failures), key=found.display_name, type=_(TYPE_LABELS[new_type]),
                 examples="; ".join(f"n° {c} « {v} »" for c, v, _w in plan.failures[:5])))
         old_stored = _stored_values(db, found)
         old_definition = _definition(found)
@@ -514,7 +514,7 @@ def retype_key(db: Database, key: QualKey | str | int, new_type: str, *,
         if new_type not in ("date", "month"):
             db.execute("UPDATE qual_keys SET remind = 0 WHERE id = ?", (found.id,))
         label = _("{key} : type {old} → {new} ({n} valeurs converties, {f} effacées)").format(
-            key=found.name, old=TYPE_LABELS[found.type], new=TYPE_LABELS[new_type],
+            key=found.name, old=_(TYPE_LABELS[found.type]), new=_(TYPE_LABELS[new_type]),
             n=len(plan.converted), f=len(plan.failures))
         operation = operations.record(db, "key_retype", label, {
             "key": old_definition, "stored": old_stored})

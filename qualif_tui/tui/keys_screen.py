@@ -77,7 +77,7 @@ class PickType(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(_("Nouveau type"), classes="dialog-title")
-            yield OptionList(*[Option(TYPE_LABELS[t], id=t) for t in KEY_TYPES
+            yield OptionList(*[Option(_(TYPE_LABELS[t]), id=t) for t in KEY_TYPES
                                if t != self.current], id="type-list")
 
     def on_mount(self) -> None:
@@ -142,7 +142,7 @@ class KeysScreen(WorkerReports, Screen[None]):
                 remind = _("{lead} j avant").format(lead=key.remind_lead_days)
                 if key.remind_after_months:
                     remind += _(", +{after} mois").format(after=key.remind_after_months)
-            table.add_row(Text(key.name, "bold"), TYPE_LABELS[key.type], str(entry["filled"]),
+            table.add_row(Text(key.name, "bold"), _(TYPE_LABELS[key.type]), str(entry["filled"]),
                           remind)
             self.rows.append(_Row(key))
             for value, count in entry["values"].items():
@@ -287,7 +287,7 @@ class KeysScreen(WorkerReports, Screen[None]):
 
     def _confirm_retype(self, plan: keyedit.RetypePlan) -> None:
         question = _("{key} : type {old} → {new} ?").format(
-            key=plan.key.name, old=TYPE_LABELS[plan.key.type], new=TYPE_LABELS[plan.new_type])
+            key=plan.key.name, old=_(TYPE_LABELS[plan.key.type]), new=_(TYPE_LABELS[plan.new_type]))
         detail = _("{n} valeur(s) se convertissent.").format(n=len(plan.converted))
         if plan.failures:
             detail += " " + _("{f} ne se convertissent pas et seraient effacées (u les rend) :"
@@ -387,7 +387,7 @@ class PromoteScreen(WorkerReports, ModalScreen[str | None]):
     def _show(self, plan: PromotionPlan) -> None:
         self.plan = plan
         text = Text(_("Type : {type} (déduit des valeurs : {inferred})").format(
-            type=TYPE_LABELS[plan.type], inferred=TYPE_LABELS[plan.inferred]) + "\n")
+            type=_(TYPE_LABELS[plan.type]), inferred=_(TYPE_LABELS[plan.inferred])) + "\n")
         text.append(_("{n} valeur(s) deviennent des valeurs de la clé").format(
             n=len(plan.converted)) + "\n")
         if plan.values:
