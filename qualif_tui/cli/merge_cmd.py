@@ -71,7 +71,7 @@ def merge(db: str, ids: tuple[int, ...], keep: int | None, prefer: str | None, d
         for name, label in FIELDS.items():
             value = plan.fields.get(name)
             if value not in ("", None, 0):
-                table.add_row(label, _("oui") if value == 1 and name.endswith("optout")
+                table.add_row(_(label), _("oui") if value == 1 and name.endswith("optout")
                               else str(value))
         for key in keys:
             stored = plan.keys.get(key.id)

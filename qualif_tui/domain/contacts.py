@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import display_name, fold, fold_key_name, sort_key
 from qualif_tui.domain import clock
 from qualif_tui.domain.errors import NotFound, ValidationError
@@ -35,24 +35,24 @@ from qualif_tui.storage import Database
 
 # field → label, in the order forms show them
 FIELDS: dict[str, str] = {
-    "first_name": "Prénom",
-    "last_name": "Nom",
-    "company": "Société",
-    "title": "Fonction",
-    "email": "E-mail",
-    "email2": "E-mail 2",
-    "phone": "Téléphone",
-    "mobile": "Portable",
-    "address": "Adresse",
-    "address2": "Complément d'adresse",
-    "postal_code": "Code postal",
-    "city": "Ville",
-    "country": "Pays",
-    "birthday": "Anniversaire",
-    "website": "Site web",
-    "email_optout": "Refus e-mail",
-    "phone_optout": "Refus téléphone",
-    "legal_basis": "Base légale",
+    "first_name": N_("Prénom"),
+    "last_name": N_("Nom"),
+    "company": N_("Société"),
+    "title": N_("Fonction"),
+    "email": N_("E-mail"),
+    "email2": N_("E-mail 2"),
+    "phone": N_("Téléphone"),
+    "mobile": N_("Portable"),
+    "address": N_("Adresse"),
+    "address2": N_("Complément d'adresse"),
+    "postal_code": N_("Code postal"),
+    "city": N_("Ville"),
+    "country": N_("Pays"),
+    "birthday": N_("Anniversaire"),
+    "website": N_("Site web"),
+    "email_optout": N_("Refus e-mail"),
+    "phone_optout": N_("Refus téléphone"),
+    "legal_basis": N_("Base légale"),
 }
 FLAG_FIELDS = ("email_optout", "phone_optout")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -113,10 +113,10 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         if name in FLAG_FIELDS:
             # "0", "non", "" from a file or a form are no, not a true non-empty string
             blank = value is None or (isinstance(value, str) and not value.strip())
-            cleaned[name] = 0 if blank else int(parse_yesno(value, FIELDS[name], name))
+            cleaned[name] = 0 if blank else int(parse_yesno(value, _(FIELDS[name]), name))
             continue
         text = "" if value is None else str(value).strip()
-        label = FIELDS[name]
+        label = _(FIELDS[name])
         if name in ("email", "email2") and text:
             text = text.strip("<>").strip()
             if not _EMAIL.match(text):
@@ -132,7 +132,7 @@ def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         compact = postal.replace(" ", "")
         if not re.fullmatch(r"\d{5}", compact):
             raise ValidationError(
-                _("{value} : « {postal} » n'est pas un code postal français (5 chiffres)").format(value=FIELDS['postal_code'], postal=postal),
+                _("{value} : « {postal} » n'est pas un code postal français (5 chiffres)").format(value=_(FIELDS['postal_code']), postal=postal),
                 "postal_code",
             )
         cleaned["postal_code"] = compact
@@ -147,7 +147,7 @@ def _clean_birthday(text: str) -> str:
             month, day = day, month
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"--{month:02d}-{day:02d}"
-    return parse_date(text, FIELDS["birthday"], "birthday")
+    return parse_date(text, _(FIELDS["birthday"]), "birthday")
 
 
 def derived_columns(fields: Mapping[str, Any]) -> dict[str, str]:

@@ -212,7 +212,7 @@ class DuplicatesScreen(WorkerReports, Screen[list[MergeResult]]):
                 continue
             left, right = _fit(left, side), _fit(right, side)
             kind, name = row.split(":", 1)
-            label = FIELDS.get(name, name) if kind == "field" else name
+            label = _(FIELDS.get(name, name)) if kind == "field" else name
             differs = left != right
             style = "bold" if differs else ""
             table.add_row(Text(label, "dim" if not differs else ""), Text(left, style),

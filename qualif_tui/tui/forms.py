@@ -235,7 +235,7 @@ class ContactForm(FormScreen):
                     yield Label(_("Autres coordonnées"), classes="form-section")
 
     def _field(self, name: str) -> ComposeResult:
-        label = FIELDS[name]
+        label = _(FIELDS[name])
         current = getattr(self.contact, name) if self.contact else None
         if name in FLAG_FIELDS:
             yield from self.row(name, "", Checkbox(label, bool(current), id=f"field-{name}",
@@ -296,7 +296,7 @@ class ContactForm(FormScreen):
         if fold(str(values.get("country", "") or "")) in ("", "france", "fr", "fra"):
             problem = postal_code_problem(code)
             if problem:
-                raise ValidationError(f"{FIELDS['postal_code']} : {problem}", "postal_code")
+                raise ValidationError(f"{_(FIELDS['postal_code'])} : {problem}", "postal_code")
 
     # -- the town from the postal code ----------------------------------------------
     def _propose_town(self, code: str) -> None:
