@@ -33,7 +33,7 @@ def _row(table: Table, occurrence: Occurrence) -> None:
     when = occurrence.time_label
     if occurrence.rolled_over:
         assert occurrence.original is not None
-        when = f"⟲ {occurrence.late_days} j ({occurrence.original:%d/%m})"
+        when = _("⟲ {n} j ({day})").format(n=occurrence.late_days, day=f"{occurrence.original:%d/%m}")
     title = Text(occurrence.title, style="strike dim" if occurrence.status != "open" else "")
     if occurrence.series_id is not None:
         title.append(" ↻", style="dim")

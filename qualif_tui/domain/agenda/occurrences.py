@@ -89,7 +89,7 @@ class Occurrence:
             if isinstance(self.end, datetime):
                 text += f"–{self.end:%H:%M}"
             return text
-        return "journée"
+        return _("journée")
 
     def sort_key(self) -> tuple[int, str, int, int]:
         timed = isinstance(self.start, datetime)

@@ -103,7 +103,7 @@ class AlarmWatcher:
     # -- on the UI thread -------------------------------------------------------------
     def _describe(self, alarm: Alarm) -> str:
         occurrence = alarm.occurrence
-        when = occurrence.time_label if occurrence.time_label != "journée" else \
+        when = occurrence.time_label if occurrence.time_label != _("journée") else \
             f"{occurrence.day:%d/%m}"
         line = f"{when} {occurrence.title}"
         people = contacts_text(occurrence)

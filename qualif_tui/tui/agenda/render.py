@@ -27,11 +27,11 @@ def item_text(occurrence: Occurrence, *, compact: bool = False) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if occurrence.rolled_over:
         assert occurrence.original is not None
-        text.append(f"⟲ {occurrence.late_days} j ", style="bold red")
+        text.append(_("⟲ {n} j ").format(n=occurrence.late_days), style="bold red")
         if not compact:
             text.append(f"({occurrence.original:%d/%m}) ", style="red")
     elif compact:
-        text.append(occurrence.time_label[:5] if occurrence.time_label != "journée" else "     ",
+        text.append(occurrence.time_label[:5] if occurrence.time_label != _("journée") else "     ",
                     style="cyan")
         text.append(" ")
     else:
