@@ -313,7 +313,7 @@ def test_unknown_values_warn_and_match_nobody(tmp_path: Path) -> None:
                            ("lost_reason:pri", "prix")):
             compiled = compile_query(db, text)
             assert count(db, compiled) == 0
-            assert compiled.warnings and re.search(f"did you mean '{word}'", compiled.warnings[0])
+            assert compiled.warnings and re.search(f"vouliez-vous dire « {word} »", compiled.warnings[0])
         assert fold("Prix") == "prix"
     finally:
         db.close()

@@ -186,8 +186,8 @@ def test_a_bad_deals_file_is_refused_whole(demo: str, tmp_path: Path) -> None:
     before = digest(demo)
     code, out, err = run("deal", demo, "import", str(source))
     assert code == 1 and out == ""
-    assert "line 2" in err and "aucun contact ne correspond" in err
-    assert "line 4" in err and "négatif" in err
+    assert "ligne 2" in err and "aucun contact ne correspond" in err
+    assert "ligne 4" in err and "négatif" in err
     assert digest(demo) == before
 
 

@@ -22,7 +22,7 @@ def test_schema_2_file_is_upgraded_with_its_deals(tmp_path: Path) -> None:
     told: list[str] = []
     with open_database(path, on_upgrade=told.append) as db:
         assert db.schema_version == LATEST_VERSION
-        assert told and "from schema 2" in told[0]
+        assert told and "du schéma 2" in told[0]
         rows = [tuple(r) for r in db.query("SELECT contact_id, title, stage, amount, probability"
                                            " FROM deals ORDER BY id")]
         assert rows == [(1, "Citroën C5 Aircross", "won", 32000.0, 100),

@@ -72,7 +72,7 @@ async def test_a_broken_file_is_refused_with_where_and_nothing_written(
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         screen = await open_import(pilot, FIXTURES / "ragged.csv")
-        assert "Import refusé" in preview(app) and "line" in preview(app)
+        assert "Import refusé" in preview(app) and "ligne" in preview(app)
         await pilot.press("ctrl+s")  # no plan: previews again, writes nothing
         await settle(pilot)
         assert app.screen is screen

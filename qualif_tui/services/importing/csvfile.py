@@ -81,7 +81,8 @@ def read_csv(text: str, separator: str, source: str,
             cells = cells[:width]
         elif len(cells) < width:
             table.problems.append(Problem(
-                source, start, f"{len(cells)} cells where the header has {width}",
+                source, start, _("{n} cellules là où l'en-tête en a {width}").format(
+                    n=len(cells), width=width),
                 _column(table.header, len(cells))))
             continue
         table.rows.append((start, cells))

@@ -61,8 +61,9 @@ class ImportRefused(QualifError):
         lines = [p.describe() for p in listed]
         if more:
             lines.append(_("… et {more} problème(s) de plus").format(more=more))
-        head = "import refused, nothing was written"
-        super().__init__(head + (":\n" if lines else "") + "\n".join(lines))
+        head = _("import refusé, rien n'a été écrit :") if lines else \
+            _("import refusé, rien n'a été écrit")
+        super().__init__(head + ("\n" if lines else "") + "\n".join(lines))
 
     @property
     def lines(self) -> list[str]:
