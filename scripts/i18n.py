@@ -89,7 +89,7 @@ def _strings_of(tree: ast.AST) -> Iterator[tuple[str, str | None, int]]:
                 singular, plural = _literal(args[0]), _literal(args[1])
                 if singular and plural:
                     yield singular, plural, node.lineno
-            elif name in ("Key", "Binding"):
+            elif name in ("Key", "Binding", "described"):
                 index = 3 if name == "Key" else 2
                 text = _literal(args[index]) if len(args) > index else None
                 for keyword in node.keywords:

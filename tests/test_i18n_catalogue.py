@@ -122,7 +122,7 @@ NOT_TEXT_CALLS = {
     "format", "encode", "decode", "index", "count", "find", "get_component_rich_style",
     "set_timer", "run_worker", "action", "run_action", "press", "Style", "parse", "lower",
     "casefold", "fold", "strftime", "strptime", "removeprefix", "removesuffix", "partition",
-    "N_", "_", "ngettext", "Key", "Binding", "work", "option", "argument", "command", "group",
+    "N_", "_", "ngettext", "Key", "Binding", "described", "work", "option", "argument", "command", "group",
     "version_option", "ValueError", "RuntimeError", "AssertionError", "KeyError", "TypeError", "parse_moment",
 }
 NOT_TEXT_KEYWORDS = {"id", "classes", "name", "group", "variant", "action", "key", "type",

@@ -14,7 +14,6 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -28,6 +27,7 @@ from qualif_tui.domain.money import format_day, format_euros, parse_amount, pars
 from qualif_tui.domain.stages import Stage
 from qualif_tui.tui.dialogs import BlinkInput
 from qualif_tui.tui.forms import FormScreen
+from qualif_tui.tui.keymap import described
 from qualif_tui.tui.workers import WriteJob, describe_error
 
 
@@ -111,7 +111,7 @@ class DealForm(FormScreen):
 class WinDialog(ModalScreen[Any]):
     """Won: the amount (the deal's, ↵ to keep it)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="win.cancel")]
+    BINDINGS = [described("escape", "cancel", "Annuler", id="win.cancel")]
 
     def __init__(self, deal: Deal, save: Callable[[str], Any]) -> None:
         super().__init__(classes="dialog-screen")
@@ -150,7 +150,7 @@ class WinDialog(ModalScreen[Any]):
 class LoseDialog(ModalScreen[Any]):
     """Lost: a reason from the list (1–9, arrows, ↵) or a new one typed below."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="lose.cancel")]
+    BINDINGS = [described("escape", "cancel", "Annuler", id="lose.cancel")]
 
     def __init__(self, deal: Deal, reasons: list[str], save: Callable[[str | None], Any]) -> None:
         super().__init__(classes="dialog-screen")

@@ -9,7 +9,6 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -34,8 +33,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A question answered with o (oui) / n (non); Enter means yes, Esc no."""
 
     BINDINGS = [
-        Binding("o,y,enter", "answer(True)", "Oui", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
+        keymap.described("o,y,enter", "answer(True)", "Oui", id="confirm.yes"),
+        keymap.described("n,escape", "answer(False)", "Non", id="confirm.no"),
     ]
 
     def __init__(self, question: str, detail: str = "", *, id: str | None = None) -> None:  # noqa: A002
@@ -66,7 +65,7 @@ def proposed_segment_name(query_text: str) -> str:
 class SegmentNameScreen(ModalScreen[Any]):
     """Asks a name and saves the query as a segment; errors stay in the dialog."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="segment_name.cancel")]
+    BINDINGS = [keymap.described("escape", "cancel", "Annuler", id="segment_name.cancel")]
 
     def __init__(self, query_text: str, save: Callable[[str], Any]) -> None:
         super().__init__(classes="dialog-screen")
@@ -151,7 +150,7 @@ class PickValue(ModalScreen[str | None]):
 class DemoQuitScreen(ModalScreen[Path | bool | None]):
     """Quitting the demo: nothing is kept unless the user saves a copy now."""
 
-    BINDINGS = [Binding("escape", "back", "Revenir à la démo", id="demo_quit.back")]
+    BINDINGS = [keymap.described("escape", "back", "Revenir à la démo", id="demo_quit.back")]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -15,7 +15,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -35,6 +34,7 @@ from qualif_tui.domain.legal_basis import LEGAL_BASES
 from qualif_tui.domain.towns import postal_code_problem
 from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen, field_error
 from qualif_tui.tui.key_entry import FormKeyField
+from qualif_tui.tui.keymap import described
 from qualif_tui.tui.workers import WriteJob, deliver
 
 LOGGED_KINDS = ("note", "call", "email", "meeting", "letter")
@@ -71,8 +71,8 @@ class FormScreen(ModalScreen[Any]):
     """Base of the forms: values, dirty check, save through the write queue."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Enregistrer", id="form.save", show=True),
-        Binding("escape", "leave", "Fermer", id="form.leave", show=True),
+        described("ctrl+s", "save", "Enregistrer", id="form.save", show=True),
+        described("escape", "leave", "Fermer", id="form.leave", show=True),
     ]
     AUTO_FOCUS = "Input"
     TITLE_TEXT = ""

@@ -111,7 +111,7 @@ def table(lines: list[HelpLine]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Fermer", id="help.close")]
+    BINDINGS = [keymap.described("escape,q,question_mark,f1", "close", "Fermer", id="help.close")]
 
     def __init__(self, lines: list[HelpLine], others: list[HelpLine], note: str = "") -> None:
         super().__init__(classes="dialog-screen")

@@ -12,13 +12,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import Decoded, QualKey, format_value
 from qualif_tui.tui.columns import fit
+from qualif_tui.tui.keymap import described
 from qualif_tui.tui.keystrokes import PLACEHOLDERS, TYPED, choices_hint, starts_typing, value_for
 
 LABEL_WIDTH = 20
@@ -33,11 +33,11 @@ class FormKeyField(Widget, can_focus=True):
     """One key of a contact being created: its value, chosen in one keystroke."""
 
     BINDINGS = [
-        Binding("enter", "next", "Champ suivant", id="form_key.next"),
-        Binding("delete,backspace", "clear", "Effacer la valeur", id="form_key.clear"),
-        Binding("down", "app.focus_next", "Champ suivant", id="form_key.down",
+        described("enter", "next", "Champ suivant", id="form_key.next"),
+        described("delete,backspace", "clear", "Effacer la valeur", id="form_key.clear"),
+        described("down", "app.focus_next", "Champ suivant", id="form_key.down",
                 show=False),
-        Binding("up", "app.focus_previous", "Champ précédent", id="form_key.up",
+        described("up", "app.focus_previous", "Champ précédent", id="form_key.up",
                 show=False),
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -39,13 +40,20 @@ class Key:
 
     def binding(self) -> Binding:
         _SOURCES[self.id] = (self.description, self.fields)
-        return Binding(self.keys, self.action, self.description.format(**dict(self.fields)),
-                       show=self.show, key_display=self.key_display, priority=self.priority,
-                       id=self.id)
+        return Binding(self.keys, self.action, self.text, show=self.show,
+                       key_display=self.key_display, priority=self.priority, id=self.id)
 
 
 def bindings(keys: Iterable[Key]) -> list[BindingType]:
     return [key.binding() for key in keys]
+
+
+def described(keys: str, action: str, description: str, *, id: str,  # noqa: A002 (Binding's)
+              **options: Any) -> Binding:
+    """A binding outside the key tables: ``description`` written in French, shown in the
+    language of the moment the module is imported, and again after ``relocalise``."""
+    _SOURCES[id] = (description, ())
+    return Binding(keys, action, _(description), id=id, **options)
 
 
 # The French of every binding's description (and its fields), by binding id.

@@ -18,7 +18,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
@@ -38,7 +37,7 @@ from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver, describe_er
 class AskText(ModalScreen[str | None]):
     """One line of text (a new name, a lead time); Enter gives it, Esc nothing."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="ask.cancel")]
+    BINDINGS = [keymap.described("escape", "cancel", "Annuler", id="ask.cancel")]
 
     def __init__(self, title: str, value: str = "", hint: str = "") -> None:
         super().__init__(classes="dialog-screen")
@@ -68,7 +67,7 @@ class AskText(ModalScreen[str | None]):
 class PickType(ModalScreen[str | None]):
     """The types a key can take."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="pick_type.cancel")]
+    BINDINGS = [keymap.described("escape", "cancel", "Annuler", id="pick_type.cancel")]
 
     def __init__(self, current: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -346,9 +345,9 @@ class PromoteScreen(WorkerReports, ModalScreen[str | None]):
     """A custom field → a key: the dry run shown, o/↵ to do it, Esc not."""
 
     BINDINGS = [
-        Binding("o,enter", "promote", "Promouvoir", id="promote.yes"),
-        Binding("t", "retype", "Autre type", id="promote.type"),
-        Binding("n,escape", "cancel", "Annuler", id="promote.no"),
+        keymap.described("o,enter", "promote", "Promouvoir", id="promote.yes"),
+        keymap.described("t", "retype", "Autre type", id="promote.type"),
+        keymap.described("n,escape", "cancel", "Annuler", id="promote.no"),
     ]
 
     def __init__(self, db: Database, name: str) -> None:

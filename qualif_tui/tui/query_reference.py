@@ -14,7 +14,6 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -22,6 +21,7 @@ from textual.widgets import Label, Static
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.keys import QualKey
 from qualif_tui.query import reference
+from qualif_tui.tui.keymap import described
 
 
 def section_table(section: reference.Section) -> Group:
@@ -49,7 +49,7 @@ def keys_table(keys: Sequence[QualKey]) -> Table:
 
 
 class QueryReference(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "close", "Fermer", id="reference.close")]
+    BINDINGS = [described("escape,f1,q", "close", "Fermer", id="reference.close")]
 
     def __init__(self, keys: Sequence[QualKey], segments: Sequence[str]) -> None:
         super().__init__(classes="dialog-screen")

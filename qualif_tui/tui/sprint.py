@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Static
@@ -41,7 +40,7 @@ class SprintKeyChoice(ModalScreen[list[QualKey] | None]):
     """``Q``: which key to sprint on — one keystroke: its number, or 0 / ↵ for every
     missing key. On one key, each contact is one keystroke: ten in twelve."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="sprint_choice.cancel")]
+    BINDINGS = [keymap.described("escape", "cancel", "Annuler", id="sprint_choice.cancel")]
 
     def __init__(self, keys: list[QualKey]) -> None:
         super().__init__(classes="dialog-screen")

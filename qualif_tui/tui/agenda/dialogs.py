@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
@@ -17,6 +16,7 @@ from qualif_tui.base.i18n import _
 from qualif_tui.domain.activities import ContactRef
 from qualif_tui.domain.agenda.natural import AmbiguousDate, describe_moment, parse_when
 from qualif_tui.domain.errors import ValidationError
+from qualif_tui.tui.keymap import described
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class RescheduleResult:
 class RescheduleDialog(ModalScreen[RescheduleResult | None]):
     """Ask a new date (``demain 10h``, ``lundi``, ``+3d``…); ambiguous input asks again."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="agenda.dialog.cancel")]
+    BINDINGS = [described("escape", "cancel", "Annuler", id="agenda.dialog.cancel")]
     CSS_PATH = "dialogs.tcss"
 
     def __init__(self, title: str, current: str, *, series: bool) -> None:
@@ -75,7 +75,7 @@ class RescheduleDialog(ModalScreen[RescheduleResult | None]):
 class ContactChoice(ModalScreen[int | None]):
     """Which contact's card to open, for an activity planned with several."""
 
-    BINDINGS = [Binding("escape", "cancel", "Annuler", id="agenda.choice.cancel")]
+    BINDINGS = [described("escape", "cancel", "Annuler", id="agenda.choice.cancel")]
     CSS_PATH = "dialogs.tcss"
 
     def __init__(self, title: str, contacts: tuple[ContactRef, ...]) -> None:

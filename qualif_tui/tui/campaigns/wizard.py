@@ -8,7 +8,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
@@ -20,6 +19,7 @@ from qualif_tui.query import QueryError
 from qualif_tui.services.campaigns import core
 from qualif_tui.storage import Database
 from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.keymap import described
 from qualif_tui.tui.workers import WriteJob, describe_error
 
 
@@ -28,8 +28,8 @@ class NewCampaignScreen(ModalScreen[str | None]):
 
     CSS_PATH = "campaigns.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Créer", id="campaign_new.save", show=True),
-        Binding("escape", "leave", "Fermer", id="campaign_new.leave", show=True),
+        described("ctrl+s", "save", "Créer", id="campaign_new.save", show=True),
+        described("escape", "leave", "Fermer", id="campaign_new.leave", show=True),
     ]
     AUTO_FOCUS = "#campaign-name"
 
