@@ -308,13 +308,18 @@ def _print_batches(database: Any, db_name: str) -> None:
         out.print("no import yet", markup=False)
         return
     table = Table(show_edge=False, header_style="bold")
-    for title in ("#", "date", "files", "created", "merged", "skipped", "undone"):
-        table.add_column(title)
+    mail = any(batch.entries for batch in batches)  # the column only when there are some
+    for title in ("#", "date", "files", "created", "merged", "skipped", "e-mails", "undone"):
+        if title != "e-mails" or mail:
+            table.add_column(title)
     for batch in batches:
         created, merged, skipped = batch.counts
         names = ", ".join(Path(name).name for name in batch.source.split(", "))
-        table.add_row(str(batch.id), batch.created.replace("T", " "), names, str(created),
-                      str(merged), str(skipped), (batch.undone or "").replace("T", " "))
+        cells = [str(batch.id), batch.created.replace("T", " "), names, str(created),
+                 str(merged), str(skipped)]
+        if mail:
+            cells.append(str(batch.entries) if batch.entries else "")
+        table.add_row(*cells, (batch.undone or "").replace("T", " "))
     out.print(table)
     out.print(f"undo one with: qualif import {db_name} --undo NUMBER (or --undo last)",
               markup=False, style="dim")
@@ -326,7 +331,8 @@ def _undo(database: Any, which: str, force: bool) -> None:
     complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
               f" {result.reverted} merge(s) reverted"
-              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
+              + (f", {result.deals} deal(s) deleted" if result.deals else "")
+              + (f", {result.entries} e-mail(s) removed" if result.entries else ""), markup=False)
     if result.removed_values:
         out.print("key values removed: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)
