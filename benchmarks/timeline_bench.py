@@ -129,12 +129,11 @@ def _median_ms(samples: list[float]) -> str:
 
 
 def reads(path: Path, db: Database, heavy: int, runs: int) -> dict[str, list[float]]:
+    from qualif_tui.domain import history
     from qualif_tui.tui.card import load_card
 
-    try:
-        from qualif_tui.domain.history import count_entries
-    except ImportError:  # a tree from before the virtual timeline (a comparison run)
-        count_entries = None
+    # None in a tree from before the virtual timeline (a comparison run)
+    count_entries: Callable[[Database, int], int] | None = getattr(history, "count_entries", None)
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     times: dict[str, list[float]] = {"entries": [], "hand": [], "card": []}

@@ -28,8 +28,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_emails_go_in_or_out_other_entries_have_no_direction(generated: Path) -> None:
     with open_database(generated) as db:
-        ways = dict(db.query("SELECT coalesce(direction, '-'), count(*) FROM history"
-                             " WHERE kind = 'email' GROUP BY 1"))
+        ways = {str(way): int(n) for way, n in db.query(
+            "SELECT coalesce(direction, '-'), count(*) FROM history"
+            " WHERE kind = 'email' GROUP BY 1")}
         assert set(ways) == {"in", "out"}
         share = ways["in"] / (ways["in"] + ways["out"])
         assert 0.35 < share < 0.55

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from qualif_tui.domain.contacts import create_contact
@@ -34,13 +35,15 @@ def _subjects_in_order(db: Database, cid: int) -> list[str]:
     return [e.subject for e in list_entries(db, cid, limit=10_000)]
 
 
-async def _open_history(pilot, cid: int) -> EntryList:  # type: ignore[no-untyped-def]
-    main(pilot.app).go_to_contact(cid)
+async def _open_history(pilot: Pilot[None], cid: int) -> EntryList:
+    app = pilot.app
+    assert isinstance(app, QualifApp)
+    main(app).go_to_contact(cid)
     await settle(pilot)
     await pilot.press("f3")
     await settle(pilot)
-    timeline = main(pilot.app).card.query_one(EntryList)
-    assert pilot.app.focused is timeline
+    timeline = main(app).card.query_one(EntryList)
+    assert app.focused is timeline
     return timeline
 
 
