@@ -75,7 +75,8 @@ _EXAMPLES = 10
 @click.option("--skip-bad", is_flag=True, help="Courrier : importer les messages lisibles et"
                                                " laisser ceux qui ne le sont pas (listés).")
 @click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
-              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier (sans FILE :"
+              " seulement garder ce réglage).")
 @click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
               help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
                    " gardé dans le fichier.")
@@ -101,6 +102,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
     qualif import contacts.db --list
     qualif import contacts.db --undo last
     qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
+    qualif import contacts.db --me moi@exemple.fr --me moi@gmail.com --excerpt 4000
 
     All or nothing: a file with broken rows is refused (file, line, column of
     each problem) and DB is left exactly as it was. Each import is a batch
@@ -117,9 +119,14 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
             else:
                 _undo(database, undo or "", force)
         return
+    from qualif_tui.cli import import_mail
+
+    if not files and (me or excerpt is not None) and not dry_run:
+        with opened(db) as database:  # the mail settings alone, for the next imports
+            import_mail.mail_settings(database, me, excerpt)
+        return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    from qualif_tui.cli import import_mail
 
     mail = [name for name in files if import_mail.is_mail(name)]
     contact_files, other = _split_by_format([name for name in files if name not in mail])

@@ -571,6 +571,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
+        from qualif_tui.services.demo import demo_mailbox
         from qualif_tui.tui.transfer import Imported, ImportScreen
 
         def closed(imported: Imported | None) -> None:
@@ -585,7 +586,9 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
                 self.notify(f"Importé : {imported.summary}", timeout=8)
             self.refresh_after_write(self.current_contact_id)
 
-        self.app.push_screen(ImportScreen(self.db), closed)
+        # on the demo, the demo's mailbox is proposed (selected: typing replaces it)
+        proposed = str(demo_mailbox()) if getattr(self.app, "demo", False) else ""
+        self.app.push_screen(ImportScreen(self.db, proposed), closed)
 
     def action_export_result(self) -> None:
         from qualif_tui.tui.transfer import ExportScreen
@@ -801,6 +804,17 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
             self.search_bar.clear_error()
 
     # -- a clean file: duplicates, keys and values, custom fields (issue 16) ----------
+    def action_mail_settings(self) -> None:
+        from qualif_tui.services.mailimport import MailSettings
+        from qualif_tui.tui.mail_settings import MailSettingsScreen
+
+        def closed(settings: MailSettings | None) -> None:
+            if settings is not None:
+                own = ", ".join(settings.own) or _("aucune")
+                self.notify(_("Courrier : vos adresses : {own}").format(own=own), timeout=6)
+
+        self.app.push_screen(MailSettingsScreen(self.db), closed)
+
     def action_duplicates(self) -> None:
         from qualif_tui.tui.duplicates import DuplicatesScreen
 
