@@ -54,7 +54,7 @@ from qualif_tui.query import (
 from qualif_tui.query.completion import Vocabulary
 from qualif_tui.query.derived import page_containing
 from qualif_tui.services.addresses import AddressList, address_list
-from qualif_tui.services.importing import undo_batch
+from qualif_tui.services.importing import UndoResult, undo_batch
 from qualif_tui.services.segments import Segment, save_segment
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
@@ -96,6 +96,20 @@ class UndoItem:
     run: Callable[[], Any]
     contact_id: int | None
     keeps_order: bool = False  # undoing cannot move the contact in the list
+
+
+def _undone(result: object) -> str:
+    """What undoing an import took back, when it says (e-mails, contacts)."""
+    if not isinstance(result, UndoResult):
+        return ""
+    parts = []
+    if result.entries:
+        parts.append(_("{n} e-mail(s) retiré(s)").format(n=result.entries))
+    if result.deleted:
+        parts.append(_("{n} fiche(s) supprimée(s)").format(n=result.deleted))
+    if result.reverted:
+        parts.append(_("{n} fusion(s) défaite(s)").format(n=result.reverted))
+    return f" — {', '.join(parts)}" if parts else ""
 
 
 class MainScreen(WorkerReports, DealActions, Screen[None]):
@@ -502,8 +516,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         item = self.undo_stack.pop()
         hint = self.place_of(item.contact_id) if item.keeps_order else None
         self.write("Annulation", item.run,
-                   lambda _result: self.notify(f"Annulé : {item.label}"), item.contact_id,
-                   position_hint=hint)
+                   lambda result: self.notify(f"Annulé : {item.label}{_undone(result)}"),
+                   item.contact_id, position_hint=hint)
 
     def action_log(self, kind: str) -> None:
         contact_id = self._contact_or_bell()
