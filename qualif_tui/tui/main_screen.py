@@ -125,8 +125,9 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
     # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
-    # the contact a form is opened on, the planned activity a logged call closes.
-    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
+    # the contact a form is opened on, the planned activity a logged call closes,
+    # the history's filter result (End after its ↵ goes to the last *matching* entry).
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "timeline"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mail_helpers import paris
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from qualif_tui.domain.history import list_entries
+from qualif_tui.domain.contacts import create_contact
+from qualif_tui.domain.history import HistoryEntry, count_entries, list_entries
 from qualif_tui.services.demo import demo_mailbox
 from qualif_tui.services.mailimport import MailOptions, apply_mail_plan, plan_mail_import
 from qualif_tui.storage import Database
@@ -118,3 +120,43 @@ def test_imported_mail_timeline_snapshot(snap_compare: SnapCompare, app_db: Data
     cid = _import_demo_mailbox(app_db)
     app = QualifApp(app_db, cursor_blink=False, theme="textual-dark")
     assert snap_compare(app, terminal_size=size, run_before=_snapshot_steps(cid))
+
+
+@pytest.mark.parametrize("slow_part", ["count", "filter"])
+async def test_keys_wait_for_a_slow_count_or_filter(app: QualifApp, app_db: Database,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    slow_part: str) -> None:
+    """A slow disk: End typed in one burst with j F3 (or after the filter's ↵) goes to
+    the last entry (the last matching one), not to the end of the first page read."""
+    import time
+
+    from qualif_tui.tui import timeline as timeline_module
+
+    cid = _long_history(app_db)
+    before = create_contact(app_db, {"last_name": "Abadie", "first_name": "Court"})
+    def slow_count(*args: Any, **kwargs: Any) -> int:
+        time.sleep(0.3)
+        return count_entries(*args, **kwargs)
+
+    def slow_list(*args: Any, **kwargs: Any) -> list[HistoryEntry]:
+        if kwargs.get("text"):
+            time.sleep(0.3)
+        return list_entries(*args, **kwargs)
+
+    monkeypatch.setattr(timeline_module, "count_entries", slow_count)
+    monkeypatch.setattr(timeline_module, "list_entries", slow_list)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if slow_part == "count":
+            # from the contact before, the long one is read and counted after j
+            main(app).go_to_contact(before)
+            await settle(pilot)
+            await burst(pilot, ["j", "f3", "end"])
+            assert main(app).current_contact_id == cid
+            expected = MANY  # the "Fiche créée" entry is the oldest
+        else:
+            main(app).go_to_contact(cid)
+            await settle(pilot)
+            await burst(pilot, ["f3", "f"], "corps", ["enter", "end"])
+            expected = MANY - 1
+        timeline = main(app).card.query_one(EntryList)
+        assert timeline.highlighted == expected
