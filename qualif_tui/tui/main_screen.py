@@ -126,8 +126,9 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     AUTO_FOCUS = "ContactList"
     # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
     # the contact a form is opened on, the planned activity a logged call closes,
-    # the history's filter result (End after its ↵ goes to the last *matching* entry).
-    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "timeline"})
+    # the history's filter result and its count (End goes to the last entry, the last
+    # *matching* one after the filter's ↵, not to the end of the first page read).
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "timeline", "timeline-count"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")

@@ -229,7 +229,9 @@ class EntryList(WorkerReports, ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
 
     # -- reading (worker threads) --------------------------------------------
-    @work(thread=True, group="timeline-pages", exit_on_error=False,
+    # its own group: keys typed meanwhile wait for the count (MainScreen.TYPEAHEAD_GROUPS),
+    # so that End goes to the last entry, not to the end of the first page
+    @work(thread=True, group="timeline-count", exit_on_error=False,
           description="historique (compte)")
     def _count(self, pages: EntryPages) -> None:
         total = count_entries(self.db, pages.contact_id, text=pages.text)
