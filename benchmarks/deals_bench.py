@@ -146,6 +146,7 @@ def pipeline_figures(db: Database, today: date) -> list[dict[str, Any]]:
 
 async def _screen_paint(path: Path) -> float:
     from qualif_tui.tui.app import QualifApp
+    from qualif_tui.tui.deal_rows import DealRows
     from qualif_tui.tui.pipeline_screen import PipelineScreen
 
     db = open_database(path, readonly=True, quick_check=False)
@@ -161,10 +162,10 @@ async def _screen_paint(path: Path) -> float:
         assert isinstance(screen, PipelineScreen)
         for _ in range(2000):
             await pilot.pause(0.002)
-            if screen.data is not None and screen.query(".stage-cards"):
-                options = screen.query(".stage-cards").first()
-                if getattr(options, "option_count", 0):
-                    break
+            columns = list(screen.query(".stage-cards").results(DealRows))
+            if screen.data is not None and columns and all(
+                    c.source is not None for c in columns):
+                break
         await pilot.pause()  # the frame with the cards drawn
         elapsed = time.perf_counter() - start
     db.close()
