@@ -182,7 +182,10 @@ def main() -> None:
         "contact_refs": "",
     })
 
-    plant_duplicates(contacts)
+    # cards with deals or activities stay as they are: the other screens' pictures too
+    busy = {int(str(d["contact_ref"])) for d in deals} | {
+        int(ref) for a in activities for ref in str(a["contact_refs"]).split() if ref}
+    plant_duplicates(contacts, busy)
     OUT.mkdir(exist_ok=True)
     write_csv(OUT / "contacts.csv", contacts)
     write_csv(OUT / "history.csv", history)
@@ -218,8 +221,8 @@ def main() -> None:
             fields["Parrain"] = rng_custom.choice(("M. Castel", "Mme Rivière", "Garage Vidal"))
         custom[str(row["ref"])] = fields
     invalid: list[dict[str, object]] = []
-    for row in contacts[200:250]:  # not among the planted duplicates
-        if row["email"] and str(row["last_name"]) >= "P" and len(invalid) < 2:
+    for row in contacts[200:250]:  # not among the planted duplicates, nor mailed to
+        if row["email"] and str(row["email_optout"]) == "1" and len(invalid) < 2:
             invalid.append({"ref": row["ref"], "email": str(row["email"]).rsplit(".", 1)[0]})
     meta = {
         "anchor": ANCHOR.isoformat(),
@@ -347,7 +350,7 @@ def enrich_deal(deal: dict[str, object], ref: int, rng: random.Random,
         for designation, unit, price, vat in extras:
             lines.append({"quote_ref": quote_ref, "designation": designation, "quantity": 1,
                           "unit": unit, "unit_price": price, "vat_rate": vat, "discount": 0})
-def plant_duplicates(contacts: list[dict[str, object]]) -> None:
+def plant_duplicates(contacts: list[dict[str, object]], busy: set[int]) -> None:
     """Make four late cards near-duplicates of earlier ones (issue 16): the demo's
     duplicates screen then has work — a typo in the same company and town,
     inverted names, a card imported twice with another address, a name typed
@@ -357,18 +360,22 @@ def plant_duplicates(contacts: list[dict[str, object]]) -> None:
     the list stays as it was; each planted card keeps its own keys, history,
     agenda and the département of its town."""
     rng = random.Random(16)
-    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"][:4]
+    late = [r for r in contacts[250:] if str(r["last_name"]) >= "P"
+            and int(str(r["ref"])) not in busy]
     used: set[object] = set()
-    for index, row in enumerate(late):
+    index = 0
+    for row in late:
+        if index == 4:
+            break
         candidates = [s for s in contacts[:240] if str(s["last_name"]) >= "P"
                       and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]
                       and s["ref"] not in used and s["email"] and s["company"]]
-        if not candidates:  # another card of the same département would do, else skip
+        if not candidates:  # one without a company would do (late names only), else skip
             candidates = [s for s in contacts[:240] if s["ref"] not in used and s["email"]
-                          and s["company"]
+                          and str(s["last_name"]) >= "P"
                           and str(s["postal_code"])[:2] == str(row["postal_code"])[:2]]
         if not candidates:
-            continue
+            continue  # the next late card may have a twin to be
         source = rng.choice(candidates)
         used.add(source["ref"])
         for name in ("first_name", "last_name", "postal_code", "city"):
@@ -386,6 +393,7 @@ def plant_duplicates(contacts: list[dict[str, object]]) -> None:
         else:  # typed without its accents
             row["first_name"], row["last_name"] = fold(first).title(), fold(last).title()
             row["email"] = f"{ascii_word(first)}{ascii_word(last)}@free.fr"
+        index += 1
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:

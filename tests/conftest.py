@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-
-# The machine secret that seals "this file is known sound" (storage/integrity.py)
-# lives in a folder of the test run, not in the user's ~/.config.
-os.environ.setdefault("QUALIF_CONFIG_DIR", tempfile.mkdtemp(prefix="qualif-config-"))
-
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path

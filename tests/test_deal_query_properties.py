@@ -252,8 +252,14 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> tuple[str, Pred]:
         prefix = word
 
     def matches(ref: Ref) -> bool:
-        return any(all(any(t.startswith(w) for f in rec for t in f) for w in tokens(prefix))
-                   for rec in ref.records)
+        # the card holds every word; history entries and deals the words of 3 letters
+        # or more (shorter ones are in nearly every note: issue 9)
+        card, *entries = ref.records
+        wanted = tokens(prefix)
+        long = [w for w in wanted if len(w) >= 3]
+        return (all(any(t.startswith(w) for f in card for t in f) for w in wanted)
+                or bool(long) and any(all(any(t.startswith(w) for f in rec for t in f)
+                                          for w in long) for rec in entries))
     return prefix, matches
 
 

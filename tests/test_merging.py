@@ -35,8 +35,11 @@ def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     tables = [r[0] for r in db.query(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
         " AND name NOT LIKE '%fts%' ORDER BY name")]
-    # columns by name: a key column dropped and restored comes back last
-    return {t: sorted(tuple(sorted(dict(r).items())) for r in db.query(f'SELECT * FROM "{t}"'))
+    # columns by name: a key column dropped and restored comes back last; the marks
+    # that ask for deleted words to leave the full text (storage/erasure.py) and the
+    # "known sound" record are not data
+    return {t: sorted(tuple(sorted(dict(r).items())) for r in db.query(f'SELECT * FROM "{t}"')
+                      if not (t == "meta" and str(dict(r)["key"]).startswith(("erasure.", "integrity."))))
             for t in tables if not t.startswith(_SKIP)}
 
 

@@ -567,7 +567,9 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> Query:
             wanted = [fold(w) for w in words]
 
             def has_phrase(c: Ref) -> bool:
-                for record in c.records:
+                # a phrase of words of one or two letters only: the cards only (issue 9)
+                looked = c.records if any(len(w) >= 3 for w in wanted) else c.records[:1]
+                for record in looked:
                     for tokens_ in record:
                         for i in range(len(tokens_) - len(wanted) + 1):
                             if tokens_[i:i + len(wanted) - 1] == wanted[:-1] and tokens_[
@@ -582,8 +584,14 @@ def words_leaf(draw: st.DrawFn, refs: list[Ref]) -> Query:
         typed = prefix
 
     def matches(c: Ref) -> bool:
-        return any(all(any(t.startswith(w) for f in record for t in f) for w in tokens(typed))
-                   for record in c.records)
+        # the card holds every word; a history entry the words of 3 letters or more
+        # (shorter ones are in nearly every note: issue 9), and none if there are none
+        card, *entries = c.records
+        wanted = tokens(typed)
+        long = [w for w in wanted if len(w) >= 3]
+        return (all(any(t.startswith(w) for f in card for t in f) for w in wanted)
+                or bool(long) and any(all(any(t.startswith(w) for f in record for t in f)
+                                          for w in long) for record in entries))
     return typed, matches
 
 

@@ -37,6 +37,11 @@ def keyed(keyed_db: Database) -> Database:
     define_key(keyed_db, "Bouche", "text")
     for name in ("Clients Occitanie", "Mailing juin"):
         save_segment(keyed_db, name, "")
+    from qualif_tui.domain.contacts import create_contact
+
+    # the custom fields the reference's examples name (imported columns, no key)
+    create_contact(keyed_db, {"last_name": "Champs"}, custom={
+        "Date de naissance du conjoint": "1972-03-01", "Origine": "salon", "Parrain": "M. X"})
     return keyed_db
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -75,14 +76,32 @@ def opened(path: str, *, readonly: bool = False, quick_check: bool | None = None
     db = open_database(path, readonly=readonly, quick_check=quick_check, on_upgrade=tell,
                        defer=False, verify_schema=verify_schema)
     db.on_wait = tell
+    if "qualif_tui.query.engine" in sys.modules:
+        # a command that queries: count on the bitmaps the file keeps, if any (the
+        # cold path of a one-shot process; query/stored_facets.py)
+        from qualif_tui.query.stored_facets import enable
+
+        enable(db)
     if not readonly:
         from qualif_tui.storage.erasure import complete_erasure
 
-        complete_erasure(db, notify=tell)  # a deletion a crash left half-erased
+        complete_erasure(db, notify=_told_if_big(db))  # a deletion a crash left half-erased
     try:
         yield db
+        if not readonly:
+            # what this command deleted leaves the full-text indexes too (erasure.py)
+            complete_erasure(db, notify=_told_if_big(db))
     finally:
         db.close()
+
+
+def _told_if_big(db: Database) -> Callable[[str], None] | None:
+    """Tell what takes a while only where it does (the erasure merge: 7 s at 1M)."""
+    try:
+        big = db.path.stat().st_size > 64 * 1024 * 1024
+    except OSError:
+        big = False
+    return tell if big else None
 
 
 # the database the running command opened, for one-line errors (cli.main)

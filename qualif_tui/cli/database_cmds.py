@@ -45,6 +45,10 @@ def init(db: str, demo: bool, count: int | None, seed: int, force: bool) -> None
         open_database(path, create=True).close()
     with opened(db) as database:
         contacts = database.scalar("SELECT count(*) FROM contacts")
+        if contacts:
+            from qualif_tui.query.stored_facets import refresh
+
+            refresh(database, force=True)  # one-shot queries count on them from the start
     elapsed = time.perf_counter() - started
     err.print(f"qualif: {path} ready, {contacts} contacts ({elapsed:.1f} s)", markup=False)
 
@@ -121,7 +125,7 @@ _SHOWN = 5
 @database_argument
 @click.argument("dest", required=False, type=click.Path(path_type=str))
 def backup(db: str, dest: str | None) -> None:
-    """Write a consistent copy of DB (default: beside it, stamped with the time)."""
+    """Write a consistent copy of DB (default: in its backups folder, STEM-backups/)."""
     with opened(db, readonly=True) as database:
         target = backup_database(database, dest)
     out.print(str(target), markup=False)

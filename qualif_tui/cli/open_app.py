@@ -9,6 +9,7 @@ user says yes (nor when nobody can answer: no terminal on stdin).
 from __future__ import annotations
 
 import difflib
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +18,7 @@ import click
 
 from qualif_tui.base.i18n import _
 from qualif_tui.cli.output import err, fail, tell
-from qualif_tui.storage import interrupt_all, open_database
+from qualif_tui.storage import Database, StorageError, interrupt_all, open_database
 
 YES = {"o", "oui", "y", "yes"}
 
@@ -68,7 +69,18 @@ def open_app(path: Path, *, demo: bool = False) -> None:
         QualifApp(db, demo=demo).run()
     finally:
         interrupt_all()  # workers still running a statement stop, then the file closes
+        _keep_bitmaps(db)
         db.close()
+
+
+def _keep_bitmaps(db: Database) -> None:
+    """The bitmaps the app built go into the file, for the next one-shot commands."""
+    from qualif_tui.query.stored_facets import save
+
+    try:
+        save(db)
+    except (sqlite3.Error, StorageError):
+        pass  # a cache: the next command counts in SQL, as before
 
 
 def open_demo() -> None:

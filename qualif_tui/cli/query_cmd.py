@@ -8,10 +8,9 @@ import sys
 from collections.abc import Iterable
 
 import click
-from rich.table import Table
 
 from qualif_tui.cli.common import QueryCommand, database_argument, opened
-from qualif_tui.cli.output import err, out
+from qualif_tui.cli.output import err, out, plain
 from qualif_tui.domain.keys import format_value, list_keys
 from qualif_tui.query import SORTS, ContactRow, compile_query, count, iter_rows
 from qualif_tui.query import explain as explain_query
@@ -54,7 +53,7 @@ def query(db: str, query: tuple[str, ...], count_only: bool, fmt: str, limit: in
                 out.print(line, markup=False, highlight=False)
             return
         if count_only:
-            out.print(str(count(database, compiled)), markup=False)
+            plain(str(count(database, compiled)))
             return
         if fmt == "table" and limit is None:
             limit = 100
@@ -91,6 +90,8 @@ def _print_csv(rows: Iterable[ContactRow], key_names: list[str]) -> None:
 
 
 def _print_table(rows: list[ContactRow], key_names: list[str], total: int) -> None:
+    from rich.table import Table  # only tables need it (counts and JSON answer faster)
+
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("Nom", overflow="ellipsis", no_wrap=True, min_width=14, max_width=28)
     table.add_column("Société", overflow="ellipsis", no_wrap=True, max_width=20)

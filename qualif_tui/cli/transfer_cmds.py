@@ -33,6 +33,7 @@ from qualif_tui.cli.output import err, fail, out, tell
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.domain.keys import list_keys
 from qualif_tui.query import compile_query
+from qualif_tui.query.stored_facets import refresh as refresh_bitmaps
 from qualif_tui.services import exporting, importing
 from qualif_tui.services.importing.newvalues import NewValuesRefused, parse_value_map
 from qualif_tui.services.importing.plan import ImportPlan
@@ -177,6 +178,7 @@ def _import_contacts(database: Any, db_name: str, files: list[str],
                 result = None
             else:
                 result = importing.apply_plan(database, plan, progress=report)
+                refresh_bitmaps(database)  # many new contacts: the stored bitmaps follow
     except importing.ImportRefused as refused:
         err.print("[bold red]qualif:[/] import refused, the database was not changed:",
                   markup=True)
@@ -324,6 +326,7 @@ def _undo(database: Any, which: str, force: bool) -> None:
     result = importing.undo_batch(database, which, force=force)
     # the deleted contacts' words leave the full-text index too (issue 9)
     complete_erasure(database, notify=tell if result.deleted > 10_000 else None)
+    refresh_bitmaps(database)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
               f" {result.reverted} merge(s) reverted"
               + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)

@@ -18,6 +18,8 @@ basis is kept as typed (nothing a user wrote is dropped) and counts as none.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from qualif_tui.base.text import fold
 
 CONSENT = "consentement"
@@ -49,6 +51,7 @@ def normalise_legal_basis(text: str) -> str:
     return _ALIASES.get(fold(text), text)
 
 
+@lru_cache(maxsize=4096)
 def basis_of(text: str) -> str | None:
     """Which basis a stored value states, if any: exact spellings, or a value that
     starts with one ("consentement (formulaire du salon 2025)")."""
@@ -70,4 +73,4 @@ def may_email(legal_basis: str, company: str) -> bool:
     person only with consent, or as a customer (contract)."""
     if company.strip():
         return True
-    return basis_of(legal_basis) in (CONSENT, CONTRACT)
+    return bool(legal_basis) and basis_of(legal_basis) in (CONSENT, CONTRACT)

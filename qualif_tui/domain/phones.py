@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 import re
 
-import phonenumbers
-
 _PHONE_PUNCTUATION = re.compile(r"[\s.\-/()]")
 _FR_NATIONAL = re.compile(r"0[1-9]\d{8}")
 _FR_INTERNATIONAL = re.compile(r"(?:\+|00)33([1-9]\d{8})")
@@ -31,6 +29,10 @@ def phone_e164(number: str, region: str = "FR") -> str:
         match = _FR_INTERNATIONAL.fullmatch(digits)
         if match:
             return "+33" + match[1]
+    # imported here: the library takes ~40 ms to load, and French numbers
+    # (nearly all of them) never need it, nor do commands that only read
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException:

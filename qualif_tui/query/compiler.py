@@ -114,14 +114,24 @@ class _Compiler:
             raise self.fail(f"nothing to search for in '{node.text}'", node.span,
                             "a search needs letters or digits")
         shown = f'"{node.text}"' if node.phrase else node.text
-        # the card, any history entry or any deal (whose full-text rowids carry
-        # their contact)
+        # the card, any history entry or any deal (whose full-text rowids carry their
+        # contact); in history entries and deals, words of one or two letters are left
+        # out, and a search of such words only is looked for on the cards only (a
+        # phrase with a longer word is searched whole): fulltext.HISTORY_MIN_LETTERS
+        long_words = [w for w in fulltext.words(node.text) if fulltext.searched_in_history(w)]
+        in_entries: str | None = None
+        if long_words:
+            in_entries = expression if node.phrase else fulltext.all_words(" ".join(long_words))
+        if in_entries is None:
+            ids = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
+            return Cond(f"c.id IN ({ids})", (expression,), "c",
+                        ids_sql=ids, ids_params=(expression,), label=shown)
         ids = ("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?"
                f" UNION ALL SELECT {contact_of_history_hit()} FROM history_fts"
                " WHERE history_fts MATCH ?"
                f" UNION ALL SELECT {contact_of_history_hit()} FROM deals_fts"
                " WHERE deals_fts MATCH ?")
-        params = (expression, expression, expression)
+        params = (expression, in_entries, in_entries)
         return Cond(f"c.id IN ({ids})", params, "c", ids_sql=ids, ids_params=params,
                     label=shown)
 

@@ -242,8 +242,9 @@ class QueryEngine:
         try:
             result = st.facets.evaluate(self.db, query.plan)
         except Unsupported:
-            st.facets = None
-            return None
+            if not st.facets.partial:
+                st.facets = None
+            return None  # (stored bitmaps lacking a column: SQL for this query only)
         st.facets.materialized.put(key, result)
         return result
 

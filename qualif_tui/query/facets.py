@@ -97,6 +97,10 @@ def read_universe(db: Database) -> BitMap:
 
 
 class FacetIndex:
+    # True when some columns may be missing (query/stored_facets.py): a query the
+    # index cannot answer goes to SQL without switching the bitmaps off
+    partial = False
+
     def __init__(self) -> None:
         self.columns: dict[str, dict[Any, BitMap] | None] = {}
         # per column, its values in SQLite order and their bitmaps (for range slices)

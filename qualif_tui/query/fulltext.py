@@ -4,6 +4,10 @@ User text never reaches FTS5 syntax: it is cut into words, and each word is
 written as a quoted FTS5 string (``"dupon"*``), so quotes, ``NEAR``, ``-`` or
 column filters typed by the user are only characters to find.
 
+Words of one or two letters are left out of the history search (a search of
+such words only looks on the cards): nearly every note has one
+(:data:`HISTORY_MIN_LETTERS`).
+
 The tables use ``unicode61 remove_diacritics 2``: it lowercases and drops
 accents but keeps ligatures (``œ``, ``æ``, ``ß``) as letters, while
 :func:`qualif_tui.base.text.fold` (the rest of the program) writes them ``oe``,
@@ -93,6 +97,18 @@ def phrase(text: str) -> str | None:
     combos = list(itertools.islice(itertools.product(*options), MAX_SPELLINGS))
     parts = [_string(" ".join(combo)) + "*" for combo in combos]
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+# Words shorter than this are looked for on the cards only, not in the history:
+# "d", "du", "de" are in most notes (1.9 million entries hold a "de…" at 1 000 000
+# contacts), and FTS5 merges every such word's list before the first row — 1.5 s.
+# The cards have prefix indexes for one and two letters (schema: prefix='1 2').
+HISTORY_MIN_LETTERS = 3
+
+
+def searched_in_history(word: str) -> bool:
+    """Whether a typed word is also looked for in the history (not only the cards)."""
+    return len(fold(word)) >= HISTORY_MIN_LETTERS
 
 
 def in_columns(columns: tuple[str, ...], expression: str) -> str:

@@ -146,6 +146,18 @@ def sections() -> list[Section]:
               "l'historique), prochaine activité, affaires gagnées et leur montant, affaires "
               "en cours."),
         )),
+        Section(_("Champs libres et valeurs à vérifier"), (
+            _row('budget>1000  "date de naissance du conjoint":1970..1975  origine:salon',
+                 _("un champ libre (une colonne importée qui n'est pas une clé), par son nom : "
+                   "comparé en nombres ou en dates quand ses valeurs en sont, sinon en texte")),
+            _row("has:parrain  missing:parrain", _("un champ libre rempli ou non")),
+            _row("invalid:email  invalid:postal_code  invalide:cp",
+                 _("une adresse e-mail ou un code postal français gardés bien qu'invalides "
+                   "(la fiche le signale)")),
+        ), (
+            _("Un nom qui n'est ni une clé ni un champ de la fiche désigne un champ libre : "
+              "qualif field list les montre."),
+        )),
         Section(_("Erreurs et limites"), (), (
             _("Une requête mal formée est une erreur qui montre où elle se trompe et "
               "propose une correction (profl:client : la clé la plus proche, profil), jamais "

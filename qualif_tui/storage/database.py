@@ -57,7 +57,6 @@ from typing import Any
 
 from qualif_tui.base.i18n import _
 from qualif_tui.storage import files, integrity, locks, migrations, schema_check
-from qualif_tui.storage.space import describe_write_error
 
 APPLICATION_ID = 0x51554C46  # "QULF"
 SCHEMA_VERSION = migrations.LATEST_VERSION
@@ -643,6 +642,8 @@ def backup_database(db: Database, destination: str | os.PathLike[str] | None = N
         raise StorageError(f"cannot write {target}: the folder {target.parent} does not exist")
     if target.exists():
         raise StorageError(f"{target} already exists; choose another name")
+    from qualif_tui.storage import space
+
     partial = target.with_name(target.name + ".partial")
     try:
         copy = sqlite3.connect(str(partial))
@@ -656,7 +657,7 @@ def backup_database(db: Database, destination: str | os.PathLike[str] | None = N
         with contextlib.suppress(OSError):
             partial.unlink()
         raise StorageError(_("la sauvegarde vers {target} a échoué : {reason}").format(
-            target=target, reason=describe_write_error(target, error))) from None
+            target=target, reason=space.describe_write_error(target, error))) from None
     if in_folder:
         files.prune_backups(db.path)
     return target

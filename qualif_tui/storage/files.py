@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -235,6 +234,8 @@ def atomic_file(target: Path) -> Iterator[IO[bytes]]:
     device, then renamed over ``target``; on any error the temporary file is
     removed and ``target`` is untouched (a failed export never leaves half a file).
     """
+    import tempfile  # (only writers need it: one-shot reads start faster without)
+
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                          dir=folder)

@@ -23,11 +23,9 @@ result. A hot journal left by a crash is rolled back before a read-only open
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 import json
 import os
-import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -158,15 +156,16 @@ def _seal(counter: int) -> str | None:
     secret = _machine_secret()
     if secret is None:
         return None
-    return hmac.new(secret, f"qualif-sound:{counter}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"qualif-sound:{counter}".encode(), "sha256").hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def _machine_secret() -> bytes | None:
-    """32 random bytes kept in the user's configuration folder (made on first use);
-    None when it cannot be kept (every open then checks in full)."""
-    folder = Path(os.environ.get("QUALIF_CONFIG_DIR") or (
-        Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "qualif"))
+    """32 random bytes kept in the machine's state folder (base/places.py, made on
+    first use); None when it cannot be kept (every open then checks in full)."""
+    from qualif_tui.base.places import state_dir
+
+    folder = state_dir()
     path = folder / "secret"
     try:
         data = path.read_bytes()
@@ -176,7 +175,7 @@ def _machine_secret() -> bytes | None:
         pass
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fresh = secrets.token_bytes(32)
+        fresh = os.urandom(32)
         handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(handle, "wb") as out:
             out.write(fresh)

@@ -83,6 +83,20 @@ CREATE VIRTUAL TABLE deals_fts USING fts5(
 # invitation sent to a list of recipients frozen when the campaign is made.
 # Rows naming a contact reference contacts(id), so that merging duplicates moves
 # them and erasing a contact erases them.
+# The query engine's bitmaps, kept in the file (query/stored_facets.py): a
+# one-shot command (qualif query, qualif segment list) counts with them instead
+# of scanning a million rows. Per contact_facts column ('' for every contact):
+# its values and their contact-id bitmaps as of a data version (max(change_log.seq),
+# PRAGMA schema_version); writes made since are applied from change_log on reading.
+FACET_STORE = """
+CREATE TABLE facet_store (
+    name    TEXT PRIMARY KEY,
+    seq     INTEGER NOT NULL,
+    schema  INTEGER NOT NULL,
+    data    BLOB NOT NULL
+);
+"""
+
 CAMPAIGN_TABLES = """
 CREATE TABLE campaigns (
     id         INTEGER PRIMARY KEY,
@@ -269,10 +283,13 @@ CREATE TABLE history (
 );
 
 """ + HISTORY_FULLTEXT + """
+-- prefix='1 2': a search as the user types its first letters ("d", "du") reads one
+-- list instead of merging every word that starts with them (3 s → 20 ms at 1M).
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
     first_name, last_name, company, email, city,
     content='contacts', content_rowid='id',
-    tokenize="unicode61 remove_diacritics 2"
+    tokenize="unicode61 remove_diacritics 2",
+    prefix='1 2'
 );
 
 CREATE TABLE activities (
@@ -446,7 +463,7 @@ CREATE TABLE segment_members (
     added      TEXT NOT NULL,
     PRIMARY KEY (segment_id, contact_id)
 ) WITHOUT ROWID;
-""" + DEALS_FULLTEXT + CAMPAIGN_TABLES
+""" + DEALS_FULLTEXT + CAMPAIGN_TABLES + FACET_STORE
 
 # Mail archives (services/mailimport): a message is on a contact's timeline once
 # (re-imports add nothing), correspondents are matched on the second e-mail too,

@@ -9,7 +9,9 @@ in-memory database, so that every table, index, view and trigger another
 module adds through ``storage/schema.py`` and ``_STEPS`` is expected with no
 list to keep up to date here.
 
-What is allowed beyond it: the ``k<id>`` columns of ``contact_facts`` and their
+Tables are compared by their columns (an upgraded file's ALTER TABLE spells them
+otherwise than a new file's CREATE TABLE), everything else by its SQL. What is
+allowed beyond it: the ``k<id>`` columns of ``contact_facts`` and their
 ``facts_k<id>`` indexes (one per qualification key), the ``contacts_with_keys``
 view as ``schema.contacts_with_keys_sql`` makes it for the file's own keys (its
 columns are the keys; made for other keys — qual_keys written by another program
@@ -34,7 +36,8 @@ from qualif_tui.base.i18n import _
 from qualif_tui.storage import migrations, schema
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-_KEY_COLUMN = re.compile(r"\s*,\s*k\d+\s+(?:INTEGER|REAL|TEXT)", re.IGNORECASE)
+_KEY_COLUMN = re.compile(r"k\d+ (?:INTEGER|REAL|TEXT)  None 0$")
+_COLUMNS = "COLUMNS: "
 _KEY_INDEX = re.compile(r"CREATE INDEX (facts_k(\d+)) ON contact_facts\s*\(\s*k\2\s*\)$",
                         re.IGNORECASE)
 _SQLITE_OWN = re.compile(r"sqlite_(stat\d|sequence|autoindex_.*)$")
@@ -74,16 +77,30 @@ def normalise(sql: str | None) -> str:
     return re.sub(r"\s*([(),])\s*", r"\1", text)
 
 
+def _shape(conn: sqlite3.Connection, kind: str, name: str, sql: str | None) -> str:
+    """What is compared: a plain table by its columns (an upgraded file's ALTER TABLE
+    writes them in another order and spelling than a new file's CREATE TABLE), any
+    other object by its SQL."""
+    text = normalise(sql)
+    if kind != "table" or text.upper().startswith("CREATE VIRTUAL TABLE"):
+        return text
+    columns = sorted(
+        f"{row[1]} {str(row[2]).upper()} {'NOT NULL' if row[3] else ''} {row[4]} {row[5]}"
+        for row in conn.execute(f'PRAGMA table_xinfo("{name}")'))
+    return _COLUMNS + " | ".join(columns)
+
+
 @functools.lru_cache(maxsize=8)
 def expected_schema(version: int = migrations.LATEST_VERSION) -> dict[tuple[str, str], str]:
-    """(type, name) → normalised SQL of a file at ``version`` made by this code."""
+    """(type, name) → the shape (see :func:`_shape`) of each object of a file at
+    ``version`` made by this code."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         conn.execute("BEGIN")
         for step in migrations._STEPS[:version]:  # what migrate() runs, up to that version
             step(conn)
-        return {(row[0], row[1]): normalise(row[2])
-                for row in conn.execute("SELECT type, name, sql FROM sqlite_schema")}
+        return {(row[0], row[1]): _shape(conn, row[0], row[1], row[2])
+                for row in conn.execute("SELECT type, name, sql FROM sqlite_schema").fetchall()}
     finally:
         conn.close()
 
@@ -96,10 +113,10 @@ def _shadow_of_fulltext(name: str, expected: dict[tuple[str, str], str]) -> bool
 
 def _contact_facts_with_keys(actual: str, expected: str) -> bool:
     """``contact_facts`` as made, plus ``k<id>`` columns added by ALTER TABLE."""
-    head = expected[:-1]  # without the closing parenthesis
-    if not (actual.startswith(head) and actual.endswith(")")):
-        return False
-    return _KEY_COLUMN.sub("", actual[len(head):-1]).strip() == ""
+    wanted = set(expected.removeprefix(_COLUMNS).split(" | "))
+    found = actual.removeprefix(_COLUMNS).split(" | ")
+    extra = [c for c in found if c not in wanted]
+    return wanted <= set(found) and all(_KEY_COLUMN.match(c) for c in extra)
 
 
 def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Difference]:
@@ -109,12 +126,12 @@ def compare(conn: sqlite3.Connection, version: int | None = None) -> list[Differ
     expected = expected_schema(min(version, migrations.LATEST_VERSION))
     found: list[Difference] = []
     seen: set[tuple[str, str]] = set()
-    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema"):
+    for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_schema").fetchall():
         key = (str(kind), str(name))
         seen.add(key)
         if _SQLITE_OWN.match(key[1]):
             continue
-        text = normalise(sql)
+        text = _shape(conn, key[0], key[1], sql)
         want = expected.get(key)
         if key == ("view", "contacts_with_keys") and want is not None:
             if text != normalise(schema.contacts_with_keys_sql(_keys_or_none(conn))):

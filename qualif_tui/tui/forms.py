@@ -31,6 +31,7 @@ from qualif_tui.domain.contacts import FIELDS, FLAG_FIELDS, Contact, clean_field
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.history import KINDS as HISTORY_KINDS
 from qualif_tui.domain.keys import QualKey
+from qualif_tui.domain.legal_basis import LEGAL_BASES
 from qualif_tui.domain.towns import postal_code_problem
 from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen, field_error
 from qualif_tui.tui.key_entry import FormKeyField
@@ -238,6 +239,14 @@ class ContactForm(FormScreen):
         if name in FLAG_FIELDS:
             yield from self.row(name, "", Checkbox(label, bool(current), id=f"field-{name}",
                                                    classes="field"))
+        elif name == "legal_basis":
+            # a choice (campaigns decide on it); a value typed elsewhere stays offered
+            options = [("—", ""), *((shown, value) for value, shown in LEGAL_BASES.items())]
+            if current and current not in LEGAL_BASES:
+                options.append((str(current), str(current)))
+            yield from self.row(name, label, Select(options, value=current or "",
+                                                    allow_blank=False, compact=True,
+                                                    id=f"field-{name}", classes="field"))
         else:
             yield from self.row(name, label, BlinkInput(value=current or "", id=f"field-{name}",
                                                         classes="field"))
@@ -251,6 +260,8 @@ class ContactForm(FormScreen):
             widget = found.first()
             if isinstance(widget, Checkbox):
                 result[name] = widget.value
+            elif isinstance(widget, Select):
+                result[name] = str(widget.value) if widget.value is not Select.BLANK else ""
             elif isinstance(widget, Input):
                 result[name] = widget.value.strip()
         for field in self.query(FormKeyField):

@@ -73,6 +73,8 @@ MAIN_KEYS = (
     Key("main.duplicates", "D", "duplicates", "Doublons"),
     Key("main.keys", "K", "keys", "Clés et valeurs (renommer, fusionner, types, rappels)"),
     Key("main.refresh", "f5", "refresh", "Actualiser"),
+    Key("main.new_campaign", "ctrl+k", "new_campaign", "Nouvelle campagne (du résultat)"),
+    Key("main.campaigns", "C", "campaigns", "Campagnes"),
     Key("main.form", "f2", "show_pane('form')", "Fiche : qualification"),
     Key("main.timeline", "f3", "show_pane('timeline')", "Fiche : historique"),
     Key("main.agenda_pane", "f4", "show_pane('agenda')", "Fiche : agenda"),
@@ -183,6 +185,50 @@ SPRINT_KEYS = (
     Key("sprint.skip_contact", "down,pagedown", "skip_contact", "Passer ce contact",
         show=True, key_display="↓"),
     Key("sprint.edit", "enter", "edit", "Saisir la valeur", palette=False),
+)
+
+CAMPAIGNS_KEYS = (
+    Key("campaigns.open", "enter", "open", "Destinataires et réponses", show=True,
+        key_display="↵"),
+    Key("campaigns.template", "e", "template", "Modèle du message", show=True),
+    Key("campaigns.send", "s", "send", "Envoyer", show=True),
+    Key("campaigns.delete", "ctrl+d", "delete", "Supprimer la campagne"),
+    Key("campaigns.refresh", "f5", "refresh", "Actualiser"),
+    Key("campaigns.close", "escape", "close", "Fermer", show=True),
+)
+
+RESPONSES_KEYS = (
+    Key("responses.none", "0", "respond('none')", "Réponse : aucune", palette=False),
+    Key("responses.replied", "1,r", "respond('replied')", "Réponse : ouvert / répondu",
+        show=True, key_display="1 r"),
+    Key("responses.meeting", "2,v", "respond('meeting')", "Réponse : rendez-vous", show=True,
+        key_display="2 v"),
+    Key("responses.quote", "3,d", "respond('quote')", "Réponse : devis", show=True,
+        key_display="3 d"),
+    Key("responses.order", "4,c", "respond('order')", "Réponse : commande", show=True,
+        key_display="4 c"),
+    Key("responses.unsubscribed", "5,x", "respond('unsubscribed')", "Réponse : désinscrit",
+        show=True, key_display="5 x"),
+    Key("responses.bounced", "6,b", "respond('bounced')", "Réponse : NPAI / rejeté", show=True,
+        key_display="6 b"),
+    Key("responses.down", "j,down", "cursor_down", "Destinataire suivant", palette=False),
+    Key("responses.up", "k,up", "cursor_up", "Destinataire précédent", palette=False),
+    Key("responses.card", "enter", "card", "Fiche du contact"),
+    Key("responses.close", "escape", "close", "Fermer", show=True),
+)
+
+TEMPLATE_KEYS = (
+    Key("template.save", "ctrl+s", "save", "Enregistrer le modèle", show=True),
+    Key("template.previous", "f7", "recipient(-1)", "Destinataire précédent", show=True),
+    Key("template.next", "f8", "recipient(1)", "Destinataire suivant", show=True),
+    Key("template.close", "escape", "close", "Fermer", show=True),
+)
+
+SEND_KEYS = (
+    Key("send.run", "ctrl+s", "run", "Envoyer", show=True),
+    Key("send.test", "ctrl+t", "test", "M'envoyer un message de test", show=True),
+    Key("send.pause", "space,p", "pause", "Pause / reprise", show=True, key_display="espace"),
+    Key("send.close", "escape", "close", "Fermer (l'envoi s'arrête)", show=True),
 )
 
 NEW_VALUE_KEYS = (
@@ -311,4 +357,5 @@ ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FO
                              + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
                              + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
-                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS)
+                             + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS + CAMPAIGNS_KEYS
+                             + RESPONSES_KEYS + TEMPLATE_KEYS + SEND_KEYS)

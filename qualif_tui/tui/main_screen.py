@@ -627,6 +627,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.app.copy_to_clipboard(found.text(separator))
         self.notify(_("Dans le presse-papiers : {summary}.").format(summary=found.summary()),
                     title=_("Adresses"), timeout=8)
+
     def action_open_report(self) -> None:
         self.open_report()
 
@@ -648,6 +649,30 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
         self.app.push_screen(ReportsScreen(self.db, self.compiled, self.query_text, kind=kind,
                                            by=by, measure=measure), closed)
+
+    def action_new_campaign(self) -> None:
+        """A campaign of the current result (its query or segment): the wizard, then
+        the campaigns screen on the new one."""
+        from qualif_tui.tui.campaigns import NewCampaignScreen
+
+        if self.compiled is None:
+            self.app.bell()
+            return
+
+        def closed(name: str | None) -> None:
+            if name:
+                self.action_campaigns(select=name)
+
+        self.app.push_screen(NewCampaignScreen(self.db, self.query_text, self.total), closed)
+
+    def action_campaigns(self, select: str | None = None) -> None:
+        from qualif_tui.tui.campaigns import CampaignsScreen
+
+        def closed(_result: object) -> None:
+            # responses may have set opt-outs, sends written timeline entries
+            self.refresh_after_write(self.current_contact_id)
+
+        self.app.push_screen(CampaignsScreen(self.db, select=select), closed)
 
     def action_save_segment(self) -> None:
         from qualif_tui.tui.dialogs import SegmentNameScreen

@@ -161,3 +161,76 @@ def test_smtp_settings_keep_no_password(demo: str) -> None:
     assert "smtp.exemple.fr:465 (ssl)" in out and "30 message(s) par minute" in out
     raw = Path(demo).read_bytes()
     assert b"smtp.exemple.fr" in raw and PASSWORD.encode() not in raw
+
+
+class _MemoryKeyring:
+    """A keyring backend in memory (the tests' stand-in for the system keychain)."""
+
+    def __new__(cls) -> Any:
+        from keyring.backend import KeyringBackend
+
+        class Memory(KeyringBackend):
+            priority = 1
+
+            def __init__(self) -> None:
+                super().__init__()  # type: ignore[no-untyped-call]
+                self.secrets: dict[tuple[str, str], str] = {}
+
+            def get_password(self, service: str, username: str) -> str | None:
+                return self.secrets.get((service, username))
+
+            def set_password(self, service: str, username: str, password: str) -> None:
+                self.secrets[(service, username)] = password
+
+            def delete_password(self, service: str, username: str) -> None:
+                self.secrets.pop((service, username), None)
+
+        return Memory()
+
+
+def test_the_password_from_the_keyring_and_never_in_the_file(
+        demo: str, tmp_path: Path, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
+    server = smtp_server("starttls", auth=True)
+    memory = _MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(memory)
+    try:
+        monkeypatch.delenv("QUALIF_SMTP_PASSWORD", raising=False)
+        run("campaign", demo, "smtp", "--smtp", server.address, "--starttls", "--user", USER,
+            "--from", SENDER)
+        code, out, err = run("campaign", demo, "password", env={"QUALIF_SMTP_PASSWORD": PASSWORD})
+        assert code == 0, err
+        assert memory.get_password("qualif-smtp", f"{USER}@127.0.0.1") == PASSWORD
+        run("campaign", demo, "create", "Clients", "profil:client", "--channel", "email")
+        template = template_file(tmp_path, "Subject: Offre\n\nBonjour\n")
+        code, out, err = run("campaign", demo, "send", "Clients", "--template", str(template))
+        assert code == 0, err
+        assert server.recorder.received
+        assert PASSWORD.encode() not in Path(demo).read_bytes()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_a_machine_without_keyring_is_told_to_use_the_variable(
+        demo: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from qualif_tui.services.campaigns.transports import SmtpSettings, smtp_password
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    try:
+        monkeypatch.delenv("QUALIF_SMTP_PASSWORD", raising=False)
+        settings = SmtpSettings("smtp.exemple.fr", 587, "starttls", "moi")
+        assert smtp_password(settings) is None
+        monkeypatch.setenv("QUALIF_SMTP_PASSWORD", "depuis-la-variable")
+        assert smtp_password(settings) == "depuis-la-variable"
+        run("campaign", demo, "smtp", "--smtp", "smtp.exemple.fr", "--user", "moi")
+        code, _, err = run("campaign", demo, "password",
+                           env={"QUALIF_SMTP_PASSWORD": "x"})
+        assert code == 1 and "QUALIF_SMTP_PASSWORD" in err and "Traceback" not in err
+    finally:
+        keyring.set_keyring(previous)

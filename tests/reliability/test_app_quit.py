@@ -43,6 +43,11 @@ async def test_ctrl_q_stops_a_statement_still_running(demo_copy: Path) -> None:
 async def _quit_while_searching(app: QualifApp, search: Callable[[], None],
                                 started: threading.Event, outcome: list[str]) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):  # the app ready first (keys typed while it loads wait for it)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if not any(w.is_running for w in app.workers):
+                break
         app.run_worker(search, thread=True, group="search")
         for _ in range(100):
             if started.is_set():

@@ -21,9 +21,18 @@ import pytest
 
 from .helpers import assert_one_line_error, cli, cli_process
 
+# timing and locks: never beside another such test (one xdist worker)
+pytestmark = pytest.mark.serial
+
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """What the file holds, row by row (a rolled-back write may leave bytes in free
+    pages: the content is what must not change)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="module")

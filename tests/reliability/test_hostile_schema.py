@@ -128,7 +128,8 @@ def test_the_code_s_own_schema_is_expected(demo_copy: Path, tmp_path: Path) -> N
     made.append(tmp_path / "gen.db")
     for path in made:
         with open_database(path) as db:
-            define_key(db, "x", "text")  # a key column, its index, the view remade
+            define_key(db, "Couleur préférée", "choice", ["bleu", "vert"])  # ALTER TABLE,
+            # its index, the view remade
             assert schema_check.compare(db.conn) == [], path
 
 

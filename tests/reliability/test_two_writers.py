@@ -23,6 +23,9 @@ from qualif_tui.storage.locks import Busy
 
 from .helpers import ROOT, assert_one_line_error, cli_process
 
+# timing and locks: never beside another such test (one xdist worker)
+pytestmark = pytest.mark.serial
+
 HOLD = """
 import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)

@@ -182,26 +182,28 @@ _CANDIDATES = (
 )
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    """One candidate's fate: an address to send to, or a reason to leave them out."""
+# One candidate's fate: (address to send to, key two recipients must not share) or
+# ("", reason, detail) — plain tuples, as a 100 000-contact campaign judges each one.
+_Verdict = tuple[str, str, str, str]  # address, dedupe key, reason, detail
 
-    address: str = ""
-    dedupe: str = ""
-    reason: str = ""
-    detail: str = ""
+
+def _keep(address: str, dedupe: str) -> _Verdict:
+    return (address, dedupe, "", "")
+
+
+def _out(reason: str, detail: str) -> _Verdict:
+    return ("", "", reason, detail)
 
 
 def _email_verdict(row: sqlite3.Row) -> _Verdict:
     address = (row["email"] or row["email2"]).strip()
     if not address:
-        return _Verdict(reason="no_address", detail=_("pas d'adresse e-mail"))
+        return _out("no_address", _("pas d'adresse e-mail"))
     if row["email_optout"]:
-        return _Verdict(reason="optout", detail=_("a refusé les e-mails"))
+        return _out("optout", _("a refusé les e-mails"))
     if not may_email(row["legal_basis"], row["company"]):
-        return _Verdict(reason="legal_basis",
-                        detail=_("particulier sans consentement ni contrat"))
-    return _Verdict(address, address.lower())
+        return _out("legal_basis", _("particulier sans consentement ni contrat"))
+    return _keep(address, address.lower())
 
 
 def _postal_key(row: sqlite3.Row) -> str:
@@ -212,29 +214,29 @@ def _postal_key(row: sqlite3.Row) -> str:
 def _letter_verdict(row: sqlite3.Row) -> _Verdict:
     if not (row["address"] or row["address2"]).strip() or not (
             row["postal_code"].strip() or row["city"].strip()):
-        return _Verdict(reason="no_address", detail=_("pas d'adresse postale complète"))
-    return _Verdict("", _postal_key(row))
+        return _out("no_address", _("pas d'adresse postale complète"))
+    return _keep("", _postal_key(row))
 
 
 def _phone_verdict(row: sqlite3.Row) -> _Verdict:
     number = row["mobile"] or row["phone"]
     if not number.strip():
-        return _Verdict(reason="no_address", detail=_("pas de numéro de téléphone"))
+        return _out("no_address", _("pas de numéro de téléphone"))
     if row["phone_optout"]:
-        return _Verdict(reason="optout", detail=_("a refusé le démarchage téléphonique"))
-    return _Verdict(number, row["mobile_e164"] or row["phone_e164"] or number)
+        return _out("optout", _("a refusé le démarchage téléphonique"))
+    return _keep(number, row["mobile_e164"] or row["phone_e164"] or number)
 
 
 def _event_verdict(row: sqlite3.Row) -> _Verdict:
     """An invitation goes by e-mail where that is allowed, else by post."""
     by_mail = _email_verdict(row)
-    if not by_mail.reason:
+    if not by_mail[2]:
         return by_mail
     by_post = _letter_verdict(row)
-    if not by_post.reason:
+    if not by_post[2]:
         return by_post
-    return by_mail if by_mail.reason != "no_address" else _Verdict(
-        reason="no_address", detail=_("ni e-mail ni adresse postale"))
+    return by_mail if by_mail[2] != "no_address" else _out(
+        "no_address", _("ni e-mail ni adresse postale"))
 
 
 _VERDICTS: dict[str, Callable[[sqlite3.Row], _Verdict]] = {
@@ -296,13 +298,12 @@ def create_campaign(
         matched = 0
         for row in _sorted_rows(db, compiled.where, compiled.params):
             matched += 1
-            verdict = judge(row)
-            reason, detail = verdict.reason, verdict.detail
+            address, dedupe, reason, detail = judge(row)
             if not reason:
-                first = seen.get(verdict.dedupe)
+                first = seen.get(dedupe)
                 if first is None:
-                    seen[verdict.dedupe] = row["id"]
-                    recipients.append((campaign_id, row["id"], verdict.address))
+                    seen[dedupe] = row["id"]
+                    recipients.append((campaign_id, row["id"], address))
                     continue
                 reason, detail = "duplicate", _("même adresse que #{id}").format(id=first)
             exclusions.append((campaign_id, row["id"], reason, detail))

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.charset import QP, Charset
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from qualif_tui.base.i18n import _
@@ -35,9 +38,16 @@ def parse_sender(text: str) -> tuple[str, str]:
     return name, address
 
 
-def _address(name: str, address: str) -> Address:
-    local, _at, domain = address.rpartition("@")
-    return Address(display_name=name, username=local, domain=domain)
+def _address(name: str, address: str) -> str:
+    """``Name <address>``, the name encoded per RFC 2047 when it is not ASCII."""
+    return formataddr((name, address), charset="utf-8")
+
+
+def _text_part(text: str, subtype: str) -> MIMEText:
+    # quoted-printable: readable in the raw file, and 7-bit clean for any server
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return MIMEText(text, subtype, charset)  # type: ignore[arg-type]
 
 
 def message_id(campaign_id: int, contact_id: int, sender_address: str) -> str:
@@ -61,12 +71,23 @@ def build_message(
     msg_id: str,
     unsubscribe_to: str | None = None,
     when: datetime | None = None,
-) -> EmailMessage:
+) -> Message:
+    """One message. Built on the email package's classic API: its newer header
+    registry parses every header it is given again, which made building a
+    message 6 ms, the largest cost of a 10 000-message merge."""
     sender_name, sender_address = parse_sender(sender)
-    message = EmailMessage()
+    if rendered.html:
+        message: Message = MIMEMultipart("alternative")
+        message.attach(_text_part(rendered.text or "", "plain"))
+        message.attach(_text_part(rendered.html, "html"))
+    else:
+        message = _text_part(rendered.text or "", "plain")
     message["From"] = _address(sender_name, sender_address)
     message["To"] = _address(to_name, to_address)
-    message["Subject"] = rendered.subject
+    subject = rendered.subject
+    # a Header object: the generator folds it knowing the field name's length
+    message["Subject"] = subject if subject.isascii() else Header(  # type: ignore[assignment]
+        subject, "utf-8", header_name="Subject")
     moment = (when or clock.now())
     if moment.tzinfo is None:
         moment = moment.astimezone()
@@ -74,9 +95,10 @@ def build_message(
     message["Message-ID"] = msg_id
     message["List-Unsubscribe"] = f"<{unsubscribe_link(unsubscribe_to or sender_address)}>"
     message["X-Mailer"] = "qualif"
-    # quoted-printable: readable in the raw file, and 7-bit clean for any server
-    message.set_content(rendered.text or "", charset="utf-8", cte="quoted-printable")
-    if rendered.html:
-        message.add_alternative(rendered.html, subtype="html", charset="utf-8",
-                                cte="quoted-printable")
     return message
+
+
+def recipient_name(message: Message) -> str:
+    """The display name of a built message's ``To`` (decoded)."""
+    decoded = str(make_header(decode_header(str(message["To"] or ""))))
+    return parseaddr(decoded)[0]

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
@@ -266,7 +266,7 @@ def _mark_sent_campaign(db: Database, campaign: Campaign) -> None:
                (clock.stamp(), clock.stamp(), campaign.id))
 
 
-def _deliver(transport: Transport, message: EmailMessage, sender: str, recipient: str,
+def _deliver(transport: Transport, message: Message, sender: str, recipient: str,
              msg_id: str, subject: str) -> tuple[_Outcome, bool]:
     """Hand one message over; a connection lost before the message was handed over
     is re-opened and the message tried once more. Returns (outcome, connection lost)."""

@@ -24,8 +24,8 @@ import ssl
 import time
 from dataclasses import dataclass
 from email.generator import BytesGenerator
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.message import Message
+from email.policy import compat32
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,9 +34,13 @@ from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold
 from qualif_tui.domain.errors import QualifError, ValidationError
 from qualif_tui.domain.settings import get_setting, set_setting
+from qualif_tui.services.campaigns.messages import recipient_name
 from qualif_tui.storage import Database
 
 PASSWORD_VARIABLE = "QUALIF_SMTP_PASSWORD"
+# messages are built on the classic API (see messages.build_message): its policy,
+# with the network's line ends
+WIRE = compat32.clone(linesep="\r\n")
 KEYRING_SERVICE = "qualif-smtp"
 SECURITIES = ("starttls", "ssl", "none")
 
@@ -66,7 +70,7 @@ class Transport(Protocol):
 
     def open(self) -> None: ...
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+    def deliver(self, message: Message, sender: str, recipient: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -237,12 +241,12 @@ class SmtpTransport:
                 server=s.address, error=error)) from None
         self._smtp = smtp
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def deliver(self, message: Message, sender: str, recipient: str) -> None:
         smtp = self._smtp
         if smtp is None:
             raise DeliveryFailed(_("pas de connexion"), permanent=False, connection_lost=True)
         buffer = BytesIO()
-        BytesGenerator(buffer, policy=SMTP_POLICY).flatten(message)
+        BytesGenerator(buffer, policy=WIRE).flatten(message)
         data = buffer.getvalue()
         options = ["SMTPUTF8"] if not (sender + recipient).isascii() else []
         try:
@@ -321,18 +325,17 @@ class EmlFolder:
         if not os.access(self.folder, os.W_OK):
             raise SendAborted(_("dossier {folder} en lecture seule").format(folder=self.folder))
 
-    def file_for(self, message: EmailMessage) -> Path:
+    def file_for(self, message: Message) -> Path:
         match = re.search(r"qualif\.\d+\.(\d+)\.", str(message["Message-ID"]))
         number = int(match.group(1)) if match else len(self.written) + 1
-        name = message["To"].addresses[0].display_name if message["To"] else ""
-        return self.folder / f"{number:07d}-{_slug(name)}.eml"
+        return self.folder / f"{number:07d}-{_slug(recipient_name(message))}.eml"
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def deliver(self, message: Message, sender: str, recipient: str) -> None:
         target = self.file_for(message)
         partial = target.with_suffix(".eml.partial")
         try:
             with partial.open("wb") as handle:
-                BytesGenerator(handle, policy=SMTP_POLICY).flatten(message)
+                BytesGenerator(handle, policy=WIRE).flatten(message)
             partial.replace(target)
         except OSError as error:
             raise SendAborted(_("écriture de {file} impossible : {error}").format(
@@ -373,13 +376,12 @@ class MboxFile:
             raise SendAborted(_("écriture de {file} impossible : {error}").format(
                 file=self.path, error=error.strerror or error)) from None
 
-    def deliver(self, message: EmailMessage, sender: str, recipient: str) -> None:
+    def deliver(self, message: Message, sender: str, recipient: str) -> None:
         if str(message["Message-ID"]) in self.present:
             return
         handle = self._handle
         buffer = BytesIO()
-        BytesGenerator(buffer, mangle_from_=True,
-                       policy=SMTP_POLICY.clone(linesep="\n")).flatten(message)
+        BytesGenerator(buffer, mangle_from_=True, policy=compat32).flatten(message)
         body = buffer.getvalue()
         handle.write(f"From {sender} {time.asctime(time.gmtime())}\n".encode("ascii", "replace"))
         handle.write(body if body.endswith(b"\n") else body + b"\n")
