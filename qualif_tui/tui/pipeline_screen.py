@@ -129,10 +129,14 @@ class PipelineScreen(WorkerReports, Screen[None]):
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False,
           description="pipeline")
     def _load(self, layout: str) -> None:
-        # the totals and the first page of each column first (one paint), then what
-        # was won and lost lately
+        # the totals and the first page of each column (one paint); what was won and
+        # lost lately once they are drawn (_loaded)
         data = pipeline(self.db, self.compiled, layout=layout, cards=PAGE, recent=False)
         deliver(self, self._loaded, _Loaded(data, layout))
+
+    @work(thread=True, exclusive=True, group="pipeline-recent", exit_on_error=False,
+          description="gagnées et perdues (90 jours)")
+    def _load_recent(self) -> None:
         deliver(self, self._recent_loaded, recent_results(self.db, self.compiled))
 
     def _fetcher(self, stages: list[str], dated: int) -> Any:
@@ -150,6 +154,8 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.data = loaded.data
             self._show_kanban()
         self._show_totals(loaded.data)
+        if self.recent is None:
+            self.call_after_refresh(self._load_recent)
         if loaded.layout == self.deals_layout:
             self._replay()
 
@@ -360,6 +366,7 @@ class PipelineScreen(WorkerReports, Screen[None]):
 
     def action_reload(self) -> None:
         self._load(self.deals_layout)
+        self._load_recent()
         for view in sorted(self.charts_shown):
             self._load_chart(view)
 
