@@ -346,6 +346,9 @@ PIPELINE_KEYS = (
         key_display="]"),
     Key("pipeline.shorter", "left_square_bracket", "period(-1)", "Période plus courte",
         key_display="["),
+    Key("pipeline.import", "i", "import_deals", "Importer des affaires (CSV, xlsx)"),
+    Key("pipeline.export", "ctrl+e", "export_deals", "Exporter les affaires (CSV, xlsx, JSON)"),
+    Key("pipeline.undo", "u", "undo", "Annuler la dernière action (un import…)"),
     Key("pipeline.refresh", "f5", "reload", "Actualiser"),
     Key("pipeline.close", "escape", "close", "Fermer", show=True),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -70,6 +70,9 @@ from qualif_tui.tui.reports import ReportsProvider
 from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
+
+if TYPE_CHECKING:
+    from qualif_tui.tui.transfer import Imported
 
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
@@ -571,21 +574,26 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
-        from qualif_tui.tui.transfer import Imported, ImportScreen
+        from qualif_tui.tui.transfer import ImportScreen
 
         def closed(imported: Imported | None) -> None:
             if imported is None:
                 return
-            batch = imported.batch_id
-            if batch is not None:
-                self.undo_stack.append(UndoItem(f"import n° {batch}",
-                                                lambda: undo_batch(self.db, batch), None))
-                self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
-            else:
-                self.notify(f"Importé : {imported.summary}", timeout=8)
+            self.remember_import(imported)
             self.refresh_after_write(self.current_contact_id)
 
         self.app.push_screen(ImportScreen(self.db), closed)
+
+    def remember_import(self, imported: Imported) -> None:
+        """Say what an import did and offer ``u`` for it (contacts, a calendar, mail or
+        deals: one import batch each, wherever in the app it was made)."""
+        batch = imported.batch_id
+        if batch is not None:
+            self.undo_stack.append(UndoItem(f"import n° {batch}",
+                                            lambda: undo_batch(self.db, batch), None))
+            self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
+        else:
+            self.notify(f"Importé : {imported.summary}", timeout=8)
 
     def action_export_result(self) -> None:
         from qualif_tui.tui.transfer import ExportScreen

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from rich.text import Text
@@ -51,6 +51,9 @@ from qualif_tui.tui.charts import forecast_chart, funnel_chart
 from qualif_tui.tui.commands import ActionsProvider
 from qualif_tui.tui.deal_rows import PAGE, CardSource, DealRows
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
+
+if TYPE_CHECKING:
+    from qualif_tui.tui.main_screen import MainScreen
 
 VIEWS = ("kanban", "list", "forecast", "funnel")
 PERIODS = (3, 6, 12, 24)  # months: the funnel's period, the forecast's horizon
@@ -444,6 +447,53 @@ class PipelineScreen(WorkerReports, Screen[None]):
         else:
             self.app.push_screen(LoseDialog(deal, reasons, lambda reason: core.lose_deal(
                 self.db, deal.id, reason=reason)), closed)
+
+    # -- import, export, undo ------------------------------------------------------------
+    def action_import_deals(self) -> None:
+        from qualif_tui.tui.deal_transfer import DealImportScreen
+        from qualif_tui.tui.transfer import Imported
+
+        def closed(imported: Imported | None) -> None:
+            if imported is None:
+                return
+            self.changed = True
+            main = self._main()
+            if main is not None:
+                main.remember_import(imported)  # u, here or on the list, takes it back
+            else:
+                self.notify(_("Importé : {summary}").format(summary=imported.summary))
+            self.action_reload()
+
+        self.app.push_screen(DealImportScreen(self.db), closed)
+
+    def action_export_deals(self) -> None:
+        from qualif_tui.tui.deal_transfer import DealExportScreen
+
+        def closed(message: str | None) -> None:
+            if message:
+                self.notify(message, title=_("Export"), timeout=8, markup=False)
+
+        self.app.push_screen(DealExportScreen(
+            self.db, self.compiled, self.label,
+            temporary_db=bool(getattr(self.app, "demo", False))), closed)
+
+    def action_undo(self) -> None:
+        """``u``: the app's last undoable action (the list's undo stack), then the
+        pipeline read again."""
+        if self._queued("undo"):
+            return
+        main = self._main()
+        if main is None or not main.undo_stack:
+            self.notify(_("Rien à annuler."), severity="warning")
+            return
+        item = main.undo_stack.pop()
+        self._write(_("Annulation"), item.run,
+                    lambda _result: self.notify(_("Annulé : {what}").format(what=item.label)))
+
+    def _main(self) -> MainScreen | None:
+        from qualif_tui.tui.main_screen import MainScreen
+
+        return next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
 
     def action_close(self) -> None:
         if not self._queued("close"):

@@ -1,0 +1,51 @@
+"""SVG snapshots of the deals dialogs at 80×24 and 160×48: the deals import with
+what it would do and with a refused line, the deals export.
+
+Update after a deliberate change with ``pytest tests/tui/test_deal_dialog_snapshots.py
+--snapshot-update`` and look at the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qualif_tui.base import places
+from qualif_tui.storage import Database
+from qualif_tui.tui.app import QualifApp
+
+from .test_deal_transfer_app import write_deals_file
+from .test_keyboard_snapshots import steps
+
+SnapCompare = Callable[..., bool]
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture
+def snap_app(app_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> QualifApp:
+    monkeypatch.chdir(tmp_path)  # the files are typed by their name alone: the same every run
+    places.remember("export.folder", "/tmp")
+    return QualifApp(app_db, cursor_blink=False, theme="textual-dark")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_deal_import_preview(snap_compare: SnapCompare, snap_app: QualifApp, app_db: Database,
+                             tmp_path: Path, size: tuple[int, int]) -> None:
+    write_deals_file(app_db, tmp_path)
+    assert snap_compare(snap_app, terminal_size=size,
+                        run_before=steps("p", "i", *"affaires.csv", "enter"))
+
+
+def test_deal_import_refused(snap_compare: SnapCompare, snap_app: QualifApp, app_db: Database,
+                             tmp_path: Path) -> None:
+    write_deals_file(app_db, tmp_path, bad=True)
+    assert snap_compare(snap_app, terminal_size=(80, 24),
+                        run_before=steps("p", "i", *"affaires.csv", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_deal_export(snap_compare: SnapCompare, snap_app: QualifApp,
+                     size: tuple[int, int]) -> None:
+    assert snap_compare(snap_app, terminal_size=size, run_before=steps("p", "ctrl+e"))
