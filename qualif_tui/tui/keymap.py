@@ -349,8 +349,23 @@ PIPELINE_KEYS = (
     Key("pipeline.import", "i", "import_deals", "Importer des affaires (CSV, xlsx)"),
     Key("pipeline.export", "ctrl+e", "export_deals", "Exporter les affaires (CSV, xlsx, JSON)"),
     Key("pipeline.undo", "u", "undo", "Annuler la dernière action (un import…)"),
+    Key("pipeline.stages", "S", "stage_table", "Étapes, raisons de perte, catégories"),
     Key("pipeline.refresh", "f5", "reload", "Actualiser"),
     Key("pipeline.close", "escape", "close", "Fermer", show=True),
+)
+
+STAGE_TABLE_KEYS = (
+    Key("stages.add", "ctrl+n", "add", "Ajouter", show=True),
+    Key("stages.edit", "enter", "edit", "Modifier", show=True),
+    Key("stages.delete", "delete", "delete", "Supprimer", show=True, key_display="suppr"),
+    Key("stages.up", "ctrl+up", "move(-1)", "Monter"),
+    Key("stages.down", "ctrl+down", "move(1)", "Descendre"),
+    Key("stages.stages", "1", "show('stages')", "Étapes"),
+    Key("stages.reasons", "2", "show('lost_reason')", "Raisons de perte"),
+    Key("stages.categories", "3", "show('category')", "Catégories"),
+    Key("stages.next", "tab", "cycle(1)", "Liste suivante", palette=False),
+    Key("stages.previous", "shift+tab", "cycle(-1)", "Liste précédente", palette=False),
+    Key("stages.close", "escape", "close", "Fermer", show=True),
 )
 
 # Every table, for the palette and the help screen.
@@ -359,6 +374,6 @@ ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FO
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
                              + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
-                             + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + PIPELINE_KEYS + STAGE_TABLE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
                              + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS + CAMPAIGNS_KEYS
                              + RESPONSES_KEYS + TEMPLATE_KEYS + SEND_KEYS)

@@ -490,6 +490,16 @@ class PipelineScreen(WorkerReports, Screen[None]):
         self._write(_("Annulation"), item.run,
                     lambda _result: self.notify(_("Annulé : {what}").format(what=item.label)))
 
+    def action_stage_table(self) -> None:
+        from qualif_tui.tui.stage_table import StageTableScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.changed = True
+                self.action_reload()
+
+        self.app.push_screen(StageTableScreen(self.db), closed)
+
     def _main(self) -> MainScreen | None:
         from qualif_tui.tui.main_screen import MainScreen
 

@@ -49,3 +49,18 @@ def test_deal_import_refused(snap_compare: SnapCompare, snap_app: QualifApp, app
 def test_deal_export(snap_compare: SnapCompare, snap_app: QualifApp,
                      size: tuple[int, int]) -> None:
     assert snap_compare(snap_app, terminal_size=size, run_before=steps("p", "ctrl+e"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stage_table(snap_compare: SnapCompare, snap_app: QualifApp,
+                     size: tuple[int, int]) -> None:
+    assert snap_compare(snap_app, terminal_size=size, run_before=steps("p", "S"))
+
+
+def test_stage_form(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
+    assert snap_compare(snap_app, terminal_size=(80, 24),
+                        run_before=steps("p", "S", "down", "down", "enter"))
+
+
+def test_lost_reasons(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=steps("p", "S", "2"))
