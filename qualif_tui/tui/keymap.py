@@ -318,6 +318,7 @@ QUOTE_EDITOR_KEYS = (
     Key("quote.version", "v", "copy('version')", "Nouvelle version", show=True),
     Key("quote.duplicate", "D", "copy('duplicate')", "Dupliquer"),
     Key("quote.pdf", "P", "pdf", "PDF", show=True),
+    Key("quote.issuer", "I", "issuer", "Vos coordonnées (en tête des devis)"),
     Key("quote.close", "escape", "close", "Fermer", show=True),
 )
 
@@ -350,6 +351,7 @@ PIPELINE_KEYS = (
     Key("pipeline.export", "ctrl+e", "export_deals", "Exporter les affaires (CSV, xlsx, JSON)"),
     Key("pipeline.undo", "u", "undo", "Annuler la dernière action (un import…)"),
     Key("pipeline.stages", "S", "stage_table", "Étapes, raisons de perte, catégories"),
+    Key("pipeline.issuer", "I", "issuer", "Vos coordonnées (en tête des devis)"),
     Key("pipeline.refresh", "f5", "reload", "Actualiser"),
     Key("pipeline.close", "escape", "close", "Fermer", show=True),
 )

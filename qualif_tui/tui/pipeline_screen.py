@@ -500,6 +500,11 @@ class PipelineScreen(WorkerReports, Screen[None]):
 
         self.app.push_screen(StageTableScreen(self.db), closed)
 
+    def action_issuer(self) -> None:
+        from qualif_tui.tui.issuer_form import open_issuer_form
+
+        open_issuer_form(self, self.db)
+
     def _main(self) -> MainScreen | None:
         from qualif_tui.tui.main_screen import MainScreen
 

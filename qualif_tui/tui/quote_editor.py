@@ -338,6 +338,11 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
         self._write(_("PDF du devis"), lambda: write_quote_pdf(self.db, quote.id, target), done,
                     reload=False)
 
+    def action_issuer(self) -> None:
+        from qualif_tui.tui.issuer_form import open_issuer_form
+
+        open_issuer_form(self, self.db)
+
     def action_close(self) -> None:
         if self.query_one("#line-editor").display:
             self._close_editor()

@@ -64,3 +64,9 @@ def test_stage_form(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
 
 def test_lost_reasons(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
     assert snap_compare(snap_app, terminal_size=(80, 24), run_before=steps("p", "S", "2"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_issuer_form(snap_compare: SnapCompare, snap_app: QualifApp,
+                     size: tuple[int, int]) -> None:
+    assert snap_compare(snap_app, terminal_size=size, run_before=steps("p", "I"))
