@@ -18,7 +18,6 @@ from qualif_tui.domain import deals as core
 from qualif_tui.domain import quotes as quoting
 from qualif_tui.domain.money import format_euros
 from qualif_tui.domain.stages import list_choices, list_stages
-from qualif_tui.services.quote_pdf import write_quote_pdf
 from qualif_tui.storage import Database
 from qualif_tui.tui.deals_pane import DealAction, QuoteAction
 from qualif_tui.tui.workers import deliver
@@ -184,11 +183,13 @@ class DealActions(_Screen):
         elif quote is not None and event.action == "open":
             self.open_quote(quote.id, event.contact_id)
         elif quote is not None and event.action == "pdf":
-            target = Path.cwd() / f"Devis {quote.number}.pdf"
+            from qualif_tui.tui.quote_pdf_dialog import QuotePdfDialog
 
-            def done(path: Path) -> None:
-                self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
-                            timeout=8, markup=False)
+            def done(path: Path | None) -> None:
+                if path is not None:
+                    self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
+                                timeout=8, markup=False)
 
-            self.write(_("PDF du devis"), lambda: write_quote_pdf(self.db, quote.id, target),
-                       done, event.contact_id)
+            self.app.push_screen(QuotePdfDialog(
+                self.db, quote.id, quote.number,
+                temporary_db=bool(getattr(self.app, "demo", False))), done)

@@ -356,6 +356,11 @@ PIPELINE_KEYS = (
     Key("pipeline.close", "escape", "close", "Fermer", show=True),
 )
 
+QUOTE_PDF_KEYS = (
+    Key("quote_pdf.run", "ctrl+s", "run", "Écrire le PDF", show=True),
+    Key("quote_pdf.close", "escape", "close", "Fermer", show=True),
+)
+
 STAGE_TABLE_KEYS = (
     Key("stages.add", "ctrl+n", "add", "Ajouter", show=True),
     Key("stages.edit", "enter", "edit", "Modifier", show=True),
@@ -376,6 +381,6 @@ ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FO
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
                              + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
-                             + PIPELINE_KEYS + STAGE_TABLE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + PIPELINE_KEYS + STAGE_TABLE_KEYS + QUOTE_PDF_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
                              + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS + CAMPAIGNS_KEYS
                              + RESPONSES_KEYS + TEMPLATE_KEYS + SEND_KEYS)

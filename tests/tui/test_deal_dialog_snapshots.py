@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from qualif_tui.base import places
 from qualif_tui.storage import Database
 from qualif_tui.tui.app import QualifApp
 
+from .conftest import settle
 from .test_deal_transfer_app import write_deals_file
 from .test_keyboard_snapshots import steps
 
@@ -70,3 +72,21 @@ def test_lost_reasons(snap_compare: SnapCompare, snap_app: QualifApp) -> None:
 def test_issuer_form(snap_compare: SnapCompare, snap_app: QualifApp,
                      size: tuple[int, int]) -> None:
     assert snap_compare(snap_app, terminal_size=size, run_before=steps("p", "I"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quote_pdf_dialog(snap_compare: SnapCompare, snap_app: QualifApp, app_db: Database,
+                          size: tuple[int, int]) -> None:
+    from qualif_tui.tui.quote_editor import QuoteEditor
+
+    places.remember("quotes.folder", "/tmp")  # the same path on every run
+    quote_id = int(app_db.scalar("SELECT min(id) FROM quotes"))
+
+    async def run(pilot: Any) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(QuoteEditor(app_db, quote_id))
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+
+    assert snap_compare(snap_app, terminal_size=size, run_before=run)
