@@ -115,7 +115,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     AUTO_FOCUS = "ContactList"
     # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
     # the contact a form is opened on, the planned activity a logged call closes.
-    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "deal-form"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")

@@ -90,3 +90,12 @@ def test_quote_pdf_dialog(snap_compare: SnapCompare, snap_app: QualifApp, app_db
         await settle(pilot)
 
     assert snap_compare(snap_app, terminal_size=size, run_before=run)
+
+
+def test_deal_form_with_colleagues(snap_compare: SnapCompare, snap_app: QualifApp,
+                                   app_db: Database) -> None:
+    from .test_deal_colleagues_app import company
+
+    boss, _b, _c = company(app_db)
+    assert snap_compare(snap_app, terminal_size=(80, 24), run_before=steps(
+        "slash", *f"id:{boss}", "enter", "f6", "ctrl+n", *"Flotte", *["tab"] * 9, "space"))
