@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import Message
-from email.policy import compat32
+from email.policy import Compat32, compat32
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,9 +38,25 @@ from qualif_tui.services.campaigns.messages import recipient_name
 from qualif_tui.storage import Database
 
 PASSWORD_VARIABLE = "QUALIF_SMTP_PASSWORD"
-# messages are built on the classic API (see messages.build_message): its policy,
-# with the network's line ends
-WIRE = compat32.clone(linesep="\r\n")
+
+
+class WirePolicy(Compat32):
+    """The classic API's policy (messages are built on it, see messages.build_message)
+    with the network's line ends, and one shortcut: a header that is ASCII and fits
+    on its line is written as it is. Nearly every header is such (names arrive
+    already RFC 2047-encoded; control characters take the long way); sending each through ``email.header.Header``, which
+    the base policy does, was a third of the time of a 10 000-message merge. The
+    output is the base policy's, byte for byte (tests/test_campaign_wire_policy.py)."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        limit = self.max_line_length
+        if (isinstance(value, str) and value.isascii() and value.isprintable() and limit
+                and len(name) + 2 + len(value) <= limit):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+WIRE = WirePolicy(linesep="\r\n")
 KEYRING_SERVICE = "qualif-smtp"
 SECURITIES = ("starttls", "ssl", "none")
 
