@@ -140,8 +140,7 @@ class DealRows(WorkerReports, ScrollView, can_focus=True, inherit_bindings=False
             self.labels = labels
         if today is not None:
             self.today = today
-        self.virtual_size = Size(self.scrollable_content_region.width,
-                                 max(1, source.total) * self.per_item)
+        self._size_to(source.total)
         self.cursor = max(0, min(self.cursor, source.total - 1))
         self._scroll_to_cursor()
         self._request(source.page_of(self.cursor))
@@ -181,10 +180,18 @@ class DealRows(WorkerReports, ScrollView, can_focus=True, inherit_bindings=False
             first = self.cursor - self._visible_items() + 1
             self.scroll_to(y=first * self.per_item, animate=False, immediate=True)
 
+    def _size_to(self, total: int) -> None:
+        """The virtual height: every deal's lines, padded so that the last scroll
+        position shows whole cards (a card cut at the top looks like another deal)."""
+        region = self.scrollable_content_region
+        lines = max(1, total) * self.per_item
+        if lines > region.height:
+            lines += region.height % self.per_item
+        self.virtual_size = Size(region.width, lines)
+
     def on_resize(self) -> None:
         if self.source is not None:
-            self.virtual_size = Size(self.scrollable_content_region.width,
-                                     max(1, self.source.total) * self.per_item)
+            self._size_to(self.source.total)
         self._scroll_to_cursor()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
