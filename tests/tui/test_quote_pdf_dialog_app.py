@@ -65,9 +65,9 @@ async def test_beside_the_database_then_remembered(app: QualifApp, app_db: Datab
         assert (other / f"Devis {quote.number}.pdf").exists()  # a folder: the usual name in it
         assert places.recall("quotes.folder") == str(other.resolve())
         await burst(pilot, "P")
-        dialog = app.screen
-        assert isinstance(dialog, QuotePdfDialog)
-        assert proposed(dialog).parent == other.resolve()
+        again = app.screen
+        assert isinstance(again, QuotePdfDialog)
+        assert proposed(again).parent == other.resolve()
 
 
 async def test_a_remembered_folder_gone_falls_back_beside_the_database(
