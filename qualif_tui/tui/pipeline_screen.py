@@ -82,6 +82,8 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.contact_id = contact_id
 
     BINDINGS = keymap.bindings(keymap.PIPELINE_KEYS)
+    # keys typed after I wait for the form (its details are read in a worker)
+    TYPEAHEAD_GROUPS = frozenset({"issuer"})
     PALETTE_KEYS = keymap.APP_KEYS + keymap.PIPELINE_KEYS
     COMMANDS = {ActionsProvider}
 

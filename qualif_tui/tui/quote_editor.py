@@ -75,6 +75,8 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
     """One quote; dismisses True when something was written (the card reloads)."""
 
     BINDINGS = keymap.bindings(keymap.QUOTE_EDITOR_KEYS)
+    # keys typed after I wait for the form (its details are read in a worker)
+    TYPEAHEAD_GROUPS = frozenset({"issuer"})
 
     def __init__(self, db: Database, quote_id: int) -> None:
         super().__init__(classes="quote-screen")
