@@ -28,13 +28,13 @@ FORMATS = ("table", "csv", "json", "xlsx", "chart")
 @database_argument
 @click.argument("words", nargs=-1, type=click.UNPROCESSED)
 @click.option("--by", "by", multiple=True, metavar="FIELD",
-              help="Regrouper par une clé, dept, region, city, company, postal_code[:N], ou une"
-                   " date avec :year/:quarter/:month (created, last_contact, won). Deux fois :"
-                   " tableau croisé.")
+              help="Regrouper par une clé, dept, region, city, company, postal_code[:N], une"
+                   " date avec :year/:quarter/:month (created, last_contact, won), ou un champ"
+                   " des affaires (deal_category, lost_reason). Deux fois : tableau croisé.")
 @click.option("--measure", "-m", "measures", multiple=True, metavar="M",
               help="contacts (défaut), share, revenue, deals, average, pipeline, weighted,"
-                   " conversion ; plusieurs fois ou séparées par des virgules. trend : revenue,"
-                   " deals, contacts, reached.")
+                   " conversion, lost, lost_amount ; plusieurs fois ou séparées par des"
+                   " virgules. trend : revenue, deals, contacts, reached.")
 @click.option("--period", metavar="P", help="2026, 2026-06, 2026-T2, 12m… (affaires comptées).")
 @click.option("--from", "start", metavar="DATE", help="Début de période.")
 @click.option("--to", "end", metavar="DATE", help="Fin de période.")
@@ -63,6 +63,8 @@ def report(db: str, words: tuple[str, ...], by: tuple[str, ...], measures: tuple
     qualif report my.db 'profil:client' --by region --by source -m revenue
     qualif report my.db --by won:month -m revenue --period 2026 --format chart
     qualif report my.db --by city --top 10 --format json
+    qualif report my.db --by deal_category -m revenue,pipeline,lost_amount
+    qualif report my.db --by lost_reason -m lost,lost_amount --period 2026
     qualif report my.db funnel [QUERY] [--period 2026]
     qualif report my.db inactive [QUERY] [--months 12] [--without both]
     qualif report my.db completeness [QUERY]
@@ -174,16 +176,52 @@ def _width(table: svc.Table, column: svc.Column, index: int) -> int:
 
 
 def _print_table(table: svc.Table) -> None:
-    least = sum(3 + _width(table, c, i) for i, c in enumerate(table.columns))
-    if least > out.width:
+    shown, dropped = _fitting(table, out.width)
+    if shown is None:
         out.print(Text(_("{title} : trop large pour {width} colonnes (--format xlsx ou csv)")
                        .format(title=table.title, width=out.width), style="dim italic"))
         out.print()
         return
-    out.print(_rich_table(table))
-    for note in table.notes:
+    out.print(_rich_table(shown))
+    notes = list(table.notes)
+    if dropped:
+        notes.append(_("colonnes omises à cette largeur : {names} (--format csv ou xlsx pour"
+                       " tout)").format(names=", ".join(dropped)))
+    for note in notes:
         out.print(Text(note, style="dim italic"))
     out.print()
+
+
+def _fitting(table: svc.Table, width: int) -> tuple[svc.Table | None, list[str]]:
+    """The table with as many columns as fit ``width``: the columns naming the rows
+    and the first figure always; others are left out as they say they can be
+    (``Column.spare``), else from the right, text first.
+    None when even those do not fit (a wide matrix)."""
+    columns = list(table.columns)
+    dropped: list[str] = []
+
+    def least() -> int:
+        return sum(3 + _width(table, c, table.columns.index(c)) for c in columns)
+
+    keep = {c.name for c in table.columns[:table.label_columns]}
+    figures = [c for c in table.columns if c.unit != "text"]
+    if figures:
+        keep.add(figures[0].name)
+    if table.chart:
+        keep.add(table.chart)
+    while least() > width:
+        spare = [c for c in columns if c.name not in keep]
+        if not spare:
+            return None, []
+        text = [c for c in spare if c.unit == "text"]
+        gone = max(spare, key=lambda c: c.spare) if any(c.spare for c in spare) \
+            else (text or spare)[-1]
+        columns.remove(gone)
+        dropped.insert(0, gone.label)
+    if not dropped:
+        return table, []
+    return svc.Table(table.title, columns, table.rows, table.total, table.notes, table.chart,
+                     table.label_columns, table.cursor), dropped
 
 
 def _print_chart(table: svc.Table) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from pyroaring import BitMap
 
+from qualif_tui.domain.keys import list_keys
 from qualif_tui.query.engine import QueryEngine
 from qualif_tui.query.errors import QueryError
 from qualif_tui.query.facets import MAX_CATCH_UP, FacetIndex, Unsupported, read_universe
@@ -223,6 +224,14 @@ def refresh(db: Database, *, force: bool = False) -> bool:
         if st.facets is None:
             return False  # ids beyond 32 bits: SQL serves such a file
         st.facets.all_contacts(db)
+    # what `qualif report` reads besides the choice keys: the won-deal facts it sums
+    # (revenue, won deals) and every key (completeness); a column with too many
+    # values for bitmaps stays out, and the report reads it in SQL
+    for column in ["deals", "revenue", *(k.column for k in list_keys(db))]:
+        with st.lock:
+            if st.facets is None:
+                return False
+            st.facets.column(db, column)
     # the columns the saved segments read (dates, amounts…): `qualif segment list`
     # counts them all on bitmaps
     for (text,) in db.query("SELECT query FROM segments WHERE kind = 'dynamic'"):

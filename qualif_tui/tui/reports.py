@@ -25,7 +25,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
@@ -43,8 +44,12 @@ from qualif_tui.tui.workers import WorkerReports, deliver
 KINDS = {"breakdown": _("Ventilation"), "funnel": _("Entonnoir"),
          "inactive": _("Clients inactifs"), "completeness": _("Complétude"),
          "trend": _("Tendance")}
-CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted")
-NARROW_MEASURES = ("contacts", "revenue", "conversion")
+CHART_MEASURES = ("contacts", "revenue", "deals", "conversion", "pipeline", "weighted", "lost",
+                  "lost_amount")
+NARROW_MEASURES = ("contacts", "revenue", "conversion", "lost", "lost_amount")
+# the fields of the deals share one digit (0): pressed again, it goes to the next
+DEAL_FIELDS = (("won:month", _("Gagné (mois)")), ("deal_category", _("Catégorie d'affaire")),
+               ("lost_reason", _("Raison de perte")))
 WIDE_MEASURES = ("contacts", "share", "revenue", "deals", "average", "pipeline", "weighted",
                  "conversion")
 TREND_ORDER = ("revenue", "deals", "contacts", "reached")
@@ -62,6 +67,8 @@ REPORT_KEYS = (
     Key("reports.cross", "x", "cross", _("Croiser avec un second champ (puis un chiffre)")),
     Key("reports.period", "p", "cycle_period",
         _("Période des affaires : tout, 12 mois, cette année, l'an dernier"), show=True),
+    Key("reports.dates", "P", "choose_dates", _("Période des affaires : du … au …"),
+        key_display="P"),
     Key("reports.export", "ctrl+e", "export", _("Exporter le rapport (xlsx, CSV)"), show=True),
     Key("reports.refresh", "f5", "refresh", _("Recalculer")),
     Key("reports.close", "escape", "close", _("Fermer"), show=True),
@@ -80,6 +87,8 @@ class Choice:
     measure: str = "contacts"
     view: str = ""  # completeness: keys, months, contacts; inactive: without; trend: measure
     period: str = ""  # deals counted: "" (all), "12m", this year, last year
+    start: str = ""  # or a free period, as typed (P): from …
+    end: str = ""  # … to
 
 
 def grouping_options(db: Database) -> list[tuple[str, str]]:
@@ -87,7 +96,7 @@ def grouping_options(db: Database) -> list[tuple[str, str]]:
     keys = list_keys(db)
     options = [(k.norm_name, k.display_name) for k in keys[:6]]
     options += [("dept", _("Département")), ("region", _("Région")), ("city", _("Ville")),
-                ("won:month", _("Gagné (mois)")), ("created:year", _("Créé (année)"))]
+                DEAL_FIELDS[0], ("created:year", _("Créé (année)"))]
     return options[:len(DIGITS)]
 
 
@@ -104,6 +113,7 @@ class Computed:
     tables: list[svc.Table]
     result: Any
     population: int | None
+    allowed: tuple[str, ...] = tuple(svc.MEASURES)  # the measures that make sense here
 
 
 class ReportsScreen(WorkerReports, Screen[str | None]):
@@ -127,6 +137,7 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         self.choice = Choice(kind, by, "", measure,
                              _default_view(kind))
         self.computed: Computed | None = None
+        self.shown: svc.Table | None = None  # the table on screen (a crosstab: matrix or list)
         self.crossing = False
 
     def compose(self) -> ComposeResult:
@@ -161,6 +172,13 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             self.app.bell()
             return
         spec = self.options[index][0]
+        deal_specs = [d[0] for d in DEAL_FIELDS]
+        current = self.choice.second if self.crossing else self.choice.by
+        if spec in deal_specs and spec == current and self.choice.kind == "breakdown":
+            # the deals' digit again: the next field of the deals, in the same place
+            field = DEAL_FIELDS[(deal_specs.index(spec) + 1) % len(DEAL_FIELDS)]
+            self.options[index] = field
+            spec = field[0]
         if self.crossing:
             self.crossing = False
             if spec == self.choice.by:
@@ -183,12 +201,10 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
     def action_cycle_measure(self) -> None:
         kind = self.choice.kind
         if kind == "breakdown":
-            order: tuple[str, ...] = CHART_MEASURES
+            allowed = self.computed.allowed if self.computed is not None else CHART_MEASURES
+            order: tuple[str, ...] = tuple(m for m in CHART_MEASURES if m in allowed)
             measure = order[(order.index(self.choice.measure) + 1) % len(order)] \
                 if self.choice.measure in order else order[0]
-            if self.choice.by.startswith("won") and measure in ("pipeline", "weighted",
-                                                                "conversion"):
-                measure = "contacts"
             self._choose(measure=measure)
             return
         order = {"trend": TREND_ORDER, "completeness": COMPLETENESS_VIEWS,
@@ -206,8 +222,20 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             return
         order = periods()
         at = [p for p, _label in order].index(self.choice.period) \
-            if self.choice.period in [p for p, _label in order] else 0
-        self._choose(period=order[(at + 1) % len(order)][0])
+            if self.choice.period in [p for p, _label in order] and not self.choice.start \
+            and not self.choice.end else -1
+        self._choose(period=order[(at + 1) % len(order)][0], start="", end="")
+
+    def action_choose_dates(self) -> None:
+        if self.choice.kind not in ("breakdown", "funnel"):
+            self.app.bell()
+            return
+
+        def chosen(dates: tuple[str, str] | None) -> None:
+            if dates is not None:
+                self._choose(period="", start=dates[0], end=dates[1])
+
+        self.app.push_screen(ReportDatesScreen(self.choice.start, self.choice.end), chosen)
 
     def action_refresh(self) -> None:
         self.compute()
@@ -255,7 +283,8 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             head.append("  ·  " + svc.format_number(computed.population, "count") + " "
                         + _("contacts"), "dim")
         if computed.choice.kind in ("breakdown", "funnel"):
-            label = dict(periods()).get(computed.choice.period, "")
+            label = computed.result.period.text if computed.choice.start or \
+                computed.choice.end else dict(periods()).get(computed.choice.period, "")
             head.append("  ·  " + _("affaires : ") + label, "dim")
         self.query_one("#report-head", Static).update(head)
 
@@ -289,8 +318,14 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         if computed is None:
             return
         table = computed.tables[0]
+        squeezed = False
+        if computed.choice.second and len(computed.tables) > 1 and not self._fits(table):
+            table, squeezed = computed.tables[1], True  # one line per pair, with bars
+        same_columns = self.shown is not None and \
+            [c.name for c in self.shown.columns] == [c.name for c in table.columns]
+        self.shown = table
         grid = self.table
-        previous = grid.cursor_coordinate
+        previous = grid.cursor_coordinate if same_columns else Coordinate(0, 0)
         grid.clear(columns=True)
         columns = self._visible_columns(table)
         chart = table.chart if table.chart in {c.name for c in table.columns} else None
@@ -298,8 +333,11 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
                   for i, c in enumerate(columns)]
         room = max(8, self.size.width - sum(widths) - 2 * (len(columns) + 1) - 4)
         bar_width = min(room, 40)
+        grid.header_height = 2 if any(len(c.label) > w for c, w in zip(columns, widths,
+                                                                       strict=True)) else 1
         for column, width in zip(columns, widths, strict=True):
-            label = Text(column.label, justify="left" if column.unit == "text" else "right")
+            title = column.label if table.chart is not None else _fold_words(column.label, width)
+            label = Text(title, justify="left" if column.unit == "text" else "right")
             grid.add_column(label, width=width, key=column.name)
         if chart is not None:
             chart_label = next(c.label for c in table.columns if c.name == chart)
@@ -319,6 +357,9 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
                 cells.append(Text(drawn, style="dim cyan" if style == "dim" else "cyan"))
             grid.add_row(*cells, key=str(index))
         notes = list(table.notes)
+        if squeezed:
+            notes.insert(0, _("croisement trop large pour une matrice ici : une ligne par paire"
+                              " (élargir la fenêtre, ou ctrl+e)"))
         if computed.choice.kind == "breakdown" and any(not r.exact for r in table.rows):
             notes.append(_("↵ ouvre les contacts de la case (approximation quand la recherche ne"
                            " sait pas l'exprimer)"))
@@ -326,15 +367,24 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
             notes.append(_("↵ ouvre les contacts de la case dans la liste"))
         self.query_one("#report-notes", Static).update(Text("\n".join(notes), "dim italic"))
         if body:
-            start_column = next((i for i, c in enumerate(columns) if c.unit != "text"), 0)
+            start_column = next((i for i, c in enumerate(columns) if c.name == table.cursor),
+                                next((i for i, c in enumerate(columns) if c.unit != "text"), 0))
             at_row = min(previous.row, len(body) - 1) if previous.row >= 0 else 0
             at_column = previous.column if 0 < previous.column < len(columns) else start_column
             grid.move_cursor(row=at_row, column=at_column)
 
+    def _fits(self, matrix: svc.Table) -> bool:
+        """Does a crosstab's matrix fit the screen's width?"""
+        widths = [_column_width(matrix, c, i < matrix.label_columns)
+                  for i, c in enumerate(matrix.columns)]
+        return sum(widths) + 2 * len(widths) + 2 <= self.size.width
+
     def _visible_columns(self, table: svc.Table) -> list[svc.Column]:
-        if self.choice.kind != "breakdown":
+        if self.choice.kind != "breakdown" or table.chart is None:  # a matrix: all of it
             return list(table.columns)
-        wanted = NARROW_MEASURES if self.size.width < 120 else WIDE_MEASURES
+        wanted: tuple[str, ...] = NARROW_MEASURES if self.size.width < 120 else WIDE_MEASURES
+        if table.label_columns > 1 and self.size.width < 120:
+            wanted = ("contacts",)  # two label columns: room for the measure and its bars
         shown = [c for c in table.columns[:table.label_columns]]
         shown += [c for c in table.columns[table.label_columns:]
                   if c.name in wanted or c.name == self.choice.measure]
@@ -343,10 +393,9 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
     # -- Enter: the people behind a cell ----------------------------------------------------
     @on(DataTable.CellSelected, "#report-table")
     def _opened(self, event: DataTable.CellSelected) -> None:
-        computed = self.computed
-        if computed is None:
+        table = self.shown
+        if self.computed is None or table is None:
             return
-        table = computed.tables[0]
         body = [*table.rows, *([table.total] if table.total else [])]
         index = int(str(event.cell_key.row_key.value))
         row = body[index]
@@ -373,6 +422,10 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         self.app.push_screen(ReportExportScreen(computed.tables, default), done)
 
 
+def _period(choice: Choice) -> svc.Period:
+    return svc.parse_period(choice.period or None, choice.start or None, choice.end or None)
+
+
 def periods() -> list[tuple[str, str]]:
     """The periods ``p`` cycles through: (``--period`` text, label)."""
     year = clock.today().year
@@ -388,11 +441,19 @@ def _default_view(kind: str) -> str:
     return {"trend": "revenue", "completeness": "keys", "inactive": "both"}.get(kind, "")
 
 
+def _fold_words(label: str, width: int) -> str:
+    """A matrix's column title on two lines of ``width``: longer words end in "…"."""
+    return " ".join(w if len(w) <= width else w[:width - 1] + "…" for w in label.split())
+
+
 def _column_width(table: svc.Table, column: svc.Column, label: bool) -> int:
     body = [*table.rows, *([table.total] if table.total else [])]
     widest = max([len(table.formatted(r, column)) for r in body] + [1])
     if column.unit == "text":
         return max(6, min(widest, 22 if label else 14))
+    if table.chart is None:  # a matrix: titles wrap on two lines, columns stay narrow
+        word = max((len(w) for w in column.label.split()), default=1)
+        return max(widest, min(word, 8), 4)
     return max(widest, min(len(column.label), 10), 4)
 
 
@@ -401,18 +462,25 @@ def compute_report(db: Database, query: CompiledQuery, choice: Choice) -> Comput
     kind = choice.kind
     if kind == "breakdown":
         by = [choice.by] + ([choice.second] if choice.second else [])
-        measures = list(WIDE_MEASURES)
-        if any(b.startswith("won") for b in by):
-            measures = [m for m in measures if m not in ("pipeline", "weighted", "conversion")]
-        result: Any = svc.breakdown(db, query, by, measures, svc.parse_period(choice.period))
+        allowed = svc.measures_for(db, by)
+        if "revenue" in allowed:
+            measures = [m for m in WIDE_MEASURES if m in allowed]
+            if choice.measure in allowed and choice.measure not in measures:
+                measures.append(choice.measure)  # a lost measure, when chosen
+        else:  # lost reasons: the lost deals
+            measures = list(allowed)
+        result: Any = svc.breakdown(db, query, by, measures, _period(choice))
         table = result.table()
         table.chart = choice.measure if choice.measure in measures else "contacts"
         table.title = _("{measure} par {by}").format(
             measure=svc.MEASURES[table.chart].label,
             by=" × ".join(g.label for g in result.by))
-        return Computed(choice, [table], result, result.population)
+        if choice.second:  # the matrix of the measure first, the list as room allows
+            return Computed(choice, [result.pivot(table.chart), table], result,
+                            result.population, allowed)
+        return Computed(choice, [table], result, result.population, allowed)
     if kind == "funnel":
-        result = svc.funnel(db, query, svc.parse_period(choice.period))
+        result = svc.funnel(db, query, _period(choice))
         return Computed(choice, [result.table()], result, None)
     if kind == "inactive":
         result = svc.inactive_clients(db, query, without=choice.view or "both", limit=200)
@@ -480,6 +548,48 @@ class ReportExportScreen(ModalScreen[str | None]):
 
     def _failed(self, message: str) -> None:
         self.query_one("#report-export-error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportDatesScreen(ModalScreen[tuple[str, str] | None]):
+    """The deals' period typed freely: from, to (either may stay empty), read like
+    ``--from``/``--to`` (2026, 2026-06, 2026-T2, 15/06/2026, 12m)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *bindings((Key("report_dates.cancel", "escape", "cancel", _("Annuler")),))]
+
+    def __init__(self, start: str = "", end: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self.start = start
+        self.end = end
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="report-dates"):
+            yield Label(_("Période des affaires"), classes="dialog-title")
+            yield Static(Text(_("Du, au : 2026, 2026-06, 2026-T2, 15/06/2026, 12m ; vide :"
+                                " sans limite"), "dim"), classes="dialog-detail")
+            with Horizontal(classes="dates-row"):
+                yield Label(_("Du"), classes="dates-label")
+                yield Input(self.start, id="report-from")
+            with Horizontal(classes="dates-row"):
+                yield Label(_("Au"), classes="dates-label")
+                yield Input(self.end, id="report-to")
+            yield Static("", id="report-dates-error", classes="field-error")
+            yield Static(Text(_("↵ appliquer   tab champ suivant   échap annuler"), "dim"),
+                         classes="dialog-keys")
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        start = self.query_one("#report-from", Input).value.strip()
+        end = self.query_one("#report-to", Input).value.strip()
+        try:
+            svc.parse_period(None, start or None, end or None)
+        except svc.ReportError as error:
+            self.query_one("#report-dates-error", Static).update(str(error))
+            return
+        self.dismiss((start, end))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -7,7 +7,7 @@ measure), :func:`funnel`, :func:`inactive_clients`, :func:`completeness` and
 bars and exports.
 """
 
-from qualif_tui.services.reports.breakdown import DEFAULT_TOP, Breakdown, breakdown
+from qualif_tui.services.reports.breakdown import DEFAULT_TOP, Breakdown, breakdown, measures_for
 from qualif_tui.services.reports.completeness import Completeness, completeness
 from qualif_tui.services.reports.funnel import Funnel, funnel
 from qualif_tui.services.reports.inactive import WITHOUT, Inactive, inactive_clients
@@ -45,6 +45,7 @@ __all__ = [
     "completeness",
     "funnel",
     "inactive_clients",
+    "measures_for",
     "trend",
     "format_number",
     "parse_period",

@@ -21,6 +21,8 @@ deal make the "non renseigné" row.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,9 +35,15 @@ from qualif_tui.query import CompiledQuery, compile_query, count
 from qualif_tui.query.groups import BitmapView, bitmap_view
 from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
-from qualif_tui.services.reports.dealfacts import deal_conditions, deal_cte, deal_figures
+from qualif_tui.services.reports.dealfacts import (
+    deal_conditions,
+    deal_cte,
+    deal_figures,
+    lost_condition,
+)
 from qualif_tui.services.reports.groupings import OTHER, Grouping, parse_grouping
 from qualif_tui.services.reports.model import (
+    FIGURES,
     MEASURES,
     Column,
     Period,
@@ -45,6 +53,10 @@ from qualif_tui.services.reports.model import (
     check_measures,
     format_number,
     measure_value,
+    period_query,
+    pipeline_stages,
+    stage_ids,
+    zeros,
 )
 from qualif_tui.storage import Database
 
@@ -77,6 +89,7 @@ class Breakdown:
     notes: list[str] = field(default_factory=list)
     engine: str = "sql"
     kept: list[list[Any]] = field(default_factory=list)  # per grouping: keys with a row
+    lost_ids: tuple[str, ...] = ("lost",)  # the lost stages (the lost measures' query)
 
     def value(self, row: BreakdownRow | None, measure: str) -> float:
         figures = self.total if row is None else row.figures
@@ -113,21 +126,39 @@ class Breakdown:
     # -- what faces show ------------------------------------------------------------------------
     def row_query(self, row: BreakdownRow | None, measure: str = "contacts") -> tuple[str, bool]:
         """The query of the people behind a cell (``exact``: its count is the cell's
-        contacts; for deal measures, the contacts the figure comes from)."""
+        contacts; for deal measures, the contacts the figure comes from: those with a
+        deal won in the period for revenue, deals, average, conversion; with an open
+        deal expected to close in it for pipeline and weighted)."""
         parts = [_wrapped(self.query)]
         exact = True
         if row is not None:
             for grouping, key, shown in zip(self.by, row.keys, self.kept, strict=True):
-                text, ok = grouping.fragment(key, shown)
+                text, ok = grouping.fragment(key, shown, self.period)
                 parts.append(text)
                 exact = exact and ok
         drill = MEASURES[measure].drill
-        if drill:
-            parts.append("revenue>0" if drill == "won" else "open_deals>0")
-            exact = exact and self.period.everything
+        keyed = [(g, k) for g, k in zip(self.by, row.keys, strict=True)] if row else []
+        by_won = any(g.kind == "won" and k is not None for g, k in keyed)
+        by_deal = [g for g, k in keyed if g.kind == "deal"]
+        if drill and by_deal and by_deal[0].scope == drill:
+            pass  # a lost-reason row already selects the contacts with such lost deals
+        elif drill == "won" and not by_won:  # a won-date row already says it
+            parts.append("revenue>0" if self.period.everything
+                         else period_query("won", self.period))
+        elif drill == "open":
+            parts.append("open_deals>0" if self.period.everything
+                         else period_query("expected_close", self.period))
+        elif drill == "lost":
+            parts.append(f"deal_stage:{','.join(self.lost_ids)}")
+            exact = exact and self.period.everything  # no query field for the day lost
+        if drill and by_deal and by_deal[0].scope != drill:
+            exact = False  # "a won deal of this category": two criteria, maybe two deals
         said: list[str] = parts[:1] if parts[0] else []
-        for part in parts[1:]:  # a part the query already says is not repeated
-            if part and part not in said and f" {part} " not in f" {self.query} ":
+        # a part the query already says is not repeated (only in a plain "a b c" query:
+        # in "a OR b", "a" is not said for every contact)
+        plain = not re.search(r"\bor\b|[()|]", self.query, re.IGNORECASE)
+        for part in parts[1:]:
+            if part and part not in said and not (plain and f" {part} " in f" {self.query} "):
                 said.append(part)
         return " ".join(said), exact
 
@@ -163,28 +194,101 @@ class Breakdown:
 
 
     def pivot(self, measure: str | None = None) -> Table:
-        """A crosstab as a matrix: the first field down, the second across."""
+        """A crosstab as a matrix of one measure: the first field down, the second
+        across; a total column and row where they add up (not across a multi-choice
+        field or won dates, where a contact counts in several cells). Every cell
+        carries its query, the margins too."""
         measure = measure or self.measures[0]
         first, second = self.by
         unit = MEASURES[measure].unit
         across = [k for k in self.kept[1]] + (
             [OTHER] if any(r.keys[1] == OTHER for r in self.rows) else []) + (
             [None] if any(r.keys[1] is None for r in self.rows) else [])
+        down = [k for k in self.kept[0]] + (
+            [OTHER] if any(r.keys[0] == OTHER for r in self.rows) else []) + (
+            [None] if any(r.keys[0] is None for r in self.rows) else [])
+        row_totals = _additive(second)
+        column_totals = _additive(first)
         columns = [Column("group", f"{first.label.capitalize()} \\ {second.label}")]
         columns += [Column(f"c{i}", second.display(k), unit) for i, k in enumerate(across)]
+        if row_totals:
+            columns.append(Column("total", _("Total"), unit))
         position = {k: i for i, k in enumerate(across)}
         lines: dict[Any, Row] = {}
+        sums: dict[Any, Figures] = {}
+        down_sums: dict[Any, Figures] = {}
+        for k1 in down:
+            lines[k1] = Row({"group": first.display(k1)}, *self.cell_query((k1, ANY), measure),
+                            "other" if k1 == OTHER else "null" if k1 is None else "value")
         for row in self.rows:
             k1, k2 = row.keys
-            line = lines.get(k1)
-            if line is None:
-                line = lines[k1] = Row({"group": first.display(k1)}, "", True,
-                                       "null" if k1 is None else "value")
+            line = lines[k1]
             line.cells[f"c{position[k2]}"] = self.value(row, measure)
             line.cell_queries[f"c{position[k2]}"] = self.row_query(row, measure)
+            _add(sums.setdefault(k1, [0.0] * len(FIGURES)), row.figures)
+            _add(down_sums.setdefault(k2, [0.0] * len(FIGURES)), row.figures)
+        if row_totals:
+            for k1, line in lines.items():
+                line.cells["total"] = measure_value(measure, sums.get(k1, [0.0] * len(FIGURES)),
+                                                    self.population)
+                line.cell_queries["total"] = self.cell_query((k1, ANY), measure)
+        total: Row | None = None
+        if column_totals:
+            total = Row({"group": _("Total")}, *self.row_query(None, measure), "total")
+            for k2 in across:
+                name = f"c{position[k2]}"
+                total.cells[name] = measure_value(measure, down_sums.get(k2, [0.0] * len(FIGURES)),
+                                                  self.population)
+                total.cell_queries[name] = self.cell_query((ANY, k2), measure)
+            if row_totals:
+                total.cells["total"] = self.value(None, measure)
+                total.cell_queries["total"] = self.row_query(None, measure)
         title = _("{measure} : {a} × {b}").format(measure=MEASURES[measure].label,
                                                   a=first.label, b=second.label)
-        return Table(title, columns, list(lines.values()), None, list(self.notes), None)
+        if self.period.text:
+            title += f" — {self.period.text}"
+        return Table(title, columns, list(lines.values()), total, list(self.notes), None)
+
+    def cell_query(self, keys: tuple[Any, ...], measure: str) -> tuple[str, bool]:
+        """The query of a margin of a crosstab: ``ANY`` in ``keys`` leaves a field free."""
+        kept = [k for k in keys if k is not ANY]
+        if len(kept) == len(keys):
+            return self.row_query(BreakdownRow(keys, []), measure)
+        index = next(i for i, k in enumerate(keys) if k is not ANY)
+        alone = Breakdown(self.query, [self.by[index]], self.measures, self.period,
+                          self.population, [], self.total, kept=[self.kept[index]])
+        return alone.row_query(BreakdownRow(tuple(kept), []), measure)
+
+
+ANY = object()  # a crosstab margin: this field is not constrained
+
+
+def _additive(grouping: Grouping) -> bool:
+    """Does adding the rows of this field give its total (one row per contact)? Not
+    for a multi-choice key, nor for a field of the deals (a contact counts in each of
+    its deals' rows, and one without such a deal in none)."""
+    return not grouping.multi and not grouping.deal_level
+
+
+_NEEDS = {"contacts": (), "share": (), "revenue": ("revenue",), "deals": ("won",),
+          "average": ("revenue", "won"), "conversion": ("buyers",), "pipeline": ("pipeline",),
+          "weighted": ("weighted",), "lost": ("lost",), "lost_amount": ("lost_amount",)}
+
+
+def _figures_needed(measures: Sequence[str]) -> tuple[str, ...]:
+    """The additive figures (:data:`FIGURES`) the measures are made of."""
+    return tuple(dict.fromkeys(f for m in measures for f in _NEEDS[m]))
+
+
+def measures_for(db: Database, by: Sequence[str]) -> tuple[str, ...]:
+    """The measures that make sense grouped by ``by`` (all but for deal fields: --by won
+    has no pipeline, --by lost_reason only contacts and lost deals)."""
+    keys = list_keys(db)
+    allowed = tuple(MEASURES)
+    for spec in by:
+        grouping = parse_grouping(spec, keys, db)
+        allowed = tuple(m for m in allowed if m in grouping.measures)
+    return allowed
 
 
 def _wrapped(text: str) -> str:
@@ -214,30 +318,42 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
     if len(by) > 2:
         raise ReportError(_("au plus deux --by (un tableau croisé)"))
     keys = list_keys(db)
-    groupings = [parse_grouping(spec, keys) for spec in by]
+    groupings = [parse_grouping(spec, keys, db) for spec in by]
     if len(groupings) == 2 and groupings[0].name == groupings[1].name:
         raise ReportError(_("les deux --by sont le même champ ({name})").format(
             name=groupings[0].name))
-    deal_level = [g for g in groupings if g.kind == "won"]
+    deal_level = [g for g in groupings if g.deal_level]
     if len(deal_level) > 1:
-        raise ReportError(_("un seul --by won"))
-    if deal_level:
-        refused = [m for m in names if m in ("pipeline", "weighted", "conversion")]
+        raise ReportError(_("un seul champ d'affaire à la fois ({a}, {b})").format(
+            a=deal_level[0].name, b=deal_level[1].name),
+            _("croiser un champ d'affaire avec une clé ou un champ du contact"))
+    for grouping in deal_level:
+        refused = [m for m in names if m not in grouping.measures]
         if refused:
             raise ReportError(
-                _("--by won range les affaires gagnées : la mesure {name} n'y a pas de sens")
-                .format(name=refused[0]),
-                _("mesures possibles : contacts, share, revenue, deals, average"))
+                _("--by {by} : la mesure {name} n'y a pas de sens").format(
+                    by=grouping.name, name=refused[0]),
+                _("mesures possibles : {names}").format(names=", ".join(grouping.measures)))
     needs_deals = any(MEASURES[m].deals for m in names) or bool(deal_level)
+    with_lost = any(MEASURES[m].drill == "lost" for m in names)
     deals_mode = "" if not needs_deals else (
-        "all" if any(m in ("pipeline", "weighted") for m in names) else "won")
+        "all" if any(MEASURES[m].drill in ("open", "lost") for m in names) else "won")
     population = count(db, compiled)
-    result = Breakdown(compiled.text, groupings, names, period, population, [], [0.0] * 6)
-    if deal_level:
+    result = Breakdown(compiled.text, groupings, names, period, population, [], zeros(),
+                       lost_ids=stage_ids(pipeline_stages(db), "lost"))
+    if deal_level and deal_level[0].kind == "won":
         combos, total = _won_combos(db, compiled, groupings, period)
         result.engine = "sql"
+    elif deal_level:
+        combos, total, left = _attribute_combos(db, compiled, groupings, period)
+        result.engine = "sql"
+        if left:
+            result.notes.append(_("{n} contacts sans {what} ne sont dans aucune ligne (le total"
+                                  " les compte)").format(n=format_number(left, "count"),
+                                                         what=deal_level[0].without(period)))
     else:
-        combos, total, result.engine = _combos(db, compiled, groupings, period, deals_mode)
+        combos, total, result.engine = _combos(db, compiled, groupings, period, deals_mode,
+                                               with_lost, _figures_needed(names))
     result.total = total
     result.total[0] = float(population)
     _finish(result, combos, top)
@@ -248,15 +364,18 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
 
 
 def _combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping], period: Period,
-            deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures, str]:
-    """``deals_mode``: "" (contacts only), "won" (won figures), "all" (pipeline too)."""
+            deals_mode: str, with_lost: bool = False, needs: Sequence[str] = ()
+            ) -> tuple[dict[GroupKey, Figures], Figures, str]:
+    """``deals_mode``: "" (contacts only), "won" (won figures), "all" (pipeline and lost
+    too; the lost figures only ``with_lost``)."""
     if not compiled.is_nothing and all(g.column for g in groupings):
         with bitmap_view(db, compiled) as view:
             if view is not None:
-                found = _bitmap_combos(db, view, groupings, period, deals_mode)
+                found = _bitmap_combos(db, view, groupings, period, deals_mode, with_lost)
                 if found is not None:
                     return found[0], found[1], "bitmaps"
-    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode)
+    combos, total = _sql_combos(db, compiled, groupings, period, deals_mode, with_lost,
+                                needs)
     return combos, total, "sql"
 
 
@@ -266,7 +385,8 @@ def _add(target: Figures, figures: Iterable[float]) -> None:
 
 
 def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], period: Period,
-                   deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures] | None:
+                   deals_mode: str, with_lost: bool
+                   ) -> tuple[dict[GroupKey, Figures], Figures] | None:
     population = view.population
     per_grouping: list[dict[Any, BitMap]] = []
     for grouping in groupings:
@@ -305,27 +425,24 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
                       for keys, members in combos_sets.items()}
             return combos, _won_figures(population, by_value)
     combos = {}
-    total = [float(len(population)), 0.0, 0.0, 0.0, 0.0, 0.0]
+    total = zeros(float(len(population)))
     if not deals_mode:
-        return {keys: [float(len(m)), 0.0, 0.0, 0.0, 0.0, 0.0]
-                for keys, m in combos_sets.items()}, total
-    deals = deal_figures(db, period)
-    dealers = BitMap(deals.per_contact.keys()) if deals.per_contact is not None else BitMap()
+        return {keys: zeros(float(len(m))) for keys, m in combos_sets.items()}, total
+    deals = deal_figures(db, period, with_lost)
+    width = len(FIGURES) - 1
     for keys, members in [*combos_sets.items(), ((), population)]:
-        figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
+        figures = zeros(float(len(members)))
         if deals.shapes is not None:
             for row, bitmap in deals.shapes:
                 inside = members.intersection_cardinality(bitmap)
                 if inside:
-                    for i in range(5):
+                    for i in range(width):
                         figures[i + 1] += row[i] * inside
         else:
-            assert deals.per_contact is not None
-            per_contact = deals.per_contact
-            for contact_id in members & dealers:
-                row = per_contact[contact_id]
-                for i in range(5):
-                    figures[i + 1] += row[i]
+            assert deals.columns is not None
+            for i, (values, having) in enumerate(deals.columns):
+                if members.intersect(having):
+                    figures[i + 1] = sum(map(values.__getitem__, members & having))
         if keys:
             combos[keys] = figures
         else:
@@ -333,37 +450,58 @@ def _bitmap_combos(db: Database, view: BitmapView, groupings: list[Grouping], pe
     return combos, total
 
 
-def _won_by_value(view: BitmapView) -> tuple[list[tuple[float, BitMap]],
-                                               list[tuple[float, BitMap]]] | None:
-    """The engine's bitmaps of the won-deal facts: (won deals n, contacts with n),
-    (revenue v, contacts with v), zeros left out. None when a column has too many
-    distinct values for bitmaps (then the per-contact figures are summed)."""
+@dataclass
+class WonFacts:
+    """The engine's bitmaps of the won-deal facts. ``counts``: (won deals n, contacts
+    with n), a handful; ``amounts``: (revenue v, contacts with v), zeros left out. Real
+    amounts make thousands of distinct revenues (1 653 at 1M): then a group's revenue is
+    summed over its buyers (``revenue_of``) rather than over every distinct value."""
+
+    counts: list[tuple[float, BitMap]]
+    amounts: list[tuple[float, BitMap]]
+    buyers: BitMap | None = None
+    revenue_of: dict[int, float] | None = None
+
+
+FEW_AMOUNTS = 64  # distinct revenues beyond which a group's buyers are summed one by one
+
+
+def _won_by_value(view: BitmapView) -> WonFacts | None:
+    """None when a column has too many distinct values for bitmaps (then the
+    per-contact figures are summed)."""
     counts, amounts = view.column("deals"), view.column("revenue")
     if counts is None or amounts is None:
         return None
-    return ([(float(n), b) for n, b in counts.items() if n],
-            [(float(v), b) for v, b in amounts.items() if v])
+    facts = WonFacts([(float(n), b) for n, b in counts.items() if n],
+                     [(float(v), b) for v, b in amounts.items() if v])
+    if len(facts.amounts) > FEW_AMOUNTS:
+        facts.revenue_of = {i: v for v, b in facts.amounts for i in b}
+        facts.buyers = BitMap.union(*(b for _v, b in facts.amounts))
+    return facts
 
 
-def _won_figures(members: BitMap, by_value: tuple[list[tuple[float, BitMap]],
-                                                  list[tuple[float, BitMap]]]) -> Figures:
+def _won_figures(members: BitMap, facts: WonFacts) -> Figures:
     """Contacts, buyers, revenue, won deals of a group by intersection cardinalities:
-    Σ v·|group ∩ contacts with v| — no loop over the group's contacts."""
-    counts, amounts = by_value
-    figures = [float(len(members)), 0.0, 0.0, 0.0, 0.0, 0.0]
-    for n, bitmap in counts:
+    Σ v·|group ∩ contacts with v|, or with many distinct revenues the sum over the
+    group's buyers — never a loop over all of the group's contacts."""
+    figures = zeros(float(len(members)))
+    for n, bitmap in facts.counts:
         inside = members.intersection_cardinality(bitmap)
         figures[1] += inside
         figures[3] += n * inside
-    for amount, bitmap in amounts:
+    if facts.revenue_of is not None and facts.buyers is not None:
+        figures[2] = math.fsum(map(facts.revenue_of.__getitem__, members & facts.buyers))
+        return figures
+    for amount, bitmap in facts.amounts:
         figures[2] += amount * members.intersection_cardinality(bitmap)
     return figures
 
 
 def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],
-                period: Period, deals_mode: str) -> tuple[dict[GroupKey, Figures], Figures]:
+                period: Period, deals_mode: str, with_lost: bool = False,
+                needs: Sequence[str] = ()) -> tuple[dict[GroupKey, Figures], Figures]:
     if compiled.is_nothing:
-        return {}, [0.0] * 6
+        return {}, zeros()
     tables = set(plan_tables(compiled.plan)) | {t for g in groupings for t in g.tables}
     if deals_mode:
         tables.add("f")
@@ -372,21 +510,25 @@ def _sql_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
     params: list[Any] = []
     prefix = ""
     if not deals_mode:
-        sums = "count(*), 0, 0, 0, 0, 0"
+        sums = "count(*), 0, 0, 0, 0, 0, 0, 0"
     elif period.everything and deals_mode == "won":
-        # the contact_facts columns hold the won figures (kept by triggers)
-        sums = "count(*), sum(f.deals > 0), sum(f.revenue), sum(f.deals), 0, 0"
+        # the contact_facts columns hold the won figures (kept by triggers); only those
+        # the measures need are summed (each is a pass over a million rows' values)
+        wanted = set(needs or ("buyers", "revenue", "won"))
+        sums = ", ".join(["count(*)", "sum(f.deals > 0)" if "buyers" in wanted else "0",
+                          "sum(f.revenue)" if "revenue" in wanted else "0",
+                          "sum(f.deals)" if "won" in wanted else "0", "0, 0, 0, 0"])
     else:
-        cte, params = deal_cte(db, period)
+        cte, params = deal_cte(db, period, with_lost)
         prefix = f"WITH {cte} "
         source += " LEFT JOIN d ON d.contact_id = f.contact_id"
         sums = ("count(*), sum(d.buyer), sum(d.revenue), sum(d.won), sum(d.pipeline),"
-                " sum(d.weighted)")
+                " sum(d.weighted), sum(d.lost), sum(d.lost_amount)")
     group_by = ", ".join(f"g{i}" for i in range(len(groupings)))
     sql = (f"{prefix}SELECT {raws}, {sums} FROM {source} WHERE {compiled.where}"
            f" GROUP BY {group_by}")
     combos: dict[GroupKey, Figures] = {}
-    total = [0.0] * 6
+    total = zeros()
     n = len(groupings)
     with db.lock:
         rows = db.conn.execute(sql, [*params, *compiled.params]).fetchall()
@@ -412,7 +554,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
                 period: Period) -> tuple[dict[GroupKey, Figures], Figures]:
     """Deal-level: one group per period a won deal was closed in."""
     if compiled.is_nothing:
-        return {}, [0.0] * 6
+        return {}, zeros()
     won_at = next(i for i, g in enumerate(groupings) if g.kind == "won")
     other = [g for g in groupings if g.kind != "won"]
     tables = set(plan_tables(compiled.plan)) | {"f"} | {t for g in other for t in g.tables}
@@ -430,7 +572,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
     combos: dict[GroupKey, Figures] = {}
     seen: set[tuple[GroupKey, int]] = set()
     buyers_by_other: dict[Any, set[int]] = {}
-    total = [0.0] * 6
+    total = zeros()
     buyers: set[int] = set()
     for row in rows:
         month, contact_id, deals, amount = row[0], int(row[1]), float(row[2]), float(row[3])
@@ -444,7 +586,7 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
             for other_key in other_keys:
                 keys = (won_key, other_key) if won_at == 0 else (other_key, won_key)
                 keys = keys[:len(groupings)]
-                figures = combos.setdefault(keys, [0.0] * 6)
+                figures = combos.setdefault(keys, zeros())
                 if (keys, contact_id) not in seen:
                     seen.add((keys, contact_id))
                     figures[0] += 1
@@ -461,12 +603,71 @@ def _won_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping]
             left = figures[0] - len(buyers_by_other.get(other_key, ()))
             if left > 0:
                 keys = (None, other_key) if won_at == 0 else (other_key, None)
-                combos[keys] = [left, 0.0, 0.0, 0.0, 0.0, 0.0]
+                combos[keys] = zeros(left)
     else:
         left = count(db, compiled) - len(buyers)
         if left > 0:
-            combos[(None,)] = [float(left), 0.0, 0.0, 0.0, 0.0, 0.0]
+            combos[(None,)] = zeros(float(left))
     return combos, total
+
+
+def _attribute_combos(db: Database, compiled: CompiledQuery, groupings: list[Grouping],
+                      period: Period) -> tuple[dict[GroupKey, Figures], Figures, int]:
+    """Deal-level, by a field of the deals (category, lost reason): each deal that
+    counts in the period goes to its value's row, a contact to every row it has such a
+    deal in. Returns the rows, the total, and how many contacts have no such deal."""
+    population = count(db, compiled)
+    if compiled.is_nothing:
+        return {}, zeros(), population
+    at = next(i for i, g in enumerate(groupings) if g.kind == "deal")
+    grouping = groupings[at]
+    other = [g for g in groupings if g.kind != "deal"]
+    tables = set(plan_tables(compiled.plan)) | {"f"} | {t for g in other for t in g.tables}
+    source = from_clause("".join(t for t in "cf" if t in tables))
+    won, won_params, opened, open_params = deal_conditions(db, period)
+    lost, lost_params = lost_condition(db, period)
+    won, opened, lost = _on_deals(won), _on_deals(opened), _on_deals(lost)
+    counted, counted_params = (lost, lost_params) if grouping.scope == "lost" else (
+        f"({won} OR {opened} OR {lost})", [*won_params, *open_params, *lost_params])
+    raw_other = "".join(f", {g.sql}" for g in other)
+    sql = (f"SELECT {grouping.sql}, dl.contact_id{raw_other}, max({won}),"
+           f" sum(CASE WHEN {won} THEN dl.amount ELSE 0 END), sum({won}),"
+           f" sum(CASE WHEN {opened} THEN dl.amount ELSE 0 END),"
+           f" sum(CASE WHEN {opened} THEN dl.amount * dl.probability / 100.0 ELSE 0 END),"
+           f" sum({lost}), sum(CASE WHEN {lost} THEN dl.amount ELSE 0 END)"
+           f" FROM deals dl JOIN {source} ON f.contact_id = dl.contact_id"
+           f" WHERE {counted} AND ({compiled.where}) GROUP BY 1, 2")
+    params = [*won_params, *won_params, *won_params, *open_params, *open_params,
+              *lost_params, *lost_params, *counted_params, *compiled.params]
+    with db.lock:
+        rows = db.conn.execute(sql, params).fetchall()
+    combos: dict[GroupKey, Figures] = {}
+    total = zeros()
+    dealers: set[int] = set()
+    buyers: set[int] = set()
+    first = 3 if other else 2  # where the figures start
+    for row in rows:
+        contact_id = int(row[1])
+        figures = [1.0, *(float(v or 0) for v in row[first:])]
+        dealers.add(contact_id)
+        if figures[1]:
+            buyers.add(contact_id)
+        _add(total, [0.0, 0.0, *figures[2:]])
+        options = [grouping.keys_of(row[0]) or (None,)]
+        if other:
+            options.insert(1 - at, other[0].keys_of(row[2]) or (None,))
+        for keys in _key_product(options):
+            _add(combos.setdefault(keys, zeros()), figures)
+    total[1] = float(len(buyers))
+    return combos, total, population - len(dealers)
+
+
+_DEAL_COLUMNS = re.compile(r"\b(stage|closed_at|expected_close|amount|probability)\b")
+
+
+def _on_deals(condition: str) -> str:
+    """A condition over a ``deals`` row, on the ``dl`` alias of a join."""
+    return _DEAL_COLUMNS.sub(r"dl.\1", condition)
 
 
 # -- rows in order, top N, notes ----------------------------------------------------------

@@ -96,17 +96,25 @@ class Completeness:
         columns = [Column("key", _("Clé")), Column("filled", _("Renseignés"), "count"),
                    Column("missing", _("Manquants"), "count"),
                    Column("percent", _("% renseigné"), "percent")]
+        def cells(filled: str, missing: str) -> dict[str, tuple[str, bool]]:
+            return {"filled": (q(filled), True), "percent": (q(filled), True),
+                    "missing": (q(missing), True)}
+
         rows = [Row({"key": k.label, "filled": k.filled, "missing": n - k.filled,
-                     "percent": k.share(n)}, q(f"missing:{k.key}"))
+                     "percent": k.share(n)}, q(f"missing:{k.key}"), True, "value",
+                    cells(f"has:{k.key}", f"missing:{k.key}"))
                 for k in self.keys]
         everything = " ".join(f"has:{k.key}" for k in self.keys)
+        lacking = " OR ".join(f"missing:{k.key}" for k in self.keys)
+        if len(self.keys) > 1:
+            lacking = f"({lacking})"
         rows.append(Row({"key": _("toutes les clés"), "filled": self.complete,
                          "missing": n - self.complete,
                          "percent": 100.0 * self.complete / n if n else 0.0},
-                        q(" ".join(f"has:{k.key}" for k in self.keys)) if everything else q(""),
-                        True, "total"))
+                        q(lacking), True, "total", cells(everything, lacking)))
+        # the cursor starts on the contacts a key misses: Enter lists those to qualify
         return Table(_("Complétude de la qualification"), columns, rows, None,
-                     list(self.notes), "percent")
+                     list(self.notes), "percent", cursor="missing")
 
     def months_table(self) -> Table:
         columns = [Column("month", _("Créés en")), Column("contacts", _("Contacts"), "count")]
@@ -119,7 +127,12 @@ class Completeness:
                 cells[k.key] = 100.0 * m.filled[k.key] / m.contacts if m.contacts else None
             cells["complete"] = 100.0 * m.complete / m.contacts if m.contacts else None
             base = f"({self.query})" if " OR " in f" {self.query} " else self.query
-            rows.append(Row(cells, " ".join(p for p in (base, f"created:{m.month}") if p)))
+            month = " ".join(p for p in (base, f"created:{m.month}") if p)
+            every = " ".join(f"has:{k.key}" for k in self.keys)
+            queries = {k.key: (f"{month} has:{k.key}", True) for k in self.keys}
+            queries["contacts"] = (month, True)
+            queries["complete"] = (f"{month} {every}".strip(), True)
+            rows.append(Row(cells, month, True, "value", queries))
         return Table(_("Complétude par mois de création"), columns, rows, None, [], "complete")
 
     def contacts_table(self) -> Table:

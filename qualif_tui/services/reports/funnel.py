@@ -1,9 +1,20 @@
 """Funnel: deals and contacts per stage over a period, and the conversion between stages.
 
-The file keeps each deal's *current* stage, not its path, so a deal counts as
-having reached every stage up to the one it is at (a won deal went through
-them all); a lost deal is known to have entered the funnel only, and is
-counted at the first stage. The period selects the deals *created* in it.
+The steps are the user's stages in their order: each open stage, then one
+"won" step (every won stage), and the lost deals apart. A deal has *reached* a
+step when it is there now, went further, or was there once (``deal_moves``
+keeps every stage a deal entered): a won deal went through every open stage, a
+lost deal counts up to the furthest open stage it was in — the rule of the
+pipeline screen's funnel, so both say the same. The period selects the deals
+*created* in it.
+
+Each row also says who is there now: the deals at that step today, their
+contacts and amount — ``deal_stage:<stage>`` in the query language, so Enter
+on those figures lists exactly those contacts. The contacts behind "reached"
+are written ``deal_stage:<this stage and every later one>``, exact unless a
+deal went back or was lost after the stage (the row then says the list is
+approximate); under a period the queries cannot say "created in the period"
+(the language has no deal creation date), so they are approximate too.
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qualif_tui.base.i18n import _
+from qualif_tui.domain.stages import Stage
 from qualif_tui.query import CompiledQuery, compile_query
 from qualif_tui.query.pages import from_clause
 from qualif_tui.query.plan import tables as plan_tables
@@ -19,7 +31,6 @@ from qualif_tui.services.reports.model import (
     Column,
     Period,
     Row,
-    Stage,
     Table,
     pipeline_stages,
 )
@@ -28,12 +39,23 @@ from qualif_tui.storage import Database
 
 @dataclass
 class FunnelStep:
-    stage: Stage
-    at: int = 0  # deals at this stage now
-    reached: int = 0  # deals that reached it (at it or further)
-    contacts: int = 0  # contacts with a deal that reached it
-    amount: float = 0.0  # amount of the deals that reached it
-    conversion: float | None = None  # % of them that reached the next stage
+    stages: tuple[Stage, ...]  # one open stage; every won stage; every lost stage
+    kind: str  # open, won, lost
+    at: int = 0  # deals at this step now
+    reached: int = 0  # deals that reached it (at it, further, or there once)
+    contacts: int = 0  # contacts with a deal at this step now
+    amount: float = 0.0  # amount of the deals at this step now
+    conversion: float | None = None  # % of the deals that reached it reaching the next step
+    later: tuple[str, ...] = ()  # stage ids at this step or further (the reached query)
+    reached_exact: bool = True  # deal_stage:<later> selects the contacts of "reached"
+
+    @property
+    def label(self) -> str:
+        return " / ".join(s.label for s in self.stages)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages)
 
 
 @dataclass
@@ -46,7 +68,7 @@ class Funnel:
 
     def as_json(self) -> dict[str, Any]:
         def step(s: FunnelStep) -> dict[str, Any]:
-            return {"stage": s.stage.id, "label": s.stage.label, "deals": s.at,
+            return {"stage": s.ids[0], "stages": list(s.ids), "label": s.label, "deals": s.at,
                     "reached": s.reached, "contacts": s.contacts, "amount": round(s.amount, 2),
                     "conversion": None if s.conversion is None else round(s.conversion, 2)}
 
@@ -55,76 +77,98 @@ class Funnel:
                 "stages": [step(s) for s in self.steps], "lost": step(self.lost),
                 "notes": list(self.notes)}
 
+    def query_of(self, step: FunnelStep, reached: bool = False) -> tuple[str, bool]:
+        """(query, exact) of the contacts with a deal at ``step`` now (or, ``reached``,
+        at it or further)."""
+        ids = step.later if reached else step.ids
+        exact = self.period.everything and (step.reached_exact or not reached)
+        base = f"({self.query})" if " OR " in f" {self.query} " else self.query
+        return " ".join(p for p in (base, f"deal_stage:{','.join(ids)}") if p), exact
+
     def table(self) -> Table:
         columns = [Column("stage", _("Étape")), Column("reached", _("Atteinte"), "count"),
+                   Column("conversion", _("Conversion"), "percent"),
                    Column("at", _("En cours"), "count"),
                    Column("contacts", _("Contacts"), "count"),
-                   Column("amount", _("Montant"), "euro"),
-                   Column("conversion", _("Conversion"), "percent")]
+                   Column("amount", _("Montant"), "euro")]
         rows = []
         for s in [*self.steps, self.lost]:
-            query, exact = _stage_query(self.query, s.stage, self.period)
-            rows.append(Row({"stage": s.stage.label, "reached": s.reached, "at": s.at,
+            now = self.query_of(s)
+            reached = self.query_of(s, reached=True)
+            rows.append(Row({"stage": s.label, "reached": s.reached, "at": s.at,
                              "contacts": s.contacts, "amount": s.amount,
-                             "conversion": s.conversion}, query, exact,
-                            "null" if s.stage.kind == "lost" else "value"))
+                             "conversion": s.conversion}, now[0], now[1],
+                            "null" if s.kind == "lost" else "value",
+                            {"reached": reached, "conversion": reached, "at": now,
+                             "contacts": now, "amount": now}))
         title = _("Entonnoir des affaires")
         if self.period.text:
             title += " — " + _("créées {period}").format(period=self.period.text)
-        return Table(title, columns, rows, None, list(self.notes), "reached")
-
-
-def _stage_query(query: str, stage: Stage, period: Period) -> tuple[str, bool]:
-    # no query field for a deal's stage yet: the nearest contacts, marked inexact
-    base = f"({query})" if " OR " in f" {query} " else query
-    extra = {"won": "revenue>0", "open": "open_deals>0", "lost": ""}[stage.kind]
-    return " ".join(p for p in (base, extra) if p), False
+        # the cursor starts on who is at each stage now: Enter lists exactly them
+        return Table(title, columns, rows, None, list(self.notes), "reached", cursor="contacts")
 
 
 def funnel(db: Database, query: str | CompiledQuery, period: Period | None = None) -> Funnel:
     compiled = compile_query(db, query) if isinstance(query, str) else query
     period = period or Period()
     stages = pipeline_stages(db)
-    flow = [s for s in stages if s.kind != "lost"]
-    lost_stage = next((s for s in stages if s.kind == "lost"),
-                      Stage("lost", _("Perdue"), "lost"))
-    rank = {s.id: i for i, s in enumerate(flow)}
-    steps = [FunnelStep(s) for s in flow]
-    lost = FunnelStep(lost_stage)
-    reached_by: list[set[int]] = [set() for _s in flow]
+    steps = [FunnelStep((s,), "open") for s in stages if s.is_open]
+    steps.append(FunnelStep(tuple(s for s in stages if s.is_won), "won"))
+    lost = FunnelStep(tuple(s for s in stages if s.is_lost), "lost")
+    for index, step in enumerate(steps):
+        step.later = tuple(i for s in steps[index:] for i in s.ids)
+    lost.later = lost.ids
+    position = {s.id: i for i, step in enumerate(steps) for s in step.stages}
+    won_at = len(steps) - 1
+    reached_by: list[set[int]] = [set() for _s in steps]  # contacts with a deal reaching i
+    now_by: list[set[int]] = [set() for _s in steps]  # … with a deal at i or further now
+    lost_contacts: set[int] = set()
     if not compiled.is_nothing:
         tables = set(plan_tables(compiled.plan)) | {"f"}
         source = from_clause("".join(t for t in "cf" if t in tables))
         when, params = period.sql("dl.created")
-        sql = (f"SELECT dl.stage, dl.contact_id, count(*), sum(dl.amount) FROM deals dl"
+        sql = (f"SELECT dl.contact_id, dl.stage, dl.amount, (SELECT group_concat(m.to_stage)"
+               f" FROM deal_moves m WHERE m.deal_id = dl.id) FROM deals dl"
                f" JOIN {source} ON f.contact_id = dl.contact_id"
-               f" WHERE {when} AND ({compiled.where}) GROUP BY 1, 2")
+               f" WHERE {when} AND ({compiled.where})")
         with db.lock:
             rows = db.conn.execute(sql, [*params, *compiled.params]).fetchall()
-        for stage, contact_id, deals, amount in rows:
-            at = rank.get(stage)
-            if at is None:  # lost (or a stage no longer in the table): entered the funnel
-                lost.at += deals
-                lost.reached += deals
-                lost.amount += amount
-                at, current = 0, None
+        at_step: list[set[int]] = [set() for _s in steps]  # contacts with a deal at i now
+        for contact_id, stage, amount, moved in rows:
+            current = position.get(stage)
+            been = [position[s] for s in (moved or "").split(",") if s in position]
+            earlier = [p for p in been if p < won_at]
+            if current is None:  # lost (or a stage no longer in the table)
+                furthest = max(earlier, default=-1)
+                if stage in lost.ids:
+                    lost.at += 1
+                    lost.reached += 1
+                    lost.amount += amount
+                    lost_contacts.add(contact_id)
             else:
-                current = steps[at]
-                current.at += deals
-            for i in range(at + 1):
-                steps[i].reached += deals
-                steps[i].amount += amount
+                furthest = max([current, *earlier])
+                steps[current].at += 1
+                steps[current].amount += amount
+                at_step[current].add(contact_id)
+                for i in range(current + 1):
+                    now_by[i].add(contact_id)
+            for i in range(furthest + 1):
+                steps[i].reached += 1
                 reached_by[i].add(contact_id)
-            if current is None:
-                lost.contacts += 1
+        for i, s in enumerate(steps):
+            s.contacts = len(at_step[i])
+    lost.contacts = len(lost_contacts)
     for i, s in enumerate(steps):
-        s.contacts = len(reached_by[i])
+        s.reached_exact = reached_by[i] == now_by[i]
         if i + 1 < len(steps) and s.reached:
             s.conversion = 100.0 * steps[i + 1].reached / s.reached
     result = Funnel(compiled.text, period, steps, lost)
-    result.notes.append(_("atteinte : affaires arrivées à l'étape ou plus loin (une perdue ne"
-                          " compte qu'à la première) ; conversion : vers l'étape suivante"))
-    if not steps or not steps[0].reached:
+    result.notes.append(_("atteinte : affaires passées par l'étape (conversion : vers la"
+                          " suivante) ; en cours, contacts, montant : à l'étape aujourd'hui"))
+    if not period.everything:
+        result.notes.append(_("↵ sur une période : liste approchée (la recherche ne connaît pas"
+                              " la date de création d'une affaire)"))
+    if not steps[0].reached and not lost.at:
         result.notes.append(_("aucune affaire sur la période") if not period.everything
                             else _("aucune affaire pour ces contacts"))
     return result

@@ -17,14 +17,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from qualif_tui.base import geography
 from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
+from qualif_tui.domain.stages import list_choices, list_stages
 from qualif_tui.query.fields import resolve
-from qualif_tui.services.reports.model import ReportError
+from qualif_tui.services.reports.model import MEASURES, Period, ReportError, period_query
 from qualif_tui.storage import Database
 
 OTHER = "\x00autres"  # the key of the "autres" row (the groups beyond the top N)
@@ -59,7 +63,8 @@ def _dept_order(code: str) -> str:
 class Grouping:
     """One ``--by``: see the module docstring. ``kind`` is one of ``choice``,
     ``multi``, ``yesno``, ``text``, ``number``, ``date``, ``dept``, ``region``,
-    ``postal``, ``won``."""
+    ``postal``, ``won`` (the day a deal was won), ``deal`` (a field of the deals:
+    category, lost reason)."""
 
     name: str  # as reports and JSON name it: "source", "created:year", "postal_code:2"
     label: str  # as tables title it
@@ -73,6 +78,30 @@ class Grouping:
     prefix: int = 0  # postal codes: digits kept
     labels: dict[Any, str] = field(default_factory=dict)  # text values: a spelling seen
     spelled: tuple[str, str] | None = None  # (column, folded column) of contacts to name rows
+    scope: str = ""  # deal fields: the deals that have one ("lost": lost deals; "": all)
+    scope_ids: str = ""  # … and their stage ids, for the query of the deals without a value
+    order_of: dict[Any, int] = field(default_factory=dict)  # deal fields: the list's order
+
+    @property
+    def deal_level(self) -> bool:
+        """Grouped by a field of the deals: a contact counts in each row it has a deal in."""
+        return self.kind in ("won", "deal")
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The measures that make sense by this field."""
+        if self.kind == "won":
+            return ("contacts", "share", "revenue", "deals", "average")
+        if self.scope == "lost":
+            return ("contacts", "share", "lost", "lost_amount")
+        return tuple(MEASURES)
+
+    def without(self, period: Period) -> str:
+        """What the contacts outside every row of a deal field lack (for a note)."""
+        if period.everything:
+            return _("affaire perdue") if self.scope == "lost" else _("affaire")
+        return _("affaire perdue sur la période") if self.scope == "lost" else \
+            _("affaire sur la période")
 
     def name_rows(self, db: Database, keys: Iterable[Any]) -> None:
         """Name the rows of a field grouped by its folded form after a spelling a
@@ -104,7 +133,7 @@ class Grouping:
         if kind == "multi":
             mask = int(raw)
             return tuple(v.code for v in self.key.values if mask >> v.code & 1) if self.key else ()
-        if kind in ("choice", "yesno"):
+        if kind in ("choice", "yesno", "deal"):
             return (int(raw),)
         if kind == "text":
             folded = fold(str(raw))
@@ -145,7 +174,7 @@ class Grouping:
             return value.value if value else f"#{key}"
         if self.kind == "yesno":
             return _("oui") if key else _("non")
-        if self.kind == "text":
+        if self.kind in ("text", "deal"):
             return self.labels.get(key, str(key))
         if self.kind == "number":
             return _number_text(float(key)).replace(".", ",")
@@ -162,7 +191,7 @@ class Grouping:
             return None
         if key == OTHER:
             return _("(autres)")
-        if self.kind in ("choice", "multi", "text"):
+        if self.kind in ("choice", "multi", "text", "deal"):
             return self.display(key)
         if self.kind == "yesno":
             return bool(key)
@@ -179,6 +208,8 @@ class Grouping:
             return sorted(present, key=lambda k: (rank.get(k, 1 << 30), k))
         if self.kind == "yesno":
             return sorted(present, reverse=True)
+        if self.kind == "deal":
+            return sorted(present, key=lambda k: (self.order_of.get(k, 1 << 30), k))
         if self.kind == "dept":
             return sorted(present, key=_dept_order)
         if self.kind == "region":
@@ -186,13 +217,22 @@ class Grouping:
         return sorted(present)
 
     # -- the query of a group ---------------------------------------------------------
-    def fragment(self, key: Any, kept: Iterable[Any] = ()) -> tuple[str, bool]:
+    def fragment(self, key: Any, kept: Iterable[Any] = (), period: Period | None = None
+                 ) -> tuple[str, bool]:
         """(query text of the group's contacts, exact). ``kept``: for "autres", the
-        keys that have rows of their own."""
+        keys that have rows of their own; ``period``: the deals counted (``won``)."""
         name = self.query_name
         if self.kind == "won":
-            # no query field yet for "a deal won in this period": the contacts with a won deal
-            return ("revenue>0", False) if key is not None else ("revenue:0", False)
+            period = period or Period()
+            if key is None:  # no deal won in the period
+                return "-" + period_query("won", period), True
+            return period_query("won", period, bucket_days(str(key))), True
+        if self.kind == "deal":
+            period = period or Period()
+            if key is None:  # deals without the field: not a query the language can say
+                scope = f"deal_stage:{self.scope_ids}" if self.scope else "has:deal_stage"
+                return f"{scope} -has:{name}", False
+            return f"{name}:{self._value_text(key)}", period.everything
         if key is None:
             return f"missing:{name}", True
         if key == OTHER:
@@ -207,7 +247,7 @@ class Grouping:
 
     def _value_text(self, key: Any) -> str:
         kind = self.kind
-        if kind in ("choice", "multi", "yesno", "text"):
+        if kind in ("choice", "multi", "yesno", "text", "deal"):
             return quoted(self.display(key)) if kind != "text" else '"' + str(key) + '"'
         if kind == "number":
             return _number_text(float(key))
@@ -227,6 +267,21 @@ class Grouping:
         raise AssertionError(kind)
 
 
+def bucket_days(key: str) -> tuple[str, str]:
+    """First and last day of a date group: ``2026``, ``2026-T2``, ``2026-06``."""
+    year = int(key[:4])
+    if len(key) == 4:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    if "-T" in key:
+        first_month = 3 * int(key.split("-T")[1]) - 2
+        first = date(year, first_month, 1)
+        last = first + relativedelta(months=3) - timedelta(days=1)
+    else:
+        first = date(year, int(key[5:7]), 1)
+        last = first + relativedelta(months=1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
+
+
 # -- reading --by -------------------------------------------------------------------------------
 
 
@@ -244,10 +299,11 @@ def _date_label(label: str, part: str) -> str:
     return f"{label} ({_PART_LABELS[part]})"
 
 
-def parse_grouping(spec: str, keys: list[QualKey]) -> Grouping:
+def parse_grouping(spec: str, keys: list[QualKey], db: Database | None = None) -> Grouping:
     """A ``--by`` argument: ``source``, ``dept``, ``region``, ``city``, ``company``,
     ``postal_code[:N]``, a date field with ``:year``/``:quarter``/``:month``
-    (``created``, ``last_contact``, ``won``, a month or date key)."""
+    (``created``, ``last_contact``, ``won``, a month or date key), or a field of the
+    deals (``deal_category``, ``lost_reason``: ``db`` gives their lists)."""
     name, _sep, suffix = spec.strip().partition(":")
     folded = fold_key_name(name)
     if not folded:
@@ -273,6 +329,9 @@ def parse_grouping(spec: str, keys: list[QualKey]) -> Grouping:
         return Grouping("region", _("région"), "region", "f.dept", "f", "dept", "region")
     builtin = found.builtin
     assert builtin is not None
+    if builtin.name in ("deal_category", "lost_reason") and db is not None:
+        _no_suffix(spec, suffix)
+        return _deal_field(db, builtin.name)
     if builtin.name in _FACT_DATES:
         part = _part(spec, suffix, "year")
         return Grouping(f"{builtin.name}:{part}", _date_label(_(_FACT_DATES[builtin.name]), part),
@@ -295,7 +354,22 @@ def parse_grouping(spec: str, keys: list[QualKey]) -> Grouping:
                         prefix=n)
     raise ReportError(_("on ne peut pas regrouper par « {name} »").format(name=name),
                       _("regrouper par une clé, dept, region, city, company, postal_code,"
-                        " created, last_contact ou won"))
+                        " created, last_contact, won, deal_category ou lost_reason"))
+
+
+def _deal_field(db: Database, name: str) -> Grouping:
+    """A field of the deals, grouped by the user's list (categories, lost reasons)."""
+    which = "category" if name == "deal_category" else "lost_reason"
+    choices = list_choices(db, which)
+    lost = name == "lost_reason"
+    grouping = Grouping(name, _("catégorie d'affaire") if not lost else _("raison de perte"),
+                        "deal", f"dl.{'category_id' if not lost else 'lost_reason_id'}", "",
+                        None, name, scope="lost" if lost else "",
+                        labels={c.id: c.label for c in choices},
+                        order_of={c.id: c.position for c in choices})
+    if lost:
+        grouping.scope_ids = ",".join(s.id for s in list_stages(db) if s.is_lost)
+    return grouping
 
 
 def _no_suffix(spec: str, suffix: str) -> None:
@@ -321,9 +395,10 @@ def _key_grouping(spec: str, key: QualKey, suffix: str) -> Grouping:
 
 def _hint(folded: str, keys: list[QualKey]) -> str:
     names = [k.norm_name for k in keys] + ["dept", "region", "city", "company", "postal_code",
-                                            "created", "last_contact", "won"]
+                                            "created", "last_contact", "won", "deal_category",
+                                            "lost_reason"]
     best = closest(folded, names)
     if best:
         return _("vouliez-vous dire « {best} » ?").format(best=best)
     return _("clés : {keys} ; champs : dept, region, city, company, postal_code, created,"
-             " last_contact, won").format(keys=", ".join(k.norm_name for k in keys) or "-")
+             " last_contact, won, deal_category, lost_reason").format(keys=", ".join(k.norm_name for k in keys) or "-")

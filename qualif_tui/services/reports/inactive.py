@@ -2,7 +2,9 @@
 
 Over a query (by default the contacts who ever won a deal, ``revenue>0``):
 those with no won deal and/or no contact (call, meeting, e-mail, note…) for N
-months, sorted by the revenue they brought.
+months, sorted by the revenue they brought. The report *is* a query —
+``revenue>0 -last_purchase:12m -last_contact:12m`` — so the list it shows and
+the list Enter opens are the same people.
 """
 
 from __future__ import annotations
@@ -16,17 +18,10 @@ from dateutil.relativedelta import relativedelta
 from qualif_tui.base.i18n import _
 from qualif_tui.base.text import display_name
 from qualif_tui.domain import clock
-from qualif_tui.query import CompiledQuery, compile_query, count
-from qualif_tui.query.compiled import refine
-from qualif_tui.query.plan import Cond
-from qualif_tui.services.reports.model import (
-    Column,
-    ReportError,
-    Row,
-    Table,
-    pipeline_stages,
-    stage_ids,
-)
+from qualif_tui.query import CompiledQuery, compile_query
+from qualif_tui.query.pages import from_clause
+from qualif_tui.query.plan import all_of, render
+from qualif_tui.services.reports.model import Column, ReportError, Row, Table, format_number
 from qualif_tui.storage import Database
 
 WITHOUT = ("both", "purchase", "contact", "any")
@@ -53,9 +48,11 @@ class Inactive:
     since: str  # the day before which nothing counts as activity
     total: int
     clients: list[InactiveClient]
-    list_query: str  # the query that lists them (approximate: see exact)
+    list_query: str  # the query that lists them, exactly
     exact: bool
     notes: list[str] = field(default_factory=list)
+    revenue: float = 0.0  # of all of them (not only those listed)
+    deals: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {"report": "inactive", "query": self.query, "months": self.months,
@@ -67,8 +64,9 @@ class Inactive:
                 "notes": list(self.notes)}
 
     def table(self) -> Table:
-        columns = [Column("name", _("Contact")), Column("company", _("Société")),
-                   Column("city", _("Ville")), Column("revenue", _("CA passé"), "euro"),
+        columns = [Column("name", _("Contact")), Column("company", _("Société"), spare=2),
+                   Column("city", _("Ville"), spare=1),
+                   Column("revenue", _("CA passé"), "euro"),
                    Column("deals", _("Affaires"), "count"),
                    Column("last_purchase", _("Dernier achat")),
                    Column("last_contact", _("Dernier contact"))]
@@ -77,12 +75,16 @@ class Inactive:
                      "last_purchase": c.last_purchase or "—",
                      "last_contact": c.last_contact or "—"}, f"id:{c.id}")
                 for c in self.clients]
+        total = Row({"name": _("Total : {n} contacts").format(
+            n=format_number(self.total, "count")), "company": "", "city": "",
+            "revenue": self.revenue, "deals": self.deals, "last_purchase": "",
+            "last_contact": ""}, self.list_query, self.exact, "total")
         title = _("Clients inactifs depuis {months} mois").format(months=self.months)
         notes = list(self.notes)
         if self.total > len(self.clients):
             notes.insert(0, _("{shown} premiers sur {total}, par CA décroissant").format(
                 shown=len(self.clients), total=self.total))
-        return Table(title, columns, rows, None, notes, "revenue")
+        return Table(title, columns, rows, total, notes, "revenue")
 
 
 def inactive_clients(db: Database, query: str | CompiledQuery = "", *, months: int = 12,
@@ -97,48 +99,34 @@ def inactive_clients(db: Database, query: str | CompiledQuery = "", *, months: i
     text = query if isinstance(query, str) else query.text
     if not text.strip():
         text = DEFAULT_QUERY
-    compiled = compile_query(db, text) if isinstance(query, str) or not query.text.strip() \
-        else query
+    # the report is its query: "no won deal for N months" is -last_purchase:Nm, "no
+    # contact" -last_contact:Nm, so the list Enter opens is exactly the one shown
+    quiet = {"purchase": f"-last_purchase:{months}m", "contact": f"-last_contact:{months}m",
+             "both": f"-last_purchase:{months}m -last_contact:{months}m",
+             "any": f"(-last_purchase:{months}m OR -last_contact:{months}m)"}[without]
+    list_query = " ".join(p for p in (f"({text})" if " OR " in f" {text} " else text, quiet)
+                          if p)
+    if isinstance(query, str) or not query.text.strip():
+        refined = compile_query(db, list_query)
+    else:  # the app's compiled query (a segment's…) AND the same words
+        plan = all_of([query.plan, compile_query(db, quiet).plan])
+        where, params = render(plan)
+        refined = CompiledQuery(list_query, where, params, query.warnings, plan, query.segments)
     since = (clock.today() - relativedelta(months=months)).isoformat()
-    won = stage_ids(pipeline_stages(db), "won")
-    marks = ", ".join("?" * len(won)) or "NULL"
-    no_purchase = Cond(
-        f"NOT EXISTS (SELECT 1 FROM deals d WHERE d.contact_id = f.contact_id"
-        f" AND d.stage IN ({marks}) AND substr(d.closed_at, 1, 10) >= ?)", (*won, since), "f",
-        label=f"no purchase since {since}")
-    no_contact = Cond("f.last_contact IS NULL OR f.last_contact < ?", (since,), "f",
-                      label=f"no contact since {since}")
-    if without == "purchase":
-        condition = no_purchase
-    elif without == "contact":
-        condition = no_contact
-    elif without == "both":
-        condition = Cond(f"({no_purchase.sql}) AND ({no_contact.sql})",
-                         (*no_purchase.params, *no_contact.params), "f", label="inactive")
-    else:
-        condition = Cond(f"({no_purchase.sql}) OR ({no_contact.sql})",
-                         (*no_purchase.params, *no_contact.params), "f", label="inactive")
-    refined = refine(compiled, condition)
-    total = count(db, refined)
+    with db.lock:
+        total, revenue, deals = db.conn.execute(
+            f"SELECT count(*), coalesce(sum(f.revenue), 0), coalesce(sum(f.deals), 0)"
+            f" FROM {from_clause('cf')} WHERE {refined.where}", refined.params).fetchone()
     sql = (f"SELECT c.id, c.first_name, c.last_name, c.company, c.city, f.revenue, f.deals,"
-           f" f.last_contact, (SELECT max(substr(d.closed_at, 1, 10)) FROM deals d"
-           f" WHERE d.contact_id = c.id AND d.stage IN ({marks}))"
+           f" f.last_contact, f.last_purchase"
            f" FROM contacts c JOIN contact_facts f ON f.contact_id = c.id"
            f" WHERE {refined.where} ORDER BY f.revenue DESC, c.sort_key, c.id LIMIT ?")
     with db.lock:
-        rows = db.conn.execute(sql, [*won, *refined.params, max(0, limit)]).fetchall()
+        rows = db.conn.execute(sql, [*refined.params, max(0, limit)]).fetchall()
     clients = [InactiveClient(int(r[0]), display_name(r[1], r[2], r[3]), r[3], r[4],
                               float(r[5]), int(r[6]), r[8], r[7]) for r in rows]
-    # the same list in the query language: no contact is -last_contact:Nm; "no purchase
-    # for N months" has no query field yet, so the list query is approximate there
-    parts = [f"({text})" if " OR " in f" {text} " else text]
-    if without == "contact":
-        parts.append(f"-last_contact:{months}m")
-    elif without == "both":
-        parts.append(f"-last_contact:{months}m")
-    exact = without == "contact"
-    result = Inactive(compiled.text, months, without, since, total, clients,
-                      " ".join(p for p in parts if p), exact)
+    result = Inactive(text, months, without, since, int(total), clients, list_query, True,
+                      revenue=float(revenue), deals=int(deals))
     if total == 0:
         result.notes.append(_("aucun contact inactif : tous ont acheté ou été contactés depuis"
                               " le {since}").format(since=_french_day(since)))

@@ -7,8 +7,14 @@ its départements) by adding them up; the measures users ask for (average
 deal, conversion rate, share of the query) are ratios of those, computed last.
 
 Deals: a deal is *won* when its stage is a won stage, and its won date is
-``closed_at``. Which stages are open, won or lost is read through
-:func:`pipeline_stages` alone, so that an editable stage table needs one change.
+``closed_at``. The stages — their order, names, and which are open, won or
+lost — are the user's table (``deal_stages``), read through
+:func:`pipeline_stages` alone.
+
+Every figure a report shows carries the query of the people behind it, written
+with the query language's own fields (``won:2026``, a quarter as
+``expected_close:2026-01..2026-03``, ``deal_stage:proposal``…) so that counting it gives
+the figure's contacts; :func:`period_query` writes a period that way.
 """
 
 from __future__ import annotations
@@ -21,8 +27,8 @@ from dateutil.relativedelta import relativedelta
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
-from qualif_tui.domain.deals import CLOSED, STAGES
 from qualif_tui.domain.errors import QualifError
+from qualif_tui.domain.stages import Stage, list_stages
 from qualif_tui.storage import Database
 
 
@@ -38,17 +44,11 @@ class ReportError(QualifError):
 # -- stages ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stage:
-    id: str
-    label: str
-    kind: str  # "open", "won" or "lost"
-
-
 def pipeline_stages(db: Database) -> list[Stage]:
-    """The deal stages in pipeline order (open ones, then won, then lost)."""
-    del db  # the stage list is fixed for now; an editable table will be read here
-    return [Stage(sid, label, sid if sid in CLOSED else "open") for sid, label in STAGES.items()]
+    """The user's deal stages in their order (``kind``: open, won or lost): every
+    report reads them here, so renaming, reordering or re-kinding a stage changes
+    the funnel, the revenue and the pipeline at once."""
+    return list_stages(db)
 
 
 def stage_ids(stages: list[Stage], kind: str) -> tuple[str, ...]:
@@ -58,7 +58,13 @@ def stage_ids(stages: list[Stage], kind: str) -> tuple[str, ...]:
 # -- measures ---------------------------------------------------------------------------
 
 # additive figures per group, in this order
-FIGURES = ("contacts", "buyers", "revenue", "won", "pipeline", "weighted")
+FIGURES = ("contacts", "buyers", "revenue", "won", "pipeline", "weighted", "lost",
+           "lost_amount")
+
+
+def zeros(contacts: float = 0.0) -> list[float]:
+    """A group's figures with nothing but its contacts."""
+    return [contacts] + [0.0] * (len(FIGURES) - 1)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ class Measure:
     label: str
     unit: str  # "count", "euro", "percent"
     deals: bool  # needs deal figures
-    drill: str  # what the people behind a cell are: "" (the group), "won", "open"
+    drill: str  # the people behind a cell: "" (the group), "won", "open", "lost" deals
     short: str = ""  # a column title for narrow tables
 
     @property
@@ -84,13 +90,15 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("pipeline", _("Pipeline ouvert"), "euro", True, "open", _("Pipeline")),
     Measure("weighted", _("Pipeline pondéré"), "euro", True, "open", _("Pondéré")),
     Measure("conversion", _("Conversion"), "percent", True, "won"),
+    Measure("lost", _("Affaires perdues"), "count", True, "lost", _("Perdues")),
+    Measure("lost_amount", _("Montant perdu"), "euro", True, "lost", _("Perdu")),
 )}
 DEFAULT_MEASURES = ("contacts",)
 
 
 def measure_value(name: str, figures: list[float], population: int) -> float:
     """A measure from a group's additive figures (see :data:`FIGURES`)."""
-    contacts, buyers, revenue, won, pipeline, weighted = figures
+    contacts, buyers, revenue, won, pipeline, weighted, lost, lost_amount = figures
     if name == "contacts":
         return contacts
     if name == "share":
@@ -107,6 +115,10 @@ def measure_value(name: str, figures: list[float], population: int) -> float:
         return round(weighted, 2)
     if name == "conversion":
         return 100.0 * buyers / contacts if contacts else 0.0
+    if name == "lost":
+        return lost
+    if name == "lost_amount":
+        return round(lost_amount, 2)
     raise KeyError(name)
 
 
@@ -117,7 +129,8 @@ def check_measures(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         wanted = name.strip().lower()
         aliases = {"ca": "revenue", "chiffre": "revenue", "affaires": "deals", "part": "share",
-                   "panier": "average", "pondere": "weighted", "taux": "conversion"}
+                   "panier": "average", "pondere": "weighted", "taux": "conversion",
+                   "perdues": "lost", "perdu": "lost_amount", "montant_perdu": "lost_amount"}
         wanted = aliases.get(wanted, wanted)
         if wanted not in MEASURES:
             best = closest(wanted, list(MEASURES))
@@ -228,6 +241,34 @@ def parse_period(period: str | None = None, start: str | None = None,
     return Period(low, high, text)
 
 
+def period_query(field: str, period: Period, within: tuple[str, str] | None = None) -> str:
+    """``field:…`` selecting the days of ``period`` (intersected with ``within``, inclusive
+    days), in the shortest form the query language reads back exactly: ``won:2026``,
+    ``won:2026-03``, ``won:2026-01..2026-03``, ``won:2026-03-15..2026-04-02``,
+    ``won>=2026-01-01``. An empty intersection gives a query that matches nobody."""
+    start, end = period.start, period.end
+    if within is not None:
+        start = max(start, within[0]) if start else within[0]
+        end = min(end, within[1]) if end else within[1]
+    if start is None and end is None:
+        return f"has:{field}"
+    if start is None:
+        return f"{field}<={end}"
+    if end is None:
+        return f"{field}>={start}"
+    if start > end:
+        return f"{field}:{start}..{start} -{field}:{start}"  # nothing: the period is empty
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    whole_months = first.day == 1 and (last + timedelta(days=1)).day == 1
+    if whole_months and first.month == 1 and last.month == 12:
+        return f"{field}:{first.year}" if first.year == last.year else \
+            f"{field}:{first.year}..{last.year}"
+    if whole_months:
+        a, b = start[:7], end[:7]
+        return f"{field}:{a}" if a == b else f"{field}:{a}..{b}"
+    return f"{field}:{start}" if start == end else f"{field}:{start}..{end}"
+
+
 # -- results every report shares ----------------------------------------------------------
 
 
@@ -236,6 +277,7 @@ class Column:
     name: str
     label: str
     unit: str = "text"  # "text", "count", "euro", "percent"
+    spare: int = 0  # a narrow terminal leaves out the highest first (0: from the right)
 
 
 @dataclass
@@ -262,6 +304,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
     chart: str | None = None  # the column the bars show
     label_columns: int = 1  # how many leading columns name the row
+    cursor: str | None = None  # the column the app's cursor starts on (default: the first figure)
 
     def formatted(self, row: Row, column: Column) -> str:
         value = row.cells.get(column.name)

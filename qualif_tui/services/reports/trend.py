@@ -37,6 +37,8 @@ class Trend:
     measure: str
     points: list[tuple[str, float]]  # (YYYY-MM, value), oldest first
     notes: list[str] = field(default_factory=list)
+    contacts: dict[str, int] = field(default_factory=dict)  # revenue, deals: buyers a month
+    buyers: int = 0  # revenue, deals: contacts with a deal won over the months shown
 
     @property
     def total(self) -> float:
@@ -47,24 +49,55 @@ class Trend:
             return round(value, 2) if TREND_MEASURES[self.measure][1] == "euro" else int(value)
 
         return {"report": "trend", "query": self.query, "measure": self.measure,
-                "rows": [{"month": m, self.measure: number(v)} for m, v in self.points],
-                "total": {self.measure: number(self.total)}, "notes": list(self.notes)}
+                "rows": [{"month": m, self.measure: number(v),
+                          **({"contacts": self.contacts.get(m, 0)} if self.contacts_shown
+                             else {})} for m, v in self.points],
+                "total": {self.measure: number(self.total),
+                          **({"contacts": self.buyers} if self.contacts_shown else {})},
+                "notes": list(self.notes)}
+
+    @property
+    def contacts_shown(self) -> bool:
+        return self.measure in ("revenue", "deals")
+
+    def month_query(self, month: str) -> tuple[str, bool]:
+        """(query, exact) of the contacts behind one month's figure."""
+        base = f"({self.query})" if " OR " in f" {self.query} " else self.query
+        if self.measure == "contacts":
+            extra, exact = f"created:{month}", True
+        elif self.measure == "reached":
+            # the query language knows a contact's last contact, not every contact
+            # of a month: those reached that month and not since, approximately
+            extra, exact = f"last_contact:{month}", False
+        else:
+            extra, exact = f"won:{month}", True
+        return " ".join(p for p in (base, extra) if p), exact
 
     def table(self) -> Table:
         label, unit = TREND_MEASURES[self.measure]
         columns = [Column("month", _("Mois")), Column(self.measure, label, unit)]
+        if self.measure in ("revenue", "deals"):
+            columns.append(Column("contacts", _("Clients"), "count"))
         base = f"({self.query})" if " OR " in f" {self.query} " else self.query
         rows = []
         for month, value in self.points:
-            if self.measure == "contacts":
-                query, exact = f"created:{month}", True
-            elif self.measure == "reached":
-                query, exact = f"last_contact:{month}", False
-            else:
-                query, exact = "revenue>0", False
-            rows.append(Row({"month": month, self.measure: value},
-                            " ".join(p for p in (base, query) if p), exact))
-        total = Row({"month": _("Total"), self.measure: self.total}, base, True, "total")
+            query, exact = self.month_query(month)
+            cells: dict[str, object] = {"month": month, self.measure: value}
+            if self.measure in ("revenue", "deals"):
+                cells["contacts"] = self.contacts.get(month, 0)
+            rows.append(Row(cells, query, exact))
+        total_cells: dict[str, object] = {"month": _("Total"), self.measure: self.total}
+        total_query = (base, True)
+        if self.measure in ("revenue", "deals") and self.points:
+            total_cells["contacts"] = self.buyers
+            first, last = self.points[0][0], self.points[-1][0]
+            total_query = (" ".join(p for p in (base, f"won:{first}..{last}") if p), True)
+        elif self.measure == "contacts" and self.points:
+            first, last = self.points[0][0], self.points[-1][0]
+            total_query = (" ".join(p for p in (base, f"created:{first}..{last}") if p), True)
+        elif self.measure == "reached":
+            total_query = (total_query[0], False)
+        total = Row(total_cells, total_query[0], total_query[1], "total")
         title = _("{label} par mois — {n} derniers mois").format(label=label,
                                                                 n=len(self.points))
         return Table(title, columns, rows, total, list(self.notes), self.measure)
@@ -82,6 +115,8 @@ def trend(db: Database, query: str | CompiledQuery = "", measure: str = "revenue
     first = date(today.year, today.month, 1) - relativedelta(months=months - 1)
     wanted = [(first + relativedelta(months=i)).strftime("%Y-%m") for i in range(months)]
     values: dict[str, float] = {}
+    contacts: dict[str, int] = {}
+    buyers: set[int] = set()
     if not compiled.is_nothing:
         tables = set(plan_tables(compiled.plan)) | {"f"}
         source = from_clause("".join(t for t in "cf" if t in tables))
@@ -90,7 +125,8 @@ def trend(db: Database, query: str | CompiledQuery = "", measure: str = "revenue
             won, won_params, _o, _p = deal_conditions(db, Period(start, None))
             won = won.replace("stage", "x.stage").replace("closed_at", "x.closed_at")
             figure = "sum(x.amount)" if measure == "revenue" else "count(*)"
-            sql = (f"SELECT substr(x.closed_at, 1, 7), {figure} FROM deals x"
+            sql = (f"SELECT substr(x.closed_at, 1, 7), {figure}, count(DISTINCT x.contact_id),"
+                   f" group_concat(DISTINCT x.contact_id) FROM deals x"
                    f" JOIN {source} ON f.contact_id = x.contact_id"
                    f" WHERE {won} AND ({compiled.where}) GROUP BY 1")
             params = [*won_params, *compiled.params]
@@ -105,8 +141,14 @@ def trend(db: Database, query: str | CompiledQuery = "", measure: str = "revenue
                    f" GROUP BY 1")
             params = [start, *compiled.params]
         with db.lock:
-            values = {r[0]: float(r[1] or 0) for r in db.conn.execute(sql, params)}
-    result = Trend(compiled.text, measure, [(m, values.get(m, 0.0)) for m in wanted])
+            found = db.conn.execute(sql, params).fetchall()
+        values = {r[0]: float(r[1] or 0) for r in found}
+        if measure in ("revenue", "deals"):
+            kept = [r for r in found if r[0] in wanted]
+            buyers = {int(c) for r in kept for c in str(r[3]).split(",")}
+            contacts = {r[0]: int(r[2]) for r in kept}
+    result = Trend(compiled.text, measure, [(m, values.get(m, 0.0)) for m in wanted],
+                   contacts=contacts, buyers=len(buyers))
     if not any(v for _m, v in result.points):
         result.notes.append(_("aucune donnée sur ces {n} mois").format(n=months))
     return result
