@@ -472,10 +472,17 @@ def _number_quotes(conn: sqlite3.Connection, counters: dict[int, int]) -> None:
     """Give the attached chunk's quotes their numbers (D2026-0001…), per year of
     issue, following on from the chunks before."""
     fixes = []
-    for rowid, issued in conn.execute("SELECT rowid, c5 FROM chunk.quotes ORDER BY rowid"):
-        year = int(str(issued)[:4])
-        counters[year] = counters.get(year, 0) + 1
-        fixes.append((f"D{year}-{counters[year]:04d}", rowid))
+    numbers: dict[int, str] = {}  # quote id → number, for the versions that follow
+    for rowid, quote_id, issued, version, previous in conn.execute(
+            "SELECT rowid, c0, c5, c15, c16 FROM chunk.quotes ORDER BY rowid"):
+        if previous is not None and previous in numbers:  # -V2: the same number, no new one
+            number = f"{numbers[previous].split('-V')[0]}-V{version}"
+        else:
+            year = int(str(issued)[:4])
+            counters[year] = counters.get(year, 0) + 1
+            number = f"D{year}-{counters[year]:04d}"
+        numbers[int(quote_id)] = number
+        fixes.append((number, rowid))
     conn.executemany("UPDATE chunk.quotes SET c1 = ? WHERE rowid = ?", fixes)
 
 

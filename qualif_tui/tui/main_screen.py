@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -71,6 +71,9 @@ from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
+if TYPE_CHECKING:
+    from qualif_tui.tui.transfer import Imported
+
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
                "addresses", "deals"}
@@ -126,9 +129,11 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     AUTO_FOCUS = "ContactList"
     # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
     # the contact a form is opened on, the planned activity a logged call closes,
-    # the history's filter result and its count (End goes to the last entry, the last
-    # *matching* one after the filter's ↵, not to the end of the first page read).
-    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "timeline", "timeline-count"})
+    # the deal form, the history's filter result and its count (End goes to the last
+    # entry, the last *matching* one after the filter's ↵, not to the end of the first
+    # page read).
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "deal-form", "timeline",
+                                  "timeline-count"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")
@@ -588,23 +593,28 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
 
     def action_import_file(self) -> None:
         from qualif_tui.services.demo import demo_mailbox
-        from qualif_tui.tui.transfer import Imported, ImportScreen
+        from qualif_tui.tui.transfer import ImportScreen
 
         def closed(imported: Imported | None) -> None:
             if imported is None:
                 return
-            batch = imported.batch_id
-            if batch is not None:
-                self.undo_stack.append(UndoItem(f"import n° {batch}",
-                                                lambda: undo_batch(self.db, batch), None))
-                self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
-            else:
-                self.notify(f"Importé : {imported.summary}", timeout=8)
+            self.remember_import(imported)
             self.refresh_after_write(self.current_contact_id)
 
         # on the demo, the demo's mailbox is proposed (selected: typing replaces it)
         proposed = str(demo_mailbox()) if getattr(self.app, "demo", False) else ""
         self.app.push_screen(ImportScreen(self.db, proposed), closed)
+
+    def remember_import(self, imported: Imported) -> None:
+        """Say what an import did and offer ``u`` for it (contacts, a calendar, mail or
+        deals: one import batch each, wherever in the app it was made)."""
+        batch = imported.batch_id
+        if batch is not None:
+            self.undo_stack.append(UndoItem(f"import n° {batch}",
+                                            lambda: undo_batch(self.db, batch), None))
+            self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
+        else:
+            self.notify(f"Importé : {imported.summary}", timeout=8)
 
     def action_export_result(self) -> None:
         from qualif_tui.tui.transfer import ExportScreen
