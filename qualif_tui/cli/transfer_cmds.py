@@ -79,7 +79,8 @@ _EXAMPLES = 10
 @click.option("--skip-bad", is_flag=True, help="Courrier : importer les messages lisibles et"
                                                " laisser ceux qui ne le sont pas (listés).")
 @click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
-              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier (sans FILE :"
+              " seulement garder ce réglage).")
 @click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
               help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
                    " gardé dans le fichier.")
@@ -105,6 +106,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
     qualif import contacts.db --list
     qualif import contacts.db --undo last
     qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
+    qualif import contacts.db --me moi@exemple.fr --me moi@gmail.com --excerpt 4000
 
     Tout ou rien : un fichier aux lignes cassées est refusé (fichier, ligne, colonne de
     chaque problème) et DB reste exactement tel qu'il était. Chaque import est un lot
@@ -120,6 +122,12 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
                 _print_batches(database, db)
             else:
                 _undo(database, undo or "", force)
+        return
+    from qualif_tui.cli import import_mail
+
+    if not files and (me or excerpt is not None) and not dry_run:
+        with opened(db) as database:  # the mail settings alone, for the next imports
+            import_mail.mail_settings(database, me, excerpt)
         return
     if not files:
         raise click.UsageError(_("donnez au moins un FILE à importer (ou --list / --undo)"))
@@ -316,14 +324,21 @@ def _print_batches(database: Any, db_name: str) -> None:
         out.print(_("aucun import pour l'instant"), markup=False)
         return
     table = Table(show_edge=False, header_style="bold")
-    for title in ("#", _("date"), _("fichiers"), _("créés"), _("fusionnés"), _("ignorés"),
-                  _("annulé")):
-        table.add_column(title)
+    mail = any(batch.entries for batch in batches)  # the column only when there are some
+    titles = {"#": "#", "date": _("date"), "files": _("fichiers"), "created": _("créés"),
+              "merged": _("fusionnés"), "skipped": _("ignorés"), "e-mails": _("e-mails"),
+              "undone": _("annulé")}
+    for name, title in titles.items():
+        if name != "e-mails" or mail:
+            table.add_column(title)
     for batch in batches:
         created, merged, skipped = batch.counts
         names = ", ".join(Path(name).name for name in batch.source.split(", "))
-        table.add_row(str(batch.id), batch.created.replace("T", " "), names, str(created),
-                      str(merged), str(skipped), (batch.undone or "").replace("T", " "))
+        cells = [str(batch.id), batch.created.replace("T", " "), names, str(created),
+                 str(merged), str(skipped)]
+        if mail:
+            cells.append(str(batch.entries) if batch.entries else "")
+        table.add_row(*cells, (batch.undone or "").replace("T", " "))
     out.print(table)
     out.print(_("en annuler un : qualif import {db} --undo NUMÉRO (ou --undo last)").format(db=db_name),
               markup=False, style="dim")
@@ -337,8 +352,9 @@ def _undo(database: Any, which: str, force: bool) -> None:
     out.print(_("import n° {batch} annulé : {deleted} contact(s) supprimé(s), {reverted} fusion(s)"
                 " défaite(s)").format(batch=result.batch_id, deleted=result.deleted,
                                       reverted=result.reverted)
-              + (_(", {n} affaire(s) supprimée(s)").format(n=result.deals) if result.deals else ""),
-              markup=False)
+              + (_(", {n} affaire(s) supprimée(s)").format(n=result.deals) if result.deals else "")
+              + (_(", {n} e-mail(s) retiré(s)").format(n=result.entries) if result.entries
+                 else ""), markup=False)
     if result.removed_values:
         out.print(_("valeurs de clés retirées : ") + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)
