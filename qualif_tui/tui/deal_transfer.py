@@ -83,7 +83,7 @@ class DealImportScreen(WorkerReports, ModalScreen[Imported | None]):
                         classes="dialog-title")
             with Horizontal(classes="form-row"):
                 yield Label(_("Fichier"), classes="field-label")
-                yield Input(self.start_path, placeholder="~/Téléchargements/affaires.csv",
+                yield Input(self.start_path, placeholder=_("~/Téléchargements/affaires.csv"),
                             id="deal-import-path")
             with VerticalScroll(id="transfer-preview-box"):
                 yield Static(Text(_("↵ pour voir ce que l'import ferait, sans rien écrire.\n"
@@ -194,7 +194,7 @@ class DealExportScreen(WorkerReports, ModalScreen[str | None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
-        what = f"« {self.label} »" if self.label else _("tous les contacts")
+        what = _("« {query} »").format(query=self.label) if self.label else _("tous les contacts")
         with Vertical(classes="form transfer export", id="deal-export"):
             yield Label(_("Exporter les affaires de {what}").format(what=what),
                         classes="dialog-title")

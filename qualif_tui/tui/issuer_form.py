@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Static
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.issuer import (
     LABELS,
     LOGO_MAX_BYTES,
@@ -35,15 +35,21 @@ from qualif_tui.tui.workers import deliver
 # the form's fields in order (the address has two lines: address, address2)
 FIELDS = ("name", "trade_name", "address", "address2", "postal_code", "city", "email", "phone",
           "siret", "vat_number", "vat_exempt", "payment_terms", "iban", "logo")
-SHOWN = {**{name: label[:1].upper() + label[1:] for name, label in LABELS.items()},
-         "address": _("Adresse"), "address2": _("Complément"), "logo": _("Logo (PNG, JPEG)")}
+SHOWN = {**LABELS, "address": N_("Adresse"), "address2": N_("Complément"),
+         "logo": N_("Logo (PNG, JPEG)")}
+
+
+def shown(name: str) -> str:
+    """The field's label in the user's language, capitalised."""
+    label = _(SHOWN[name])
+    return label[:1].upper() + label[1:]
 REMOVE = "-"
 
 
 class IssuerForm(FormScreen):
     """Edit the issuer's details; ``save(changes, logo, remove_logo)`` writes them."""
 
-    SAVE_LABEL = _("Vos coordonnées")
+    SAVE_LABEL = N_("Vos coordonnées")
     AUTO_FOCUS = "#field-name"
 
     def __init__(self, issuer: Issuer,
@@ -63,7 +69,7 @@ class IssuerForm(FormScreen):
         }
         for name in FIELDS:
             if name == "vat_exempt":
-                yield from self.row(name, "", Checkbox(SHOWN[name], issuer.vat_exempt,
+                yield from self.row(name, "", Checkbox(shown(name), issuer.vat_exempt,
                                                        id=f"field-{name}"))
                 continue
             if name == "logo":
@@ -72,11 +78,11 @@ class IssuerForm(FormScreen):
                         .format(n=max(1, size // 1024), dash=REMOVE) if size else
                         _("chemin d'une image, {max} Ko au plus").format(
                             max=LOGO_MAX_BYTES // 1024))
-                yield from self.row(name, SHOWN[name], BlinkInput(
+                yield from self.row(name, shown(name), BlinkInput(
                     "", placeholder=hint, id="field-logo"))
                 continue
             value = current.get(name, str(getattr(issuer, name, "") or ""))
-            yield from self.row(name, SHOWN[name], BlinkInput(value, id=f"field-{name}"))
+            yield from self.row(name, shown(name), BlinkInput(value, id=f"field-{name}"))
         yield Static(_("Micro-entrepreneur en franchise : cochez la TVA non applicable, les"
                        " devis porteront la mention de l'article 293 B du CGI."),
                      classes="field-hint")

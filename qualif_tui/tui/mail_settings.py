@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -21,6 +20,7 @@ from qualif_tui.services import mailimport
 from qualif_tui.services.mailimport import MailSettings
 from qualif_tui.storage import Database
 from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.keymap import described
 from qualif_tui.tui.workers import WriteJob, describe_error
 
 
@@ -28,8 +28,8 @@ class MailSettingsScreen(ModalScreen[MailSettings | None]):
     """Edit ``mail.own_addresses`` and ``mail.excerpt_chars``; ↵ or ctrl+s keeps them."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", _("Enregistrer"), id="mail_settings.save"),
-        Binding("escape", "cancel", _("Fermer sans enregistrer"), id="mail_settings.cancel"),
+        described("ctrl+s", "save", "Enregistrer", id="mail_settings.save"),
+        described("escape", "cancel", "Fermer sans enregistrer", id="mail_settings.cancel"),
     ]
 
     def __init__(self, db: Database) -> None:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain import stages as core
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.money import parse_percent
@@ -34,8 +34,8 @@ from qualif_tui.tui.forms import FormScreen
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 LISTS = ("stages", "lost_reason", "category")
-TITLES = {"stages": _("Étapes"), "lost_reason": _("Raisons de perte"),
-          "category": _("Catégories")}
+TITLES = {"stages": N_("Étapes"), "lost_reason": N_("Raisons de perte"),
+          "category": N_("Catégories")}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class _Table:
 class StageForm(FormScreen):
     """A new stage, or one's name, default probability and kind."""
 
-    SAVE_LABEL = _("Étape")
+    SAVE_LABEL = N_("Étape")
     AUTO_FOCUS = "#field-label"
 
     def __init__(self, save: Callable[[dict[str, Any]], Any],
@@ -89,7 +89,7 @@ class StageForm(FormScreen):
 class ChoiceForm(FormScreen):
     """A new lost reason or category, or one's new name."""
 
-    SAVE_LABEL = _("Liste")
+    SAVE_LABEL = N_("Liste")
     AUTO_FOCUS = "#field-label"
 
     def __init__(self, which: str, save: Callable[[str], Any], label: str = "") -> None:
@@ -187,7 +187,7 @@ class StageTableScreen(WorkerReports, Screen[bool]):
         text = Text(" ")
         for index, name in enumerate(LISTS, start=1):
             style = "bold reverse" if name == self.current else "dim"
-            text.append(f" {index} {TITLES[name]} ", style)
+            text.append(f" {index} {_(TITLES[name])} ", style)
             text.append("  ")
         self.query_one("#stage-table-tabs", Static).update(text)
         hint = (_("Le type dit quelles étapes comptent comme gagnées ou perdues (CA, affaires"

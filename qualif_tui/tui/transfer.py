@@ -234,7 +234,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
             if imported is not None:
                 self.dismiss(imported)
             else:
-                self.preview.update(Text("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                self.preview.update(Text(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
                                          style="dim"))
 
         self.app.push_screen(DealImportScreen(self.db, str(path)), closed)

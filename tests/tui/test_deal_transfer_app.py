@@ -125,7 +125,7 @@ async def test_a_refused_file_says_where_and_writes_nothing(app: QualifApp, app_
         shown = preview_text(app)
         assert "Import refusé, rien ne serait écrit" in shown
         # the line, the column by letter and header, and why
-        assert "affaires.csv, line 3, column C (Montant HT): " in shown
+        assert "affaires.csv, ligne 3, colonne C (Montant HT): " in shown
         assert deals_count(app_db) == before
         await burst(pilot, "escape")
         assert isinstance(app.screen, PipelineScreen)
