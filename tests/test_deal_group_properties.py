@@ -166,13 +166,13 @@ def on_one_deal(draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = T
     if which == "presence":
         name = draw(st.sampled_from(["won", "lost", "lost_reason", "expected_close",
                                      "deal_category"]))
-        tests: dict[str, DealPred] = {
+        presence_tests: dict[str, DealPred] = {
             "won": lambda d: kind(d) == "won", "lost": lambda d: kind(d) == "lost",
             "lost_reason": lambda d: d["reason"] is not None,
             "deal_category": lambda d: d["category"] is not None,
             "expected_close": lambda d: kind(d) == "open" and d["expected_close"] is not None,
         }
-        has = tests[name]
+        has = presence_tests[name]
         if draw(st.booleans()):
             return f"has:{name}", has
         return f"missing:{name}", lambda d: not has(d)
