@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -36,10 +35,13 @@ plan = plan_mail_import(db, [Path(sys.argv[2])], MailOptions(own_addresses=["moi
 t1 = time.monotonic()
 result = apply_mail_plan(db, plan, plan.chosen("min:3"))
 t2 = time.monotonic()
+plan.close(); db.close()
+import resource
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"preview": t1 - t0, "write": t2 - t1, "messages": plan.messages,
                   "entries": result.entries, "created": result.created,
-                  "contacts": result.contacts}))
-plan.close(); db.close()
+                  "contacts": result.contacts, "peak_kb": usage.ru_maxrss,
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 
@@ -73,9 +75,9 @@ def main() -> None:
     if child.returncode:
         sys.exit(child.stderr)
     figures = json.loads(child.stdout)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = usage.ru_maxrss / 1024
-    cpu = usage.ru_utime + usage.ru_stime  # what the import cost, whatever else the machine ran
+    # the import process's own figures (not the generator's, when it ran just before)
+    peak = figures["peak_kb"] / 1024
+    cpu = figures["cpu"]  # what the import cost, whatever else the machine ran
     print(f"archive {archive.stat().st_size / 1e6:.0f} MB, {figures['messages']} messages;"
           f" file {args.contacts} contacts (schema upgrade before: {upgrade:.1f} s)")
     print(f"import: {wall:.1f} s wall (preview {figures['preview']:.1f} s + write"

@@ -58,9 +58,16 @@ def test_preview_then_import_then_nothing_new_then_undo(people_db: str, paris: N
     assert "messages/s" in out and f"qualif import {people_db} --undo 1" in out
     code, out, _err = run("import", people_db, folder)
     assert code == 0 and "rien de nouveau" in out
+    with open_database(people_db) as db:
+        mails = db.scalar("SELECT count(*) FROM history WHERE kind = 'email'")
+    code, out, err = run("import", people_db, "--list")
+    assert code == 0 and "e-mails" in out
+    assert any(line.split()[0] == "1" and str(mails) in line.split() for line in out.splitlines()
+               if line.split())
     code, out, err = run("import", people_db, "--undo", "last")
     assert code == 0, err
     assert "import #1 undone: 1 contact(s) deleted" in out
+    assert f"{mails} e-mail(s) removed" in out
     with open_database(people_db) as db:
         assert db.scalar("SELECT count(*) FROM history WHERE kind = 'email'") == 0
 

@@ -15,7 +15,7 @@ from mail_helpers import FIXTURES, ME, add_people, paris
 from qualif_tui.domain.history import list_entries
 from qualif_tui.domain.settings import get_setting
 from qualif_tui.query import compile_query, count
-from qualif_tui.services.importing import ImportRefused, undo_batch
+from qualif_tui.services.importing import ImportRefused, get_batch, list_batches, undo_batch
 from qualif_tui.services.mailimport import (
     ArchiveChanged,
     MailOptions,
@@ -236,7 +236,15 @@ def test_own_addresses_are_kept_in_the_file(imported: tuple[Database, dict[str, 
 
 def test_undo_takes_the_batch_back(imported: tuple[Database, dict[str, int], int]) -> None:
     db, people, batch = imported
-    undo_batch(db, batch)
+    mails = db.scalar("SELECT count(*) FROM history WHERE kind = 'email'")
+    on_created = db.scalar("SELECT count(*) FROM history h JOIN contacts c ON c.id = h.contact_id"
+                           " WHERE h.kind = 'email' AND c.import_batch = ?", (batch,))
+    assert mails > on_created > 0
+    # the batch list says how many entries the import added…
+    listed = next(b for b in list_batches(db) if b.id == batch)
+    assert listed.entries == mails and get_batch(db, batch).entries == mails
+    # …and undo how many it removed, those of the created contacts included
+    assert undo_batch(db, batch).entries == mails
     assert db.scalar("SELECT count(*) FROM history WHERE kind = 'email'") == 0
     assert db.scalar("SELECT count(*) FROM contacts") == 3  # created correspondents gone
     assert facts(db, people["jeanne"])[1] is None

@@ -70,6 +70,17 @@ def test_walker_reads_what_the_standard_parser_reads(raw: bytes) -> None:
     assert fast.attachments == slow.attachments
 
 
+@pytest.mark.parametrize("name", ["0  .pdf", "devis  final.pdf", "=?utf-8?q?caf=C3=A9__x.pdf?="])
+def test_attachment_names_keep_their_inner_spaces(name: str) -> None:
+    # hypothesis found it: the walker made "0  .pdf" into "0 .pdf", the standard parser not
+    raw = (b"From: a@example.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed;"
+           b' boundary="b"\n\n--b\nContent-Type: text/plain\n\nBonjour\n--b\n'
+           b"Content-Type: application/pdf\nContent-Disposition: attachment;"
+           b' filename="' + name.encode() + b'"\n\nJVBERi0=\n--b--\n')
+    assert read_body(raw).attachments == reference_body(raw).attachments
+    assert "  " in read_body(raw).attachments[0].name
+
+
 @given(messages())
 @settings(max_examples=50, deadline=None)
 def test_headers_are_read(raw: bytes) -> None:

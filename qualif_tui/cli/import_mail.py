@@ -16,7 +16,8 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from qualif_tui.base.i18n import _
-from qualif_tui.cli.output import err, out
+from qualif_tui.cli.output import err, fail, out
+from qualif_tui.domain.errors import ValidationError
 from qualif_tui.services import mailimport
 from qualif_tui.services.importing import ImportRefused
 from qualif_tui.services.mailimport import Correspondent, MailPlan
@@ -75,6 +76,21 @@ def import_mail(database: Database, db_name: str, names: Sequence[str], *, dry_r
         batch=result.batch_id, entries=result.entries, contacts=result.contacts,
         created=result.created, rate=f"{rate:,.0f}".replace(",", "\u202f"), db=db_name),
         markup=False)
+
+
+def mail_settings(database: Database, me: Sequence[str], excerpt: int | None) -> None:
+    """``qualif import DB --me ADRESSE [--excerpt N]`` without an archive: keep the
+    settings for the next imports and say what they now are."""
+    try:
+        settings = mailimport.save_mail_settings(database, list(me) or None, excerpt)
+    except ValidationError as error:
+        fail(f"{'--me' if error.field == 'own' else '--excerpt'} : {error}", 2)
+    own = ", ".join(settings.own) or _("aucune")
+    length = (_("tout le texte") if settings.excerpt_chars == 0
+              else _("{n} caractères").format(n=settings.excerpt_chars))
+    out.print(_("Courrier : vos adresses : {own} ; texte gardé par message : {length}."
+                " Pour les prochains imports (les entrées déjà importées restent telles"
+                " quelles).").format(own=own, length=length), markup=False)
 
 
 def _own(plan: MailPlan, dry_run: bool) -> list[str]:

@@ -75,7 +75,8 @@ _EXAMPLES = 10
 @click.option("--skip-bad", is_flag=True, help="Courrier : importer les messages lisibles et"
                                                " laisser ceux qui ne le sont pas (listés).")
 @click.option("--me", multiple=True, metavar="ADRESSE", help="Courrier : votre adresse (répétable),"
-              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier.")
+              " qui dit si un message est reçu ou envoyé ; gardée dans le fichier (sans FILE :"
+              " seulement garder ce réglage).")
 @click.option("--excerpt", type=click.IntRange(min=0), default=None, metavar="N",
               help="Courrier : caractères du texte gardés par message (2 000 ; 0 : tout) ;"
                    " gardé dans le fichier.")
@@ -101,6 +102,7 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
     qualif import contacts.db --list
     qualif import contacts.db --undo last
     qualif import contacts.db ~/.thunderbird/x.default/Mail --dry-run --create-contacts min:3
+    qualif import contacts.db --me moi@exemple.fr --me moi@gmail.com --excerpt 4000
 
     All or nothing: a file with broken rows is refused (file, line, column of
     each problem) and DB is left exactly as it was. Each import is a batch
@@ -117,9 +119,14 @@ def import_(db: str, files: tuple[str, ...], dry_run: bool, mapping: Path | None
             else:
                 _undo(database, undo or "", force)
         return
+    from qualif_tui.cli import import_mail
+
+    if not files and (me or excerpt is not None) and not dry_run:
+        with opened(db) as database:  # the mail settings alone, for the next imports
+            import_mail.mail_settings(database, me, excerpt)
+        return
     if not files:
         raise click.UsageError("give at least one FILE to import (or --list / --undo)")
-    from qualif_tui.cli import import_mail
 
     mail = [name for name in files if import_mail.is_mail(name)]
     contact_files, other = _split_by_format([name for name in files if name not in mail])
@@ -310,13 +317,18 @@ def _print_batches(database: Any, db_name: str) -> None:
         out.print("no import yet", markup=False)
         return
     table = Table(show_edge=False, header_style="bold")
-    for title in ("#", "date", "files", "created", "merged", "skipped", "undone"):
-        table.add_column(title)
+    mail = any(batch.entries for batch in batches)  # the column only when there are some
+    for title in ("#", "date", "files", "created", "merged", "skipped", "e-mails", "undone"):
+        if title != "e-mails" or mail:
+            table.add_column(title)
     for batch in batches:
         created, merged, skipped = batch.counts
         names = ", ".join(Path(name).name for name in batch.source.split(", "))
-        table.add_row(str(batch.id), batch.created.replace("T", " "), names, str(created),
-                      str(merged), str(skipped), (batch.undone or "").replace("T", " "))
+        cells = [str(batch.id), batch.created.replace("T", " "), names, str(created),
+                 str(merged), str(skipped)]
+        if mail:
+            cells.append(str(batch.entries) if batch.entries else "")
+        table.add_row(*cells, (batch.undone or "").replace("T", " "))
     out.print(table)
     out.print(f"undo one with: qualif import {db_name} --undo NUMBER (or --undo last)",
               markup=False, style="dim")
@@ -329,7 +341,8 @@ def _undo(database: Any, which: str, force: bool) -> None:
     refresh_bitmaps(database)
     out.print(f"import #{result.batch_id} undone: {result.deleted} contact(s) deleted,"
               f" {result.reverted} merge(s) reverted"
-              + (f", {result.deals} deal(s) deleted" if result.deals else ""), markup=False)
+              + (f", {result.deals} deal(s) deleted" if result.deals else "")
+              + (f", {result.entries} e-mail(s) removed" if result.entries else ""), markup=False)
     if result.removed_values:
         out.print("key values removed: " + "; ".join(
             f"{k}: {', '.join(v)}" for k, v in result.removed_values.items()), markup=False)

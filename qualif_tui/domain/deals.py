@@ -579,3 +579,28 @@ def owned_counts(db: Database, contact_id: int) -> tuple[int, int]:
     deals = int(db.scalar("SELECT count(*) FROM deals WHERE contact_id = ?", (contact_id,)))
     quotes = int(db.scalar("SELECT count(*) FROM quotes WHERE contact_id = ?", (contact_id,)))
     return deals, quotes
+
+
+COLLEAGUES_SHOWN = 200
+
+
+def company_colleagues(db: Database, contact_id: int, *, include: Sequence[int] = (),
+                       limit: int = COLLEAGUES_SHOWN) -> list[tuple[int, str]]:
+    """The other contacts of the contact's company, ``(id, name)`` by name (the first
+    ``limit``), and those of ``include`` (a deal's others) whatever their rank: whom a
+    deal may also concern (:func:`add_deal`'s ``others``). None without a company."""
+    rows = db.query("SELECT norm_company FROM contacts WHERE id = ?", (contact_id,))
+    company = rows[0][0] if rows else ""
+    found = db.query(
+        "SELECT id, first_name, last_name, company FROM contacts"
+        " WHERE norm_company = ? AND id != ? ORDER BY norm_name, id LIMIT ?",
+        (company, contact_id, limit)) if company else []
+    listed = [(int(r[0]), display_name(r[1], r[2], r[3])) for r in found]
+    missing = [int(i) for i in include if int(i) not in {c for c, _name in listed}
+               and int(i) != contact_id]
+    for other in missing:
+        extra = db.query("SELECT first_name, last_name, company FROM contacts WHERE id = ?",
+                         (other,))
+        if extra:
+            listed.append((other, display_name(extra[0][0], extra[0][1], extra[0][2])))
+    return listed

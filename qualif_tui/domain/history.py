@@ -117,23 +117,44 @@ def list_entries(
     text: str = "",
     include_automatic: bool = True,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[HistoryEntry]:
-    """A contact's timeline, newest first; ``text`` filters by full-text prefix."""
-    sql = "SELECT * FROM history WHERE contact_id = ?"
+    """A contact's timeline, newest first; ``text`` filters by full-text prefix.
+    ``offset`` skips the newest entries (a page further down a long timeline)."""
+    where = _timeline_where(contact_id, text, include_automatic)
+    if where is None:
+        return []
+    sql, params = where
+    sql = f"SELECT * FROM history WHERE {sql} ORDER BY happened_at DESC, id DESC LIMIT ? OFFSET ?"
+    return [_entry(row) for row in db.query(sql, [*params, limit, max(0, offset)])]
+
+
+def count_entries(db: Database, contact_id: int, *, text: str = "",
+                  include_automatic: bool = True) -> int:
+    """How many entries :func:`list_entries` would give without a limit."""
+    where = _timeline_where(contact_id, text, include_automatic)
+    if where is None:
+        return 0
+    return int(db.scalar(f"SELECT count(*) FROM history WHERE {where[0]}", where[1]) or 0)
+
+
+def _timeline_where(contact_id: int, text: str, include_automatic: bool
+                    ) -> tuple[str, list[object]] | None:
+    """The WHERE clause of a contact's timeline; None: a filter nothing can match."""
+    sql = "contact_id = ?"
     params: list[object] = [contact_id]
     if not include_automatic:
         sql += " AND automatic = 0"
-    match = prefix_query(text) if text.strip() else None
-    if text.strip() and match is None:
-        return []
-    if match:
-        # this contact's hits only: a range of full-text rowids (see the schema)
-        sql += (f" AND {history_fts_rowid()} IN (SELECT rowid FROM history_fts"
-                " WHERE history_fts MATCH ? AND rowid BETWEEN ? AND ?)")
-        params += [match, *history_fts_rowids_of(contact_id)]
-    sql += " ORDER BY happened_at DESC, id DESC LIMIT ?"
-    params.append(limit)
-    return [_entry(row) for row in db.query(sql, params)]
+    if not text.strip():
+        return sql, params
+    match = prefix_query(text)
+    if match is None:
+        return None
+    # this contact's hits only: a range of full-text rowids (see the schema)
+    sql += (f" AND {history_fts_rowid()} IN (SELECT rowid FROM history_fts"
+            " WHERE history_fts MATCH ? AND rowid BETWEEN ? AND ?)")
+    params += [match, *history_fts_rowids_of(contact_id)]
+    return sql, params
 
 
 def get_entry(db: Database, entry_id: int) -> HistoryEntry:

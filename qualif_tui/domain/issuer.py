@@ -194,3 +194,17 @@ def set_logo(db: Database, path: str | Path | None) -> Issuer:
     with db.transaction():
         set_setting(db, PREFIX + "logo", base64.b64encode(data).decode("ascii"))
     return load_issuer(db)
+
+
+def update_issuer(db: Database, changes: dict[str, Any], *, logo: str | Path | None = None,
+                  remove_logo: bool = False) -> Issuer:
+    """Details and logo together, all or nothing (the app's form): ``logo`` a PNG or
+    JPEG to keep, ``remove_logo`` to print none."""
+    with db.transaction():
+        if remove_logo:
+            set_logo(db, None)
+        elif logo is not None and str(logo).strip():
+            set_logo(db, Path(str(logo).strip()).expanduser())
+        if changes:
+            save_issuer(db, changes)
+    return load_issuer(db)

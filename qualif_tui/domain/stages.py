@@ -291,3 +291,30 @@ def delete_choice(db: Database, which: str, label: str) -> int:
         used = int(db.scalar(f"SELECT count(*) FROM deals WHERE {column} = ?", (found.id,)))
         db.execute("DELETE FROM deal_choices WHERE id = ?", (found.id,))
     return used
+
+
+def move_choice(db: Database, which: str, label: str, step: int) -> Choice:
+    """Move a choice up (``step`` < 0) or down the list (the order dialogs offer it in)."""
+    with db.transaction():
+        found = find_choice(db, which, label)
+        if found is None:
+            raise NotFound(_("{what} inconnue « {label} »").format(what=LISTS[which], label=label))
+        ordered = [c.id for c in list_choices(db, which)]
+        index = ordered.index(found.id)
+        ordered.insert(max(0, min(len(ordered) - 1, index + step)), ordered.pop(index))
+        for position, choice_id in enumerate(ordered, start=1):
+            db.execute("UPDATE deal_choices SET position = ? WHERE id = ?", (position, choice_id))
+    return next(c for c in list_choices(db, which) if c.id == found.id)
+
+
+def stage_usage(db: Database) -> dict[str, int]:
+    """How many deals are at each stage (what deleting one would need moved first)."""
+    return {str(r[0]): int(r[1]) for r in db.query(
+        "SELECT stage, count(*) FROM deals GROUP BY stage")}
+
+
+def choice_usage(db: Database, which: str) -> dict[int, int]:
+    """How many deals have each lost reason or category."""
+    column = "lost_reason_id" if which == "lost_reason" else "category_id"
+    return {int(r[0]): int(r[1]) for r in db.query(
+        f"SELECT {column}, count(*) FROM deals WHERE {column} IS NOT NULL GROUP BY {column}")}

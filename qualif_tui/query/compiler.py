@@ -595,7 +595,8 @@ class _Compiler:
         if kind == "deal_reached":
             return self.reached(term, label)
         if kind == "deal_amount":
-            return _in_deals(self.numbers(term, "amount", None), "", ())
+            # per-amount bitmaps of the contacts with such a deal (like revenue's)
+            return _in_deals(self.numbers(term, "amount", "deals.amount"), "", ())
         if kind == "deal_created":
             return _in_deals(self.dates(term, "created", None, months=False), "", ())
         if kind == "deal_lost":
@@ -738,9 +739,16 @@ def _flag(name: str, present: bool, label: str) -> Cond:
                 lambda v: isinstance(v, int) and (v & bit != 0) == present, label=label)
 
 
-def _deals_where(where: str, params: tuple[Any, ...], label: str) -> Cond:
-    """Contacts with a deal meeting ``where`` (SQL over ``deals``)."""
+def _deals_where(where: str, params: tuple[Any, ...], label: str,
+                 facet: Cond | None = None) -> Cond:
+    """Contacts with a deal meeting ``where`` (SQL over ``deals``); ``facet``: the
+    same test on a column of :data:`~qualif_tui.query.facets.DEAL_COLUMNS`, for
+    the bitmaps (its ids SQL serves when that column has too many values)."""
     ids = f"SELECT contact_id FROM deals WHERE {where}"
+    if facet is not None and facet.facet:
+        return Cond(f"f.contact_id IN ({ids})", params, "f", facet.column, facet.test,
+                    ids_sql=ids, ids_params=params, label=label, bounds=facet.bounds,
+                    deal_sql=where)
     return Cond(f"f.contact_id IN ({ids})", params, "f", ids_sql=ids, ids_params=params,
                 label=label, deal_sql=where)
 
@@ -768,7 +776,8 @@ def _in_deals(plan: Plan, extra: str, extra_params: tuple[Any, ...]) -> Plan:
     if not isinstance(plan, Cond):
         return plan
     where = f"({plan.sql}) AND {extra}" if extra else plan.sql
-    return _deals_where(where, (*plan.params, *extra_params), plan.label)
+    return _deals_where(where, (*plan.params, *extra_params), plan.label,
+                        None if extra else plan)
 
 
 def _children(plan: Plan) -> list[Plan]:

@@ -42,7 +42,13 @@ from pyroaring import BitMap
 from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.query.compiled import CompiledQuery, refine
 from qualif_tui.query.errors import QueryCancelled, QueryError
-from qualif_tui.query.facets import FacetIndex, Unsupported, read_column, read_universe
+from qualif_tui.query.facets import (
+    DEAL_COLUMNS,
+    FacetIndex,
+    Unsupported,
+    read_column,
+    read_universe,
+)
 from qualif_tui.query.pages import (
     SORTS,
     WALKS,
@@ -169,6 +175,7 @@ class QueryEngine:
             return
         columns = ["dept", "flags"] + [k.column for k in list_keys(db)
                                        if k.type in ("choice", "multi", "yesno")]
+        columns += sorted(DEAL_COLUMNS)  # deal_amount>5000: a slice of amounts
         if aside:
             self._warm_up_aside(columns)
             return

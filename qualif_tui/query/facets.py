@@ -8,6 +8,11 @@ over 1 000 000 contacts crossing three criteria takes well under a
 millisecond, where SQLite has to scan the table (~70 ms on the reference
 machine).
 
+Some columns of other tables get bitmaps too (:data:`DEAL_COLUMNS`, named
+``deals.<column>``): one bitmap per stored value of the contacts with a deal
+holding that value, so that ``deal_amount>5000`` is a slice of sorted values,
+like ``revenue>10000`` (a deal write logs its contact like a fact does).
+
 Criteria on other data (names, full text, static segments) are run in SQL
 once, as a list of ids, and cached until the data changes.
 
@@ -38,6 +43,9 @@ from qualif_tui.storage import Database
 MAX_VALUES = 5000  # distinct values for a column to get bitmaps
 MAX_CATCH_UP = 20_000  # changed contacts beyond which columns are rebuilt instead
 Result = tuple[BitMap, bool]  # (ids, complemented)
+# columns of other tables with a contact_id, as "table.column": the contacts
+# having a row with each value
+DEAL_COLUMNS = frozenset({"deals.amount"})
 
 
 class Unsupported(Exception):
@@ -51,13 +59,26 @@ def _ids(values: Iterable[Any]) -> BitMap:
         raise Unsupported("contact ids beyond 32 bits") from None
 
 
+def _column_source(name: str) -> tuple[str, str]:
+    """(table, column) of a bitmap column: ``contact_facts`` or a :data:`DEAL_COLUMNS` one."""
+    if "." in name:
+        assert name in DEAL_COLUMNS, name  # never user text: names come from the compiler
+        table, column = name.split(".", 1)
+        return table, column
+    return "contact_facts", name
+
+
 def read_column(db: Database, name: str) -> dict[Any, BitMap] | None:
-    """One bitmap per value of a ``contact_facts`` column (None: too many values)."""
+    """One bitmap per value of a ``contact_facts`` column, or of a
+    :data:`DEAL_COLUMNS` one (the contacts with a row of that value); None: too
+    many values."""
     bitmaps: dict[Any, BitMap] = {}
+    table, column = _column_source(name)
     with db.lock:
+        # (a contact with two deals of one amount appears twice: the bitmap keeps one)
         cursor = db.conn.execute(
-            f"SELECT {name}, group_concat(contact_id) FROM contact_facts"
-            f" WHERE {name} IS NOT NULL GROUP BY {name}")
+            f"SELECT {column}, group_concat(contact_id) FROM {table}"
+            f" WHERE {column} IS NOT NULL GROUP BY {column}")
         try:
             for value, ids in cursor:
                 if len(bitmaps) >= MAX_VALUES:
@@ -137,7 +158,9 @@ class FacetIndex:
         self._reread(db, changed)
 
     def _reread(self, db: Database, changed: set[int]) -> None:
-        built = [name for name, values in self.columns.items() if values is not None]
+        self._reread_other_tables(db, changed)
+        built = [name for name, values in self.columns.items()
+                 if values is not None and "." not in name]
         found: dict[int, tuple[Any, ...]] = {}
         if built:
             with db.lock:
@@ -177,6 +200,32 @@ class FacetIndex:
                     self.universe.add(contact_id)
                 else:
                     self.universe.discard(contact_id)
+
+    def _reread_other_tables(self, db: Database, changed: set[int]) -> None:
+        """Bring the :data:`DEAL_COLUMNS` bitmaps in step: the changed contacts are
+        taken out of every value, then put back under the values their rows hold."""
+        gone = _ids(changed)
+        for name in [n for n, v in self.columns.items() if v is not None and "." in n]:
+            self.ordered.pop(name, None)
+            values = self.columns[name]
+            assert values is not None
+            table, column = _column_source(name)
+            with db.lock:
+                rows = db.query(
+                    f"SELECT {column}, contact_id FROM {table} WHERE {column} IS NOT NULL"
+                    " AND contact_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(changed)),))
+            for value in list(values):
+                values[value] -= gone
+                if not values[value]:
+                    del values[value]
+            for value, contact_id in rows:
+                if value not in values:
+                    if len(values) >= MAX_VALUES:
+                        self.columns[name] = None
+                        break
+                    values[value] = BitMap()
+                values[value].add(int(contact_id))
 
     # -- evaluation ----------------------------------------------------------------
     def evaluate(self, db: Database, plan: Plan) -> Result:

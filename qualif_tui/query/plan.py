@@ -29,7 +29,7 @@ class Cond:
     sql: str
     params: tuple[Any, ...] = ()
     tables: str = "f"  # which of c (contacts) and f (contact_facts) ``sql`` reads: "c", "f", "cf"
-    column: str | None = None  # a contact_facts column the test reads
+    column: str | None = None  # a contact_facts column the test reads (or "deals.amount")
     test: Callable[[Any], bool] | None = field(default=None, repr=False)
     ids_sql: str | None = None  # SELECT of matching contact ids (when there is no column test)
     ids_params: tuple[Any, ...] = ()
@@ -195,7 +195,9 @@ def describe(plan: Plan, indent: str = "", *, bitmaps: bool = False) -> list[str
         return [indent + ("every contact" if plan.value else "no contact")]
     if isinstance(plan, Cond):
         if plan.facet:
-            how = f"bitmaps of {plan.column}" if bitmaps else f"contact_facts.{plan.column}"
+            column = plan.column or ""
+            how = (f"bitmaps of {column}" if bitmaps
+                   else column if "." in column else f"contact_facts.{column}")
         else:
             how = "ids from SQL" if bitmaps else "SQL"
         return [f"{indent}{plan.label or plan.sql}  [{how}]"]

@@ -46,6 +46,7 @@ from qualif_tui.services.importing.sniff import (
 )
 from qualif_tui.services.importing.xlsx import is_xlsx, read_xlsx
 from qualif_tui.storage import Database
+from qualif_tui.storage.files import inspect_target
 
 FORMATS = ("csv", "xlsx", "json")
 
@@ -172,6 +173,27 @@ def export_deals(db: Database, query: CompiledQuery | None, fmt: str, out: IO[by
     return _write_csv(rows, out)
 
 
+def export_deals_to_file(db: Database, query: CompiledQuery | None, fmt: str, target: Path, *,
+                        overwrite: bool = False, stage: str | None = None) -> int:
+    """Write the deals to ``target`` (what the app's dialog does): refused where the
+    storage guard forbids (the database, its journal, its backups) or when the file
+    is there and ``overwrite`` is false; written beside it then moved in place, so a
+    failure leaves any old file whole."""
+    checked = inspect_target(db.path, target)
+    if checked.forbidden:
+        raise QualifError(checked.forbidden)
+    if checked.exists and not overwrite:
+        raise QualifError(_("{path} existe déjà").format(path=checked.path))
+    partial = checked.path.with_name(checked.path.name + ".partial")
+    try:
+        with partial.open("wb") as handle:
+            written = export_deals(db, query, fmt, handle, stage=stage)
+        partial.replace(checked.path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
+
+
 def _write_json(rows: Iterator[DealRow], out: IO[bytes]) -> int:
     written = 0
     out.write(b"[")
@@ -271,6 +293,30 @@ class DealImport:
             text += _("; raisons de perte nouvelles : {names}").format(
                 names=", ".join(self.new_reasons))
         return text
+
+
+# folded headers that only a deals file has (a contacts file may have a "Titre")
+_DEAL_MARKS = frozenset(fold(h) for h in (
+    "affaire", "deal", "opportunite", "n° affaire", "montant ht", "montant", "amount",
+    "etape", "stage", "cloture prevue", "probabilite"))
+
+
+def looks_like_deals(path: Path) -> bool:
+    """Whether the contacts import should hand ``path`` to :func:`import_deals`: a CSV
+    or xlsx whose header names the deal (Affaire…) and its amount or stage."""
+    try:
+        source = read_source(path)
+        if is_xlsx(source.data):
+            header = read_xlsx(source).header
+        else:
+            text = decode_text(source).text[:65536]  # the header is on the first lines
+            text = text[:text.rfind("\n") + 1] or text
+            header = read_csv(text, detect_separator(text), source.name).header
+    except (SourceError, QualifError, OSError, ValueError):
+        return False
+    folded = {fold(h) for h in header}
+    titled = bool(folded & {fold("affaire"), "deal", fold("opportunite")})
+    return titled and len(folded & _DEAL_MARKS) >= 2
 
 
 def _read_table(path: Path) -> Table:

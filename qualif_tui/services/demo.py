@@ -35,6 +35,16 @@ def _read(name: str) -> str:
     return resources.files("qualif_tui.sample_data").joinpath(name).read_text(encoding="utf-8")
 
 
+def demo_mailbox() -> Path:
+    """The demo's small mail archive (``sample_data/mail/concession.mbox``: the
+    dealership's mailbox with demo contacts), where this install keeps it, for the app's
+    import screen to propose it on the demo."""
+    checkout = Path(__file__).resolve().parents[2] / "sample_data" / "mail" / "concession.mbox"
+    if checkout.is_file():
+        return checkout
+    return Path(str(resources.files("qualif_tui.sample_data").joinpath("mail/concession.mbox")))
+
+
 def _csv(name: str) -> Iterator[dict[str, str]]:
     yield from csv.DictReader(io.StringIO(_read(name)))
 

@@ -6,9 +6,13 @@ their category, expected closes spread over the next nine months (some
 overdue), probabilities around their stage's default, costs, sources (the
 contact's Source key), notes, lost reasons, the moves that took each deal to
 its stage, and a quote (with its lines and totals) for every deal that got to
-the proposal. Ids are computed from the contact's (deal = 2 × contact + k), so
-chunks made in parallel never collide; quote numbers are given by the loader,
-which sees the chunks in order.
+the proposal — about one in eight in two versions, the first dearer and
+replaced by ``-V2`` a few days later (the version the client decided on). Ids
+are computed from the contact's (deal = 2 × contact + k, quote = 2 × deal + v),
+so chunks made in parallel never collide; quote numbers are given by the
+loader, which sees the chunks in order. Whether a quote has a second version
+is drawn from the deal's id, not from the random stream, so contacts, deals
+and first versions are what they were before versions were made.
 """
 
 from __future__ import annotations
@@ -65,7 +69,9 @@ DEAL_TARGET = ("deals(id, contact_id, title, stage, amount, probability, expecte
 MOVE_TARGET = "deal_moves(deal_id, from_stage, to_stage, moved_at)"
 # quotes get their number from the loader (column 1 is a placeholder until then)
 QUOTE_TARGET = ("quotes(id, number, contact_id, deal_id, title, issued, valid_days, status,"
-                " total_ht, total_vat, total_ttc, sent_at, decided_at, created, updated)")
+                " total_ht, total_vat, total_ttc, sent_at, decided_at, created, updated,"
+                " version, previous_id)")
+VERSIONED_PERCENT = 12  # of the quotes, in two versions
 LINE_TARGET = ("quote_lines(quote_id, position, designation, quantity, unit, unit_price,"
                " vat_rate, discount)")
 
@@ -143,17 +149,35 @@ def _quote(rng: random.Random, today: date, cid: int, deal_id: int, title: str, 
     extra_total = sum(price for _d, _u, price, _v in extras)
     if extra_total >= amount:
         extras, extra_total = [], 0
+    status = {"won": "accepted", "lost": "refused"}.get(stage, "sent")
+    decided = end.isoformat() if stage in ("won", "lost") else None
+    mix = (deal_id * 2654435761) % 1000  # the deal's own draw (not the random stream)
+    if mix % 100 < VERSIONED_PERCENT and amount > 1000:
+        # V1 dearer and sent earlier, replaced (still "sent") by V2, the one decided on
+        earlier = issued - timedelta(days=3 + mix % 10)
+        dearer = amount + 50 * (1 + mix % 20)
+        _quote_rows(2 * deal_id, deal_id, cid, title, earlier, dearer, extras, extra_total,
+                    "sent", None, 1, None, out)
+        _quote_rows(2 * deal_id + 1, deal_id, cid, title, issued, amount, extras, extra_total,
+                    status, decided, 2, 2 * deal_id, out)
+        return
+    _quote_rows(2 * deal_id, deal_id, cid, title, issued, amount, extras, extra_total, status,
+                decided, 1, None, out)
+
+
+def _quote_rows(quote_id: int, deal_id: int, cid: int, title: str, issued: date, amount: int,
+                extras: list[tuple[str, str, int, int]], extra_total: int, status: str,
+                decided: str | None, version: int, previous: int | None,
+                out: DealRows) -> None:
     lines = [(title, "véhicule" if amount > 5000 else "forfait", amount - extra_total, 20),
              *extras]
     bases: dict[int, int] = {}
     for position, (designation, unit, price, vat) in enumerate(lines, start=1):
-        out.lines.append((deal_id, position, designation, 1.0, unit, float(price), float(vat),
+        out.lines.append((quote_id, position, designation, 1.0, unit, float(price), float(vat),
                           0.0))
         bases[vat] = bases.get(vat, 0) + price * 100
     vat_cents = sum((base * rate * 10 + 500) // 1000 for rate, base in bases.items())
-    status = {"won": "accepted", "lost": "refused"}.get(stage, "sent")
-    decided = end.isoformat() if stage in ("won", "lost") else None
     day = issued.isoformat()
-    out.quotes.append((deal_id, f"#{deal_id}", cid, deal_id, title, day, 30, status,
+    out.quotes.append((quote_id, f"#{quote_id}", cid, deal_id, title, day, 30, status,
                        float(amount), vat_cents / 100, amount + vat_cents / 100, day, decided,
-                       f"{day}T10:00:00", f"{(decided or day)}T10:00:00"))
+                       f"{day}T10:00:00", f"{(decided or day)}T10:00:00", version, previous))

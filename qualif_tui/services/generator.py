@@ -188,10 +188,18 @@ _HISTORY_COUNTS = (0, 1, 2, 3, 4, 5, 6, 8)
 _HISTORY_COUNT_WEIGHTS = (10, 14, 18, 20, 16, 11, 7, 4)  # mean ≈ 3
 
 
-def _history_rows(rng: random.Random, pools: _Pools, start: int, m: int
-                  ) -> Iterator[tuple[object, ...]]:
+# E-mails of the history go one way or the other (history.direction), as an archive's
+# would; the messages received set the contact's last inbound contact.
+_INBOUND_SHARE = 0.45
+
+
+def _history_rows(rng: random.Random, pools: _Pools, start: int, m: int,
+                  directions: random.Random) -> Iterator[tuple[object, ...]]:
+    """History rows; ``directions`` draws the e-mails' ways apart from ``rng``, so adding
+    them left every other generated value as it was."""
     counts = rng.choices(_HISTORY_COUNTS, _HISTORY_COUNT_WEIGHTS, k=m)
     random_ = rng.random
+    way = directions.random
     days = pools.days
     subjects = {k: HISTORY_SUBJECTS[k] for k in _HISTORY_KINDS}
     for j in range(m):
@@ -203,7 +211,9 @@ def _history_rows(rng: random.Random, pools: _Pools, start: int, m: int
             options = subjects[kind]
             happened = f"{days[int(random_() * 1095)]}T{8 + int(random_() * 11):02d}:{int(random_() * 60):02d}:00"
             body = HISTORY_BODIES[int(random_() * len(HISTORY_BODIES))] if random_() < 0.3 else ""
-            yield (start + j, kind, happened, options[int(random_() * len(options))], body, happened)
+            direction = ("in" if way() < _INBOUND_SHARE else "out") if kind == "email" else None
+            yield (start + j, kind, happened, options[int(random_() * len(options))], body,
+                   happened, direction)
 
 
 def _activity_rows(rng: random.Random, pools: _Pools, seed: int, start: int, m: int
@@ -295,8 +305,8 @@ class _Chunk:
 _TARGETS = {
     "contacts": f"contacts({_CONTACT_COLUMNS})",
     "facts": "contact_facts(contact_id, dept, last_contact, next_activity, deals, revenue,"
-             " open_deals, last_purchase, created, updated, flags{keys})",
-    "history": "history(contact_id, kind, happened_at, subject, body, created)",
+             " open_deals, last_purchase, created, updated, flags, last_inbound{keys})",
+    "history": "history(contact_id, kind, happened_at, subject, body, created, direction)",
     "activities": "activities(id, uid, kind, title, starts_at, duration_min, due, priority,"
                   " alarm_min, status, done_at, created, updated)",
     "links": "activity_contacts(activity_id, contact_id)",
@@ -334,7 +344,8 @@ def _generate_chunk(task: tuple[int, int, int, int, str]) -> _Chunk:
         pools = _POOLS[today] = _Pools(date.fromisoformat(today))
     rng = random.Random(f"qualif:{seed}:{index}")
     contacts, facts = _contact_rows(rng, pools, start, m)
-    history = list(_history_rows(rng, pools, start, m))
+    history = list(_history_rows(rng, pools, start, m,
+                                 random.Random(f"qualif:{seed}:{index}:directions")))
     activities, links = _activity_rows(rng, pools, seed, start, m)
     source = next(i for i, k in enumerate(DEMO_KEYS) if k[0] == "Source")
     values = DEMO_KEYS[source][2]
@@ -357,10 +368,13 @@ def _with_derived_facts(facts: list[tuple[object, ...]], history: list[tuple[obj
     derivation (several seconds at 1M contacts). Same rules as the triggers.
     """
     last: dict[object, str] = {}
-    for contact_id, _kind, happened, *_rest in history:
+    inbound: dict[object, str] = {}
+    for contact_id, _kind, happened, *_rest, direction in history:
         day = str(happened)[:10]
         if day > last.get(contact_id, ""):
             last[contact_id] = day
+        if direction == "in" and day > inbound.get(contact_id, ""):
+            inbound[contact_id] = day
     when = {row[0]: str(row[4] or row[6])[:10] for row in activities if row[9] == "open"}
     upcoming: dict[object, str] = {}
     for activity_id, contact_id in links:
@@ -382,7 +396,7 @@ def _with_derived_facts(facts: list[tuple[object, ...]], history: list[tuple[obj
     # created and updated are the same day for a generated contact
     return [
         (cid, dept, last.get(cid), upcoming.get(cid), won.get(cid, 0), revenue.get(cid, 0.0),
-         open_deals.get(cid, 0), purchase.get(cid), day, day, flags, *keys)
+         open_deals.get(cid, 0), purchase.get(cid), day, day, flags, inbound.get(cid), *keys)
         for cid, dept, day, flags, *keys in facts
     ]
 
@@ -458,10 +472,17 @@ def _number_quotes(conn: sqlite3.Connection, counters: dict[int, int]) -> None:
     """Give the attached chunk's quotes their numbers (D2026-0001…), per year of
     issue, following on from the chunks before."""
     fixes = []
-    for rowid, issued in conn.execute("SELECT rowid, c5 FROM chunk.quotes ORDER BY rowid"):
-        year = int(str(issued)[:4])
-        counters[year] = counters.get(year, 0) + 1
-        fixes.append((f"D{year}-{counters[year]:04d}", rowid))
+    numbers: dict[int, str] = {}  # quote id → number, for the versions that follow
+    for rowid, quote_id, issued, version, previous in conn.execute(
+            "SELECT rowid, c0, c5, c15, c16 FROM chunk.quotes ORDER BY rowid"):
+        if previous is not None and previous in numbers:  # -V2: the same number, no new one
+            number = f"{numbers[previous].split('-V')[0]}-V{version}"
+        else:
+            year = int(str(issued)[:4])
+            counters[year] = counters.get(year, 0) + 1
+            number = f"D{year}-{counters[year]:04d}"
+        numbers[int(quote_id)] = number
+        fixes.append((number, rowid))
     conn.executemany("UPDATE chunk.quotes SET c1 = ? WHERE rowid = ?", fixes)
 
 

@@ -64,6 +64,7 @@ class StageTotal:
     count: int
     amount: float
     weighted: float
+    dated: int = 0  # of ``count``, the deals with an expected close (they come first)
 
 
 @dataclass
@@ -96,59 +97,92 @@ def _card(row: Any) -> DealCard:
 
 
 def pipeline(db: Database, query: CompiledQuery | None = None, *, layout: str = "kanban",
-             cards: int = CARDS_PER_STAGE, today: date | None = None) -> Pipeline:
+             cards: int = CARDS_PER_STAGE, today: date | None = None,
+             recent: bool = True) -> Pipeline:
     """Totals per open stage and the deals to show: ``kanban`` (the first ``cards``
-    of each stage by expected close) or ``list`` (every open deal by expected
-    close, at most :data:`LIST_LIMIT`)."""
+    of each stage by expected close) or ``list`` (the first ``cards`` open deals
+    by expected close, at most :data:`LIST_LIMIT`); ``recent``: also what was won
+    and lost in the last :data:`RECENT_DAYS` days (:func:`recent_results`)."""
     today = today or clock.today()
     stages = list_stages(db)
     opened = [s for s in stages if s.is_open]
     with members_of(db, query, "d.contact_id") as (test, params):
         rows = db.query(
-            "SELECT d.stage, count(*), total(d.amount), total(d.amount * d.probability) / 100"
-            f" FROM deals d WHERE d.stage IN ({', '.join('?' * len(opened))}) AND {test}"
+            "SELECT d.stage, count(*), total(d.amount), total(d.amount * d.probability) / 100,"
+            f" count(d.expected_close) FROM deals d"
+            f" WHERE d.stage IN ({', '.join('?' * len(opened))}) AND {test}"
             " GROUP BY d.stage", (*(s.id for s in opened), *params))
-        found = {r[0]: (int(r[1]), float(r[2]), float(r[3])) for r in rows}
-        result = Pipeline([StageTotal(s, *found.get(s.id, (0, 0.0, 0.0))) for s in opened])
-        since = (today - relativedelta(days=RECENT_DAYS)).isoformat()
-        for kind in ("won", "lost"):
-            ids = [s.id for s in stages if s.kind == kind]
-            row = db.query(
-                "SELECT count(*), total(d.amount), total(d.amount * d.probability) / 100"
-                f" FROM deals d WHERE d.stage IN ({', '.join('?' * len(ids))})"
-                f" AND d.closed_at >= ? AND {test}", (*ids, since, *params))[0]
-            closed = StageTotal(next(s for s in stages if s.kind == kind), int(row[0]),
-                                float(row[1]), float(row[2]))
-            setattr(result, kind, closed)
-        select = f"SELECT {_CARD_COLUMNS} FROM deals d JOIN contacts c ON c.id = d.contact_id"
+        found = {r[0]: (int(r[1]), float(r[2]), float(r[3]), int(r[4])) for r in rows}
+        result = Pipeline([StageTotal(s, *found.get(s.id, (0, 0.0, 0.0, 0))) for s in opened])
+        if recent:
+            result.won, result.lost = _recent(db, stages, today, test, params)
         if layout == "list":
-            # dated deals in close order (the expected-close index, stopping at the
-            # limit), then the undated ones
-            marks = ", ".join("?" * len(opened))
-            open_ids = tuple(s.id for s in opened)
-            listed = [_card(r) for r in db.query(
-                f"{select} WHERE d.expected_close IS NOT NULL"
-                f" AND d.stage IN ({marks}) AND {test} ORDER BY d.expected_close, d.id"
-                " LIMIT ?", (*open_ids, *params, LIST_LIMIT))]
-            if len(listed) < LIST_LIMIT:
-                listed += [_card(r) for r in db.query(
-                    f"{select} WHERE d.expected_close IS NULL AND d.stage IN ({marks})"
-                    f" AND {test} ORDER BY d.id LIMIT ?",
-                    (*open_ids, *params, LIST_LIMIT - len(listed)))]
-            result.cards["all"] = listed
+            result.cards["all"] = _page(db, [s.id for s in opened], 0, min(cards, LIST_LIMIT),
+                                        sum(t.dated for t in result.stages), test, params)
         else:
-            for stage in opened:
-                # a range of the pipeline index: (stage, expected_close) in order
-                shown = [_card(r) for r in db.query(
-                    f"{select} WHERE d.stage = ?"
-                    f" AND d.expected_close IS NOT NULL AND {test}"
-                    " ORDER BY d.expected_close, d.id LIMIT ?", (stage.id, *params, cards))]
-                if len(shown) < cards:
-                    shown += [_card(r) for r in db.query(
-                        f"{select} WHERE d.stage = ? AND d.expected_close IS NULL AND {test}"
-                        " ORDER BY d.id LIMIT ?", (stage.id, *params, cards - len(shown)))]
-                result.cards[stage.id] = shown
+            for total in result.stages:
+                result.cards[total.stage.id] = _page(db, [total.stage.id], 0, cards,
+                                                     total.dated, test, params)
     return result
+
+
+def recent_results(db: Database, query: CompiledQuery | None = None, *,
+                   today: date | None = None) -> tuple[StageTotal, StageTotal]:
+    """What was won and what was lost in the last :data:`RECENT_DAYS` days."""
+    today = today or clock.today()
+    with members_of(db, query, "d.contact_id") as (test, params):
+        return _recent(db, list_stages(db), today, test, params)
+
+
+def _recent(db: Database, stages: list[Stage], today: date, test: str,
+            params: tuple[Any, ...]) -> tuple[StageTotal, StageTotal]:
+    since = (today - relativedelta(days=RECENT_DAYS)).isoformat()
+    found: list[StageTotal] = []
+    for kind in ("won", "lost"):
+        ids = [s.id for s in stages if s.kind == kind]
+        row = db.query(
+            "SELECT count(*), total(d.amount), total(d.amount * d.probability) / 100"
+            f" FROM deals d WHERE d.stage IN ({', '.join('?' * len(ids))})"
+            f" AND d.closed_at >= ? AND {test}", (*ids, since, *params))[0]
+        found.append(StageTotal(next(s for s in stages if s.kind == kind), int(row[0]),
+                                float(row[1]), float(row[2])))
+    return found[0], found[1]
+
+
+def deal_page(db: Database, query: CompiledQuery | None, stages: list[str], offset: int,
+              limit: int, dated: int) -> list[DealCard]:
+    """Open deals ``offset`` … ``offset + limit − 1`` of ``stages`` in the pipeline's
+    order: by expected close, then the undated ones (``dated``: how many have a
+    date, from the stage totals), ties by id. One index range per page: the
+    pipeline draws the pages it shows."""
+    with members_of(db, query, "d.contact_id") as (test, params):
+        return _page(db, stages, offset, limit, dated, test, params)
+
+
+def _page(db: Database, stages: list[str], offset: int, limit: int, dated: int, test: str,
+          params: tuple[Any, ...]) -> list[DealCard]:
+    if not stages or limit <= 0:
+        return []
+    marks = ", ".join("?" * len(stages))
+
+    def rows(where: str, order: str, count: int, skip: int) -> list[DealCard]:
+        # the page's ids first, from an index alone (the rows skipped are not
+        # joined to their contacts), then their cards
+        return [_card(r) for r in db.query(
+            f"SELECT {_CARD_COLUMNS} FROM (SELECT d.id FROM deals d WHERE {where}"
+            f" AND d.stage IN ({marks}) AND {test} ORDER BY {order} LIMIT ? OFFSET ?) p"
+            " JOIN deals d ON d.id = p.id JOIN contacts c ON c.id = d.contact_id"
+            f" ORDER BY {order}", (*stages, *params, count, skip))]
+
+    cards: list[DealCard] = []
+    if offset < dated:
+        # a range of the pipeline index (stage, expected_close), or of the
+        # expected-close one for several stages
+        cards = rows("d.expected_close IS NOT NULL", "d.expected_close, d.id", limit, offset)
+    if len(cards) < limit:
+        cards += rows("d.expected_close IS NULL", "d.id", limit - len(cards),
+                      max(0, offset + len(cards) - dated))
+    return cards
 
 
 # -- forecast --------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from qualif_tui.domain import deals as core
 from qualif_tui.domain import quotes as quoting
 from qualif_tui.domain.money import format_euros
 from qualif_tui.domain.stages import list_choices, list_stages
-from qualif_tui.services.quote_pdf import write_quote_pdf
 from qualif_tui.storage import Database
 from qualif_tui.tui.deals_pane import DealAction, QuoteAction
 from qualif_tui.tui.workers import deliver
@@ -76,15 +75,17 @@ class DealActions(_Screen):
         self.notify(_("{title} : {stage}").format(title=deal.title, stage=deal.stage_label))
 
     # -- forms ----------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="deals", exit_on_error=False,
+    @work(thread=True, exclusive=True, group="deal-form", exit_on_error=False,
           description="affaire")
     def _prepare_deal_form(self, contact_id: int, deal: core.Deal | None) -> None:
         stages = list_stages(self.db)
         categories = [c.label for c in list_choices(self.db, "category")]
-        deliver(self, self._open_deal_form, contact_id, deal, stages, categories)
+        colleagues = core.company_colleagues(self.db, contact_id,
+                                             include=deal.others if deal else ())
+        deliver(self, self._open_deal_form, contact_id, deal, stages, categories, colleagues)
 
     def _open_deal_form(self, contact_id: int, deal: core.Deal | None, stages: Any,
-                        categories: list[str]) -> None:
+                        categories: list[str], colleagues: list[tuple[int, str]]) -> None:
         from qualif_tui.tui.deal_forms import DealForm
 
         def save(values: dict[str, Any]) -> Any:
@@ -99,8 +100,8 @@ class DealActions(_Screen):
                 self.notify(_("Affaire enregistrée."))
                 self._refresh_card(contact_id)
 
-        self.app.push_screen(DealForm(self._contact_name(), stages, categories, save, deal),
-                             closed)
+        self.app.push_screen(DealForm(self._contact_name(), stages, categories, save, deal,
+                                      colleagues=colleagues), closed)
 
     def _refresh_card(self, contact_id: int) -> None:
         refresh = getattr(self, "refresh_after_write", None)
@@ -119,7 +120,7 @@ class DealActions(_Screen):
         self.app.push_screen(WinDialog(deal, lambda amount: core.win_deal(
             self.db, deal.id, amount=amount)), closed)
 
-    @work(thread=True, exclusive=True, group="deals", exit_on_error=False,
+    @work(thread=True, exclusive=True, group="deal-form", exit_on_error=False,
           description="raisons de perte")
     def _prepare_lose(self, deal: core.Deal, contact_id: int) -> None:
         reasons = [c.label for c in list_choices(self.db, "lost_reason")]
@@ -184,11 +185,13 @@ class DealActions(_Screen):
         elif quote is not None and event.action == "open":
             self.open_quote(quote.id, event.contact_id)
         elif quote is not None and event.action == "pdf":
-            target = Path.cwd() / f"Devis {quote.number}.pdf"
+            from qualif_tui.tui.quote_pdf_dialog import QuotePdfDialog
 
-            def done(path: Path) -> None:
-                self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
-                            timeout=8, markup=False)
+            def done(path: Path | None) -> None:
+                if path is not None:
+                    self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
+                                timeout=8, markup=False)
 
-            self.write(_("PDF du devis"), lambda: write_quote_pdf(self.db, quote.id, target),
-                       done, event.contact_id)
+            self.app.push_screen(QuotePdfDialog(
+                self.db, quote.id, quote.number,
+                temporary_db=bool(getattr(self.app, "demo", False))), done)

@@ -18,8 +18,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.deals import Deal
@@ -44,9 +45,11 @@ class DealForm(FormScreen):
     AUTO_FOCUS = "#field-title"
 
     def __init__(self, contact_name: str, stages: list[Stage], categories: list[str],
-                 save: Callable[[dict[str, Any]], Any], deal: Deal | None = None) -> None:
+                 save: Callable[[dict[str, Any]], Any], deal: Deal | None = None, *,
+                 colleagues: list[tuple[int, str]] | None = None) -> None:
         super().__init__()
         self.deal = deal
+        self.colleagues = colleagues or []  # the company's other contacts (id, name)
         self.stages = stages
         self.categories = categories
         self.save = save
@@ -79,6 +82,13 @@ class DealForm(FormScreen):
             d.source if d else "", placeholder=_("celle du contact"), id="field-source"))
         yield from self.row("notes", _("Notes"), BlinkInput(d.notes if d else "",
                                                             id="field-notes"))
+        if self.colleagues:
+            chosen = set(d.others) if d else set()
+            yield from self.row("others", _("Avec (même société)"), SelectionList[int](
+                *[Selection(name, contact_id, contact_id in chosen)
+                  for contact_id, name in self.colleagues], id="field-others"))
+            yield Static(_("espace : cocher ou décocher · Tab : champ suivant"),
+                         classes="field-hint")
 
     def values(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -87,6 +97,8 @@ class DealForm(FormScreen):
             found[name] = self.query_one(f"#field-{name}", Input).value.strip()
         if self.deal is None:
             found["stage"] = self.query_one("#field-stage", Select).value
+        if self.colleagues:
+            found["others"] = sorted(self.query_one("#field-others", SelectionList).selected)
         return found
 
     def check(self, values: dict[str, Any]) -> None:

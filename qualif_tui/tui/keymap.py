@@ -63,7 +63,9 @@ MAIN_KEYS = (
     Key("main.sprint", "Q", "sprint", "Sprint de qualification", show=True),
     Key("main.sort", "s", "cycle_sort", "Changer le tri"),
     Key("main.sidebar", "ctrl+b", "toggle_sidebar", "Afficher / masquer les segments"),
-    Key("main.import", "i", "import_file", "Importer un fichier (CSV, vCard, xlsx, ics)"),
+    Key("main.import", "i", "import_file",
+        "Importer un fichier (CSV, vCard, xlsx, ics) ou du courrier (mbox, Maildir, .eml, .msg)"),
+    Key("main.mail_settings", "M", "mail_settings", "Courrier : vos adresses, texte gardé"),
     Key("main.export", "ctrl+e", "export_result", "Exporter le résultat (CSV, vCard, xlsx…)"),
     Key("main.copy_emails", "y", "copy_addresses('semicolon')",
         "Copier les adresses e-mail (séparées par ;)", show=True),
@@ -318,6 +320,7 @@ QUOTE_EDITOR_KEYS = (
     Key("quote.version", "v", "copy('version')", "Nouvelle version", show=True),
     Key("quote.duplicate", "D", "copy('duplicate')", "Dupliquer"),
     Key("quote.pdf", "P", "pdf", "PDF", show=True),
+    Key("quote.issuer", "I", "issuer", "Vos coordonnées (en tête des devis)"),
     Key("quote.close", "escape", "close", "Fermer", show=True),
 )
 
@@ -329,6 +332,12 @@ PIPELINE_KEYS = (
     Key("pipeline.funnel", "4", "view('funnel')", "Entonnoir", show=True),
     Key("pipeline.left", "left,h", "column(-1)", "Étape précédente (colonne)", palette=False),
     Key("pipeline.right", "right", "column(1)", "Étape suivante (colonne)", palette=False),
+    Key("pipeline.down", "down", "move(1)", "Affaire suivante", palette=False),
+    Key("pipeline.up", "up", "move(-1)", "Affaire précédente", palette=False),
+    Key("pipeline.page_down", "pagedown", "page(1)", "Page suivante", palette=False),
+    Key("pipeline.page_up", "pageup", "page(-1)", "Page précédente", palette=False),
+    Key("pipeline.first", "home", "edge(0)", "Première affaire", palette=False),
+    Key("pipeline.last", "end", "edge(1)", "Dernière affaire", palette=False),
     Key("pipeline.open", "enter", "open", "Fiche du contact", show=True),
     Key("pipeline.next", "greater_than_sign", "step(1)", "Affaire : étape suivante", show=True,
         key_display=">"),
@@ -340,8 +349,32 @@ PIPELINE_KEYS = (
         key_display="]"),
     Key("pipeline.shorter", "left_square_bracket", "period(-1)", "Période plus courte",
         key_display="["),
+    Key("pipeline.import", "i", "import_deals", "Importer des affaires (CSV, xlsx)"),
+    Key("pipeline.export", "ctrl+e", "export_deals", "Exporter les affaires (CSV, xlsx, JSON)"),
+    Key("pipeline.undo", "u", "undo", "Annuler la dernière action (un import…)"),
+    Key("pipeline.stages", "S", "stage_table", "Étapes, raisons de perte, catégories"),
+    Key("pipeline.issuer", "I", "issuer", "Vos coordonnées (en tête des devis)"),
     Key("pipeline.refresh", "f5", "reload", "Actualiser"),
     Key("pipeline.close", "escape", "close", "Fermer", show=True),
+)
+
+QUOTE_PDF_KEYS = (
+    Key("quote_pdf.run", "ctrl+s", "run", "Écrire le PDF", show=True),
+    Key("quote_pdf.close", "escape", "close", "Fermer", show=True),
+)
+
+STAGE_TABLE_KEYS = (
+    Key("stages.add", "ctrl+n", "add", "Ajouter", show=True),
+    Key("stages.edit", "enter", "edit", "Modifier", show=True),
+    Key("stages.delete", "delete", "delete", "Supprimer", show=True, key_display="suppr"),
+    Key("stages.up", "ctrl+up", "move(-1)", "Monter"),
+    Key("stages.down", "ctrl+down", "move(1)", "Descendre"),
+    Key("stages.stages", "1", "show('stages')", "Étapes"),
+    Key("stages.reasons", "2", "show('lost_reason')", "Raisons de perte"),
+    Key("stages.categories", "3", "show('category')", "Catégories"),
+    Key("stages.next", "tab", "cycle(1)", "Liste suivante", palette=False),
+    Key("stages.previous", "shift+tab", "cycle(-1)", "Liste précédente", palette=False),
+    Key("stages.close", "escape", "close", "Fermer", show=True),
 )
 
 # Every table, for the palette and the help screen.
@@ -350,6 +383,6 @@ ALL_KEYS: tuple[Key, ...] = (APP_KEYS + MAIN_KEYS + LIST_KEYS + SEARCH_KEYS + FO
                              + TIMELINE_KEYS + AGENDA_KEYS + CALENDAR_KEYS + IMPORT_KEYS
                              + EXPORT_KEYS + PICK_KEYS
                              + SPRINT_KEYS + DEAL_KEYS + QUOTE_KEYS + QUOTE_EDITOR_KEYS
-                             + PIPELINE_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
+                             + PIPELINE_KEYS + STAGE_TABLE_KEYS + QUOTE_PDF_KEYS + NEW_VALUE_KEYS + DUPLICATE_KEYS
                              + CUSTOM_FIELD_KEYS + KEYS_SCREEN_KEYS + CAMPAIGNS_KEYS
                              + RESPONSES_KEYS + TEMPLATE_KEYS + SEND_KEYS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -54,7 +54,7 @@ from qualif_tui.query import (
 from qualif_tui.query.completion import Vocabulary
 from qualif_tui.query.derived import page_containing
 from qualif_tui.services.addresses import AddressList, address_list
-from qualif_tui.services.importing import undo_batch
+from qualif_tui.services.importing import UndoResult, undo_batch
 from qualif_tui.services.segments import Segment, save_segment
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
@@ -70,6 +70,9 @@ from qualif_tui.tui.reports import ReportsProvider
 from qualif_tui.tui.search_bar import QueryInput, SearchBar
 from qualif_tui.tui.sidebar import SegmentsSidebar
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
+
+if TYPE_CHECKING:
+    from qualif_tui.tui.transfer import Imported
 
 PANE_ORDER = ("query", "sidebar", "contacts", "form", "timeline", "agenda", "deals", "quotes")
 BUSY_GROUPS = {"search", "pages", "card", "segments", "write", "timeline", "verify",
@@ -98,6 +101,20 @@ class UndoItem:
     keeps_order: bool = False  # undoing cannot move the contact in the list
 
 
+def _undone(result: object) -> str:
+    """What undoing an import took back, when it says (e-mails, contacts)."""
+    if not isinstance(result, UndoResult):
+        return ""
+    parts = []
+    if result.entries:
+        parts.append(_("{n} e-mail(s) retiré(s)").format(n=result.entries))
+    if result.deleted:
+        parts.append(_("{n} fiche(s) supprimée(s)").format(n=result.deleted))
+    if result.reverted:
+        parts.append(_("{n} fusion(s) défaite(s)").format(n=result.reverted))
+    return f" — {', '.join(parts)}" if parts else ""
+
+
 class MainScreen(WorkerReports, DealActions, Screen[None]):
     class Ready(Message):
         """The first result is on screen (the app may start background work)."""
@@ -111,8 +128,12 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     AUTO_FOCUS = "ContactList"
     # Keys typed meanwhile wait for these (typeahead.py): the result they act on,
-    # the contact a form is opened on, the planned activity a logged call closes.
-    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form"})
+    # the contact a form is opened on, the planned activity a logged call closes,
+    # the deal form, the history's filter result and its count (End goes to the last
+    # entry, the last *matching* one after the filter's ↵, not to the end of the first
+    # page read).
+    TYPEAHEAD_GROUPS = frozenset({"search", "edit", "log-form", "deal-form", "timeline",
+                                  "timeline-count"})
 
     def __init__(self, db: Database) -> None:
         super().__init__(id="main")
@@ -502,8 +523,8 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         item = self.undo_stack.pop()
         hint = self.place_of(item.contact_id) if item.keeps_order else None
         self.write("Annulation", item.run,
-                   lambda _result: self.notify(f"Annulé : {item.label}"), item.contact_id,
-                   position_hint=hint)
+                   lambda result: self.notify(f"Annulé : {item.label}{_undone(result)}"),
+                   item.contact_id, position_hint=hint)
 
     def action_log(self, kind: str) -> None:
         contact_id = self._contact_or_bell()
@@ -571,21 +592,29 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
         self.app.push_screen(ActivityForm(name, save, title=title), closed)
 
     def action_import_file(self) -> None:
-        from qualif_tui.tui.transfer import Imported, ImportScreen
+        from qualif_tui.services.demo import demo_mailbox
+        from qualif_tui.tui.transfer import ImportScreen
 
         def closed(imported: Imported | None) -> None:
             if imported is None:
                 return
-            batch = imported.batch_id
-            if batch is not None:
-                self.undo_stack.append(UndoItem(f"import n° {batch}",
-                                                lambda: undo_batch(self.db, batch), None))
-                self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
-            else:
-                self.notify(f"Importé : {imported.summary}", timeout=8)
+            self.remember_import(imported)
             self.refresh_after_write(self.current_contact_id)
 
-        self.app.push_screen(ImportScreen(self.db), closed)
+        # on the demo, the demo's mailbox is proposed (selected: typing replaces it)
+        proposed = str(demo_mailbox()) if getattr(self.app, "demo", False) else ""
+        self.app.push_screen(ImportScreen(self.db, proposed), closed)
+
+    def remember_import(self, imported: Imported) -> None:
+        """Say what an import did and offer ``u`` for it (contacts, a calendar, mail or
+        deals: one import batch each, wherever in the app it was made)."""
+        batch = imported.batch_id
+        if batch is not None:
+            self.undo_stack.append(UndoItem(f"import n° {batch}",
+                                            lambda: undo_batch(self.db, batch), None))
+            self.notify(f"Importé : {imported.summary} — u pour annuler.", timeout=8)
+        else:
+            self.notify(f"Importé : {imported.summary}", timeout=8)
 
     def action_export_result(self) -> None:
         from qualif_tui.tui.transfer import ExportScreen
@@ -801,6 +830,17 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
             self.search_bar.clear_error()
 
     # -- a clean file: duplicates, keys and values, custom fields (issue 16) ----------
+    def action_mail_settings(self) -> None:
+        from qualif_tui.services.mailimport import MailSettings
+        from qualif_tui.tui.mail_settings import MailSettingsScreen
+
+        def closed(settings: MailSettings | None) -> None:
+            if settings is not None:
+                own = ", ".join(settings.own) or _("aucune")
+                self.notify(_("Courrier : vos adresses : {own}").format(own=own), timeout=6)
+
+        self.app.push_screen(MailSettingsScreen(self.db), closed)
+
     def action_duplicates(self) -> None:
         from qualif_tui.tui.duplicates import DuplicatesScreen
 

@@ -7,16 +7,18 @@ the forecast by month (``3``) and the funnel (``4``), whose period ``[``/``]``
 shortens or lengthens. On a deal: ↵ opens the contact's card, ``>``/``<``
 moves it, ``w`` wins it, ``l`` loses it.
 
-Data comes from workers (the columns first, the charts after). Keys typed
-before the data is there wait for it, so a burst (``p → → ↵``) does what
-slow typing does.
+Data comes from workers: the totals and the first page of each column in one
+read, then what was won and lost lately; a column's further pages as it scrolls
+(:mod:`.deal_rows` draws only what is on screen); each chart when first shown.
+Keys typed before the data is there wait for it, so a burst (``p → → ↵``)
+does what slow typing does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from rich.text import Text
@@ -25,42 +27,37 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
 from qualif_tui.domain import deals as core
-from qualif_tui.domain.money import format_day, format_euros
+from qualif_tui.domain.money import format_euros
 from qualif_tui.domain.stages import list_choices
 from qualif_tui.query import CompiledQuery
-from qualif_tui.services.pipeline import DealCard, Pipeline, StageTotal, forecast, funnel, pipeline
+from qualif_tui.services.pipeline import (
+    DealCard,
+    Pipeline,
+    StageTotal,
+    deal_page,
+    forecast,
+    funnel,
+    pipeline,
+    recent_results,
+)
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.charts import forecast_chart, funnel_chart
-from qualif_tui.tui.columns import fit
 from qualif_tui.tui.commands import ActionsProvider
+from qualif_tui.tui.deal_rows import PAGE, CardSource, DealRows
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
+
+if TYPE_CHECKING:
+    from qualif_tui.tui.main_screen import MainScreen
 
 VIEWS = ("kanban", "list", "forecast", "funnel")
 PERIODS = (3, 6, 12, 24)  # months: the funnel's period, the forecast's horizon
 DEFAULT_COLUMNS = 4
-SHOWN_CARDS = 20  # per column: a screenful and some (the rest are counted, not drawn)
-
-
-def card_text(card: DealCard, today: str, width: int, *, with_stage: str = "") -> Text:
-    late = bool(card.expected_close) and str(card.expected_close) < today
-    text = Text(fit(card.title, width), "bold")
-    text.append("\n" + fit(card.contact, width), "dim")
-    detail = format_euros(card.amount, 0)
-    if with_stage:
-        detail = f"{with_stage} · {detail}"
-    day = format_day(card.expected_close)
-    if day and len(detail) + 3 + len(day) > width:
-        day = day[:5]  # 16/12: the year is the next few months'
-    text.append("\n" + detail + " ")
-    text.append(day or _("sans date"), "bold red" if late else "dim")
-    return text
 
 
 def stage_header(total: StageTotal) -> Text:
@@ -85,6 +82,8 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.contact_id = contact_id
 
     BINDINGS = keymap.bindings(keymap.PIPELINE_KEYS)
+    # keys typed after I wait for the form (its details are read in a worker)
+    TYPEAHEAD_GROUPS = frozenset({"issuer"})
     PALETTE_KEYS = keymap.APP_KEYS + keymap.PIPELINE_KEYS
     COMMANDS = {ActionsProvider}
 
@@ -101,36 +100,56 @@ class PipelineScreen(WorkerReports, Screen[None]):
         self.list_data: Pipeline | None = None
         self.pending: list[tuple[str, tuple[Any, ...]]] = []
         self.changed = False
-        self.charts_asked = False
+        self.charts_shown: set[str] = set()  # forecast, funnel: read when first shown
+        self.recent: tuple[StageTotal, StageTotal] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(_("Pipeline"), "bold"), id="pipe-title")
+        title = Text(_("Pipeline"), "bold")
+        title.append(" — " + (self.label or _("tous les contacts")), "")
+        yield Static(title, id="pipe-title")
         yield Static(Text(_("Chargement…"), "dim"), id="pipe-totals")
+        today = clock.today().isoformat()
         with ContentSwitcher(initial="kanban", id="pipe-views"):
             # the default stage table's four open stages, laid out while the deals load
             # (a different table rebuilds them)
             with Horizontal(id="kanban"):
                 for index in range(DEFAULT_COLUMNS):
-                    yield Vertical(Static(Text(_("Chargement…"), "dim"), classes="stage-header"),
-                                   OptionList(id=f"stage-{index}", classes="stage-cards"),
-                                   classes="stage-column")
-            yield OptionList(id="deal-list")
+                    yield self._column(index, Text(_("Chargement…"), "dim"), today)
+            yield DealRows(lines=True, today=today, empty=_("Aucune affaire en cours."),
+                           id="deal-list")
             yield VerticalScroll(Static("", id="forecast-chart"), id="forecast")
             yield VerticalScroll(Static("", id="funnel-chart"), id="funnel")
         yield Footer()
 
+    @staticmethod
+    def _column(index: int, header: Text, today: str) -> Vertical:
+        return Vertical(Static(header, classes="stage-header"),
+                        DealRows(today=today, id=f"stage-{index}", classes="stage-cards"),
+                        classes="stage-column")
+
     def on_mount(self) -> None:
-        title = Text(_("Pipeline"), "bold")
-        title.append(" — " + (self.label or _("tous les contacts")), "")
-        self.query_one("#pipe-title", Static).update(title)
         self._load("kanban")
 
     # -- loading ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="pipeline", exit_on_error=False,
           description="pipeline")
     def _load(self, layout: str) -> None:
-        data = pipeline(self.db, self.compiled, layout=layout, cards=SHOWN_CARDS)
+        # the totals and the first page of each column (one paint); what was won and
+        # lost lately once they are drawn (_loaded)
+        data = pipeline(self.db, self.compiled, layout=layout, cards=PAGE, recent=False)
         deliver(self, self._loaded, _Loaded(data, layout))
+
+    @work(thread=True, exclusive=True, group="pipeline-recent", exit_on_error=False,
+          description="gagnées et perdues (90 jours)")
+    def _load_recent(self) -> None:
+        deliver(self, self._recent_loaded, recent_results(self.db, self.compiled))
+
+    def _fetcher(self, stages: list[str], dated: int) -> Any:
+        db, compiled = self.db, self.compiled
+
+        def fetch(offset: int, limit: int) -> list[DealCard]:
+            return deal_page(db, compiled, stages, offset, limit, dated)
+        return fetch
 
     def _loaded(self, loaded: _Loaded) -> None:
         if loaded.layout == "list":
@@ -140,124 +159,141 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.data = loaded.data
             self._show_kanban()
         self._show_totals(loaded.data)
-        if not self.charts_asked:
-            self.charts_asked = True  # after the first paint: the columns come first
-            self.call_after_refresh(self._load_charts)
+        if self.recent is None:
+            self.call_after_refresh(self._load_recent)
         if loaded.layout == self.deals_layout:
             self._replay()
+
+    def _recent_loaded(self, recent: tuple[StageTotal, StageTotal]) -> None:
+        self.recent = recent
+        data = self.data if self.deals_layout == "kanban" else self.list_data
+        if data is not None:
+            self._show_totals(data)
 
     def _show_totals(self, data: Pipeline) -> None:
         text = Text(_("{n} affaire(s) en cours").format(n=data.count), "bold")
         text.append(" · " + format_euros(data.amount, 0))
         text.append(" · " + _("pondéré {amount}").format(amount=format_euros(data.weighted, 0)))
-        if data.won is not None and data.lost is not None:
+        if self.recent is not None:
+            won, lost = self.recent
             text.append("   " + _("90 j : {won} gagnée(s) ({amount}), {lost} perdue(s)").format(
-                won=data.won.count, amount=format_euros(data.won.amount, 0),
-                lost=data.lost.count), "dim")
+                won=won.count, amount=format_euros(won.amount, 0), lost=lost.count), "dim")
         self.query_one("#pipe-totals", Static).update(text)
 
-    def _column_width(self) -> int:
-        """The text width of a card: the screen shared by the columns, less each
-        column's margin, scrollbar and padding."""
-        stages = len(self.data.stages) if self.data else 4
-        return max(10, self.size.width // max(1, stages) - 7)
+    def _columns(self) -> list[DealRows]:
+        return list(self.query(".stage-cards").results(DealRows))
 
     def _show_kanban(self) -> None:
         assert self.data is not None
-        board = self.query_one("#kanban", Horizontal)
         today = clock.today().isoformat()
-        width = self._column_width()
-        if len(board.query(".stage-column")) != len(self.data.stages):
-            # the columns come with their cards: one mount, one layout
+        board = self.query_one("#kanban", Horizontal)
+        if len(self._columns()) != len(self.data.stages):
+            # another stage table than the default: its columns, in one mount
             board.remove_children()
-            board.mount_all([
-                Vertical(Static(stage_header(total), classes="stage-header"),
-                         OptionList(*self._options(total, today, width), id=f"stage-{index}",
-                                    classes="stage-cards"),
-                         classes="stage-column")
-                for index, total in enumerate(self.data.stages)])
-            if self.current_view == "kanban":
-                self.call_after_refresh(self._focus_column)
+            board.mount_all([self._column(index, stage_header(total), today)
+                             for index, total in enumerate(self.data.stages)])
+            self.call_after_refresh(self._fill_kanban)
             return
-        for index, total in enumerate(self.data.stages):
-            column = self.query_one(f"#stage-{index}", OptionList)
+        self._fill_kanban()
+
+    def _fill_kanban(self) -> None:
+        if self.data is None:
+            return
+        today = clock.today().isoformat()
+        for column, total in zip(self._columns(), self.data.stages, strict=False):
             if column.parent is not None:
                 column.parent.query_one(".stage-header", Static).update(stage_header(total))
-            highlighted = column.highlighted
-            column.set_options(self._options(total, today, width))
-            cards = self.data.cards.get(total.stage.id, [])
-            if cards:
-                column.highlighted = min(highlighted or 0, len(cards) - 1)
+            source = CardSource(total.count, self._fetcher([total.stage.id], total.dated))
+            source.store(0, self.data.cards.get(total.stage.id, []))
+            column.load(source, today=today)
         if self.current_view == "kanban":
             self._focus_column()
 
-    def _options(self, total: StageTotal, today: str, width: int) -> list[Option]:
-        assert self.data is not None
-        cards = self.data.cards.get(total.stage.id, [])
-        options = [Option(card_text(c, today, width), id=str(c.id)) for c in cards]
-        if total.count > len(cards):
-            options.append(Option(Text(_("… et {n} autres").format(
-                n=total.count - len(cards)), "dim"), disabled=True))
-        return options or [Option(Text(_("(aucune)"), "dim"), disabled=True)]
-
     def _show_list(self) -> None:
         assert self.list_data is not None
-        today = clock.today().isoformat()
-        cards = self.list_data.cards.get("all", [])
-        labels = {s.stage.id: s.stage.label for s in self.list_data.stages}
-        widget = self.query_one("#deal-list", OptionList)
-        widget.set_options([self._list_line(c, labels.get(c.stage, c.stage), today)
-                            for c in cards] or [Option(Text(_("Aucune affaire en cours."),
-                                                            "dim"), disabled=True)])
-        if cards:
-            widget.highlighted = 0
+        stages = self.list_data.stages
+        source = CardSource(self.list_data.count,
+                            self._fetcher([s.stage.id for s in stages],
+                                          sum(s.dated for s in stages)))
+        source.store(0, self.list_data.cards.get("all", []))
+        widget = self.query_one("#deal-list", DealRows)
+        widget.load(source, labels={s.stage.id: s.stage.label for s in stages},
+                    today=clock.today().isoformat())
         if self.current_view == "list":
             widget.focus()
 
-    def _list_line(self, card: DealCard, stage: str, today: str) -> Option:
-        late = bool(card.expected_close) and str(card.expected_close) < today
-        text = Text(f"{format_day(card.expected_close) or _('sans date'):10} ",
-                    "bold red" if late else "")
-        text.append(fit(stage, 12) + " ", "bold")
-        text.append(fit(card.title, 26) + " ")
-        text.append(fit(card.contact, 22) + " ", "dim")
-        text.append(f"{format_euros(card.amount, 0):>11} ")
-        text.append(f"{card.probability:>3} %", "dim")
-        return Option(text, id=str(card.id))
-
-    @work(thread=True, exclusive=True, group="charts", exit_on_error=False,
-          description="prévision et entonnoir")
-    def _load_charts(self) -> None:
+    def _load_chart(self, view: str) -> None:
+        """Read the forecast or the funnel (each when first shown: the funnel reads
+        every deal of the period and its moves, which the columns need not wait for)."""
+        self.charts_shown.add(view)
         today = clock.today()
         months = PERIODS[self.period]
-        start = today - relativedelta(months=months) + relativedelta(days=1)
-        rows = forecast(self.db, self.compiled, months=max(6, min(months, 24)), today=today)
+        if view == "forecast":
+            self.query_one("#forecast-chart", Static).update(Text(_("Chargement…"), "dim"))
+            self._read_forecast(max(6, min(months, 24)), today)
+        else:
+            self.query_one("#funnel-chart", Static).update(Text(_("Chargement…"), "dim"))
+            start = today - relativedelta(months=months) + relativedelta(days=1)
+            self._read_funnel(start, today)
+
+    @work(thread=True, exclusive=True, group="forecast", exit_on_error=False,
+          description="prévision")
+    def _read_forecast(self, months: int, today: date) -> None:
+        rows = forecast(self.db, self.compiled, months=months, today=today)
+        deliver(self, self._show_forecast, rows)
+
+    @work(thread=True, exclusive=True, group="funnel", exit_on_error=False,
+          description="entonnoir")
+    def _read_funnel(self, start: date, today: date) -> None:
         steps = funnel(self.db, self.compiled, start=start.isoformat(), end=today.isoformat(),
                        today=today)
-        deliver(self, self._charts, rows, steps, start, today)
+        deliver(self, self._show_funnel, steps, start, today)
 
-    def _charts(self, rows: Any, steps: Any, start: date, end: date) -> None:
-        width = self.size.width - 4
+    def _show_forecast(self, rows: Any) -> None:
         title = Text(_("Prévision (pondérée par la probabilité)"), "bold")
         self.query_one("#forecast-chart", Static).update(
-            _Stack(title, forecast_chart(rows, width)))
+            _Stack(title, forecast_chart(rows, self.size.width - 4)))
+
+    def _show_funnel(self, steps: Any, start: date, end: date) -> None:
         self.query_one("#funnel-chart", Static).update(
             _Stack(Text(_("Entonnoir : jusqu'où vont les affaires"), "bold"),
-                   funnel_chart(steps, width, start, end)))
+                   funnel_chart(steps, self.size.width - 4, start, end)))
 
     # -- keys --------------------------------------------------------------------------
     def _ready(self, action: str, *args: Any) -> bool:
-        """False (and the key kept for later) while the deals are loading."""
+        """False (and the key kept for later) while the deals are loading, or while
+        the page of the deal under the cursor is on its way."""
         loaded = self.data if self.deals_layout == "kanban" else self.list_data
-        if loaded is None:
+        rows = self._rows()
+        if loaded is None or self.pending or (rows is not None and rows.waiting):
             self.pending.append((action, args))
             return False
         return True
 
     def _replay(self) -> None:
         pending, self.pending = self.pending, []
-        for action, args in pending:
+        while pending:
+            action, args = pending.pop(0)
             getattr(self, f"action_{action}")(*args)
+            if self.pending:  # waiting again (a page to come): keep the order
+                self.pending.extend(pending)
+                return
+
+    @on(DealRows.PageArrived)
+    def _page_arrived(self, event: DealRows.PageArrived) -> None:
+        event.stop()
+        if self.pending and event.rows is self._rows() and not event.rows.waiting:
+            self._replay()
+
+    def _rows(self) -> DealRows | None:
+        """The deals widget the keys act on: the current column, or the list."""
+        if self.current_view == "list":
+            return self.query_one("#deal-list", DealRows)
+        if self.current_view == "kanban":
+            columns = self._columns()
+            if columns:
+                return columns[max(0, min(self.column, len(columns) - 1))]
+        return None
 
     def _focus_column(self) -> None:
         if self.data is None or not self.data.stages:
@@ -273,7 +309,38 @@ class PipelineScreen(WorkerReports, Screen[None]):
         self.column += step
         self._focus_column()
 
+    def _cursor_keys(self, action: str, *args: Any) -> DealRows | None:
+        """The deals widget a cursor key moves, once its deals are here."""
+        if self.current_view not in ("kanban", "list") or not self._ready(action, *args):
+            return None
+        return self._rows()
+
+    def action_move(self, step: int) -> None:
+        rows = self._cursor_keys("move", step)
+        if rows is not None:
+            rows.move(step)
+
+    def action_page(self, direction: int) -> None:
+        rows = self._cursor_keys("page", direction)
+        if rows is not None:
+            rows.page(direction)
+
+    def action_edge(self, last: int) -> None:
+        rows = self._cursor_keys("edge", last)
+        if rows is not None:
+            rows.move_to(rows.total - 1 if last else 0)
+
+    def _queued(self, action: str, *args: Any) -> bool:
+        """True (and the key kept) when keys typed before it still wait: a view
+        change or Échap typed in a burst comes after them, as when typed slowly."""
+        if self.pending:
+            self.pending.append((action, args))
+            return True
+        return False
+
     def action_view(self, view: str) -> None:
+        if self._queued("view", view):
+            return
         self.current_view = view
         if view in ("kanban", "list"):
             self.deals_layout = view
@@ -287,33 +354,30 @@ class PipelineScreen(WorkerReports, Screen[None]):
         elif view == "kanban":
             self._focus_column()
         else:
+            if view not in self.charts_shown:
+                self._load_chart(view)
             self.query_one(f"#{view}").focus()
 
     def action_toggle_layout(self) -> None:
+        if self._queued("toggle_layout"):
+            return
         self.action_view("list" if self.deals_layout == "kanban" else "kanban")
 
     def action_period(self, step: int) -> None:
         self.period = max(0, min(len(PERIODS) - 1, self.period + step))
         self.notify(_("Période : {n} mois").format(n=PERIODS[self.period]), timeout=2)
-        self._load_charts()
+        for view in sorted(self.charts_shown):
+            self._load_chart(view)
 
     def action_reload(self) -> None:
         self._load(self.deals_layout)
-        self._load_charts()
+        self._load_recent()
+        for view in sorted(self.charts_shown):
+            self._load_chart(view)
 
     def _selected(self) -> DealCard | None:
-        if self.current_view == "list":
-            source = self.list_data.cards.get("all", []) if self.list_data else []
-            index = self.query_one("#deal-list", OptionList).highlighted
-        elif self.current_view == "kanban" and self.data is not None and self.data.stages:
-            stage = self.data.stages[max(0, min(self.column, len(self.data.stages) - 1))]
-            source = self.data.cards.get(stage.stage.id, [])
-            index = self.query_one(f"#stage-{self.column}", OptionList).highlighted
-        else:
-            return None
-        if index is None or not 0 <= index < len(source):
-            return None
-        return source[index]
+        rows = self._rows()
+        return rows.current if rows is not None else None
 
     def action_open(self) -> None:
         if not self._ready("open"):
@@ -324,8 +388,8 @@ class PipelineScreen(WorkerReports, Screen[None]):
             return
         self.post_message(self.OpenContact(card.contact_id))
 
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(DealRows.Chosen)
+    def _chosen(self, event: DealRows.Chosen) -> None:
         event.stop()
         self.action_open()
 
@@ -386,8 +450,71 @@ class PipelineScreen(WorkerReports, Screen[None]):
             self.app.push_screen(LoseDialog(deal, reasons, lambda reason: core.lose_deal(
                 self.db, deal.id, reason=reason)), closed)
 
+    # -- import, export, undo ------------------------------------------------------------
+    def action_import_deals(self) -> None:
+        from qualif_tui.tui.deal_transfer import DealImportScreen
+        from qualif_tui.tui.transfer import Imported
+
+        def closed(imported: Imported | None) -> None:
+            if imported is None:
+                return
+            self.changed = True
+            main = self._main()
+            if main is not None:
+                main.remember_import(imported)  # u, here or on the list, takes it back
+            else:
+                self.notify(_("Importé : {summary}").format(summary=imported.summary))
+            self.action_reload()
+
+        self.app.push_screen(DealImportScreen(self.db), closed)
+
+    def action_export_deals(self) -> None:
+        from qualif_tui.tui.deal_transfer import DealExportScreen
+
+        def closed(message: str | None) -> None:
+            if message:
+                self.notify(message, title=_("Export"), timeout=8, markup=False)
+
+        self.app.push_screen(DealExportScreen(
+            self.db, self.compiled, self.label,
+            temporary_db=bool(getattr(self.app, "demo", False))), closed)
+
+    def action_undo(self) -> None:
+        """``u``: the app's last undoable action (the list's undo stack), then the
+        pipeline read again."""
+        if self._queued("undo"):
+            return
+        main = self._main()
+        if main is None or not main.undo_stack:
+            self.notify(_("Rien à annuler."), severity="warning")
+            return
+        item = main.undo_stack.pop()
+        self._write(_("Annulation"), item.run,
+                    lambda _result: self.notify(_("Annulé : {what}").format(what=item.label)))
+
+    def action_stage_table(self) -> None:
+        from qualif_tui.tui.stage_table import StageTableScreen
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.changed = True
+                self.action_reload()
+
+        self.app.push_screen(StageTableScreen(self.db), closed)
+
+    def action_issuer(self) -> None:
+        from qualif_tui.tui.issuer_form import open_issuer_form
+
+        open_issuer_form(self, self.db)
+
+    def _main(self) -> MainScreen | None:
+        from qualif_tui.tui.main_screen import MainScreen
+
+        return next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
+
     def action_close(self) -> None:
-        self.dismiss()
+        if not self._queued("close"):
+            self.dismiss()
 
 
 class _Stack:

@@ -6,7 +6,7 @@ writes the line and clears the editor for the next one (so a quote is typed
 line after line without leaving the keyboard). ↵ on a line edits it, ``suppr``
 removes it, ctrl+↑/↓ moves it. Totals (HT, VAT per rate, TTC) follow every
 change. ``e`` sent, ``A`` accepted (its deal is won), ``R`` refused, ``v`` new
-version, ``D`` duplicate, ``P`` PDF (in the current folder), ``f`` object,
+version, ``D`` duplicate, ``P`` PDF (the folder asked, :mod:`.quote_pdf_dialog`), ``f`` object,
 validity and notes.
 
 Every write goes through the app's ordered queue, so keys typed in a burst
@@ -34,7 +34,6 @@ from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.issuer import load_issuer
 from qualif_tui.domain.money import format_day, format_euros, format_quantity, format_rate
 from qualif_tui.domain.quotes import Quote, QuoteLine
-from qualif_tui.services.quote_pdf import write_quote_pdf
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.columns import fit
@@ -76,6 +75,8 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
     """One quote; dismisses True when something was written (the card reloads)."""
 
     BINDINGS = keymap.bindings(keymap.QUOTE_EDITOR_KEYS)
+    # keys typed after I wait for the form (its details are read in a worker)
+    TYPEAHEAD_GROUPS = frozenset({"issuer"})
 
     def __init__(self, db: Database, quote_id: int) -> None:
         super().__init__(classes="quote-screen")
@@ -328,15 +329,23 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
     def action_pdf(self) -> None:
         if self.quote is None:
             return
+        from qualif_tui.tui.quote_pdf_dialog import QuotePdfDialog
+
         quote = self.quote
-        target = Path.cwd() / f"Devis {quote.number}.pdf"
 
-        def done(path: Path) -> None:
-            self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
-                        timeout=8, markup=False)
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.notify(_("PDF écrit : {path}").format(path=path), title=_("Devis"),
+                            timeout=8, markup=False)
 
-        self._write(_("PDF du devis"), lambda: write_quote_pdf(self.db, quote.id, target), done,
-                    reload=False)
+        self.app.push_screen(QuotePdfDialog(
+            self.db, quote.id, quote.number,
+            temporary_db=bool(getattr(self.app, "demo", False))), done)
+
+    def action_issuer(self) -> None:
+        from qualif_tui.tui.issuer_form import open_issuer_form
+
+        open_issuer_form(self, self.db)
 
     def action_close(self) -> None:
         if self.query_one("#line-editor").display:

@@ -28,6 +28,7 @@ from qualif_tui.base.i18n import _, ngettext
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
+from qualif_tui.services.deals_io import looks_like_deals
 from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
 from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.storage import Database, StorageError
@@ -180,6 +181,9 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         if is_mail_source(path):  # mbox, Maildir, .eml, .msg: its own screen (mail_import)
             deliver(self, self._open_mail, path)
             return
+        if looks_like_deals(path):  # a header naming deals: their own import (deal_transfer)
+            deliver(self, self._open_deals, path)
+            return
         try:
             source = importing.read_source(path, str(path))
             fmt = importing.format_of(source)
@@ -223,6 +227,18 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                                          style="dim"))
 
         self.app.push_screen(MailImportScreen(self.db, path), closed)
+
+    def _open_deals(self, path: Path) -> None:
+        from qualif_tui.tui.deal_transfer import DealImportScreen
+
+        def closed(imported: Imported | None) -> None:
+            if imported is not None:
+                self.dismiss(imported)
+            else:
+                self.preview.update(Text("↵ pour voir ce que l'import ferait, sans rien écrire.",
+                                         style="dim"))
+
+        self.app.push_screen(DealImportScreen(self.db, str(path)), closed)
 
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready

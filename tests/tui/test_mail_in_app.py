@@ -61,6 +61,8 @@ async def test_preview_tick_import_undo(app: QualifApp, app_db: Database) -> Non
         await pilot.press("u")
         await settle(pilot)
         assert "303 contacts" in status(app)
+        assert any("9 e-mail(s) retiré(s), 1 fiche(s) supprimée(s)" in n.message
+                   for n in app._notifications)
         assert app_db.scalar("SELECT count(*) FROM history WHERE message_id IS NOT NULL") == 0
 
 

@@ -285,6 +285,11 @@ class BatchInfo:
         s = self.summary
         return int(s.get("created", 0)), int(s.get("merged", 0)), int(s.get("skipped", 0))
 
+    @property
+    def entries(self) -> int:
+        """The e-mail history entries a mail import added (0 for other imports)."""
+        return int(self.summary.get("entries", 0))
+
 
 def list_batches(db: Database, limit: int = 50) -> list[BatchInfo]:
     """The latest import batches, newest first."""
@@ -328,6 +333,7 @@ class UndoResult:
     deleted: int
     reverted: int
     deals: int = 0  # deals of a deals import (qualif deal DB import)
+    entries: int = 0  # e-mail entries of a mail import, on kept and deleted contacts alike
     kept_changes: list[str] = field(default_factory=list)   # merged values changed since
     removed_values: dict[str, list[str]] = field(default_factory=dict)
 
@@ -353,9 +359,12 @@ def undo_batch(db: Database, which: str | int, *, force: bool = False) -> UndoRe
                 f"{worked} contact(s) of import #{batch.id} have history, deals or agenda"
                 " entries added since the import; undoing deletes them too. Add --force to"
                 " undo anyway.")
+        # counted before the contacts go: their entries go with them (ON DELETE CASCADE)
+        entries = int(db.scalar("SELECT count(*) FROM history WHERE import_batch = ?"
+                                " AND kind = 'email'", (batch.id,)))
         deals = db.execute("DELETE FROM deals WHERE import_batch = ?", (batch.id,)).rowcount
         deleted = db.execute("DELETE FROM contacts WHERE import_batch = ?", (batch.id,)).rowcount
-        result = UndoResult(batch.id, deleted, 0, deals)
+        result = UndoResult(batch.id, deleted, 0, deals, entries)
         _revert_merges(db, batch.id, result)
         db.execute("DELETE FROM import_merges WHERE batch_id = ?", (batch.id,))
         db.execute("DELETE FROM history WHERE import_batch = ?", (batch.id,))

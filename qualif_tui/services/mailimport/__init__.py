@@ -11,7 +11,8 @@ files are mail, streaming readers), :mod:`.message` and :mod:`.headers` (the
 bytes of one message, decoded), :mod:`.outlook` (.msg), :mod:`.plan` (the
 preview: who is in the archive, which contacts they are), :mod:`.correspondents`
 (names and companies of the others), :mod:`.write` (the batch), :mod:`.text`
-(bodies as the timeline shows them).
+(bodies as the timeline shows them), :mod:`.settings` (the user's addresses and
+the excerpt length, kept in the file).
 """
 
 from qualif_tui.services.mailimport.message import BadMail
@@ -28,6 +29,12 @@ from qualif_tui.services.mailimport.plan import (
     own_addresses,
     parse_create,
     plan_mail_import,
+)
+from qualif_tui.services.mailimport.settings import (
+    MailSettings,
+    load_mail_settings,
+    parse_addresses,
+    save_mail_settings,
 )
 from qualif_tui.services.mailimport.sources import is_mail_source
 from qualif_tui.services.mailimport.write import (
@@ -48,12 +55,16 @@ __all__ = [
     "MailOptions",
     "MailPlan",
     "MailProgress",
+    "MailSettings",
     "Summary",
     "apply_mail_plan",
     "excerpt_chars",
     "human_size",
     "is_mail_source",
+    "load_mail_settings",
     "own_addresses",
+    "parse_addresses",
     "parse_create",
     "plan_mail_import",
+    "save_mail_settings",
 ]

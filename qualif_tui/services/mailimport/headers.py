@@ -67,17 +67,22 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
         return data.decode("cp1252", "replace")
 
 
-def header_text(raw: str) -> str:
-    """A header's value as text: unfolded, 8-bit bytes and encoded words decoded."""
+def header_text(raw: str, *, keep_spaces: bool = False) -> str:
+    """A header's value as text: unfolded, 8-bit bytes and encoded words decoded, runs
+    of spaces made one (``keep_spaces``: kept, as in a file name)."""
     text = raw.replace("\r", "").replace("\n", "")
     if _SURROGATES.search(text):
         text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
+
+    def spaces(value: str) -> str:
+        return value.strip() if keep_spaces else _SPACES.sub(" ", value).strip()
+
     if "=?" not in text:
-        return _SPACES.sub(" ", text).strip()
+        return spaces(text)
     try:
         chunks = decode_header(text)
     except Exception:  # noqa: BLE001 - a malformed encoded word: keep the text as it is
-        return _SPACES.sub(" ", text).strip()
+        return spaces(text)
     parts = []
     for chunk, charset in chunks:
         if isinstance(chunk, str):
@@ -86,7 +91,7 @@ def header_text(raw: str) -> str:
             parts.append(chunk.decode("raw-unicode-escape", "replace"))
         else:
             parts.append(decode_bytes(chunk, charset))
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return spaces("".join(parts))
 
 
 @dataclass(frozen=True)

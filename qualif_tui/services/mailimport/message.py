@@ -247,7 +247,8 @@ def _filename(headers: Message) -> str:
     name = headers.get_filename()
     if not name:
         return ""
-    return header_text(str(name)).replace("/", "_").replace("\\", "_")
+    # spaces as they are: "0  .pdf" is a name of its own (the standard parser agrees)
+    return header_text(str(name), keep_spaces=True).replace("/", "_").replace("\\", "_")
 
 
 def split_parts(body: bytes, boundary: bytes) -> tuple[list[bytes], bool]:
