@@ -63,10 +63,13 @@ def extras(draw: st.DrawFn, deals: int, contacts: int) -> dict[str, Any]:
     """What the deals' world lacks: creation days, earlier stages, history."""
     return {
         "created": [draw(st.sampled_from(OFFSETS)) for _ in range(deals)],
-        "moves": [draw(st.lists(st.sampled_from(sorted(STAGES)), max_size=2))
-                  for _ in range(deals)],
-        "history": [draw(st.lists(st.tuples(st.sampled_from(OFFSETS[:6]), st.booleans()),
-                                  max_size=3)) for _ in range(contacts)],
+        "moves": [
+            draw(st.lists(st.sampled_from(sorted(STAGES)), max_size=2)) for _ in range(deals)
+        ],
+        "history": [
+            draw(st.lists(st.tuples(st.sampled_from(OFFSETS[:6]), st.booleans()), max_size=3))
+            for _ in range(contacts)
+        ],
     }
 
 
@@ -78,13 +81,22 @@ def enrich(db: Database, more: dict[str, Any]) -> None:
             day = (TODAY + timedelta(days=offset)).isoformat()
             db.execute("UPDATE deals SET created = ? WHERE id = ?", (f"{day}T09:15:00", deal_id))
             for stage in moves:
-                db.execute("INSERT INTO deal_moves(deal_id, from_stage, to_stage, moved_at)"
-                           " VALUES (?, NULL, ?, ?)", (deal_id, stage, day))
+                db.execute(
+                    "INSERT INTO deal_moves(deal_id, from_stage, to_stage, moved_at)"
+                    " VALUES (?, NULL, ?, ?)",
+                    (deal_id, stage, day),
+                )
         for contact_id, entries in zip(contact_ids, more["history"], strict=True):
             for offset, automatic in entries:
                 when = datetime.combine(TODAY + timedelta(days=offset), datetime.min.time())
-                add_entry(db, contact_id, "note" if automatic else "call", "Suivi",
-                          happened_at=when.replace(hour=18), automatic=automatic)
+                add_entry(
+                    db,
+                    contact_id,
+                    "note" if automatic else "call",
+                    "Suivi",
+                    happened_at=when.replace(hour=18),
+                    automatic=automatic,
+                )
 
 
 def reference_extras(db: Database) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -94,7 +106,8 @@ def reference_extras(db: Database) -> tuple[dict[int, list[str]], dict[int, list
         moves.setdefault(int(deal_id), []).append(str(stage))
     contacted: dict[int, list[str]] = {}
     for contact_id, when, automatic in db.query(
-            "SELECT contact_id, happened_at, automatic FROM history"):
+        "SELECT contact_id, happened_at, automatic FROM history"
+    ):
         if not automatic:
             contacted.setdefault(int(contact_id), []).append(str(when)[:10])
     return moves, contacted
@@ -114,6 +127,7 @@ def reached(stage: str, moves: dict[int, list[str]]) -> DealPred:
         if kind(d) == "won" or (now in OPEN_ORDER and OPEN_ORDER.index(now) >= at):
             return True
         return any(s in OPEN_ORDER and OPEN_ORDER.index(s) >= at for s in moves.get(d["id"], []))
+
     return test
 
 
@@ -128,20 +142,40 @@ def date_suffix(draw: st.DrawFn) -> tuple[str, str, list[str]]:
 
 
 @st.composite
-def on_one_deal(draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = True
-                ) -> tuple[str, DealPred]:
+def on_one_deal(
+    draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = True
+) -> tuple[str, DealPred]:
     """A criterion a deal meets or not, with the reference's test of one deal
     (``presence``: also has:/missing:, which outside a group speak of all the deals)."""
-    which = draw(st.sampled_from(["stage", "amount", "won", "lost", "expected", "created",
-                                  "reached", "reason", "category"]
-                                 + (["presence"] if presence else [])))
+    which = draw(
+        st.sampled_from(
+            [
+                "stage",
+                "amount",
+                "won",
+                "lost",
+                "expected",
+                "created",
+                "reached",
+                "reason",
+                "category",
+            ]
+            + (["presence"] if presence else [])
+        )
+    )
     if which in ("stage", "reached"):
-        chosen = draw(st.lists(st.sampled_from([*STAGES, "inconnue"]), min_size=1,
-                               max_size=2, unique=True))
-        shown = [draw(spelled(STAGES[s][0])) if s in STAGES and draw(st.booleans()) else s
-                 for s in chosen]
-        names = ["deal_stage", "etape"] if which == "stage" else ["reached", "atteint",
-                                                                   "etape_atteinte"]
+        chosen = draw(
+            st.lists(st.sampled_from([*STAGES, "inconnue"]), min_size=1, max_size=2, unique=True)
+        )
+        shown = [
+            draw(spelled(STAGES[s][0])) if s in STAGES and draw(st.booleans()) else s
+            for s in chosen
+        ]
+        names = (
+            ["deal_stage", "etape"]
+            if which == "stage"
+            else ["reached", "atteint", "etape_atteinte"]
+        )
         text = f"{draw(st.sampled_from(names))}:" + ",".join(value_text(s) for s in shown)
         if which == "stage":
             return text, lambda d: d["stage"] in chosen
@@ -150,8 +184,7 @@ def on_one_deal(draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = T
     if which in ("reason", "category"):
         pool = REASONS if which == "reason" else [c for c in CATEGORIES if c]
         label = draw(st.sampled_from([*pool, "Autre"]))
-        key = "raison" if which == "reason" else draw(st.sampled_from(["deal_category",
-                                                                       "produit"]))
+        key = "raison" if which == "reason" else draw(st.sampled_from(["deal_category", "produit"]))
         field = "reason" if which == "reason" else "category"
         return f"{key}:{value_text(draw(spelled(label)))}", lambda d: d[field] == label
     if which == "amount":
@@ -164,10 +197,12 @@ def on_one_deal(draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = T
             text, numbers = f"montant_affaire{op}{n}", [n]
         return text, number_pred(lambda d: d["amount"], op, numbers)
     if which == "presence":
-        name = draw(st.sampled_from(["won", "lost", "lost_reason", "expected_close",
-                                     "deal_category"]))
+        name = draw(
+            st.sampled_from(["won", "lost", "lost_reason", "expected_close", "deal_category"])
+        )
         presence_tests: dict[str, DealPred] = {
-            "won": lambda d: kind(d) == "won", "lost": lambda d: kind(d) == "lost",
+            "won": lambda d: kind(d) == "won",
+            "lost": lambda d: kind(d) == "lost",
             "lost_reason": lambda d: d["reason"] is not None,
             "deal_category": lambda d: d["category"] is not None,
             "expected_close": lambda d: kind(d) == "open" and d["expected_close"] is not None,
@@ -177,20 +212,30 @@ def on_one_deal(draw: st.DrawFn, moves: dict[int, list[str]], presence: bool = T
             return f"has:{name}", has
         return f"missing:{name}", lambda d: not has(d)
     suffix, op, literals = date_suffix(draw)
-    keys = {"won": ["won", "gagne"], "lost": ["lost", "perdu"],
-            "expected": ["expected_close"], "created": ["deal_created", "affaire_creee"]}
+    keys = {
+        "won": ["won", "gagne"],
+        "lost": ["lost", "perdu"],
+        "expected": ["expected_close"],
+        "created": ["deal_created", "affaire_creee"],
+    }
     key = draw(st.sampled_from(keys[which]))
-    column = {"won": "closed_at", "lost": "closed_at", "expected": "expected_close",
-              "created": "created"}[which]
+    column = {
+        "won": "closed_at",
+        "lost": "closed_at",
+        "expected": "expected_close",
+        "created": "created",
+    }[which]
     wanted = {"won": "won", "lost": "lost", "expected": "open", "created": None}[which]
-    compare = date_pred(lambda d: None if d[column] is None else d[column][:10], op,
-                        literals, False)
+    compare = date_pred(
+        lambda d: None if d[column] is None else d[column][:10], op, literals, False
+    )
     return key + suffix, lambda d: (wanted is None or kind(d) == wanted) and compare(d)
 
 
 @st.composite
-def deal_condition(draw: st.DrawFn, moves: dict[int, list[str]], depth: int = 2
-                   ) -> tuple[str, DealPred]:
+def deal_condition(
+    draw: st.DrawFn, moves: dict[int, list[str]], depth: int = 2
+) -> tuple[str, DealPred]:
     """Criteria combined inside a group: AND, OR and NOT on the same deal."""
     if depth == 0 or draw(st.integers(0, 2)) == 0:
         return draw(on_one_deal(moves))
@@ -206,8 +251,9 @@ def deal_condition(draw: st.DrawFn, moves: dict[int, list[str]], depth: int = 2
 
 
 @st.composite
-def contact_leaf(draw: st.DrawFn, refs: list[Ref], moves: dict[int, list[str]],
-                 contacted: dict[int, list[str]]) -> tuple[str, Pred]:
+def contact_leaf(
+    draw: st.DrawFn, refs: list[Ref], moves: dict[int, list[str]], contacted: dict[int, list[str]]
+) -> tuple[str, Pred]:
     which = draw(st.sampled_from(["group", "group", "alone", "contacted", "older", "words"]))
     if which == "older":
         return draw(deal_leaf())
@@ -227,8 +273,13 @@ def contact_leaf(draw: st.DrawFn, refs: list[Ref], moves: dict[int, list[str]],
 
 
 @st.composite
-def queries(draw: st.DrawFn, refs: list[Ref], moves: dict[int, list[str]],
-            contacted: dict[int, list[str]], depth: int = 2) -> tuple[str, Pred]:
+def queries(
+    draw: st.DrawFn,
+    refs: list[Ref],
+    moves: dict[int, list[str]],
+    contacted: dict[int, list[str]],
+    depth: int = 2,
+) -> tuple[str, Pred]:
     if depth == 0 or draw(st.integers(0, 2)) == 0:
         return draw(contact_leaf(refs, moves, contacted))
     how = draw(st.sampled_from(["and", "or", "not"]))
@@ -242,12 +293,19 @@ def queries(draw: st.DrawFn, refs: list[Ref], moves: dict[int, list[str]],
     return " OR ".join(f"({t})" for t, _p in parts), lambda r: any(p(r) for p in preds)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(data=st.data())
 def test_same_deal_groups_and_new_fields_agree_with_the_reference(
-        tmp_path: Path, data: st.DataObject) -> None:
+    tmp_path: Path, data: st.DataObject
+) -> None:
     clock.freeze(datetime(2026, 11, 20, 10, 30))
     world = data.draw(worlds(), label="world")
     deals = sum(len(c["deals"]) for c in world)
@@ -266,7 +324,9 @@ def test_same_deal_groups_and_new_fields_agree_with_the_reference(
                 compiled = compile_query(db, text)
                 assert count(db, compiled) == len(expected), (text, bitmaps)
                 assert [row.id for row in iter_rows(db, compiled, batch=3)] == expected, (
-                    text, bitmaps)
+                    text,
+                    bitmaps,
+                )
     finally:
         db.close()
 
@@ -274,11 +334,36 @@ def test_same_deal_groups_and_new_fields_agree_with_the_reference(
 def test_a_group_is_one_deal_where_criteria_alone_are_any_deals(tmp_path: Path) -> None:
     """The case the group exists for: a won deal of one category, an open one of another."""
     clock.freeze(datetime(2026, 11, 20, 10, 30))
-    db = build([{"name": ("Zoé", "Martin"), "deals": [
-        {"title": "A", "notes": "", "stage": "won", "amount": 100, "expected": None,
-         "closed": -3, "reason": None, "category": "Entretien"},
-        {"title": "B", "notes": "", "stage": "lead", "amount": 100, "expected": None,
-         "closed": -3, "reason": None, "category": "Occasion"}]}], tmp_path)
+    db = build(
+        [
+            {
+                "name": ("Zoé", "Martin"),
+                "deals": [
+                    {
+                        "title": "A",
+                        "notes": "",
+                        "stage": "won",
+                        "amount": 100,
+                        "expected": None,
+                        "closed": -3,
+                        "reason": None,
+                        "category": "Entretien",
+                    },
+                    {
+                        "title": "B",
+                        "notes": "",
+                        "stage": "lead",
+                        "amount": 100,
+                        "expected": None,
+                        "closed": -3,
+                        "reason": None,
+                        "category": "Occasion",
+                    },
+                ],
+            }
+        ],
+        tmp_path,
+    )
     try:
         assert count(db, compile_query(db, "won:2026 deal_category:Occasion")) == 1
         assert count(db, compile_query(db, "deal:(won:2026 deal_category:Occasion)")) == 0

@@ -20,7 +20,8 @@ from .test_reports_screen import listed, report_screen
 
 
 async def test_revenue_of_a_category_lists_the_buyers_of_that_category(
-        app: QualifApp, app_db: Database) -> None:
+    app: QualifApp, app_db: Database
+) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await start(app, pilot, "0", "0")  # the deals' category
@@ -40,12 +41,15 @@ async def test_revenue_of_a_category_lists_the_buyers_of_that_category(
         by_hand = app_db.scalar(
             "SELECT count(DISTINCT d.contact_id) FROM deals d"
             " JOIN deal_stages s ON s.id = d.stage JOIN deal_choices c ON c.id = d.category_id"
-            " WHERE s.kind = 'won' AND c.label = ?", (label,))
+            " WHERE s.kind = 'won' AND c.label = ?",
+            (label,),
+        )
         assert listed(app) == by_hand > 0
 
 
 async def test_funnel_reached_under_a_period_lists_exactly_its_people(
-        app: QualifApp, app_db: Database) -> None:
+    app: QualifApp, app_db: Database
+) -> None:
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await start(app, pilot, "f", "p", "p")  # this year's deals
@@ -61,5 +65,7 @@ async def test_funnel_reached_under_a_period_lists_exactly_its_people(
             " JOIN deal_stages s ON s.id = d.stage WHERE substr(d.created, 1, 4) = ?"
             " AND (s.kind != 'lost' OR EXISTS (SELECT 1 FROM deal_moves m"
             " JOIN deal_stages t ON t.id = m.to_stage WHERE m.deal_id = d.id"
-            " AND t.kind = 'open'))", (year,))
+            " AND t.kind = 'open'))",
+            (year,),
+        )
         assert listed(app) == by_hand > 0
