@@ -3,9 +3,8 @@ lost deals as measures — computed by hand on a small file, in SQL mode and on 
 
 A contact counts in every row it has a deal in; contacts with no such deal are in
 no row (a note says how many; the total counts them). The query of a row says
-``deal_category:"Véhicule neuf"`` or ``lost_reason:Prix``; where the language
-cannot say a cell (a *won* deal of a category: two criteria two deals may meet;
-the day a deal was lost), the report says the list is approximate.
+``deal_category:"Véhicule neuf"``, and of a measure on it one and the same deal:
+``deal:(deal_category:"Véhicule neuf" won:2026)``, ``deal:(lost_reason:Prix lost:2026)``.
 """
 
 from __future__ import annotations
@@ -103,23 +102,33 @@ def test_lost_deals_by_any_field(shop: Database, mode: str) -> None:
     assert dated[("salon",)] == {"lost": 1} and dated[("web",)] == {"lost": 0}
 
 
-def test_cells_open_their_people_or_say_they_cannot(shop: Database, mode: str) -> None:
+def test_cells_open_exactly_their_people(shop: Database, mode: str) -> None:
     table = breakdown(shop, "", ["deal_category"], ["contacts", "revenue"]).table()
     new = table.rows[0]
     assert new.cell_queries["contacts"] == ('deal_category:"Véhicule neuf"', True)
     assert counted(shop, new.cell_queries["contacts"][0]) == 2
-    query, exact = new.cell_queries["revenue"]  # a won deal *of this category*
-    assert query == 'deal_category:"Véhicule neuf" revenue>0' and not exact
-    assert table.rows[-1].exact is False  # deals without a category
+    query, exact = new.cell_queries["revenue"]  # a won deal *of this category*: one deal
+    assert query == 'deal:(deal_category:"Véhicule neuf" has:won)' and exact
+    assert counted(shop, query) == 1  # Arnaud; Bernard's deal of that category was lost
+    in_2026 = breakdown(shop, "", ["deal_category"], ["revenue"], parse_period("2026"))
+    query, exact = in_2026.table().rows[0].cell_queries["revenue"]
+    assert query == 'deal:(deal_category:"Véhicule neuf" won:2026)' and exact
+    assert counted(shop, query) == 0  # Arnaud's new-vehicle sale was in 2025
+    assert counted(shop, 'deal_category:"Véhicule neuf" won:2026') == 1  # two of his deals
+    missing = table.rows[-1]  # deals without a category: Chloé's two
+    assert missing.cell_queries["contacts"] == ("deal:(-has:deal_category)", True)
+    assert counted(shop, missing.cell_queries["contacts"][0]) == 1
     reasons = breakdown(shop, "", ["lost_reason"], ["contacts", "lost"]).table()
     price = reasons.rows[0]
-    assert price.cell_queries["lost"] == ("lost_reason:Prix", True)
-    assert counted(shop, "lost_reason:Prix") == 2
+    assert price.cell_queries["lost"] == ("deal:(lost_reason:Prix has:lost)", True)
+    assert counted(shop, price.cell_queries["lost"][0]) == 2
     by_source = breakdown(shop, "", ["source"], ["lost"]).table().rows[0]
-    assert by_source.cell_queries["lost"] == ("source:salon deal_stage:lost", True)
-    assert counted(shop, "source:salon deal_stage:lost") == 1
+    assert by_source.cell_queries["lost"] == ("source:salon has:lost", True)
+    assert counted(shop, "source:salon has:lost") == 1
     dated = breakdown(shop, "", ["source"], ["lost"], parse_period("2026")).table().rows[0]
-    assert dated.cell_queries["lost"][1] is False  # no query field for the day lost
+    assert dated.cell_queries["lost"] == ("source:salon lost:2026", True)  # the day lost
+    assert counted(shop, "source:salon lost:2026") == 1
+    assert counted(shop, "source:salon lost:2025") == 1  # Bernard's other lost deal
 
 
 def test_measures_that_make_no_sense_are_refused(shop: Database) -> None:

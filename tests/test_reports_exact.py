@@ -45,24 +45,32 @@ def shop(db: Database) -> Database:
         ("Faure", {"Source": "salon"}))}
 
     def deal(who: str, amount: int, stage: str, day: str | None = None,
-             expected: str | None = None) -> int:
+             expected: str | None = None, category: str | None = None,
+             created: str = "2026-01-15") -> int:
         made = add_deal(db, ids[who], f"{who} {amount}", amount, stage=stage,
-                        expected_close=expected, closed_at=day)
+                        expected_close=expected, closed_at=day, category=category)
+        db.execute("UPDATE deals SET created = ? WHERE id = ?", (f"{created}T10:00:00", made))
         return made
 
-    deal("Arnaud", 10000, "won", "2025-03-10")
-    deal("Arnaud", 5000, "won", "2026-02-01")
-    deal("Arnaud", 20000, "proposal", expected="2026-12-15")
-    deal("Bernard", 4000, "won", "2026-07-14")
-    deal("Bernard", 8000, "negotiation", expected="2027-01-20")
+    # Arnaud: a won deal of Occasion and an open one of Entretien in 2026 (and a won
+    # Entretien in 2025): "a won Entretien deal in 2026" is one deal, not two criteria
+    deal("Arnaud", 10000, "won", "2025-03-10", category="Entretien", created="2025-01-05")
+    deal("Arnaud", 5000, "won", "2026-02-01", category="Occasion")
+    deal("Arnaud", 20000, "proposal", expected="2026-12-15", category="Entretien")
+    deal("Bernard", 4000, "won", "2026-07-14", category="Entretien")
+    deal("Bernard", 8000, "negotiation", expected="2027-01-20", category="Occasion",
+         created="2025-11-02")
     deal("Chloé", 3000, "won", "2026-02-20")
-    lost = deal("Chloé", 7000, "lead")
+    lost = deal("Chloé", 7000, "lead", category="Occasion")
     move_deal(db, lost, "proposal")
     lose_deal(db, lost, reason="Prix", closed_at="2026-05-02")
     deal("Émile", 1000, "lead")  # no expected close: counted only without a period
-    back = deal("Faure", 2500, "proposal", expected="2026-11-30")
+    back = deal("Faure", 2500, "proposal", expected="2026-11-30", created="2025-06-01")
     move_deal(db, back, "qualified")  # went back: it reached Proposition once
     add_entry(db, ids["Faure"], "call", "Relance")
+    # Bernard was reached in March and again in October: March counts him
+    add_entry(db, ids["Bernard"], "call", "Premier appel", happened_at="2026-03-05T10:00:00")
+    add_entry(db, ids["Bernard"], "meeting", "Essai", happened_at="2026-10-02T15:00:00")
     return db
 
 
@@ -138,6 +146,89 @@ def test_every_breakdown_cell_opens_its_people(shop: Database, mode: str, by: li
                 assert len(found) == figures[1], (by, period, measure, query)
 
 
+def deal_people(db: Database, period: Period, drill: str, field: str | None = None,
+                value: object = ..., scope: str = "") -> set[str]:
+    """By hand: the contacts with one deal that counts for ``drill`` in the period ("":
+    any deal the period selects; ``scope`` "lost": lost deals) and, for a row of a deal
+    field, has that value (None: no value)."""
+    kinds = {str(r[0]): str(r[1]) for r in db.query("SELECT id, kind FROM deal_stages")}
+    found = set()
+    for name, stage, closed, expected, category, reason in db.query(
+            "SELECT c.last_name, d.stage, d.closed_at, d.expected_close, cat.label, why.label"
+            " FROM deals d JOIN contacts c ON c.id = d.contact_id"
+            " LEFT JOIN deal_choices cat ON cat.id = d.category_id"
+            " LEFT JOIN deal_choices why ON why.id = d.lost_reason_id"):
+        kind = kinds[stage]
+        counts = {"won": kind == "won" and period.contains(closed),
+                  "open": kind == "open" and (period.everything or period.contains(expected)),
+                  "lost": kind == "lost" and period.contains(closed)}
+        if period.everything:
+            counts["won"] = kind == "won"
+            counts["lost"] = kind == "lost"
+        wanted = drill or ("lost" if scope == "lost" else "")
+        if not (counts[wanted] if wanted else any(counts.values())):
+            continue
+        if field is not None and {"deal_category": category,
+                                  "lost_reason": reason}[field] != value:
+            continue
+        found.add(str(name))
+    return found
+
+
+@pytest.mark.parametrize("period", [None, "2026", "2025", "2026-02", "12m"])
+@pytest.mark.parametrize("by", [["deal_category"], ["lost_reason"], ["source", "deal_category"],
+                                ["deal_category", "source"], ["source"]])
+def test_every_deal_field_cell_opens_its_people(shop: Database, mode: str, by: list[str],
+                                                period: str | None) -> None:
+    """A row of a deal field, and every measure of it: one and the same deal has the
+    row's value and counts for the measure (a *won* deal *of* Entretien)."""
+    chosen = parse_period(period)
+    measures = (["contacts", "lost", "lost_amount"] if "lost_reason" in by else
+                ["contacts", "revenue", "deals", "average", "conversion", "pipeline",
+                 "weighted", "lost", "lost_amount"])
+    result = breakdown(shop, "", by, measures, chosen)
+    table = result.table()
+    field = next((b for b in by if b in ("deal_category", "lost_reason")), None)
+    at = by.index(field) if field else None
+    for row, raw in zip([*table.rows, table.total], [*result.rows, None], strict=True):
+        assert row is not None
+        source = None
+        within = people(shop, "")
+        if raw is not None and "source" in by:
+            source = raw.keys[by.index("source")]
+            within = people(shop, "missing:source" if source is None else
+                            f"source:{result.by[by.index('source')].display(source)}")
+        for measure in measures:
+            query, exact = row.cell_queries[measure]
+            assert exact, (by, period, measure, query)
+            drill = {"revenue": "won", "deals": "won", "average": "won", "conversion": "won",
+                     "pipeline": "open", "weighted": "open", "lost": "lost",
+                     "lost_amount": "lost"}.get(measure, "")
+            if raw is None or at is None:  # the total, or by source alone
+                if not drill:
+                    continue  # the contacts of the group: checked by the other tests
+                expected = deal_people(shop, chosen, drill) & within
+            else:
+                key = raw.keys[at]
+                label = None if key is None else result.by[at].labels[key]
+                expected = deal_people(shop, chosen, drill, field, label,
+                                       "lost" if field == "lost_reason" else "") & within
+            found = people(shop, query)
+            assert found == expected, (by, period, measure, query)
+            if raw is not None and measure == "contacts":
+                assert len(found) == raw.figures[0], (by, period, query)
+    if by == ["deal_category"] and chosen.everything:
+        entretien = next(r for r in table.rows if r.cells["deal_category"] == "Entretien")
+        assert entretien.cell_queries["revenue"] == ("deal:(deal_category:Entretien has:won)",
+                                                     True)
+        # Arnaud's won deal of Entretien was in 2025: in 2026 only Bernard's counts
+        in_2026 = breakdown(shop, "", by, ["revenue"], parse_period("2026")).table()
+        row_2026 = next(r for r in in_2026.rows if r.cells["deal_category"] == "Entretien")
+        assert row_2026.cell_queries["revenue"][0] == "deal:(deal_category:Entretien won:2026)"
+        assert people(shop, row_2026.cell_queries["revenue"][0]) == {"Bernard"}
+        assert people(shop, "deal_category:Entretien won:2026") == {"Arnaud", "Bernard"}
+
+
 def test_won_rows_say_their_months_in_the_query_language(shop: Database) -> None:
     result = breakdown(shop, "", ["won:quarter"], ["contacts", "revenue"], parse_period("2026"))
     queries = {r.cells["won:quarter"]: r.query for r in result.table().rows}
@@ -176,21 +267,54 @@ def test_funnel_reads_the_moves_like_the_pipeline_screen(shop: Database) -> None
     assert result.lost.at == 1 and result.lost.contacts == 1
 
 
-def test_funnel_cells_open_their_people(shop: Database) -> None:
-    result = funnel(shop, "")
+def reached_by_hand(db: Database, step: tuple[str, ...], period: Period) -> set[str]:
+    """The contacts with a deal created in the period that got to ``step`` (its stages):
+    at it or further now, or once there (an open step), from the raw rows."""
+    kinds = {str(r[0]): str(r[1]) for r in db.query("SELECT id, kind FROM deal_stages")}
+    order = [str(r[0]) for r in db.query(
+        "SELECT id FROM deal_stages WHERE kind = 'open' ORDER BY position, id")]
+    found = set()
+    for name, deal_id, stage, created in db.query(
+            "SELECT c.last_name, d.id, d.stage, d.created FROM deals d"
+            " JOIN contacts c ON c.id = d.contact_id"):
+        if not (period.everything or period.contains(created)):
+            continue
+        moves = {str(r[0]) for r in db.query(
+            "SELECT to_stage FROM deal_moves WHERE deal_id = ?", (deal_id,))}
+        if kinds[step[0]] != "open":
+            hit = stage in step
+        else:
+            later = order[order.index(step[0]):]
+            hit = stage in later or kinds[stage] == "won" or bool(moves & set(later))
+        if hit:
+            found.add(str(name))
+    return found
+
+
+@pytest.mark.parametrize("period", [None, "2026", "2025", "12m"])
+def test_funnel_cells_open_their_people(shop: Database, mode: str, period: str | None) -> None:
+    chosen = parse_period(period)
+    result = funnel(shop, "", chosen)
     table = result.table()
     by_label = {r.cells["stage"]: r for r in table.rows}
-    for row in table.rows:
-        query, exact = row.cell_queries["contacts"]
-        assert exact and counted(shop, query) == row.cells["contacts"], query
-    assert by_label["Proposition"].cell_queries["contacts"][0] == "deal_stage:proposal"
-    # reached: exact only when no deal that got there went back or was lost since
-    assert by_label["Négociation"].cell_queries["reached"] == ("deal_stage:negotiation,won",
-                                                               True)
-    assert by_label["Proposition"].cell_queries["reached"][1] is False
-    assert by_label["Gagnée"].cell_queries["reached"] == ("deal_stage:won", True)
-    dated = funnel(shop, "", parse_period("2026")).table()
-    assert not any(exact for r in dated.rows for _q, exact in r.cell_queries.values())
+    for row, step in zip(table.rows, [*result.steps, result.lost], strict=True):
+        for column, (query, exact) in row.cell_queries.items():
+            assert exact, (period, column, query)
+        assert counted(shop, row.cell_queries["contacts"][0]) == row.cells["contacts"]
+        reached = row.cell_queries["reached"][0]
+        assert people(shop, reached) == reached_by_hand(shop, step.ids, chosen), (
+            period, reached)
+    if chosen.everything:
+        assert by_label["Proposition"].cell_queries["contacts"][0] == "deal_stage:proposal"
+        # Faure's deal went back to Qualifiée, Chloé's was lost after Proposition
+        assert by_label["Proposition"].cell_queries["reached"][0] == "reached:proposal"
+        assert people(shop, "reached:proposal") == {"Arnaud", "Bernard", "Chloé", "Faure"}
+        assert people(shop, "deal_stage:proposal,negotiation,won") == {"Arnaud", "Bernard",
+                                                                        "Chloé"}
+    elif period == "2026":
+        assert by_label["Proposition"].cell_queries["reached"][0] == \
+            "deal:(deal_created:2026 reached:proposal)"
+    assert not any("approch" in note for note in result.notes)
 
 
 def test_the_funnel_follows_the_users_stages(shop: Database) -> None:
@@ -225,12 +349,16 @@ def check_rows(db: Database, table: Table, column: str) -> None:
         assert counted(db, query) == row.cells[column], (table.title, query)
 
 
-@pytest.mark.parametrize("measure", ["revenue", "deals", "contacts"])
+@pytest.mark.parametrize("measure", ["revenue", "deals", "contacts", "reached"])
 def test_trend_months_open_their_people(shop: Database, measure: str) -> None:
     table = trend(shop, "", measure, 24).table()
-    check_rows(shop, table, "contacts" if measure != "contacts" else "contacts")
+    check_rows(shop, table, "reached" if measure == "reached" else "contacts")
     february = next(r for r in table.rows if r.cells["month"] == "2026-02")
-    assert february.query == ("won:2026-02" if measure != "contacts" else "created:2026-02")
+    assert february.query == {"contacts": "created:2026-02",
+                              "reached": "contacted:2026-02"}.get(measure, "won:2026-02")
+    if measure == "reached":  # Bernard was reached in March, though last in October
+        march = next(r for r in table.rows if r.cells["month"] == "2026-03")
+        assert march.cells["reached"] == 1 and people(shop, march.query) == {"Bernard"}
 
 
 def test_inactive_is_its_own_query(shop: Database) -> None:

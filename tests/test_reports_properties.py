@@ -321,18 +321,6 @@ def allowed(by: list[str]) -> list[str]:
     return list(MEASURES)
 
 
-def exact_cell(by: list[str], keys: tuple[Any, ...] | None, measure: str,
-               everything: bool) -> bool:
-    """Whether the query language can say a cell exactly (else the report says so)."""
-    drill = DRILL[measure]
-    at = next((i for i, b in enumerate(by) if b in ("deal_category", "lost_reason")), None)
-    if keys is not None and at is not None:
-        scope = "lost" if by[at] == "lost_reason" else ""
-        # "a won deal of this category" is two criteria two deals may meet
-        return keys[at] is not None and everything and drill in ("", scope)
-    return everything or drill != "lost"  # no query field for the day a deal was lost
-
-
 def normal(value: Any) -> Any:
     """JSON group values as the reference writes them (text folded, as the language)."""
     return fold(value) if isinstance(value, str) else value
@@ -399,8 +387,8 @@ def check_breakdown(contacts: list[dict[str, Any]], query: str, by: list[str],
                                                                     strict=True)}
             assert rows == want_rows, (bitmaps, query, by, period)
             assert got["total"] == {m: want_total[m] for m in measures}, (bitmaps, by)
-            # every cell's query selects the cell's people, when the report says exact,
-            # and it says exact wherever the query language can say the cell
+            # every cell's query selects exactly the cell's people (deal fields with a
+            # deal measure: one and the same deal, deal:( … ); lost deals: lost:P)
             table = result.table()
             assert table.total is not None
             cells = [*zip(table.rows, keys, [want_people[k] for k in keys], strict=True),
@@ -408,11 +396,9 @@ def check_breakdown(contacts: list[dict[str, Any]], query: str, by: list[str],
             for row, key, wanted in cells:
                 for m in measures:
                     text, exact = row.cell_queries[m]
-                    assert exact == exact_cell(by, key, m, chosen.everything), \
-                        (by, key, m, text)
-                    if exact:
-                        assert count(db, compile_query(db, text)) == wanted[m], \
-                            (bitmaps, query, by, period, m, text)
+                    assert exact, (by, key, m, text)
+                    assert count(db, compile_query(db, text)) == wanted[m], \
+                        (bitmaps, query, by, period, m, text)
     finally:
         db.close()
         shutil.rmtree(folder, ignore_errors=True)

@@ -82,13 +82,27 @@ class Or:
 
 
 @dataclass(frozen=True)
+class Scoped:
+    """``deal:( … )``: a group whose criteria must all hold on one and the same deal.
+
+    The parser reads ``name:( … )`` for the group names of ``fields.DEAL_GROUP``
+    (``deal``, ``affaire``); the compiler checks every criterion inside is on deals.
+    """
+
+    key: str
+    child: Node
+    span: Span = field(default=Span(0, 0), compare=False)
+    key_span: Span = field(default=Span(0, 0), compare=False)
+
+
+@dataclass(frozen=True)
 class Everything:
     """The empty query: every contact."""
 
     span: Span = field(default=Span(0, 0), compare=False)
 
 
-Node = Term | Words | Not | And | Or | Everything
+Node = Term | Words | Not | And | Or | Scoped | Everything
 
 
 # -- back to text --------------------------------------------------------------
@@ -142,6 +156,9 @@ def to_text(node: Node) -> str:
                 high = quote(node.high.text) if high.startswith(".") else high
             return f"{key}:{low}..{high}"
         return f"{key}{node.op}{','.join(_value_text(v) for v in node.values)}"
+    if isinstance(node, Scoped):
+        key = node.key if _plain_run(node.key) and node.key not in _KEYWORDS else quote(node.key)
+        return f"{key}:({to_text(node.child)})"
     if isinstance(node, Not):
         inner = to_text(node.child)
         if isinstance(node.child, And | Or):
@@ -158,7 +175,7 @@ def to_text(node: Node) -> str:
 def walk(node: Node) -> list[Node]:
     """Every node of the tree, parents before children."""
     found: list[Node] = [node]
-    if isinstance(node, Not):
+    if isinstance(node, Not | Scoped):
         found.extend(walk(node.child))
     elif isinstance(node, And | Or):
         for child in node.children:

@@ -16,15 +16,34 @@ from typing import Any
 
 from qualif_tui.base import geography
 from qualif_tui.base.i18n import _
-from qualif_tui.base.text import fold
+from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.errors import ValidationError
 from qualif_tui.domain.keys import QualKey, closest, list_keys, parse_yesno
 from qualif_tui.domain.phones import phone_e164
 from qualif_tui.domain.stages import Stage, list_choices, list_stages
 from qualif_tui.query import custom, fulltext
-from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from qualif_tui.query.ast import (
+    And,
+    Everything,
+    Node,
+    Not,
+    Or,
+    Scoped,
+    Span,
+    Term,
+    Value,
+    Words,
+)
 from qualif_tui.query.errors import QueryError, SegmentCycle
-from qualif_tui.query.fields import Builtin, Resolved, resolve, resolve_field, suggestion
+from qualif_tui.query.fields import (
+    BUILTINS,
+    DEAL_GROUP,
+    Builtin,
+    Resolved,
+    resolve,
+    resolve_field,
+    suggestion,
+)
 from qualif_tui.query.matching import (
     closest_place,
     example_value,
@@ -36,7 +55,18 @@ from qualif_tui.query.matching import (
     number_in,
 )
 from qualif_tui.query.parser import parse
-from qualif_tui.query.plan import FALSE, TRUE, AnyOf, Cond, Plan, all_of, any_of, negate
+from qualif_tui.query.plan import (
+    FALSE,
+    TRUE,
+    AnyOf,
+    Cond,
+    Plan,
+    all_of,
+    any_of,
+    deal_clause,
+    leaves,
+    negate,
+)
 from qualif_tui.query.values import (
     BadValue,
     Period,
@@ -90,6 +120,7 @@ class _Compiler:
         self.warnings: list[str] = []
         self.segments: list[str] = []
         self._stages: list[Stage] | None = None
+        self.in_deal: Scoped | None = None  # the deal:( … ) group being compiled
 
     def fail(self, message: str, span: Span, hint: str = "") -> QueryError:
         return QueryError(message, span.start, hint, span.length, self.text)
@@ -104,9 +135,32 @@ class _Compiler:
             return any_of([self.node(c) for c in node.children])
         if isinstance(node, Not):
             return negate(self.node(node.child))
+        if isinstance(node, Scoped):
+            return self.scoped(node)
         if isinstance(node, Words):
+            if self.in_deal is not None:
+                raise self.fail(_("un mot à chercher dans deal:( … )"), node.span,
+                                _ONLY_DEALS_HINT)
             return self.words(node)
-        return self.term(node)
+        plan = self.term(node)
+        if self.in_deal is not None and not all(c.deal_sql is not None for c in leaves(plan)):
+            raise self.fail(_("« {value} » n'est pas un critère sur les affaires : il ne peut pas aller dans {key}:( … )").format(value=self.label(node), key=self.in_deal.key), node.span, _ONLY_DEALS_HINT)
+        return plan
+
+    def scoped(self, node: Scoped) -> Plan:
+        """``deal:( … )``: contacts with one deal meeting every criterion of the group."""
+        if self.in_deal is not None:
+            raise self.fail(f"{node.key}:( … ) inside {self.in_deal.key}:( … )", node.key_span,
+                            _("un groupe parle déjà d'une seule affaire : mettez les critères côte à côte"))
+        self.in_deal = node
+        try:
+            inner = self.node(node.child)
+        finally:
+            self.in_deal = None
+        if isinstance(inner, Cond):
+            return inner  # one criterion: the same as without the group
+        sql, params = deal_clause(inner)
+        return _deals_where(sql, params, self.text[node.span.start:node.span.end])
 
     def words(self, node: Words) -> Plan:
         expression = (fulltext.phrase(node.text) if node.phrase
@@ -142,6 +196,11 @@ class _Compiler:
             beyond = custom.term(self, term)  # a custom field, or invalid:
             if beyond is not None:
                 return beyond
+            if fold_key_name(term.key) in DEAL_GROUP:
+                raise self.fail(_("{key} prend un groupe entre parenthèses").format(key=term.key),
+                                term.span,
+                                _("des critères sur une seule et même affaire : "
+                                  "{key}:(won:2026 categorie:x)").format(key=term.key))
             raise self.fail(_("clé inconnue « {key} »").format(key=term.key), term.key_span,
                             suggestion(term.key, self.keys))
         if found.special == "has":
@@ -205,6 +264,8 @@ class _Compiler:
                         lambda v: number_in(v, 0, False, None, False), label=label)
         if kind.startswith("deal_"):
             return self.deal_presence(builtin, label)
+        if kind == "contacted":
+            return _in_history(Cond("happened_at IS NOT NULL", (), "c", label=label))
         if builtin.name in CONTACT_FLAGS:
             return _flag(builtin.name, True, label)
         if kind == "name":
@@ -469,6 +530,8 @@ class _Compiler:
             return any_of([self.name_words(v, label) for v in values])
         if kind == "person":
             return self.person(term, field)
+        if kind == "contacted":
+            return _in_history(self.dates(term, "happened_at", None, months=False))
         if kind.startswith("deal_"):
             return self.deal_field(term, field)
         raise AssertionError(kind)
@@ -526,9 +589,17 @@ class _Compiler:
             ordered_codes = sorted(set(codes))
             return _deals_where(f"{field.column} IN ({', '.join('?' * len(ordered_codes))})",
                                 tuple(ordered_codes), label)
+        if kind == "deal_reached":
+            return self.reached(term, label)
         if kind == "deal_amount":
             # per-amount bitmaps of the contacts with such a deal (like revenue's)
             return _in_deals(self.numbers(term, "amount", "deals.amount"), "", ())
+        if kind == "deal_created":
+            return _in_deals(self.dates(term, "created", None, months=False), "", ())
+        if kind == "deal_lost":
+            lost_ids = self.stage_ids("lost")
+            return _in_deals(self.dates(term, "closed_at", None, months=False),
+                             f"stage IN ({', '.join('?' * len(lost_ids))})", lost_ids)
         if kind == "deal_expected":
             open_ids = self.stage_ids("open")
             return _in_deals(self.dates(term, "expected_close", None, months=False),
@@ -538,6 +609,40 @@ class _Compiler:
         return _in_deals(self.dates(term, "closed_at", None, months=False),
                          f"stage IN ({', '.join('?' * len(won_ids))})", won_ids)
 
+    def reached(self, term: Term, label: str) -> Plan:
+        """``reached:proposal``: a deal that is at that stage or further now, or was there
+        once (its moves) — the funnel's rule: the won stages are one step after every
+        open one, a lost deal counts up to the furthest open stage it was in, a won or
+        lost stage is reached by the deals at it now."""
+        values = self.only_values(term, "stages", "reached:proposal")
+        stages = self.stages()
+        opened = [s.id for s in stages if s.is_open]
+        won = [s.id for s in stages if s.is_won]
+        parts: list[str] = []
+        params: list[Any] = []
+        for value in values:
+            found = [s for s in stages if fold(value.text) in (fold(s.id), fold(s.label))]
+            if not found:
+                best = closest(fold(value.text), [fold(s.label) for s in stages]
+                               + [s.id for s in stages])
+                guess = _(" — vouliez-vous dire « {best} » ?").format(best=best) if best else ""
+                self.warnings.append(
+                    _("reached : étape inconnue « {text} »{guess} (étapes : {value}) ; elle ne trouve aucun contact").format(text=value.text, guess=guess, value=', '.join(s.id for s in stages)))
+            for stage in found:
+                if not stage.is_open:
+                    parts.append("stage = ?")
+                    params.append(stage.id)
+                    continue
+                further = opened[opened.index(stage.id):]
+                later = [*further, *won]
+                parts.append(f"stage IN ({', '.join('?' * len(later))}) OR deals.id IN"
+                             f" (SELECT m.deal_id FROM deal_moves m WHERE m.to_stage IN"
+                             f" ({', '.join('?' * len(further))}))")
+                params.extend([*later, *further])
+        if not parts:
+            return FALSE
+        return _deals_where(" OR ".join(f"({p})" for p in parts), tuple(params), label)
+
     def deal_presence(self, field: Builtin, label: str) -> Plan:
         """has:won, has:lost_reason…: a deal with that fact; has:deal_stage: any deal."""
         kind = field.kind
@@ -545,9 +650,9 @@ class _Compiler:
             open_ids = self.stage_ids("open")
             return _deals_where(f"expected_close IS NOT NULL AND stage IN"
                                 f" ({', '.join('?' * len(open_ids))})", open_ids, label)
-        if kind == "deal_won":
-            won_ids = self.stage_ids("won")
-            return _deals_where(f"stage IN ({', '.join('?' * len(won_ids))})", won_ids, label)
+        if kind in ("deal_won", "deal_lost"):
+            ids = self.stage_ids("won" if kind == "deal_won" else "lost")
+            return _deals_where(f"stage IN ({', '.join('?' * len(ids))})", ids, label)
         if kind in ("deal_lost_reason", "deal_category"):
             return _deals_where(f"{field.column} IS NOT NULL", (), label)
         return _deals_where("1", (), label)
@@ -638,9 +743,25 @@ def _deals_where(where: str, params: tuple[Any, ...], label: str,
     ids = f"SELECT contact_id FROM deals WHERE {where}"
     if facet is not None and facet.facet:
         return Cond(f"f.contact_id IN ({ids})", params, "f", facet.column, facet.test,
-                    ids_sql=ids, ids_params=params, label=label, bounds=facet.bounds)
+                    ids_sql=ids, ids_params=params, label=label, bounds=facet.bounds,
+                    deal_sql=where)
     return Cond(f"f.contact_id IN ({ids})", params, "f", ids_sql=ids, ids_params=params,
-                label=label)
+                label=label, deal_sql=where)
+
+
+def _in_history(plan: Plan) -> Plan:
+    """The comparisons of ``plan`` (over ``history.happened_at``) as contacts with a
+    non-automatic history entry meeting them."""
+    if isinstance(plan, AnyOf):
+        return any_of([_in_history(child) for child in plan.children])
+    assert isinstance(plan, Cond)
+    ids = f"SELECT contact_id FROM history WHERE automatic = 0 AND {plan.sql}"
+    return Cond(f"f.contact_id IN ({ids})", plan.params, "f", ids_sql=ids,
+                ids_params=plan.params, label=plan.label)
+
+
+_DEAL_FIELDS = ", ".join(b.name for b in BUILTINS if b.kind.startswith("deal_"))
+_ONLY_DEALS_HINT = (_("dans deal:( … ), seulement des champs d'affaires ({DEAL_FIELDS}) et leurs has:/missing: ; mettez les autres critères hors des parenthèses").format(DEAL_FIELDS=_DEAL_FIELDS))
 
 
 def _in_deals(plan: Plan, extra: str, extra_params: tuple[Any, ...]) -> Plan:

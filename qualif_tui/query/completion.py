@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from qualif_tui.base.geography import DEPARTEMENTS, REGIONS
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey
-from qualif_tui.query.fields import BUILTINS, RESERVED, SPECIALS
+from qualif_tui.query.fields import BUILTINS, DEAL_GROUP, RESERVED, SPECIALS
 from qualif_tui.query.lexer import KEYWORDS
 
 _PLAIN = re.compile(r"[\w\-.]+")  # a value that needs no quotes
@@ -127,6 +127,7 @@ def name_candidates(vocabulary: Vocabulary) -> list[tuple[str, str]]:
     names += [(field.name, f"{field.name}:") for field in BUILTINS]
     names += [(alias, f"{alias}:") for field in BUILTINS for alias in field.aliases]
     names += [(alias, f"{alias}:") for alias in SPECIALS if alias not in RESERVED]
+    names += [(word, f"{word}:(") for word in DEAL_GROUP]  # criteria on one deal
     return names
 
 

@@ -22,6 +22,8 @@ from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
 
+# names that take a group whose criteria hold on one deal: deal:(won:2026 categorie:x)
+DEAL_GROUP = ("deal", "affaire", "une_affaire")
 # the words of the language (reserved: no key can take these names)
 RESERVED = ("has", "missing", "segment", "dept", "region")
 # their aliases, which a qualification key of the same name overrides
@@ -42,7 +44,9 @@ class Builtin:
     ``postal``, ``phone``: their own normal forms; ``folded``: any other text
     column; ``flag``: yes/no; ``birthday``: a date that may lack its year;
     ``id``: the contact number; ``deal_*``: a fact of one of the contact's
-    deals (the contact matches when at least one of its deals does).
+    deals (the contact matches when at least one of its deals does; inside
+    ``deal:( … )`` all the group's criteria on the same deal); ``contacted``:
+    any non-automatic history entry (not only the last).
     """
 
     name: str
@@ -103,10 +107,20 @@ BUILTINS: tuple[Builtin, ...] = (
             "clôture prévue d'une affaire en cours", ("cloture_prevue", "cloture", "echeance")),
     Builtin("won", "deal_won", "closed_at", "affaire gagnée le",
             ("gagne", "gagnee", "gagnees", "vendu")),
+    Builtin("lost", "deal_lost", "closed_at", "affaire perdue le",
+            ("perdu", "perdue", "perdues", "perdu_le")),
+    Builtin("deal_created", "deal_created", "created", "affaire créée le",
+            ("affaire_creee", "creation_affaire", "ouverte_le", "deal_opened")),
+    Builtin("reached", "deal_reached", "stage", "étape atteinte par une affaire",
+            ("atteint", "atteinte", "etape_atteinte", "reached_stage")),
     Builtin("lost_reason", "deal_lost_reason", "lost_reason_id", "raison de perte",
             ("raison_perte", "motif_perte", "perdu_pour", "raison")),
     Builtin("deal_category", "deal_category", "category_id", "catégorie d'une affaire",
             ("categorie", "categorie_affaire", "produit")),
+    # every contact made with the person (a non-automatic history entry), not only
+    # the last one: "contacted:2026-03" is who was reached in March
+    Builtin("contacted", "contacted", "happened_at", "contacté (une entrée d'historique)",
+            ("contacte_en", "joint", "joint_le", "echange")),
     Builtin("id", "id", "c.id", "numéro de fiche", ("numero_fiche", "fiche")),
 )
 

@@ -7,10 +7,13 @@ Grammar (``adjacent`` = no space between the two tokens)::
     and_expr := ("AND"? unary)+                  juxtaposition is AND
     unary    := ("-" adjacent | "NOT") unary | primary
     primary  := "(" or_expr ")" | term | WORD | STRING
-    term     := name adjacent (":" | "=") adjacent values
+    term     := group-name adjacent (":" | "=") adjacent "(" or_expr ")"   deal:(…)
+              | name adjacent (":" | "=") adjacent values
               | name adjacent CMP adjacent value
     values   := CMP value | value ".." value? | ".." value | value ("," value)*
 
+A group name is one of ``fields.DEAL_GROUP`` (``deal``, ``affaire``): its
+criteria hold on one and the same deal; any other ``name:(`` is an error.
 AND binds tighter than OR: ``a b OR c`` is ``(a b) OR c``. Keys are not
 checked here (the compiler knows them); the parser only refuses what cannot
 be read, pointing at the token at fault. Nesting and size are bounded so
@@ -21,8 +24,21 @@ the stack.
 from __future__ import annotations
 
 from qualif_tui.base.i18n import _
-from qualif_tui.query.ast import And, Everything, Node, Not, Or, Span, Term, Value, Words
+from qualif_tui.base.text import fold_key_name
+from qualif_tui.query.ast import (
+    And,
+    Everything,
+    Node,
+    Not,
+    Or,
+    Scoped,
+    Span,
+    Term,
+    Value,
+    Words,
+)
 from qualif_tui.query.errors import QueryError
+from qualif_tui.query.fields import DEAL_GROUP
 from qualif_tui.query.lexer import Kind, Token, tokenize
 
 MAX_DEPTH = 50  # nested parentheses and negations
@@ -186,10 +202,14 @@ class _Parser:
                              _("écrivez clé:début..fin, par ex. mise_en_service:2010..2012"))
         raise self.error(_("{value} inattendu").format(value=token.kind.value), token.start, token.end)
 
-    def term(self, key: Token) -> Term:
-        self.count_criterion(key)
+    def term(self, key: Token) -> Term | Scoped:
         op_token = self.next()
         key_span = Span(key.start, key.end)
+        group = self.adjacent(op_token)
+        if (op_token.kind is Kind.COLON and group is not None and group.kind is Kind.LPAREN
+                and fold_key_name(key.text) in DEAL_GROUP):
+            return self.scoped(key, group)
+        self.count_criterion(key)
         if op_token.kind is Kind.CMP:
             value = self.value(op_token, key)
             return Term(key.text, op_token.text, (value,), key_quoted=key.kind is Kind.STRING,
@@ -224,6 +244,22 @@ class _Parser:
             values.append(self.value(comma, key))
         return Term(key.text, ":", tuple(values), key_quoted=key.kind is Kind.STRING,
                     span=Span(key.start, values[-1].span.end), key_span=key_span)
+
+    def scoped(self, key: Token, opening: Token) -> Scoped:
+        """``name:( … )``: the group's criteria, read like any bracketed group."""
+        self.next()
+        self.enter(opening)
+        after = self.peek()
+        if after is not None and after.kind is Kind.RPAREN:
+            raise self.error("empty brackets", opening.start, after.end,
+                             f"put criteria inside: {key.text}:(won:2026 deal_category:\"x\")")
+        inner = self.or_expr()
+        closing = self.peek()
+        if closing is None or closing.kind is not Kind.RPAREN:
+            raise self.error("missing ')'", opening.start, hint="close the group opened here")
+        self.next()
+        self.depth -= 1
+        return Scoped(key.text, inner, Span(key.start, closing.end), Span(key.start, key.end))
 
     def value(self, before: Token, key: Token) -> Value:
         """One value touching ``before``; a leading '-' is a sign, not a negation."""

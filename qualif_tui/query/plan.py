@@ -37,6 +37,9 @@ class Cond:
     # a range test (low, low included, high, high included), None = open: the bitmaps
     # then take a slice of the sorted values instead of testing each one
     bounds: tuple[Any, bool, Any, bool] | None = None
+    # a criterion on deals: its condition over one ``deals`` row (parameters:
+    # ``ids_params``), so that ``deal:( … )`` can ask it of the same deal as others
+    deal_sql: str | None = None
 
     @property
     def facet(self) -> bool:
@@ -144,6 +147,28 @@ def _render(plan: Plan, params: list[Any]) -> str:
         return f"NOT ifnull({_render(plan.child, params)}, 0)"
     joiner = " AND " if isinstance(plan, AllOf) else " OR "
     return "(" + joiner.join(_render(c, params) for c in plan.children) + ")"
+
+
+def deal_clause(plan: Plan) -> tuple[str, tuple[Any, ...]]:
+    """The condition over one ``deals`` row of a plan whose leaves are all
+    criteria on deals (``deal_sql``), and its parameters, in order."""
+    params: list[Any] = []
+    sql = _deal_clause(plan, params)
+    return sql, tuple(params)
+
+
+def _deal_clause(plan: Plan, params: list[Any]) -> str:
+    if isinstance(plan, Const):
+        return "1" if plan.value else "0"
+    if isinstance(plan, Cond):
+        assert plan.deal_sql is not None, plan
+        params.extend(plan.ids_params)
+        return f"({plan.deal_sql})"
+    if isinstance(plan, Negate):
+        # a deal without the value (NULL) does not match, so its negation does
+        return f"NOT ifnull({_deal_clause(plan.child, params)}, 0)"
+    joiner = " AND " if isinstance(plan, AllOf) else " OR "
+    return "(" + joiner.join(_deal_clause(c, params) for c in plan.children) + ")"
 
 
 def leaves(plan: Plan) -> Iterator[Cond]:

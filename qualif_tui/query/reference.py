@@ -146,6 +146,26 @@ def sections() -> list[Section]:
               "l'historique), prochaine activité, affaires gagnées et leur montant, affaires "
               "en cours."),
         )),
+        Section(_("Affaires et historique"), (
+            _row("won:2026  lost:2026-03  deal_created:2026  expected_close:2026",
+                 _("une affaire gagnée, perdue, créée, à clôturer dans la période")),
+            _row("reached:proposal  atteint:Proposition",
+                 _("une affaire arrivée à cette étape : elle y est, est allée plus loin ou y "
+                   "est passée (une affaire perdue compte jusqu'à l'étape ouverte la plus "
+                   "avancée) ; une étape gagnée ou perdue : l'affaire y est")),
+            _row('deal:(won:2026 deal_category:"Véhicule neuf")  affaire:(perdu:2026 raison:Prix)',
+                 _("une même affaire remplit tous les critères entre parenthèses (sans elles, "
+                   "chaque critère peut venir d'une affaire différente)")),
+            _row("deal:(deal_created:2026 reached:proposal)  deal:(etape:lead OR -has:won)",
+                 _("dans les parenthèses : champs des affaires, has:/missing: de ces champs, "
+                   "OR, - et NOT")),
+            _row("contacted:2026-03  joint:30d",
+                 _("au moins un appel, e-mail, rendez-vous… de l'historique dans la période "
+                   "(pas seulement le dernier : last_contact)")),
+        ), (
+            _("Sans deal:( … ), won:2026 deal_category:X demande une affaire gagnée en 2026 "
+              "et une affaire de la catégorie X, qui peuvent être deux affaires différentes."),
+        )),
         Section(_("Champs libres et valeurs à vérifier"), (
             _row('budget>1000  "date de naissance du conjoint":1970..1975  origine:salon',
                  _("un champ libre (une colonne importée qui n'est pas une clé), par son nom : "

@@ -212,7 +212,7 @@ async def test_zero_goes_through_the_fields_of_the_deals(app: QualifApp) -> None
         assert at_cursor(app)[0] == "contacts"
         wanted = figure(app, "contacts")
         query, warned = await open_cell(app, pilot)
-        assert query.startswith("lost_reason:") and not warned and listed(app) == wanted
+        assert query.startswith("deal:(lost_reason:") and not warned and listed(app) == wanted
         # keys in one burst: the same place
         await pilot.press("r", "0", "0", "0", "m")
         await settle(pilot)

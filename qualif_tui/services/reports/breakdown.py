@@ -89,7 +89,7 @@ class Breakdown:
     notes: list[str] = field(default_factory=list)
     engine: str = "sql"
     kept: list[list[Any]] = field(default_factory=list)  # per grouping: keys with a row
-    lost_ids: tuple[str, ...] = ("lost",)  # the lost stages (the lost measures' query)
+    open_ids: tuple[str, ...] = ()  # the open stages (the pipeline of a deal field's row)
 
     def value(self, row: BreakdownRow | None, measure: str) -> float:
         figures = self.total if row is None else row.figures
@@ -131,17 +131,20 @@ class Breakdown:
         deal expected to close in it for pipeline and weighted)."""
         parts = [_wrapped(self.query)]
         exact = True
+        deal_row: tuple[Grouping, Any] | None = None
         if row is not None:
             for grouping, key, shown in zip(self.by, row.keys, self.kept, strict=True):
+                if grouping.kind == "deal":  # said below, on the same deal as the measure
+                    deal_row = (grouping, key)
+                    continue
                 text, ok = grouping.fragment(key, shown, self.period)
                 parts.append(text)
                 exact = exact and ok
         drill = MEASURES[measure].drill
         keyed = [(g, k) for g, k in zip(self.by, row.keys, strict=True)] if row else []
         by_won = any(g.kind == "won" and k is not None for g, k in keyed)
-        by_deal = [g for g, k in keyed if g.kind == "deal"]
-        if drill and by_deal and by_deal[0].scope == drill:
-            pass  # a lost-reason row already selects the contacts with such lost deals
+        if deal_row is not None:
+            parts.append(self.deal_part(*deal_row, drill))
         elif drill == "won" and not by_won:  # a won-date row already says it
             parts.append("revenue>0" if self.period.everything
                          else period_query("won", self.period))
@@ -149,10 +152,7 @@ class Breakdown:
             parts.append("open_deals>0" if self.period.everything
                          else period_query("expected_close", self.period))
         elif drill == "lost":
-            parts.append(f"deal_stage:{','.join(self.lost_ids)}")
-            exact = exact and self.period.everything  # no query field for the day lost
-        if drill and by_deal and by_deal[0].scope != drill:
-            exact = False  # "a won deal of this category": two criteria, maybe two deals
+            parts.append(period_query("lost", self.period))
         said: list[str] = parts[:1] if parts[0] else []
         # a part the query already says is not repeated (only in a plain "a b c" query:
         # in "a OR b", "a" is not said for every contact)
@@ -161,6 +161,28 @@ class Breakdown:
             if part and part not in said and not (plain and f" {part} " in f" {self.query} "):
                 said.append(part)
         return " ".join(said), exact
+
+    def deal_part(self, grouping: Grouping, key: Any, drill: str) -> str:
+        """A row of a field of the deals, as one deal that has the row's value and counts
+        for the measure: ``deal:(deal_category:"Entretien" won:2026)``."""
+        period = self.period
+        if drill == "won":
+            counted = period_query("won", period)
+        elif drill == "open":
+            counted = (f"deal_stage:{','.join(self.open_ids)}" if period.everything
+                       else period_query("expected_close", period))
+        elif drill == "lost" or grouping.scope == "lost":
+            counted = period_query("lost", period)
+        elif period.everything:
+            counted = ""  # every deal counts
+        else:  # the deals the period selects: won, lost in it or expected to close in it
+            counted = (f"({period_query('won', period)} OR"
+                       f" {period_query('expected_close', period)} OR"
+                       f" {period_query('lost', period)})")
+        criteria = [c for c in (grouping.deal_condition(key), counted) if c]
+        if len(criteria) == 1 and key is not None:
+            return criteria[0]  # deal_category:X alone: a deal with X
+        return f"deal:({' '.join(criteria)})"  # (-has:X alone would be a contact without)
 
     def table(self) -> Table:
         columns = [Column(g.name, g.label.capitalize()) for g in self.by]
@@ -256,7 +278,8 @@ class Breakdown:
             return self.row_query(BreakdownRow(keys, []), measure)
         index = next(i for i, k in enumerate(keys) if k is not ANY)
         alone = Breakdown(self.query, [self.by[index]], self.measures, self.period,
-                          self.population, [], self.total, kept=[self.kept[index]])
+                          self.population, [], self.total, kept=[self.kept[index]],
+                          open_ids=self.open_ids)
         return alone.row_query(BreakdownRow(tuple(kept), []), measure)
 
 
@@ -340,7 +363,7 @@ def breakdown(db: Database, query: str | CompiledQuery, by: Sequence[str],
         "all" if any(MEASURES[m].drill in ("open", "lost") for m in names) else "won")
     population = count(db, compiled)
     result = Breakdown(compiled.text, groupings, names, period, population, [], zeros(),
-                       lost_ids=stage_ids(pipeline_stages(db), "lost"))
+                       open_ids=stage_ids(pipeline_stages(db), "open"))
     if deal_level and deal_level[0].kind == "won":
         combos, total = _won_combos(db, compiled, groupings, period)
         result.engine = "sql"

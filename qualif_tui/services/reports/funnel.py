@@ -11,10 +11,9 @@ pipeline screen's funnel, so both say the same. The period selects the deals
 Each row also says who is there now: the deals at that step today, their
 contacts and amount — ``deal_stage:<stage>`` in the query language, so Enter
 on those figures lists exactly those contacts. The contacts behind "reached"
-are written ``deal_stage:<this stage and every later one>``, exact unless a
-deal went back or was lost after the stage (the row then says the list is
-approximate); under a period the queries cannot say "created in the period"
-(the language has no deal creation date), so they are approximate too.
+are ``reached:<stage>``, the query language's field with this module's rule;
+under a period both are said of one deal created in it:
+``deal:(deal_created:2026 reached:proposal)``. Every cell is exact.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from qualif_tui.services.reports.model import (
     Period,
     Row,
     Table,
+    period_query,
     pipeline_stages,
 )
 from qualif_tui.storage import Database
@@ -46,8 +46,6 @@ class FunnelStep:
     contacts: int = 0  # contacts with a deal at this step now
     amount: float = 0.0  # amount of the deals at this step now
     conversion: float | None = None  # % of the deals that reached it reaching the next step
-    later: tuple[str, ...] = ()  # stage ids at this step or further (the reached query)
-    reached_exact: bool = True  # deal_stage:<later> selects the contacts of "reached"
 
     @property
     def label(self) -> str:
@@ -79,11 +77,13 @@ class Funnel:
 
     def query_of(self, step: FunnelStep, reached: bool = False) -> tuple[str, bool]:
         """(query, exact) of the contacts with a deal at ``step`` now (or, ``reached``,
-        at it or further)."""
-        ids = step.later if reached else step.ids
-        exact = self.period.everything and (step.reached_exact or not reached)
+        that got there), created in the period: always exact."""
+        ids = ",".join(step.ids)
+        criterion = f"reached:{ids}" if reached else f"deal_stage:{ids}"
+        if not self.period.everything:
+            criterion = f"deal:({period_query('deal_created', self.period)} {criterion})"
         base = f"({self.query})" if " OR " in f" {self.query} " else self.query
-        return " ".join(p for p in (base, f"deal_stage:{','.join(ids)}") if p), exact
+        return " ".join(p for p in (base, criterion) if p), True
 
     def table(self) -> Table:
         columns = [Column("stage", _("Étape")), Column("reached", _("Atteinte"), "count"),
@@ -115,13 +115,8 @@ def funnel(db: Database, query: str | CompiledQuery, period: Period | None = Non
     steps = [FunnelStep((s,), "open") for s in stages if s.is_open]
     steps.append(FunnelStep(tuple(s for s in stages if s.is_won), "won"))
     lost = FunnelStep(tuple(s for s in stages if s.is_lost), "lost")
-    for index, step in enumerate(steps):
-        step.later = tuple(i for s in steps[index:] for i in s.ids)
-    lost.later = lost.ids
     position = {s.id: i for i, step in enumerate(steps) for s in step.stages}
     won_at = len(steps) - 1
-    reached_by: list[set[int]] = [set() for _s in steps]  # contacts with a deal reaching i
-    now_by: list[set[int]] = [set() for _s in steps]  # … with a deal at i or further now
     lost_contacts: set[int] = set()
     if not compiled.is_nothing:
         tables = set(plan_tables(compiled.plan)) | {"f"}
@@ -150,24 +145,17 @@ def funnel(db: Database, query: str | CompiledQuery, period: Period | None = Non
                 steps[current].at += 1
                 steps[current].amount += amount
                 at_step[current].add(contact_id)
-                for i in range(current + 1):
-                    now_by[i].add(contact_id)
             for i in range(furthest + 1):
                 steps[i].reached += 1
-                reached_by[i].add(contact_id)
         for i, s in enumerate(steps):
             s.contacts = len(at_step[i])
     lost.contacts = len(lost_contacts)
     for i, s in enumerate(steps):
-        s.reached_exact = reached_by[i] == now_by[i]
         if i + 1 < len(steps) and s.reached:
             s.conversion = 100.0 * steps[i + 1].reached / s.reached
     result = Funnel(compiled.text, period, steps, lost)
     result.notes.append(_("atteinte : affaires passées par l'étape (conversion : vers la"
                           " suivante) ; en cours, contacts, montant : à l'étape aujourd'hui"))
-    if not period.everything:
-        result.notes.append(_("↵ sur une période : liste approchée (la recherche ne connaît pas"
-                              " la date de création d'une affaire)"))
     if not steps[0].reached and not lost.at:
         result.notes.append(_("aucune affaire sur la période") if not period.everything
                             else _("aucune affaire pour ces contacts"))

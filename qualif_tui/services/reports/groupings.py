@@ -26,7 +26,8 @@ from qualif_tui.base import geography
 from qualif_tui.base.i18n import _
 from qualif_tui.base.text import fold, fold_key_name
 from qualif_tui.domain.keys import QualKey, closest
-from qualif_tui.domain.stages import list_choices, list_stages
+from qualif_tui.domain.stages import list_choices
+from qualif_tui.query.ast import quote
 from qualif_tui.query.fields import resolve
 from qualif_tui.services.reports.model import MEASURES, Period, ReportError, period_query
 from qualif_tui.storage import Database
@@ -48,7 +49,7 @@ def quoted(value: str) -> str:
     if _SIMPLE_WORD.fullmatch(value) and "*" not in value and value.upper() not in ("OR",
                                                                                  "AND", "NOT"):
         return value
-    return '"' + value + '"'
+    return quote(value)  # escaped: a value holding a quote or a backslash reads back too
 
 
 def _number_text(number: float) -> str:
@@ -79,7 +80,6 @@ class Grouping:
     labels: dict[Any, str] = field(default_factory=dict)  # text values: a spelling seen
     spelled: tuple[str, str] | None = None  # (column, folded column) of contacts to name rows
     scope: str = ""  # deal fields: the deals that have one ("lost": lost deals; "": all)
-    scope_ids: str = ""  # … and their stage ids, for the query of the deals without a value
     order_of: dict[Any, int] = field(default_factory=dict)  # deal fields: the list's order
 
     @property
@@ -227,28 +227,28 @@ class Grouping:
             if key is None:  # no deal won in the period
                 return "-" + period_query("won", period), True
             return period_query("won", period, bucket_days(str(key))), True
-        if self.kind == "deal":
-            period = period or Period()
-            if key is None:  # deals without the field: not a query the language can say
-                scope = f"deal_stage:{self.scope_ids}" if self.scope else "has:deal_stage"
-                return f"{scope} -has:{name}", False
-            return f"{name}:{self._value_text(key)}", period.everything
+        if self.kind == "deal":  # on its own: a deal with the value (Breakdown.deal_part
+            # adds which deals count, in one deal:( … ) group)
+            return self.deal_condition(key), (period or Period()).everything
         if key is None:
             return f"missing:{name}", True
         if key == OTHER:
             others = [k for k in kept if k is not None and k != OTHER]
             values = ",".join(self._value_text(k) for k in others)
-            exact = all(self._exact(k) for k in others)
-            return (f"has:{name} -{name}:{values}" if values else f"has:{name}"), exact
-        return f"{name}:{self._value_text(key)}", self._exact(key)
+            return (f"has:{name} -{name}:{values}" if values else f"has:{name}"), True
+        return f"{name}:{self._value_text(key)}", True
 
-    def _exact(self, key: Any) -> bool:
-        return not (self.kind == "text" and '"' in str(key))
+    def deal_condition(self, key: Any) -> str:
+        """A field of the deals, as a criterion on one deal: ``deal_category:"Entretien"``,
+        or ``-has:deal_category`` for the deals without a value."""
+        if key is None:
+            return f"-has:{self.query_name}"
+        return f"{self.query_name}:{self._value_text(key)}"
 
     def _value_text(self, key: Any) -> str:
         kind = self.kind
         if kind in ("choice", "multi", "yesno", "text", "deal"):
-            return quoted(self.display(key)) if kind != "text" else '"' + str(key) + '"'
+            return quoted(self.display(key)) if kind != "text" else quote(str(key))
         if kind == "number":
             return _number_text(float(key))
         if kind == "dept":
@@ -367,8 +367,6 @@ def _deal_field(db: Database, name: str) -> Grouping:
                         None, name, scope="lost" if lost else "",
                         labels={c.id: c.label for c in choices},
                         order_of={c.id: c.position for c in choices})
-    if lost:
-        grouping.scope_ids = ",".join(s.id for s in list_stages(db) if s.is_lost)
     return grouping
 
 

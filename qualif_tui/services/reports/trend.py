@@ -3,7 +3,8 @@
 ``revenue`` and ``deals`` count the deals won each month (by their close
 date), ``contacts`` the contacts created, ``reached`` the contacts with at
 least one call, meeting, e-mail or note that month (automatic entries do not
-count, as for ``last_contact``). Months without data are zeros, never gaps.
+count, as for ``last_contact``) — ``contacted:<month>`` in the query language —
+and, in total, the contacts reached over all the months (``contacted:<first>..<last>``). Months without data are zeros, never gaps.
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ class Trend:
     notes: list[str] = field(default_factory=list)
     contacts: dict[str, int] = field(default_factory=dict)  # revenue, deals: buyers a month
     buyers: int = 0  # revenue, deals: contacts with a deal won over the months shown
+    reached: int = 0  # reached: contacts reached at least once over the months shown
 
     @property
     def total(self) -> float:
+        """The months' sum; for ``reached`` the contacts reached over them all (one
+        reached in two months is one contact: the total's list, contacted:first..last)."""
+        if self.measure == "reached":
+            return float(self.reached)
         return sum(v for _m, v in self.points)
 
     def as_json(self) -> dict[str, Any]:
@@ -66,9 +72,8 @@ class Trend:
         if self.measure == "contacts":
             extra, exact = f"created:{month}", True
         elif self.measure == "reached":
-            # the query language knows a contact's last contact, not every contact
-            # of a month: those reached that month and not since, approximately
-            extra, exact = f"last_contact:{month}", False
+            # any non-automatic history entry that month, not only the last contact
+            extra, exact = f"contacted:{month}", True
         else:
             extra, exact = f"won:{month}", True
         return " ".join(p for p in (base, extra) if p), exact
@@ -95,8 +100,9 @@ class Trend:
         elif self.measure == "contacts" and self.points:
             first, last = self.points[0][0], self.points[-1][0]
             total_query = (" ".join(p for p in (base, f"created:{first}..{last}") if p), True)
-        elif self.measure == "reached":
-            total_query = (total_query[0], False)
+        elif self.measure == "reached" and self.points:
+            first, last = self.points[0][0], self.points[-1][0]
+            total_query = (" ".join(p for p in (base, f"contacted:{first}..{last}") if p), True)
         total = Row(total_cells, total_query[0], total_query[1], "total")
         title = _("{label} par mois — {n} derniers mois").format(label=label,
                                                                 n=len(self.points))
@@ -135,20 +141,23 @@ def trend(db: Database, query: str | CompiledQuery = "", measure: str = "revenue
                    f" WHERE f.created >= ? AND ({compiled.where}) GROUP BY 1")
             params = [start, *compiled.params]
         else:
-            sql = (f"SELECT substr(h.happened_at, 1, 7), count(DISTINCT h.contact_id)"
-                   f" FROM history h JOIN {source} ON f.contact_id = h.contact_id"
+            sql = (f"SELECT substr(h.happened_at, 1, 7), count(DISTINCT h.contact_id), 0,"
+                   f" group_concat(DISTINCT h.contact_id) FROM history h JOIN {source} ON f.contact_id = h.contact_id"
                    f" WHERE h.automatic = 0 AND h.happened_at >= ? AND ({compiled.where})"
                    f" GROUP BY 1")
             params = [start, *compiled.params]
         with db.lock:
             found = db.conn.execute(sql, params).fetchall()
         values = {r[0]: float(r[1] or 0) for r in found}
-        if measure in ("revenue", "deals"):
+        if measure in ("revenue", "deals", "reached"):
             kept = [r for r in found if r[0] in wanted]
             buyers = {int(c) for r in kept for c in str(r[3]).split(",")}
-            contacts = {r[0]: int(r[2]) for r in kept}
+            if measure != "reached":
+                contacts = {r[0]: int(r[2]) for r in kept}
+    reached = measure == "reached"
     result = Trend(compiled.text, measure, [(m, values.get(m, 0.0)) for m in wanted],
-                   contacts=contacts, buyers=len(buyers))
+                   contacts=contacts, buyers=0 if reached else len(buyers),
+                   reached=len(buyers) if reached else 0)
     if not any(v for _m, v in result.points):
         result.notes.append(_("aucune donnée sur ces {n} mois").format(n=months))
     return result
