@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_deal_query_properties import (
@@ -373,6 +374,7 @@ def test_a_group_is_one_deal_where_criteria_alone_are_any_deals(tmp_path: Path) 
         db.close()
 
 
+@pytest.mark.english  # reads the messages in English
 def test_what_a_group_refuses_says_where_and_why(tmp_path: Path) -> None:
     db = build([], tmp_path)
     cases = [

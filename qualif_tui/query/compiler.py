@@ -140,11 +140,11 @@ class _Compiler:
         if isinstance(node, Words):
             if self.in_deal is not None:
                 raise self.fail(_("un mot à chercher dans deal:( … )"), node.span,
-                                _ONLY_DEALS_HINT)
+                                _only_deals_hint())
             return self.words(node)
         plan = self.term(node)
         if self.in_deal is not None and not all(c.deal_sql is not None for c in leaves(plan)):
-            raise self.fail(_("« {value} » n'est pas un critère sur les affaires : il ne peut pas aller dans {key}:( … )").format(value=self.label(node), key=self.in_deal.key), node.span, _ONLY_DEALS_HINT)
+            raise self.fail(_("« {value} » n'est pas un critère sur les affaires : il ne peut pas aller dans {key}:( … )").format(value=self.label(node), key=self.in_deal.key), node.span, _only_deals_hint())
         return plan
 
     def scoped(self, node: Scoped) -> Plan:
@@ -761,7 +761,11 @@ def _in_history(plan: Plan) -> Plan:
 
 
 _DEAL_FIELDS = ", ".join(b.name for b in BUILTINS if b.kind.startswith("deal_"))
-_ONLY_DEALS_HINT = (_("dans deal:( … ), seulement des champs d'affaires ({DEAL_FIELDS}) et leurs has:/missing: ; mettez les autres critères hors des parenthèses").format(DEAL_FIELDS=_DEAL_FIELDS))
+def _only_deals_hint() -> str:
+    """What may go inside deal:( … ), in the user's language of the moment."""
+    return _("dans deal:( … ), seulement des champs d'affaires ({DEAL_FIELDS}) et leurs "
+             "has:/missing: ; mettez les autres critères hors des parenthèses").format(
+                 DEAL_FIELDS=_DEAL_FIELDS)
 
 
 def _in_deals(plan: Plan, extra: str, extra_params: tuple[Any, ...]) -> Plan:
