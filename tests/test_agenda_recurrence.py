@@ -44,7 +44,7 @@ def test_first_tuesday_of_the_month() -> None:
                 datetime(2027, 3, 1))
     assert got == ["2026-11-03 14:00", "2026-12-01 14:00", "2027-01-05 14:00",
                    "2027-02-02 14:00"]
-    assert describe_rule(rule) == "le 1er mardi du mois"
+    assert describe_rule(rule) == "the 1st Tuesday of the month"  # module marked english
 
 
 def test_every_three_months_until_june_2027() -> None:

@@ -412,37 +412,52 @@ def _weekday_list(text: str) -> list[str]:
     return days
 
 
-_FR_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_FR_ORDINAL = {1: "1er", 2: "2e", 3: "3e", 4: "4e", 5: "5e", -1: "dernier", -2: "avant-dernier"}
-_FR_UNIT = {"DAILY": ("jour", "jours"), "WEEKLY": ("semaine", "semaines"),
-            "MONTHLY": ("mois", "mois"), "YEARLY": ("an", "ans")}
+def _day_name(day: str) -> str:
+    return [_("lundi"), _("mardi"), _("mercredi"), _("jeudi"), _("vendredi"), _("samedi"),
+            _("dimanche")][WEEKDAYS.index(day)]
+
+
+def _ordinal(n: int) -> str:
+    """1er, 2e… dernier — in the user's language (1st, 2nd… last)."""
+    known = {1: _("1er"), 2: _("2e"), 3: _("3e"), 4: _("4e"), 5: _("5e"), -1: _("dernier"),
+             -2: _("avant-dernier")}
+    return known.get(n) or _("{n}e").format(n=n)
+
+
+def _every(freq: str, interval: int) -> str:
+    """Every N units (N > 1): one sentence per unit, whose gender French agrees with."""
+    return {"DAILY": _("tous les {n} jours"), "WEEKLY": _("toutes les {n} semaines"),
+            "MONTHLY": _("tous les {n} mois"), "YEARLY": _("tous les {n} ans")}[freq].format(
+                n=interval)
 
 
 def describe_rule(rule: Rule) -> str:
-    """A French sentence for a rule: ``chaque lundi``, ``le 1er mardi du mois``."""
+    """A sentence for a rule in the user's language: ``chaque lundi``, ``le 1er mardi
+    du mois`` (``every Monday``, ``the 1st Tuesday of the month``)."""
     days = [d for n, d in rule.byday if not n]
     numbered = [(n, d) for n, d in rule.byday if n]
-    single, plural = _FR_UNIT[rule.freq]
     if rule.freq == "WEEKLY" and days and rule.interval == 1:
         if days == list(WEEKDAYS[:5]):
-            text = "chaque jour de semaine"
+            text = _("chaque jour de semaine")
         else:
-            text = "chaque " + ", ".join(_FR_WEEKDAYS[WEEKDAYS.index(d)] for d in days)
+            text = _("chaque {days}").format(days=", ".join(_day_name(d) for d in days))
     elif rule.freq == "MONTHLY" and numbered and rule.interval == 1:
-        text = "le " + ", ".join(f"{_FR_ORDINAL.get(n, f'{n}e')} {_FR_WEEKDAYS[WEEKDAYS.index(d)]}"
-                                 for n, d in numbered) + " du mois"
+        text = _("le {days} du mois").format(days=", ".join(
+            _("{ordinal} {day}").format(ordinal=_ordinal(n), day=_day_name(d))
+            for n, d in numbered))
     elif rule.freq == "MONTHLY" and "BYMONTHDAY" in rule.parts and rule.interval == 1:
-        text = "le " + ", ".join(_FR_ORDINAL.get(n, str(n)) if n in (1, -1) else str(n)
-                                 for n in rule.parts["BYMONTHDAY"]) + " du mois"
+        text = _("le {days} du mois").format(days=", ".join(
+            _ordinal(n) if n in (1, -1) else str(n) for n in rule.parts["BYMONTHDAY"]))
     elif rule.interval == 1:
-        text = {"DAILY": "chaque jour", "WEEKLY": "chaque semaine", "MONTHLY": "chaque mois",
-                "YEARLY": "chaque année"}[rule.freq]
+        text = {"DAILY": _("chaque jour"), "WEEKLY": _("chaque semaine"),
+                "MONTHLY": _("chaque mois"), "YEARLY": _("chaque année")}[rule.freq]
     else:
-        text = f"tous les {rule.interval} {plural if rule.interval > 1 else single}"
+        text = _every(rule.freq, rule.interval)
         if days:
-            text += " le " + ", ".join(_FR_WEEKDAYS[WEEKDAYS.index(d)] for d in days)
+            text = _("{rule} le {days}").format(
+                rule=text, days=", ".join(_day_name(d) for d in days))
     if rule.count:
-        text += f", {rule.count} fois"
+        text = _("{rule}, {count} fois").format(rule=text, count=rule.count)
     elif rule.until:
-        text += f" jusqu'au {rule.until:%d/%m/%Y}"
+        text = _("{rule} jusqu'au {date}").format(rule=text, date=f"{rule.until:%d/%m/%Y}")
     return text
