@@ -96,3 +96,29 @@ async def test_each_screen_speaks_one_language(localised_app: QualifApp, lang: s
         assert expected[name] in shown, f"{name}:\n{shown}"
         wrong = untranslated(shown, lang, data_text)
         assert not wrong, f"{name} ({lang}) shows the other language: {wrong}\n{shown}"
+
+
+SCREENS = {  # key from the main list → a word that screen shows in each language
+    "a": {"en": "Overdue", "fr": "En retard"},  # agenda
+    "p": {"en": "weighted", "fr": "pondéré"},  # pipeline (the stage names are the user's data)
+    "r": {"en": "Contacts", "fr": "Contacts"},  # reports
+    "C": {"en": "Campaigns", "fr": "Campagnes"},  # campaigns
+    "D": {"en": "", "fr": ""},  # duplicates
+    "K": {"en": "", "fr": ""},  # keys and values
+}
+
+
+@pytest.mark.parametrize("key", list(SCREENS))
+async def test_the_other_screens_speak_one_language(localised_app: QualifApp, lang: str,
+                                                    data_text: str, key: str) -> None:
+    app = localised_app
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        main_screen = app.screen
+        await pilot.press(key)
+        await settle(pilot, lambda: app.screen is not main_screen)
+        await settle(pilot)
+        shown = screen_text(app)
+    assert SCREENS[key][lang] in shown, shown
+    wrong = untranslated(shown, lang, data_text)
+    assert not wrong, f"{key} ({lang}) shows the other language: {wrong}\n{shown}"
