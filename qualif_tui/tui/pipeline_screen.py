@@ -188,11 +188,17 @@ class PipelineScreen(WorkerReports, Screen[None]):
         today = clock.today().isoformat()
         board = self.query_one("#kanban", Horizontal)
         if len(self._columns()) != len(self.data.stages):
-            # another stage table than the default: its columns, in one mount
-            board.remove_children()
-            board.mount_all([self._column(index, stage_header(total), today)
-                             for index, total in enumerate(self.data.stages)])
-            self.call_after_refresh(self._fill_kanban)
+            # another stage table than the default: its columns, in one mount, filled
+            # once they are there (a column whose header is not mounted yet cannot be)
+            columns = [self._column(index, stage_header(total), today)
+                       for index, total in enumerate(self.data.stages)]
+
+            async def rebuild() -> None:
+                await board.remove_children()
+                await board.mount_all(columns)
+                self._fill_kanban()
+
+            self.call_later(rebuild)
             return
         self._fill_kanban()
 
@@ -201,8 +207,10 @@ class PipelineScreen(WorkerReports, Screen[None]):
             return
         today = clock.today().isoformat()
         for column, total in zip(self._columns(), self.data.stages, strict=False):
-            if column.parent is not None:
-                column.parent.query_one(".stage-header", Static).update(stage_header(total))
+            headers = column.parent.query(".stage-header").results(Static) \
+                if column.parent is not None else iter(())
+            for header in headers:
+                header.update(stage_header(total))
             source = CardSource(total.count, self._fetcher([total.stage.id], total.dated))
             source.store(0, self.data.cards.get(total.stage.id, []))
             column.load(source, today=today)
