@@ -15,7 +15,7 @@ from typing import Any
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
-from qualif_tui.base.i18n import _
+from qualif_tui.base.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,11 @@ class Key:
 
     def binding(self) -> Binding:
         _SOURCES[self.id] = (self.description, self.fields)
+        if self.key_display:
+            _DISPLAYS[self.id] = self.key_display
         return Binding(self.keys, self.action, self.text, show=self.show,
-                       key_display=self.key_display, priority=self.priority, id=self.id)
+                       key_display=_(self.key_display) if self.key_display else None,
+                       priority=self.priority, id=self.id)
 
 
 def bindings(keys: Iterable[Key]) -> list[BindingType]:
@@ -58,6 +61,11 @@ def described(keys: str, action: str, description: str, *, id: str,  # noqa: A00
 
 # The French of every binding's description (and its fields), by binding id.
 _SOURCES: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+# The French of the key displays that are words (``espace``, ``suppr``), by binding id:
+# translated with the descriptions.
+_DISPLAYS: dict[str, str] = {}
+SPACE = N_("espace")
+DELETE = N_("suppr")
 
 
 def _our_classes(root: type[DOMNode] = DOMNode) -> Iterator[type[DOMNode]]:
@@ -86,7 +94,9 @@ def relocalise() -> None:
         for binding in declared:
             if isinstance(binding, Binding) and binding.id and binding.description:
                 source, fields = _SOURCES.setdefault(binding.id, (binding.description, ()))
-                binding = replace(binding, description=_(source).format(**dict(fields)))
+                display = _DISPLAYS.get(binding.id)
+                binding = replace(binding, description=_(source).format(**dict(fields)),
+                                  key_display=_(display) if display else binding.key_display)
             translated.append(binding)
         cls.BINDINGS = translated
     for cls in classes:
@@ -241,7 +251,7 @@ SPRINT_KEYS = (
     Key("sprint.leave", "escape", "leave", "Quitter le sprint", show=True),
     Key("sprint.undo", "u", "undo", "Annuler la dernière réponse", show=True),
     Key("sprint.skip_key", "space,right", "skip_key", "Passer cette clé", show=True,
-        key_display="espace"),
+        key_display=SPACE),
     Key("sprint.skip_contact", "down,pagedown", "skip_contact", "Passer ce contact",
         show=True, key_display="↓"),
     Key("sprint.edit", "enter", "edit", "Saisir la valeur", palette=False),
@@ -287,7 +297,7 @@ TEMPLATE_KEYS = (
 SEND_KEYS = (
     Key("send.run", "ctrl+s", "run", "Envoyer", show=True),
     Key("send.test", "ctrl+t", "test", "M'envoyer un message de test", show=True),
-    Key("send.pause", "space,p", "pause", "Pause / reprise", show=True, key_display="espace"),
+    Key("send.pause", "space,p", "pause", "Pause / reprise", show=True, key_display=SPACE),
     Key("send.close", "escape", "close", "Fermer (l'envoi s'arrête)", show=True),
 )
 
@@ -311,7 +321,7 @@ DUPLICATE_KEYS = (
         key_display="→"),
     Key("dup.both", "b", "both", "Garder les deux (choix multiple)", show=True),
     Key("dup.next", "space,pagedown", "next", "Paire suivante", show=True,
-        key_display="espace"),
+        key_display=SPACE),
     Key("dup.previous", "pageup", "previous", "Paire précédente"),
     Key("dup.undo", "u", "undo", "Annuler la dernière fusion"),
     Key("dup.close", "escape", "close", "Fermer", show=True),
@@ -330,7 +340,7 @@ KEYS_SCREEN_KEYS = (
     Key("keys.rename", "r", "rename", "Renommer la clé ou la valeur", show=True),
     Key("keys.merge", "m", "merge", "Fusionner la valeur dans une autre", show=True),
     Key("keys.delete", "delete", "delete", "Supprimer la valeur ou la clé", show=True,
-        key_display="suppr"),
+        key_display=DELETE),
     Key("keys.up", "ctrl+up", "move(-1)", "Monter la valeur", key_display="ctrl+↑"),
     Key("keys.down", "ctrl+down", "move(1)", "Descendre la valeur", key_display="ctrl+↓"),
     Key("keys.type", "t", "retype", "Changer le type de la clé (essai d'abord)", show=True),
@@ -368,7 +378,7 @@ QUOTE_EDITOR_KEYS = (
     Key("quote.add", "a,ctrl+n", "add_line", "Ajouter une ligne", show=True, key_display="a"),
     Key("quote.edit", "enter", "edit_line", "Modifier la ligne", palette=False),
     Key("quote.delete", "delete", "delete_line", "Supprimer la ligne", show=True,
-        key_display="suppr"),
+        key_display=DELETE),
     Key("quote.up", "ctrl+up", "move_line(-1)", "Monter la ligne"),
     Key("quote.down", "ctrl+down", "move_line(1)", "Descendre la ligne"),
     Key("quote.fields", "f", "edit_fields", "Objet, validité, notes", show=True),
@@ -424,7 +434,7 @@ QUOTE_PDF_KEYS = (
 STAGE_TABLE_KEYS = (
     Key("stages.add", "ctrl+n", "add", "Ajouter", show=True),
     Key("stages.edit", "enter", "edit", "Modifier", show=True),
-    Key("stages.delete", "delete", "delete", "Supprimer", show=True, key_display="suppr"),
+    Key("stages.delete", "delete", "delete", "Supprimer", show=True, key_display=DELETE),
     Key("stages.up", "ctrl+up", "move(-1)", "Monter"),
     Key("stages.down", "ctrl+down", "move(1)", "Descendre"),
     Key("stages.stages", "1", "show('stages')", "Étapes"),
