@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qualif_tui.services.mailimport.message import read_body, read_headers, reference_body
@@ -96,6 +96,7 @@ ADDRESS_LISTS = st.lists(st.tuples(
 
 
 @given(ADDRESS_LISTS, st.booleans())
+@example([("A  A", "0@0.fr")], False)  # found by CI: unquoted, two spaces read as one
 @settings(max_examples=300, deadline=None)
 def test_address_fast_path_agrees_with_getaddresses(people: list[tuple[str, str]],
                                                      quoted: bool) -> None:

@@ -137,8 +137,11 @@ def _pairs(values: list[str]) -> list[tuple[str, str]]:
                 found = getaddresses([value])
                 break
             if item.group("angle"):
-                found.append(((item.group("quoted") or item.group("bare") or "").strip(),
-                              item.group("angle")))
+                quoted = item.group("quoted")
+                # an unquoted name is words: spaces between them count as one, as
+                # getaddresses reads them (`A  B <a@b>` is "A B"); a quoted one is kept
+                name = quoted.strip() if quoted else " ".join((item.group("bare") or "").split())
+                found.append((name, item.group("angle")))
             else:
                 found.append(("", item.group("plain")))
             position = item.end()
