@@ -17,9 +17,8 @@ from qualif_tui.services.demo import build_demo
 from qualif_tui.services.generator import demo_key_specs
 from qualif_tui.storage import Database, open_database
 
+from built_files import FIXED_NOW
 from settling import quicker_idle_probe
-
-FIXED_NOW = datetime(2026, 11, 20, 10, 30, 0)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,7 +6,8 @@ Every expectation is checked in both evaluation modes (SQL and bitmaps).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +15,12 @@ from qualif_tui.domain.activities import add_activity
 from qualif_tui.domain.contacts import create_contact
 from qualif_tui.domain.deals import add_deal
 from qualif_tui.domain.history import add_entry
-from qualif_tui.domain.keys import define_key
+from qualif_tui.domain.keys import define_key, set_qualification
 from qualif_tui.query import QueryError, compile_query, count, iter_rows, use_bitmaps
+from qualif_tui.services.generator import demo_key_specs
 from qualif_tui.storage import Database
+
+from built_files import build_once, private_copy
 
 # these tests read the program's messages in English (the catalogue's)
 pytestmark = pytest.mark.english
@@ -53,35 +57,47 @@ HISTORY = {
 }
 
 
-@pytest.fixture(params=["sql", "bitmaps"])
-def people(request: pytest.FixtureRequest, keyed_db: Database) -> Iterator[Database]:
-    define_key(keyed_db, "Newsletter", "yesno")
-    define_key(keyed_db, "Budget", "number")
-    define_key(keyed_db, "Canaux", "multi", ["e-mail", "téléphone", "salon"])
+def _fill_people(db: Database) -> None:
+    for spec in demo_key_specs():
+        define_key(db, spec.name, spec.type, spec.values)
+    define_key(db, "Newsletter", "yesno")
+    define_key(db, "Budget", "number")
+    define_key(db, "Canaux", "multi", ["e-mail", "téléphone", "salon"])
     ids = {}
     for last, (fields, keys) in PEOPLE.items():
-        ids[last] = create_contact(keyed_db, {"last_name": last, **fields}, keys)
+        ids[last] = create_contact(db, {"last_name": last, **fields}, keys)
     for last, entries in HISTORY.items():
         for days, subject, body in entries:
-            add_entry(keyed_db, ids[last], "call", subject, body,
-                      datetime(2026, 11, 20, 9) - __import__("datetime").timedelta(days=days))
-    from qualif_tui.domain.keys import set_qualification
+            add_entry(db, ids[last], "call", subject, body,
+                      datetime(2026, 11, 20, 9) - timedelta(days=days))
+    set_qualification(db, ids["Dupont"], "Newsletter", "oui")
+    set_qualification(db, ids["Lefèvre"], "Newsletter", "non")
+    set_qualification(db, ids["Dupont"], "Budget", "25000")
+    set_qualification(db, ids["Martin"], "Budget", "9 999,50")
+    set_qualification(db, ids["Martin"], "Canaux", ["e-mail", "salon"])
+    set_qualification(db, ids["Petit"], "Canaux", ["téléphone"])
+    add_deal(db, ids["Dupont"], "SUV", 32000, stage="won")
+    add_deal(db, ids["Dupont"], "Citadine", 12000, stage="won")
+    add_deal(db, ids["Martin"], "Flotte", 90000, stage="proposal")
+    add_activity(db, "Rappel", due="2026-11-25", contact_ids=[ids["Lefèvre"]])
+    add_activity(db, "Retard", due="2026-11-02", contact_ids=[ids["Petit"]])
+    db.execute("UPDATE contacts SET created = '2019-05-06T10:00:00' WHERE id = ?",
+               (ids["Durand"],))
 
-    set_qualification(keyed_db, ids["Dupont"], "Newsletter", "oui")
-    set_qualification(keyed_db, ids["Lefèvre"], "Newsletter", "non")
-    set_qualification(keyed_db, ids["Dupont"], "Budget", "25000")
-    set_qualification(keyed_db, ids["Martin"], "Budget", "9 999,50")
-    set_qualification(keyed_db, ids["Martin"], "Canaux", ["e-mail", "salon"])
-    set_qualification(keyed_db, ids["Petit"], "Canaux", ["téléphone"])
-    add_deal(keyed_db, ids["Dupont"], "SUV", 32000, stage="won")
-    add_deal(keyed_db, ids["Dupont"], "Citadine", 12000, stage="won")
-    add_deal(keyed_db, ids["Martin"], "Flotte", 90000, stage="proposal")
-    add_activity(keyed_db, "Rappel", due="2026-11-25", contact_ids=[ids["Lefèvre"]])
-    add_activity(keyed_db, "Retard", due="2026-11-02", contact_ids=[ids["Petit"]])
-    keyed_db.execute("UPDATE contacts SET created = '2019-05-06T10:00:00' WHERE id = ?",
-                     (ids["Durand"],))
-    use_bitmaps(keyed_db, request.param == "bitmaps")
-    yield keyed_db
+
+@pytest.fixture(scope="module")
+def people_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seven people, built once (300 tests read them: a copy each)."""
+    return build_once(tmp_path_factory.mktemp("people") / "people.db", _fill_people)
+
+
+@pytest.fixture(params=["sql", "bitmaps"])
+def people(request: pytest.FixtureRequest, people_file: Path, tmp_path: Path
+           ) -> Iterator[Database]:
+    db = private_copy(people_file, tmp_path)
+    use_bitmaps(db, request.param == "bitmaps")
+    yield db
+    db.close()
 
 
 def names(db: Database, text: str) -> set[str]:

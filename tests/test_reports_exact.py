@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,9 +35,10 @@ from qualif_tui.services.reports import (
 from qualif_tui.services.reports.model import Period, period_query
 from qualif_tui.storage import Database
 
+from built_files import build_once, private_copy
 
-@pytest.fixture
-def shop(db: Database) -> Database:
+
+def _fill_shop(db: Database) -> None:
     """Six contacts with won, open and lost deals over 2025 and 2026 (today: 2026-11-20)."""
     define_key(db, "Source", "choice", ["salon", "web"])
     ids = {name: create_contact(db, {"last_name": name}, values) for name, values in (
@@ -71,7 +73,19 @@ def shop(db: Database) -> Database:
     # Bernard was reached in March and again in October: March counts him
     add_entry(db, ids["Bernard"], "call", "Premier appel", happened_at="2026-03-05T10:00:00")
     add_entry(db, ids["Bernard"], "meeting", "Essai", happened_at="2026-10-02T15:00:00")
-    return db
+
+
+@pytest.fixture(scope="module")
+def shop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_once(tmp_path_factory.mktemp("shop") / "shop.db", _fill_shop)
+
+
+@pytest.fixture
+def shop(shop_file: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the shop (some tests change its stages)."""
+    db = private_copy(shop_file, tmp_path)
+    yield db
+    db.close()
 
 
 @pytest.fixture(params=["sql", "bitmaps"])
