@@ -20,7 +20,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from qualif_tui.base.i18n import _
@@ -40,6 +40,7 @@ from qualif_tui.services.duplicates import DuplicatePair, ScanReport, scan
 from qualif_tui.services.undo import undo
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 _PHONES = ("phone", "mobile")
@@ -123,7 +124,7 @@ class DuplicatesScreen(WorkerReports, Screen[list[MergeResult]]):
             yield Static(Text(_("Recherche des doublons…"), "dim"), id="dup-pair")
             yield DataTable(id="dup-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="dup-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualif_tui.base.i18n import _
@@ -31,6 +31,7 @@ from qualif_tui.services.undo import undo
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen, PickValue
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver, describe_error
 
 
@@ -114,7 +115,7 @@ class KeysScreen(WorkerReports, Screen[None]):
             yield Static(Text(_("Clés et valeurs"), "bold"), id="keys-title")
             yield DataTable(id="keys-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="keys-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TabbedContent
+from textual.widgets import Input, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from qualif_tui.base.i18n import _
@@ -64,6 +64,7 @@ from qualif_tui.tui.contact_list import ContactList
 from qualif_tui.tui.counting import segment_query_text
 from qualif_tui.tui.custom_fields import CustomFieldEdit, PromoteField
 from qualif_tui.tui.deal_actions import DealActions
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.messages import AnswerKey, EditContact, MarkDone
 from qualif_tui.tui.paging import PAGE_SIZE, PageSource
 from qualif_tui.tui.reports import ReportsProvider
@@ -154,7 +155,7 @@ class MainScreen(WorkerReports, DealActions, Screen[None]):
             yield SegmentsSidebar(self.db, id="sidebar")
             yield ContactList(id="contacts")
             yield ContactCard(self.db)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_status()

@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Static
+from textual.widgets import ContentSwitcher, Static
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain import clock
@@ -50,6 +50,7 @@ from qualif_tui.tui import keymap
 from qualif_tui.tui.charts import forecast_chart, funnel_chart
 from qualif_tui.tui.commands import ActionsProvider
 from qualif_tui.tui.deal_rows import PAGE, CardSource, DealRows
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class PipelineScreen(WorkerReports, Screen[None]):
                            id="deal-list")
             yield VerticalScroll(Static("", id="forecast-chart"), id="forecast")
             yield VerticalScroll(Static("", id="funnel-chart"), id="funnel")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _column(index: int, header: Text, today: str) -> Vertical:

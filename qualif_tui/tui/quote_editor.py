@@ -25,7 +25,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qualif_tui.base.i18n import N_, _
@@ -38,6 +38,7 @@ from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.columns import fit
 from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 # editor field → (core field, placeholder, width)
@@ -97,7 +98,7 @@ class QuoteEditor(WorkerReports, ModalScreen[bool]):
                                      classes="line-field")
             yield Static("", id="line-error", classes="field-error")
             yield Static("", id="quote-totals")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#line-editor").display = False

@@ -28,7 +28,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from qualif_tui.base.i18n import N_, _
 from qualif_tui.base.text import fold
@@ -38,6 +38,7 @@ from qualif_tui.query import CompiledQuery
 from qualif_tui.services import reports as svc
 from qualif_tui.services.reports.render import bar, write_csv, write_xlsx
 from qualif_tui.storage import Database
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.keymap import Key, bindings
 from qualif_tui.tui.workers import WorkerReports, deliver
 
@@ -145,7 +146,7 @@ class ReportsScreen(WorkerReports, Screen[str | None]):
         yield Static("", id="report-choices")
         yield DataTable(id="report-table", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="report-notes")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_choices()

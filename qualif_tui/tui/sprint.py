@@ -18,7 +18,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from qualif_tui.base.i18n import _
@@ -30,6 +30,7 @@ from qualif_tui.query.derived import missing_any
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.keystrokes import TYPED, choices_hint, starts_typing, value_for
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
@@ -146,7 +147,7 @@ class SprintScreen(WorkerReports, Screen[int]):
             yield Static("", id="sprint-keys")
             yield BlinkInput(id="sprint-input", select_on_focus=False)
             yield Static("", id="sprint-message")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sprint-input").display = False

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, OptionList, Select, Static
+from textual.widgets import ContentSwitcher, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from qualif_tui.base.i18n import N_, _
@@ -30,6 +30,7 @@ from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.commands import ActionsProvider
 from qualif_tui.tui.dialogs import BlinkInput, ConfirmScreen
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.forms import FormScreen
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
@@ -133,7 +134,7 @@ class StageTableScreen(WorkerReports, Screen[bool]):
                 for name in LISTS:
                     yield OptionList(id=f"list-{name}", classes="stage-table-list")
             yield Static("", id="stage-table-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_tabs()

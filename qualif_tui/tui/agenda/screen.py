@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -44,6 +44,7 @@ from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.agenda.dialogs import ContactChoice, RescheduleDialog, RescheduleResult
 from qualif_tui.tui.agenda.render import day_title, item_text, more_text, reminder_text
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WriteJob
 
 VIEWS = ("day", "week", "month", "tasks")
@@ -128,7 +129,7 @@ class AgendaScreen(Screen[None]):
         yield Static("", id="agenda-title")
         yield Container(id="agenda-body")
         yield Static("", id="agenda-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import QualifError
@@ -28,6 +28,7 @@ from qualif_tui.services.campaigns.responses import list_recipients
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.commands import ActionsProvider
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 DEBOUNCE = 0.25
@@ -84,7 +85,7 @@ class TemplateEditorScreen(WorkerReports, Screen[bool]):
                 yield Static("", id="template-who")
                 with VerticalScroll(id="template-preview-scroll"):
                     yield Static("", id="template-preview")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load_recipients()

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from qualif_tui.base.i18n import _
 from qualif_tui.services.campaigns import core
@@ -22,6 +22,7 @@ from qualif_tui.services.campaigns.roi import CampaignRoi, roi_report
 from qualif_tui.storage import Database
 from qualif_tui.tui import keymap
 from qualif_tui.tui.commands import ActionsProvider
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
 
@@ -66,7 +67,7 @@ class CampaignsScreen(WorkerReports, Screen[None]):
                                                  zebra_stripes=True)
         yield table
         yield Static("", id="campaign-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#campaign-table", DataTable)

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from qualif_tui.base.i18n import N_, _
 from qualif_tui.domain.errors import QualifError
@@ -37,6 +37,7 @@ from qualif_tui.services.campaigns.transports import (
 from qualif_tui.storage import Database, StorageError
 from qualif_tui.tui import keymap
 from qualif_tui.tui.dialogs import BlinkInput
+from qualif_tui.tui.footer import KeyFooter
 from qualif_tui.tui.workers import WorkerReports, deliver
 
 TARGETS = {"smtp": N_("Serveur SMTP du fichier"), "eml": N_("Dossier de fichiers .eml"),
@@ -85,7 +86,7 @@ class SendScreen(WorkerReports, ModalScreen[sending.SendReport | None]):
                                  id="send-password")
             yield ProgressBar(show_eta=True, id="send-progress")
             yield Static("", id="send-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#send-progress", ProgressBar).display = False
