@@ -9,6 +9,7 @@ with an endless recursive CTE hung the CLI and the app.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -133,6 +134,12 @@ def test_the_code_s_own_schema_is_expected(demo_copy: Path, tmp_path: Path) -> N
             assert schema_check.compare(db.conn) == [], path
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_a_statement_that_never_ends_stops_on_ctrl_c(demo_copy: Path) -> None:
     script = f"""
 import sys
@@ -148,7 +155,15 @@ except Exception as error:
 """
     run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert run.stdout is not None and run.stdout.readline().strip() == "running"
-    time.sleep(0.5)  # the statement is running (no event to wait on inside SQLite)
+    # ctrl+c must land inside SQLite: a fixed pause raced the statement's start on a
+    # loaded machine (ctrl+c then hit plain Python code). After "running" only a few
+    # Python steps come before the statement, so once the process has used 0.3 s
+    # more CPU it is inside it.
+    before = _cpu_seconds(run.pid)
+    deadline = time.monotonic() + 30
+    while _cpu_seconds(run.pid) < before + 0.3:
+        assert time.monotonic() < deadline, "the statement never started"
+        time.sleep(0.02)
     run.send_signal(signal.SIGINT)
     out, _ = run.communicate(timeout=10)
     assert run.returncode == 3 and "interrupted" in out
