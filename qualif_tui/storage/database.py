@@ -344,7 +344,8 @@ def open_database(
         # that the header read next is the committed one
         _recover_hot_journal(path, on_upgrade)
         try:
-            header = integrity.read_header(path)  # the cheap checks, before SQLite reads
+            # the cheap checks, before SQLite reads (another writer's commit is no damage)
+            header = integrity.read_header_settled(path)
         except integrity.Damaged as damage:
             raise CorruptDatabase(integrity.damage_message(path, damage.problems)) from None
         if not readonly and not os.access(path, os.W_OK):

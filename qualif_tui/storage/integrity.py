@@ -22,6 +22,7 @@ result. A hot journal left by a crash is rolled back before a read-only open
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hmac
 import json
@@ -82,6 +83,38 @@ def read_header(path: Path) -> Header | None:
         raise Damaged([_("fichier tronqué : {size} octets au lieu de {expected}").format(
             size=size, expected=pages * page_size)])
     return Header(page_size, pages, counter, size)
+
+
+def read_header_settled(path: Path) -> Header | None:
+    """:func:`read_header` at open, before any lock is held: another program's commit
+    in progress is not damage.
+
+    A writer commits page 1 (which holds the file's new size) before the pages that
+    grow the file, so for a few milliseconds the header says more pages than the
+    file has: read then, a sound file looked truncated (about 1 read in 100 beside
+    a busy writer) and opening it told the user to restore a backup. When the file
+    looks damaged, it is read again holding a read lock, which waits for a commit
+    to end; what is still wrong then is damage.
+    """
+    try:
+        return read_header(path)
+    except Damaged as first:
+        damaged = first
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                               timeout=10)
+    except sqlite3.Error:
+        raise damaged from None
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()  # the read lock
+        return read_header(path)
+    except sqlite3.Error:
+        raise damaged from None  # SQLite cannot read it either: the damage seen first
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("COMMIT")
+        conn.close()
 
 
 def hot_journal(path: Path) -> Path | None:

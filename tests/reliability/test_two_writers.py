@@ -11,6 +11,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from qualif_tui.domain.contacts import create_contact
-from qualif_tui.storage import open_database
+from qualif_tui.storage import integrity, open_database
 from qualif_tui.storage.locks import Busy
 
 from .helpers import ROOT, assert_one_line_error, cli_process
@@ -133,3 +134,54 @@ def test_the_app_side_waits_the_same_way(demo_copy: Path, monkeypatch: pytest.Mo
         assert db.scalar("SELECT count(*) FROM contacts WHERE last_name = 'Zorro'") == 0
         create_contact(db, {"last_name": "Zorro"})  # the holder is gone: it goes through
         assert db.scalar("SELECT count(*) FROM contacts WHERE last_name = 'Zorro'") == 1
+
+
+GROW = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("CREATE TABLE IF NOT EXISTS grow(x)")
+blob = os.urandom(3000)
+print("writing", flush=True)
+while True:  # commits that grow the file, then shrink what it holds
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO grow VALUES (?)", [(blob,)] * 300)
+    conn.execute("COMMIT")
+    conn.execute("DELETE FROM grow WHERE rowid % 2 = 0")
+"""
+
+
+def test_a_commit_in_progress_is_not_taken_for_damage(tmp_path: Path) -> None:
+    """A writer commits page 1 (the new size) before the pages that grow the file:
+    read at that moment, a sound file looked truncated, and opening it told the
+    user to restore a backup. Each time the bare header read meets that moment,
+    the read made at open must see the file whole."""
+    path = tmp_path / "grow.db"
+    writer = subprocess.Popen([sys.executable, "-c", GROW, str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        met = 0
+        deadline = time.monotonic() + 60
+        while met < 20:
+            assert time.monotonic() < deadline, f"the race was met {met} times in 60 s"
+            try:
+                integrity.read_header(path)
+            except integrity.Damaged:
+                met += 1  # the header is ahead of the file right now
+                header = integrity.read_header_settled(path)
+                assert header is not None and header.file_size >= header.pages * header.page_size
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def test_a_truncated_file_is_still_damage(tmp_path: Path) -> None:
+    path = tmp_path / "cut.db"
+    with open_database(path, create=True) as db:
+        for number in range(300):
+            create_contact(db, {"last_name": f"Nom{number}"})
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.truncate(size // 2)
+    with pytest.raises(integrity.Damaged, match="tronqué"):
+        integrity.read_header_settled(path)
