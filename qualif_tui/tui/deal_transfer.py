@@ -22,10 +22,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Static
 
-from qualif_tui.base import places
 from qualif_tui.base.i18n import _
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
@@ -34,12 +32,10 @@ from qualif_tui.services.deals_io import (
     export_deals_to_file,
     import_deals,
 )
-from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.services.importing import ImportRefused
 from qualif_tui.storage import Database, StorageError
-from qualif_tui.storage.files import inspect_target
 from qualif_tui.tui import keymap
-from qualif_tui.tui.dialogs import ConfirmScreen
+from qualif_tui.tui.export_dialog import ExportDialog, typed_path
 from qualif_tui.tui.transfer import Imported
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
 
@@ -51,8 +47,6 @@ DEAL_FORMATS = {
 }
 
 
-def _path(text: str) -> Path:
-    return Path(text.strip().strip("'\"")).expanduser()
 
 
 def describe_import(checked: DealImport) -> Text:
@@ -116,7 +110,7 @@ class DealImportScreen(WorkerReports, ModalScreen[Imported | None]):
             return
         self.ready = None
         self.preview.update(Text(_("lecture…"), "dim"))
-        self._check(_path(text))
+        self._check(typed_path(text))
 
     @work(thread=True, exclusive=True, group="deal-import-preview", exit_on_error=False,
           description="aperçu de l'import d'affaires")
@@ -170,127 +164,34 @@ class DealImportScreen(WorkerReports, ModalScreen[Imported | None]):
             self.dismiss(None)
 
 
-class DealExportScreen(WorkerReports, ModalScreen[str | None]):
-    """Export the deals of the contacts of a query: one row per deal, CSV, xlsx or JSON.
+class DealExportScreen(ExportDialog):
+    """Export the deals of the contacts of a query: one row per deal, CSV, xlsx or JSON
+    (the dialog itself: :class:`~qualif_tui.tui.export_dialog.ExportDialog`)."""
 
-    Like the contacts export: the format list first (the last one used
-    highlighted, ↵ chooses it), then the file, proposed in the folder used last,
-    else beside the database; a file already there is replaced only when the
-    question is answered yes."""
-
-    BINDINGS = keymap.bindings(keymap.EXPORT_KEYS)
+    FORMAT_PLACE = "deals.export.format"
+    FILE_STEM = "affaires"
 
     def __init__(self, db: Database, query: CompiledQuery | None, label: str = "", *,
                  temporary_db: bool = False) -> None:
-        super().__init__(classes="form-screen")
-        self.db = db
         self.compiled = query
         self.label = label
-        self.folder = default_export_folder(
-            db.path, places.documents_dir(), remembered=places.recall("export.folder"),
-            temporary=temporary_db)
-        remembered = places.recall("deals.export.format")
-        self.format = remembered if remembered in DEAL_FORMATS else "csv"
-        self.running = False
+        super().__init__(db, temporary_db=temporary_db)
 
-    def compose(self) -> ComposeResult:
+    def formats(self) -> dict[str, tuple[str, str]]:
+        return {name: (_(label), suffix) for name, (label, suffix) in DEAL_FORMATS.items()}
+
+    def heading(self) -> str:
         what = _("« {query} »").format(query=self.label) if self.label else _("tous les contacts")
-        with Vertical(classes="form transfer export", id="deal-export"):
-            yield Label(_("Exporter les affaires de {what}").format(what=what),
-                        classes="dialog-title")
-            with Horizontal(classes="form-row"):
-                yield Label(_("Format"), classes="field-label")
-                yield OptionList(*[Option(_(label), id=name)
-                                   for name, (label, _suffix) in DEAL_FORMATS.items()],
-                                 id="deal-export-formats")
-            with Horizontal(classes="form-row"):
-                yield Label(_("Fichier"), classes="field-label")
-                yield Input(str(self.folder / f"affaires{DEAL_FORMATS[self.format][1]}"),
-                            id="deal-export-path", select_on_focus=False)
-            yield Static("", id="transfer-preview")
-            yield Static(_("↵ choisir le format, puis ↵ exporter   ctrl+s exporter   "
-                           "échap fermer"), classes="dialog-keys")
-
-    def on_mount(self) -> None:
-        formats = self.query_one("#deal-export-formats", OptionList)
-        formats.highlighted = list(DEAL_FORMATS).index(self.format)
-        formats.focus()
-
-    @on(OptionList.OptionHighlighted, "#deal-export-formats")
-    def _format_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._use_format(event.option.id or "csv")
-
-    @on(OptionList.OptionSelected, "#deal-export-formats")
-    def _format_chosen(self, event: OptionList.OptionSelected) -> None:
-        self._use_format(event.option.id or "csv")
-        path = self.query_one("#deal-export-path", Input)
-        path.focus()
-        path.cursor_position = len(path.value)
-
-    def _use_format(self, name: str) -> None:
-        if name not in DEAL_FORMATS or name == self.format:
-            return
-        self.format = name
-        path = self.query_one("#deal-export-path", Input)
-        current = _path(path.value)
-        if current.suffix.lower() in {suffix for _label, suffix in DEAL_FORMATS.values()}:
-            path.value = str(current.with_suffix(DEAL_FORMATS[name][1]))
-
-    @on(Input.Submitted, "#deal-export-path")
-    def _submitted(self) -> None:
-        self.action_run()
-
-    def _say(self, message: str, style: str = "red") -> None:
-        self.query_one("#transfer-preview", Static).update(Text(message, style=style))
-
-    def action_run(self) -> None:
-        if self.running:
-            return
-        text = self.query_one("#deal-export-path", Input).value
-        if not text.strip():
-            self._say(_("Donnez le chemin du fichier à écrire."))
-            return
-        target = inspect_target(self.db.path, _path(text))
-        problem = target.forbidden or missing_folder(target.path)
-        if problem:
-            self._say(problem)
-            return
-        if not target.exists:
-            self._start(target.path, overwrite=False)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._start(target.path, overwrite=True)
-
-        self.app.push_screen(ConfirmScreen(
-            _("Remplacer {name} ?").format(name=target.path.name),
-            _("Le fichier {name} existe déjà : il sera remplacé.").format(
-                name=target.path.name)), answered)
-
-    def _start(self, target: Path, *, overwrite: bool) -> None:
-        self.running = True
-        self._say(_("export…"), "dim")
-        self._export(self.format, target, overwrite)
+        return _("Exporter les affaires de {what}").format(what=what)
 
     @work(thread=True, exclusive=True, group="deal-export", exit_on_error=False,
           description="export des affaires")
-    def _export(self, fmt: str, target: Path, overwrite: bool) -> None:
+    def export(self, fmt: str, target: Path, overwrite: bool) -> None:
         try:
             written = export_deals_to_file(self.db, self.compiled, fmt, target,
                                            overwrite=overwrite)
         except (QualifError, StorageError, OSError) as error:
-            deliver(self, self._failed, str(error))
+            deliver(self, self.failed, str(error))
             return
-        places.remember("deals.export.format", fmt)
-        places.remember("export.folder", str(target.expanduser().resolve().parent))
-        deliver(self, self.dismiss, _("{n} affaire(s) écrite(s) dans {target}").format(
+        self.finish(fmt, target, _("{n} affaire(s) écrite(s) dans {target}").format(
             n=written, target=target))
-
-    def _failed(self, message: str) -> None:
-        self.running = False
-        self._say(message)
-
-    def action_close(self) -> None:
-        if not self.running:
-            self.dismiss(None)

@@ -20,21 +20,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Static
-from textual.widgets.option_list import Option
+from textual.widget import Widget
+from textual.widgets import Input, Label, ProgressBar, Select, Static
 
-from qualif_tui.base import places
 from qualif_tui.base.i18n import N_, _, ngettext
 from qualif_tui.domain.errors import QualifError
 from qualif_tui.query import CompiledQuery
 from qualif_tui.services import importing
 from qualif_tui.services.deals_io import looks_like_deals
 from qualif_tui.services.exporting import EXPORT_FORMATS, ExportOptions, export_to_file
-from qualif_tui.services.exporting.targets import default_export_folder, missing_folder
 from qualif_tui.storage import Database, StorageError
-from qualif_tui.storage.files import inspect_target
 from qualif_tui.tui import keymap
-from qualif_tui.tui.dialogs import ConfirmScreen
+from qualif_tui.tui.export_dialog import ExportDialog, typed_path
 from qualif_tui.tui.newvalues import HINT as NEW_VALUES_HINT
 from qualif_tui.tui.newvalues import NewValuesList
 from qualif_tui.tui.workers import WorkerReports, WriteJob, deliver
@@ -51,8 +48,6 @@ class Imported:
     batch_id: int | None  # None: nothing new was written (or a calendar, undone by hand)
 
 
-def _path(text: str) -> Path:
-    return Path(text.strip().strip("'\"")).expanduser()
 
 
 # -- import -----------------------------------------------------------------------------
@@ -170,7 +165,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
         self.ready = None
         self.preview.update(Text(_("lecture…"), style="dim"))
         on_duplicate = str(self.query_one("#import-duplicates", Select).value)
-        self._plan(_path(text), on_duplicate)
+        self._plan(typed_path(text), on_duplicate)
 
     @work(thread=True, exclusive=True, group="import-preview", exit_on_error=False,
           description="aperçu de l'import")
@@ -310,151 +305,66 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
 # -- export -----------------------------------------------------------------------------
 
 
-class ExportScreen(WorkerReports, ModalScreen[str | None]):
-    """Export the contacts of the current result to a file, in a chosen format.
+class ExportScreen(ExportDialog):
+    """Export the contacts of the current result to a file, in a chosen format
+    (the dialog itself: :class:`~qualif_tui.tui.export_dialog.ExportDialog`), with
+    its progress, and a question before writing an empty result."""
 
-    The dialog opens on the format list, the one used last on this machine
-    highlighted: the first ↵ chooses it (never exports), the next one, in the
-    file name, exports — after asking if a file is already there. The file is
-    proposed in the folder used last, else beside the database (on the stick),
-    else the documents folder (places.py, targets.py)."""
-
-    BINDINGS = keymap.bindings(keymap.EXPORT_KEYS)
+    FORMAT_PLACE = "export.format"
+    FILE_STEM = "qualif-export"
 
     def __init__(self, db: Database, query: CompiledQuery, total: int | None,
                  folder: Path | None = None, *, temporary_db: bool = False) -> None:
-        super().__init__(classes="form-screen")
-        self.db = db
         self.compiled = query
         self.total = total
-        self.folder = folder or default_export_folder(
-            db.path, places.documents_dir(), remembered=places.recall("export.folder"),
-            temporary=temporary_db)
-        remembered = places.recall("export.format")
-        self.format = remembered if remembered in EXPORT_FORMATS else "csv"
-        self.running = False
+        super().__init__(db, folder, temporary_db=temporary_db)
 
-    def compose(self) -> ComposeResult:
+    def formats(self) -> dict[str, tuple[str, str]]:
+        return {name: (_(FORMAT_LABELS.get(name, fmt.label)), fmt.suffix)
+                for name, fmt in EXPORT_FORMATS.items()}
+
+    def heading(self) -> str:
         what = (_("« {query} »").format(query=self.compiled.text) if self.compiled.text
                 else _("tous les contacts"))
         count = "" if self.total is None else " " + ngettext(
             "({n} contact)", "({n} contacts)", self.total).format(n=self.total)
-        names = list(EXPORT_FORMATS)
-        with Vertical(classes="form transfer export"):
-            yield Label(_("Exporter {what}{count}").format(what=what, count=count),
-                        classes="dialog-title")
-            with Horizontal(classes="form-row"):
-                yield Label(_("Format"), classes="field-label")
-                yield OptionList(*[Option(_(FORMAT_LABELS.get(name, EXPORT_FORMATS[name].label)),
-                                          id=name) for name in names], id="export-formats")
-            with Horizontal(classes="form-row"):
-                yield Label(_("Fichier"), classes="field-label")
-                yield Input(str(self.folder / f"qualif-export{EXPORT_FORMATS[self.format].suffix}"),
-                            id="export-path", select_on_focus=False)
-            yield Static("", id="transfer-preview")
-            yield ProgressBar(total=self.total, id="transfer-progress", show_eta=False)
-            yield Static(_("↵ choisir le format, puis ↵ exporter   ctrl+s exporter   "
-                           "échap fermer"), classes="dialog-keys")
+        return _("Exporter {what}{count}").format(what=what, count=count)
 
-    def on_mount(self) -> None:
-        self.query_one(ProgressBar).display = False
-        formats = self.query_one("#export-formats", OptionList)
-        formats.highlighted = list(EXPORT_FORMATS).index(self.format)
-        formats.focus()
+    def below_preview(self) -> list[Widget]:
+        bar = ProgressBar(total=self.total, id="transfer-progress", show_eta=False)
+        bar.display = False
+        return [bar]
 
-    @on(OptionList.OptionHighlighted, "#export-formats")
-    def _format_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._use_format(event.option.id or "csv")
-
-    @on(OptionList.OptionSelected, "#export-formats")
-    def _format_chosen(self, event: OptionList.OptionSelected) -> None:
-        self._use_format(event.option.id or "csv")
-        path = self.query_one("#export-path", Input)
-        path.focus()
-        path.cursor_position = len(path.value)
-
-    def _use_format(self, name: str) -> None:
-        if name not in EXPORT_FORMATS or name == self.format:
-            return
-        self.format = name
-        path = self.query_one("#export-path", Input)
-        suffix = EXPORT_FORMATS[name].suffix
-        current = _path(path.value)
-        if current.suffix.lower() in {f.suffix for f in EXPORT_FORMATS.values()}:
-            path.value = str(current.with_suffix(suffix))
-
-    @on(Input.Submitted, "#export-path")
-    def _submitted(self) -> None:
-        self.action_run()
-
-    def _say(self, message: str, style: str = "red") -> None:
-        self.query_one("#transfer-preview", Static).update(Text(message, style=style))
-
-    def action_run(self) -> None:
-        if self.running:
-            return
-        text = self.query_one("#export-path", Input).value
-        if not text.strip():
-            self._say(_("Donnez le chemin du fichier à écrire."))
-            return
-        target = inspect_target(self.db.path, _path(text))  # the core's guard (storage/files.py)
-        problem = target.forbidden or missing_folder(target.path)
-        if problem:
-            self._say(problem)
-            return
-        questions = []
-        if target.exists:
-            questions.append(_("Le fichier {name} existe déjà : il sera remplacé.").format(
-                name=target.path.name))
+    def more_questions(self) -> list[str]:
         if self.total == 0 and self.format != "ics":
-            questions.append(_("Le résultat est vide : le fichier n'aurait aucun contact."))
-        if not questions:
-            self._start(target.path, overwrite=False)
-            return
+            return [_("Le résultat est vide : le fichier n'aurait aucun contact.")]
+        return []
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._start(target.path, overwrite=target.exists)
-
-        title = (_("Remplacer {name} ?").format(name=target.path.name) if target.exists
-                 else _("Exporter un résultat vide ?"))
-        self.app.push_screen(ConfirmScreen(title, "\n".join(questions)), answered)
-
-    def _start(self, target: Path, *, overwrite: bool) -> None:
-        self.running = True
-        self._say(_("export…"), "dim")
+    def started(self) -> None:
         self.query_one(ProgressBar).display = True
-        self._export(self.format, target, overwrite)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False,
           description="export")
-    def _export(self, fmt: str, target: Path, overwrite: bool) -> None:
+    def export(self, fmt: str, target: Path, overwrite: bool) -> None:
         try:
             result = export_to_file(
                 self.db, self.compiled, fmt, target, ExportOptions(),
                 lambda done: deliver(self, self._exported, done), overwrite=overwrite)
         except (QualifError, StorageError, OSError) as error:
-            deliver(self, self._failed, str(error))
+            deliver(self, self.failed, str(error))
             return
-        places.remember("export.format", fmt)
-        places.remember("export.folder", str(target.expanduser().resolve().parent))
         what = _("élément(s)") if fmt == "ics" else _("contact(s)")
         lines = [_("{n} {what} écrits dans {target}").format(n=result.written, what=what,
                                                              target=target),
                  *result.messages]
-        deliver(self, self.dismiss, "\n".join(lines))
+        self.finish(fmt, target, "\n".join(lines))
 
     def _exported(self, done: int) -> None:
         self.query_one(ProgressBar).update(progress=done)
 
-    def _failed(self, message: str) -> None:
-        self.running = False
+    def failed(self, message: str) -> None:
         self.query_one(ProgressBar).display = False
-        self._say(message)
-
-    def action_close(self) -> None:
-        if not self.running:
-            self.dismiss(None)
+        super().failed(message)
 
 
 # The formats as the dialog names them (the command line's names are --format's).
