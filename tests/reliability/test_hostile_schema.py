@@ -141,8 +141,12 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_a_statement_that_never_ends_stops_on_ctrl_c(demo_copy: Path) -> None:
+    # The child handles ctrl+c as a program started from a terminal does, however the
+    # suite was started: run in the background by a shell without job control (`&` in
+    # a script), the suite and every program it starts ignore SIGINT (and SIGQUIT).
     script = f"""
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from qualif_tui.storage import open_database
 db = open_database({str(demo_copy)!r})
 print("running", flush=True)
