@@ -60,8 +60,11 @@ def describe_write_error(path: Path, error: BaseException, needed: int | None = 
         return _("{path} ne peut plus grandir (disque plein ou taille limitée) : rien n'a été"
                  " écrit").format(path=path)
     if isinstance(error, sqlite3.Error) or code == errno.EIO:
-        return _("erreur d'écriture sur le disque qui contient {folder} (clé retirée ?) :"
+        told = _("erreur d'écriture sur le disque qui contient {folder} (clé retirée ?) :"
                  " rien n'a été écrit ; vérifiez le support et recommencez").format(folder=folder)
+        # which I/O error SQLite met (SQLITE_IOERR_WRITE, _FSYNC…): for whoever helps
+        name = getattr(error, "sqlite_errorname", None)
+        return f"{told} ({name})" if isinstance(error, sqlite3.Error) and name else told
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return _("impossible d'écrire {path} : {reason}").format(path=path, reason=reason)
 

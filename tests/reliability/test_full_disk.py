@@ -10,6 +10,7 @@ filesystem when this machine lets the tests mount one.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import shutil
 import sqlite3
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from qualif_tui.storage.space import describe_write_error
 
 from .helpers import assert_one_line_error, cli, cli_process
 
@@ -132,3 +135,15 @@ def test_a_real_full_disk(small_disk: Path, demo_copy: Path, big_csv: Path) -> N
         assert done.returncode == 1, (args, done.stderr)
         assert_one_line_error(done.stderr)
     _assert_whole(path, before)
+
+
+def test_an_sqlite_io_error_says_which_one(tmp_path: Path) -> None:
+    """The line for a write I/O error ends with SQLite's name for it (for whoever helps);
+    an error of the system's has none to give."""
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = "SQLITE_IOERR_WRITE"
+    told = describe_write_error(tmp_path / "carnet.db", error)
+    assert told.startswith("erreur d'écriture sur le disque qui contient")
+    assert told.endswith("recommencez (SQLITE_IOERR_WRITE)") and "\n" not in told
+    plain = describe_write_error(tmp_path / "carnet.db", OSError(errno.EIO, "I/O error"))
+    assert plain.endswith("recommencez")

@@ -158,19 +158,23 @@ except Exception as error:
     sys.exit(3)
 """
     run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert run.stdout is not None and run.stdout.readline().strip() == "running"
-    # ctrl+c must land inside SQLite: a fixed pause raced the statement's start on a
-    # loaded machine (ctrl+c then hit plain Python code). After "running" only a few
-    # Python steps come before the statement, so once the process has used 0.3 s
-    # more CPU it is inside it.
-    before = _cpu_seconds(run.pid)
-    deadline = time.monotonic() + 30
-    while _cpu_seconds(run.pid) < before + 0.3:
-        assert time.monotonic() < deadline, "the statement never started"
-        time.sleep(0.02)
-    run.send_signal(signal.SIGINT)
-    out, _ = run.communicate(timeout=10)
-    assert run.returncode == 3 and "interrupted" in out
+    try:
+        assert run.stdout is not None and run.stdout.readline().strip() == "running"
+        # ctrl+c must land inside SQLite: a fixed pause raced the statement's start on a
+        # loaded machine (ctrl+c then hit plain Python code). After "running" only a few
+        # Python steps come before the statement, so once the process has used 0.3 s
+        # more CPU it is inside it.
+        before = _cpu_seconds(run.pid)
+        deadline = time.monotonic() + 30
+        while _cpu_seconds(run.pid) < before + 0.3:
+            assert time.monotonic() < deadline, "the statement never started"
+            time.sleep(0.02)
+        run.send_signal(signal.SIGINT)
+        out, _ = run.communicate(timeout=10)
+        assert run.returncode == 3 and "interrupted" in out
+    finally:
+        run.kill()  # never left running (burning a CPU) when the test fails
+        run.wait()
 
 
 def test_open_refusal_is_a_storage_error(demo_copy: Path) -> None:
