@@ -102,10 +102,12 @@ class KeyField(Widget, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._line(), classes="key-line")
-        yield Static("", classes="key-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(".key-hint").display = False
+        # hidden from the start, not in on_mount: a field removed while it mounts (the
+        # card rebuilt for another contact, this one deleted) has no children left
+        # then, and querying them crashed the app
+        hint = Static("", classes="key-hint")
+        hint.display = False
+        yield hint
 
     def _line(self) -> Text:
         text = Text()
