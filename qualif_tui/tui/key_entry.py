@@ -49,10 +49,10 @@ class FormKeyField(Widget, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(self._line(), classes="key-line")
-        yield Static("", classes="key-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(".key-hint").display = False
+        # hidden as it is made, not in on_mount: see qualification.KeyField
+        hint = Static("", classes="key-hint")
+        hint.display = False
+        yield hint
 
     def _line(self) -> Text:
         text = Text()

@@ -1,13 +1,18 @@
-"""A key field removed while it mounts (the card rebuilt, the contact deleted) does not
-crash the app."""
+"""A key field removed while it mounts (the card rebuilt, the contact deleted, the new
+contact form closed) does not crash the app."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 
-from qualif_tui.domain.keys import list_keys
+from qualif_tui.domain.keys import QualKey, list_keys
 from qualif_tui.storage import Database
+from qualif_tui.tui.key_entry import FormKeyField
 from qualif_tui.tui.qualification import KeyField
 
 from .conftest import settle
@@ -18,18 +23,26 @@ class Host(App[None]):
         yield Vertical(id="fields")
 
 
-async def test_a_field_removed_before_it_mounted(app_db: Database) -> None:
+def card_field(key: QualKey) -> Widget:
+    return KeyField(key, 1, None)
+
+
+def form_field(key: QualKey) -> Widget:
+    return FormKeyField(key)
+
+
+@pytest.mark.parametrize("make", [card_field, form_field], ids=["card", "new contact form"])
+async def test_a_field_removed_before_it_mounted(app_db: Database,
+                                                 make: Callable[[QualKey], Widget]) -> None:
     keys = list_keys(app_db)
     app = Host()
     async with app.run_test() as pilot:
         fields = app.query_one("#fields", Vertical)
-        for _ in range(5):
-            batch = [KeyField(key, 1, None) for key in keys]
-            fields.mount_all(batch)  # not awaited: removed before their Mount is handled
-            fields.remove_children()
+        fields.mount_all([make(key) for key in keys])  # not awaited: removed before
+        await fields.remove_children()                  # their Mount is handled
         await settle(pilot)
-        shown = [KeyField(key, 1, None) for key in keys]
+        shown = [make(key) for key in keys]
         await fields.mount_all(shown)
         await settle(pilot)
-        assert len(app.query(KeyField)) == len(keys)
-        assert all(not f.query_one(".key-hint").display for f in shown)
+        assert list(fields.children) == shown
+        assert all(not field.query_one(".key-hint").display for field in shown)
