@@ -203,7 +203,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 deliver(self, self._show_bar, False)
         except importing.ImportRefused as refused:
             deliver(self, self._show_problem, "\n".join(
-                ["Import refusé, rien ne serait écrit :", *refused.lines]))
+                [_("Import refusé, rien ne serait écrit :"), *refused.lines]))
             return
         except (importing.SourceError, QualifError, StorageError, OSError) as error:
             deliver(self, self._show_problem, str(error))
@@ -213,18 +213,17 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
     def _open_mail(self, path: Path) -> None:
         from qualif_tui.tui.mail_import import MailImportScreen
 
-        def closed(imported: Imported | None) -> None:
-            if imported is not None:
-                self.dismiss(imported)
-            else:
-                self.preview.update(Text(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
-                                         style="dim"))
-
-        self.app.push_screen(MailImportScreen(self.db, path), closed)
+        self._hand_over(MailImportScreen(self.db, path))
 
     def _open_deals(self, path: Path) -> None:
         from qualif_tui.tui.deal_transfer import DealImportScreen
 
+        self._hand_over(DealImportScreen(self.db, str(path)))
+
+    def _hand_over(self, screen: ModalScreen[Imported | None]) -> None:
+        """A mail archive or a deals file goes to its own import; what it imported
+        closes this one too, closing it without importing comes back here."""
+
         def closed(imported: Imported | None) -> None:
             if imported is not None:
                 self.dismiss(imported)
@@ -232,7 +231,7 @@ class ImportScreen(WorkerReports, ModalScreen[Imported | None]):
                 self.preview.update(Text(_("↵ pour voir ce que l'import ferait, sans rien écrire."),
                                          style="dim"))
 
-        self.app.push_screen(DealImportScreen(self.db, str(path)), closed)
+        self.app.push_screen(screen, closed)
 
     def _show_plan(self, ready: _Contacts | _Calendar, shown: Group) -> None:
         self.ready = ready
